@@ -1,0 +1,418 @@
+//! Phase 3: generate the model struct, its state and its methods from a checked [`Model`].
+//!
+//! The generated code only composes runtime types (`tinyrnn::__private::layers::*`) and
+//! calls their `step`; every path is absolute so that it works wherever the macro is called.
+
+use crate::check::{Layer, Model};
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+
+fn lit(n: usize) -> Literal {
+    Literal::usize_unsuffixed(n)
+}
+
+/// The runtime type of a layer, spanned on the user's layer tokens so that a type error
+/// points there.
+fn layer_type(l: &Layer) -> TokenStream {
+    let ty = Ident::new(l.kind.runtime_type(), l.span);
+    let act = Ident::new(l.activation.runtime_type, l.span);
+    let (d, u) = (lit(l.input), lit(l.units));
+    let b = lit(if l.use_bias { l.units } else { 0 });
+    quote_spanned! {l.span=>
+        ::tinyrnn::__private::layers::#ty<#d, #u, #b, ::tinyrnn::__private::activations::#act>
+    }
+}
+
+/// `let v = self.layer.step(&mut state.layer, &v);` for each layer in `range`.
+fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStream) -> TokenStream {
+    m.layers[range]
+        .iter()
+        .map(|l| {
+            let f = &l.field;
+            if l.kind.is_recurrent() {
+                quote! { let v = self.#f.step(&mut #state.#f, &v); }
+            } else {
+                quote! { let v = self.#f.step(&mut (), &v); }
+            }
+        })
+        .collect()
+}
+
+fn model_text(m: &Model) -> String {
+    let t = m.timesteps.map_or("_".to_owned(), |t| t.to_string());
+    let mut s = format!("input [{t}, {}]", m.features);
+    for l in &m.layers {
+        s.push_str(&format!(" -> {}({})", l.kind.keyword(), l.units));
+    }
+    s
+}
+
+pub fn expand(m: &Model) -> TokenStream {
+    let name = &m.name;
+    let vis = &m.vis;
+    let attrs = &m.attrs;
+    let state_name = format_ident!("{}State", name);
+    let name_str = name.to_string();
+    let tys: Vec<TokenStream> = m.layers.iter().map(layer_type).collect();
+    let fields: Vec<&Ident> = m.layers.iter().map(|l| &l.field).collect();
+    let n_layers = lit(m.layers.len());
+    let features = lit(m.features);
+    let units = lit(m.output_units());
+    let derived = lit(m.params);
+    let layer = quote!(::tinyrnn::__private::Layer);
+    let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+
+    let default_doc = (!attrs.iter().any(|a| a.path().is_ident("doc"))).then(|| {
+        let doc = format!(" A tinyrnn model: {}.", model_text(m));
+        quote!(#[doc = #doc])
+    });
+    let field_docs = m.layers.iter().map(|l| {
+        let doc = format!(
+            " `{}`: Keras `{}` with {} units on {} inputs.",
+            l.field,
+            l.kind.keras_class(),
+            l.units,
+            l.input
+        );
+        quote!(#[doc = #doc])
+    });
+
+    let recurrent: Vec<(&Ident, &TokenStream)> = m
+        .layers
+        .iter()
+        .zip(&tys)
+        .filter(|(l, _)| l.kind.is_recurrent())
+        .map(|(l, t)| (&l.field, t))
+        .collect();
+    let r_fields: Vec<&Ident> = recurrent.iter().map(|(f, _)| *f).collect();
+    let r_tys: Vec<&TokenStream> = recurrent.iter().map(|(_, t)| *t).collect();
+    let state_doc = format!(
+        " The streaming state of [`{name}`]: each recurrent layer's hidden values, zero at the start."
+    );
+
+    // Summary rows.
+    let summary_rows = m.layers.iter().zip(&tys).map(|(l, ty)| {
+        let lname = l.field.to_string();
+        let units = lit(l.units);
+        let output = if l.seq_out {
+            let t = match m.timesteps {
+                Some(t) => {
+                    let t = lit(t);
+                    quote!(::core::option::Option::Some(#t))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(::tinyrnn::__private::OutputShape::Sequence { timesteps: #t, units: #units })
+        } else {
+            quote!(::tinyrnn::__private::OutputShape::Vector { units: #units })
+        };
+        quote! {
+            ::tinyrnn::__private::LayerSummary {
+                name: #lname,
+                kind: <#ty as #layer>::KIND,
+                output: #output,
+                params: <#ty as #layer>::PARAMS,
+                weights: <#ty as #layer>::WEIGHTS,
+                formula: <#ty as #layer>::FORMULA,
+                symbols: <#ty as #layer>::SYMBOLS,
+            }
+        }
+    });
+
+    let timesteps_const = match m.timesteps {
+        Some(t) => {
+            let t = lit(t);
+            quote!(::core::option::Option::Some(#t))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let returns_sequences = m.returns_sequences();
+
+    let forward = forward(m, &state_name);
+    let step = step(m, &state_name);
+
+    quote! {
+        #(#attrs)*
+        #default_doc
+        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #vis struct #name {
+            #( #field_docs pub #fields: #tys, )*
+        }
+
+        #[doc = #state_doc]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #vis struct #state_name {
+            #(
+                #[doc = " The hidden state of this layer."]
+                pub #r_fields: <#r_tys as #layer>::State,
+            )*
+        }
+
+        impl #state_name {
+            /// The state before the first timestep: every hidden value zero, as in Keras.
+            #[must_use]
+            pub const fn new() -> Self {
+                Self { #( #r_fields: <#r_tys as #layer>::INITIAL_STATE, )* }
+            }
+
+            /// Resets every hidden value to zero, ready for a new sequence.
+            pub fn reset(&mut self) {
+                *self = Self::new();
+            }
+        }
+
+        impl ::core::default::Default for #state_name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl #name {
+            /// The number of weights, Keras's `model.count_params()`.
+            pub const PARAMS: usize = 0 #( + <#tys as #layer>::PARAMS )*;
+            /// Each layer's weight count, in order, as in Keras's `model.summary()`.
+            pub const LAYER_PARAMS: [usize; #n_layers] = [ #( <#tys as #layer>::PARAMS ),* ];
+            /// The number of timesteps `forward` takes, `None` for any length (`input [_, F]`).
+            pub const TIMESTEPS: ::core::option::Option<usize> = #timesteps_const;
+            /// The number of features per timestep.
+            pub const FEATURES: usize = #features;
+            /// The length of each output vector.
+            pub const OUTPUT_UNITS: usize = #units;
+            /// Whether `forward` returns one output per timestep.
+            pub const RETURNS_SEQUENCES: bool = #returns_sequences;
+            /// The model with every weight zero, for `const` and `static` items.
+            pub const ZERO: Self = Self { #( #fields: <#tys as #layer>::ZERO, )* };
+
+            /// The model with every weight zero.
+            #[must_use]
+            pub const fn zeroed() -> Self {
+                Self::ZERO
+            }
+
+            /// Builds the model from Keras `model.get_weights()`: each array flattened
+            /// row-major (numpy C order), concatenated in order.
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::WeightCount` when `w.len()` is not `Self::PARAMS`.
+            pub fn from_flat(w: &[f32]) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
+                if w.len() != Self::PARAMS {
+                    return ::core::result::Result::Err(::tinyrnn::__private::Error::WeightCount {
+                        expected: Self::PARAMS,
+                        found: w.len(),
+                    });
+                }
+                let mut rest = w;
+                ::core::result::Result::Ok(Self {
+                    #( #fields: ::tinyrnn::__private::layers::take_layer::<#tys>(&mut rest)?, )*
+                })
+            }
+
+            /// The Keras 3 style summary, with each weight array and the parameter formulas.
+            #[must_use]
+            pub fn summary() -> ::tinyrnn::__private::Summary {
+                const LAYERS: &[::tinyrnn::__private::LayerSummary] = &[ #( #summary_rows, )* ];
+                ::tinyrnn::__private::Summary { name: #name_str, layers: LAYERS }
+            }
+
+            #forward
+            #step
+        }
+
+        impl ::tinyrnn::__private::Model for #name {
+            type State = #state_name;
+            const PARAMS: usize = #name::PARAMS;
+            const ZERO: Self = #name::ZERO;
+
+            fn from_flat(w: &[f32]) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
+                #name::from_flat(w)
+            }
+
+            fn summary() -> ::tinyrnn::__private::Summary {
+                #name::summary()
+            }
+        }
+
+        const _: () = {
+            ::core::assert!(
+                #name::PARAMS == #derived,
+                "tinyrnn: the runtime's parameter count differs from Keras's formulas"
+            );
+            ::core::assert!(
+                ::core::mem::size_of::<#name>() == 4 * #name::PARAMS,
+                "tinyrnn: the model struct must hold its weights and nothing else"
+            );
+        };
+        // The vector type is named once here so that every model checks it resolves.
+        const _: ::core::option::Option<#vector<f32, 1>> = ::core::option::Option::None;
+    }
+}
+
+fn forward(m: &Model, state_name: &Ident) -> TokenStream {
+    let features = lit(m.features);
+    let units = lit(m.output_units());
+    let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+    let state = quote!(state);
+    let uses_state = m.layers.iter().any(|l| l.kind.is_recurrent());
+    let init_state = uses_state.then(|| quote!(let mut state = #state_name::new();));
+    let last_stage = m.stages.len().saturating_sub(1);
+
+    let mut body = TokenStream::new();
+    for (k, stage) in m.stages.iter().enumerate() {
+        let source = if k == 0 {
+            quote!(x)
+        } else {
+            let b = format_ident!("buffer_{}", k - 1);
+            quote!(#b)
+        };
+        let iter = if stage.reversed {
+            quote!(#source.iter().rev())
+        } else {
+            quote!(#source.iter())
+        };
+        let width_in = lit(m.layers[stage.layers.start].input);
+        let calls = steps(m, stage.layers.clone(), &state);
+        let width_out = lit(m.layers[stage.layers.end - 1].units);
+        if k < last_stage {
+            let b = format_ident!("buffer_{}", k);
+            let t = lit(m.timesteps.unwrap_or(0));
+            body.extend(quote! {
+                let mut #b = [[0.0_f32; #width_out]; #t];
+                for (xt, slot) in #iter.zip(#b.iter_mut()) {
+                    let v = #vector::<f32, #width_in>::from(*xt);
+                    #calls
+                    *slot = v.into();
+                }
+            });
+        } else if m.returns_sequences() {
+            body.extend(quote! {
+                for (xt, slot) in #iter.zip(out.iter_mut()) {
+                    let v = #vector::<f32, #width_in>::from(*xt);
+                    #calls
+                    *slot = v.into();
+                }
+            });
+        } else {
+            body.extend(quote! {
+                let mut last = #vector::<f32, #width_out>::zeros();
+                for xt in #iter {
+                    let v = #vector::<f32, #width_in>::from(*xt);
+                    #calls
+                    last = v;
+                }
+            });
+        }
+    }
+    if !m.returns_sequences() {
+        let calls = steps(m, m.tail.clone(), &state);
+        body.extend(quote! {
+            let v = last;
+            #calls
+            v.into()
+        });
+    }
+
+    let doc_reversed = if m.streamable() {
+        ""
+    } else {
+        " Layers with `go_backwards = true` read their input from the last timestep to the\n first and emit their outputs in that order, as Keras does."
+    };
+    match (m.timesteps, m.returns_sequences()) {
+        (Some(t), false) => {
+            let t = lit(t);
+            quote! {
+                /// Runs the model over a whole sequence from a zero state and returns the last
+                /// output. Allocates nothing.
+                #[doc = #doc_reversed]
+                #[must_use]
+                pub fn forward(&self, x: &[[f32; #features]; #t]) -> [f32; #units] {
+                    #init_state
+                    #body
+                }
+            }
+        }
+        (Some(t), true) => {
+            let t = lit(t);
+            quote! {
+                /// Runs the model over a whole sequence from a zero state and returns the
+                /// output at every timestep. Allocates nothing.
+                #[doc = #doc_reversed]
+                #[must_use]
+                pub fn forward(&self, x: &[[f32; #features]; #t]) -> [[f32; #units]; #t] {
+                    #init_state
+                    let mut out = [[0.0_f32; #units]; #t];
+                    #body
+                    out
+                }
+            }
+        }
+        (None, false) => quote! {
+            /// Runs the model over a sequence of any length from a zero state and returns the
+            /// last output. Allocates nothing.
+            #[doc = #doc_reversed]
+            #[must_use]
+            pub fn forward(&self, x: &[[f32; #features]]) -> [f32; #units] {
+                #init_state
+                #body
+            }
+        },
+        (None, true) => quote! {
+            /// Runs the model over a sequence of any length from a zero state and writes the
+            /// output of every timestep to `out`. Allocates nothing.
+            #[doc = #doc_reversed]
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::OutputLength` when `out.len() != x.len()`; `out` is untouched.
+            pub fn forward(
+                &self,
+                x: &[[f32; #features]],
+                out: &mut [[f32; #units]],
+            ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+                if out.len() != x.len() {
+                    return ::core::result::Result::Err(::tinyrnn::__private::Error::OutputLength {
+                        expected: x.len(),
+                        found: out.len(),
+                    });
+                }
+                #init_state
+                #body
+                ::core::result::Result::Ok(())
+            }
+        },
+    }
+}
+
+fn step(m: &Model, state_name: &Ident) -> TokenStream {
+    let features = lit(m.features);
+    let units = lit(m.output_units());
+    let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+    if !m.streamable() {
+        return quote! {
+            /// Not available: a layer with `go_backwards = true` needs the whole sequence
+            /// before its first output, so this model cannot stream. Calling it is a compile
+            /// error; use `forward`.
+            pub fn step(&self, state: &mut #state_name, x: &[f32; #features]) -> [f32; #units]
+            where
+                for<'a> Self: ::tinyrnn::__private::Streamable<'a>,
+            {
+                let _ = (state, x);
+                ::core::unreachable!("the `Streamable` bound cannot hold for this model")
+            }
+        };
+    }
+    let state = quote!(state);
+    let calls = steps(m, 0..m.layers.len(), &state);
+    let unused = (!m.layers.iter().any(|l| l.kind.is_recurrent())).then(|| quote!(let _ = state;));
+    let span = Span::call_site();
+    quote_spanned! {span=>
+        /// Advances the model by one timestep: updates `state` and returns this timestep's
+        /// output. Feeding a sequence through `step` from a new state gives bit-identical
+        /// results to `forward` (its last output, or each of its outputs). Allocates nothing.
+        pub fn step(&self, state: &mut #state_name, x: &[f32; #features]) -> [f32; #units] {
+            #unused
+            let v = #vector::<f32, #features>::from(*x);
+            #calls
+            v.into()
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The one error type of the runtime: every failure says what was expected and what was found.
+
+use core::fmt;
+
+/// Why weights could not be loaded or a sequence could not be processed.
+///
+/// Every variant carries what was expected and what was found, so the message alone is
+/// enough to fix the call.
+///
+/// ```
+/// use tinyrnn_runtime::Error;
+///
+/// let e = Error::WeightCount { expected: 15, found: 14 };
+/// assert_eq!(
+///     e.to_string(),
+///     "wrong number of weights: expected 15 f32 values, found 14"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A flat weight slice (Keras `get_weights()` order) has the wrong length.
+    WeightCount {
+        /// The model's parameter count.
+        expected: usize,
+        /// The length of the slice given.
+        found: usize,
+    },
+    /// An output buffer's length differs from the input sequence's.
+    OutputLength {
+        /// The number of timesteps in the input.
+        expected: usize,
+        /// The length of the output buffer given.
+        found: usize,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::WeightCount { expected, found } => write!(
+                f,
+                "wrong number of weights: expected {expected} f32 values, found {found}"
+            ),
+            Error::OutputLength { expected, found } => write!(
+                f,
+                "wrong output buffer length: expected {expected} timesteps (one per input step), found {found}"
+            ),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

@@ -1,0 +1,80 @@
+//! `Dense`: a fully connected layer, applied per timestep on sequences as Keras 3 does.
+
+use super::{FlatReader, Layer, add_bias, check_len, zero_matrix};
+use crate::activations::Activation;
+use crate::{Error, WeightSpec};
+use core::marker::PhantomData;
+use nalgebra::{SMatrix, SVector};
+
+/// Keras `Dense(units, activation, use_bias)`: `y = activation(x . kernel + bias)`.
+///
+/// `D` inputs, `U` units, `B` bias length (`U` with a bias, `0` for `use_bias=False`), `A` the
+/// activation. Parameters: `d*u+u` (or `d*u` without bias).
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Dense, Layer};
+/// use tinyrnn_runtime::activations::Linear;
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// // kernel (2, 1) = [[2], [3]], bias (1,) = [1]
+/// let dense = Dense::<2, 1, 1, Linear>::from_flat(&[2.0, 3.0, 1.0])?;
+/// assert_eq!(Dense::<2, 1, 1, Linear>::PARAMS, 3);
+/// assert_eq!(dense.step(&mut (), &SVector::from([1.0, 1.0]))[0], 6.0);
+/// # Ok::<(), tinyrnn_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense<const D: usize, const U: usize, const B: usize, A> {
+    /// Keras `kernel`, shape `(d, u)`, stored as its `u x d` transpose (same memory order).
+    pub kernel: SMatrix<f32, U, D>,
+    /// Keras `bias`, shape `(u,)`; empty when `use_bias=False`.
+    pub bias: SVector<f32, B>,
+    activation: PhantomData<A>,
+}
+
+impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, B, A> {
+    /// Maps one timestep's input to the layer's output. Dense layers carry no state.
+    #[inline]
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &SVector<f32, D>) -> SVector<f32, U> {
+        let mut z = self.kernel * x;
+        add_bias(&mut z, &self.bias);
+        A::apply(&mut z);
+        z
+    }
+}
+
+impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for Dense<D, U, B, A> {
+    const KIND: &'static str = "Dense";
+    const KERAS_NAME: &'static str = "dense";
+    const PARAMS: usize = {
+        assert!(B == 0 || B == U, "the bias of `Dense` has length 0 or `units`");
+        D * U + B
+    };
+    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
+        &[WeightSpec::new("kernel", &[D, U])]
+    } else {
+        &[
+            WeightSpec::new("kernel", &[D, U]),
+            WeightSpec::new("bias", &[U]),
+        ]
+    };
+    const FORMULA: &'static str = if B == 0 { "d*u" } else { "d*u+u" };
+    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("u", U)];
+    const ZERO: Self = Self {
+        kernel: zero_matrix(),
+        bias: zero_matrix(),
+        activation: PhantomData,
+    };
+    type State = ();
+    const INITIAL_STATE: () = ();
+
+    fn from_flat(w: &[f32]) -> Result<Self, Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        Ok(Self {
+            kernel: r.matrix(),
+            bias: r.matrix(),
+            activation: PhantomData,
+        })
+    }
+}

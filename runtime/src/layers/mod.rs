@@ -1,0 +1,131 @@
+//! Layers, one file each, generic over their `const` sizes.
+//!
+//! Every layer implements [`Layer`], whose associated consts describe it the way Keras does
+//! (class name, parameter count, weight arrays and their shapes), and has an inherent
+//! `step(&self, state, x) -> y` that maps one timestep. Stateless layers use `()` as state, so
+//! generated code calls every layer the same way.
+
+mod dense;
+mod simple_rnn;
+
+pub use dense::Dense;
+pub use simple_rnn::SimpleRnn;
+
+use crate::{Error, WeightSpec};
+use nalgebra::{ArrayStorage, SMatrix, SVector};
+
+/// What every layer tells about itself, as associated consts, plus loading from flat weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, SimpleRnn};
+/// use tinyrnn_runtime::activations::Tanh;
+///
+/// // The founding question: SimpleRNN(2) on 3 features has h*(d+h)+h = 2*(3+2)+2 weights.
+/// type Rnn = SimpleRnn<3, 2, 2, Tanh>;
+/// assert_eq!(Rnn::PARAMS, 12);
+/// assert_eq!(Rnn::KIND, "SimpleRNN");
+/// assert_eq!(Rnn::FORMULA, "h*(d+h)+h");
+/// let names: Vec<_> = Rnn::WEIGHTS.iter().map(|w| w.name).collect();
+/// assert_eq!(names, ["kernel", "recurrent_kernel", "bias"]);
+/// ```
+pub trait Layer: Sized {
+    /// The Keras class name, as `model.summary()` prints it (`SimpleRNN`).
+    const KIND: &'static str;
+    /// The Keras layer name prefix (`simple_rnn`), also the `model!` keyword.
+    const KERAS_NAME: &'static str;
+    /// The number of weights, Keras's `count_params()` for this layer.
+    const PARAMS: usize;
+    /// The weight arrays in Keras `get_weights()` order, with Keras's names and shapes.
+    const WEIGHTS: &'static [WeightSpec];
+    /// Keras's parameter formula in the symbols of [`Layer::SYMBOLS`], e.g. `h*(d+h)+h`.
+    const FORMULA: &'static str;
+    /// The values of the formula's symbols, e.g. `[("d", 3), ("h", 2)]`.
+    const SYMBOLS: &'static [(&'static str, usize)];
+    /// The layer with every weight zero, usable in `const` and `static` items.
+    const ZERO: Self;
+    /// What the layer carries from one timestep to the next (`()` when nothing).
+    type State: Clone + core::fmt::Debug;
+    /// The state before the first timestep (zeros, as in Keras).
+    const INITIAL_STATE: Self::State;
+
+    /// Builds the layer from its weights in Keras `get_weights()` order, each array
+    /// flattened row-major, concatenated.
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`.
+    fn from_flat(w: &[f32]) -> Result<Self, Error>;
+}
+
+/// Checks a flat weight slice's length before anything is read from it.
+pub(crate) fn check_len(w: &[f32], expected: usize) -> Result<(), Error> {
+    if w.len() == expected {
+        Ok(())
+    } else {
+        Err(Error::WeightCount {
+            expected,
+            found: w.len(),
+        })
+    }
+}
+
+/// Reads matrices off a flat slice whose total length was already checked.
+pub(crate) struct FlatReader<'a> {
+    rest: &'a [f32],
+}
+
+impl<'a> FlatReader<'a> {
+    pub(crate) fn new(w: &'a [f32]) -> Self {
+        Self { rest: w }
+    }
+
+    /// The next `R * C` values as an `R x C` column-major matrix, which is a Keras `(C, R)`
+    /// array in row-major order. Missing values (impossible after `check_len`) stay zero.
+    pub(crate) fn matrix<const R: usize, const C: usize>(&mut self) -> SMatrix<f32, R, C> {
+        let mut m = zero_matrix::<R, C>();
+        for (dst, src) in m.iter_mut().zip(self.rest) {
+            *dst = *src;
+        }
+        self.rest = self.rest.get(R * C..).unwrap_or(&[]);
+        m
+    }
+}
+
+/// An all-zero matrix, in a `const` context.
+#[must_use]
+pub(crate) const fn zero_matrix<const R: usize, const C: usize>() -> SMatrix<f32, R, C> {
+    SMatrix::from_array_storage(ArrayStorage([[0.0; R]; C]))
+}
+
+/// Adds a bias of length `B` (0 or `N`) to a pre-activation vector of length `N`.
+#[inline]
+pub(crate) fn add_bias<const N: usize, const B: usize>(z: &mut SVector<f32, N>, b: &SVector<f32, B>) {
+    for (z, b) in z.iter_mut().zip(b.iter()) {
+        *z += *b;
+    }
+}
+
+/// Takes the next layer off a model's flat weights (Keras `get_weights()` order), advancing
+/// `rest` past it. `model!`'s `from_flat` calls this once per layer.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Dense, take_layer};
+/// use tinyrnn_runtime::activations::Linear;
+///
+/// let w = [1.0, 2.0, 3.0, 4.0];
+/// let mut rest = &w[..];
+/// let first = take_layer::<Dense<1, 1, 1, Linear>>(&mut rest)?;
+/// assert_eq!((first.kernel[0], first.bias[0]), (1.0, 2.0));
+/// assert_eq!(rest, &[3.0, 4.0]);
+/// # Ok::<(), tinyrnn_runtime::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::WeightCount`] when fewer than `L::PARAMS` values are left.
+pub fn take_layer<L: Layer>(rest: &mut &[f32]) -> Result<L, Error> {
+    let (head, tail) = rest.split_at_checked(L::PARAMS).ok_or(Error::WeightCount {
+        expected: L::PARAMS,
+        found: rest.len(),
+    })?;
+    *rest = tail;
+    L::from_flat(head)
+}

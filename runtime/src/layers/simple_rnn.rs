@@ -1,0 +1,96 @@
+//! `SimpleRnn`: Keras's `SimpleRNN`, the fully connected recurrent layer.
+
+use super::{FlatReader, Layer, add_bias, check_len, zero_matrix};
+use crate::activations::Activation;
+use crate::{Error, WeightSpec};
+use core::marker::PhantomData;
+use nalgebra::{SMatrix, SVector};
+
+/// Keras `SimpleRNN(units, activation, use_bias)`:
+/// `h_t = activation(x_t . kernel + bias + h_{t-1} . recurrent_kernel)`, `h_0 = 0`.
+///
+/// `D` input features, `H` units, `B` bias length (`H`, or `0` for `use_bias=False`), `A` the
+/// activation. Parameters: `h*(d+h)+h` (or `h*(d+h)` without bias), which is the answer to
+/// "why does `SimpleRNN(2)` on 3 features have 12 parameters": kernel 3x2, recurrent kernel
+/// 2x2, bias 2.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, SimpleRnn};
+/// use tinyrnn_runtime::activations::Linear;
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// // One unit, one feature: h_t = 2 x_t + 1 + 0.5 h_{t-1}
+/// let rnn = SimpleRnn::<1, 1, 1, Linear>::from_flat(&[2.0, 0.5, 1.0])?;
+/// let mut h = SimpleRnn::<1, 1, 1, Linear>::INITIAL_STATE;
+/// assert_eq!(rnn.step(&mut h, &SVector::from([1.0]))[0], 3.0);
+/// assert_eq!(rnn.step(&mut h, &SVector::from([1.0]))[0], 4.5);
+/// # Ok::<(), tinyrnn_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimpleRnn<const D: usize, const H: usize, const B: usize, A> {
+    /// Keras `kernel`, shape `(d, h)`, stored as its `h x d` transpose (same memory order).
+    pub kernel: SMatrix<f32, H, D>,
+    /// Keras `recurrent_kernel`, shape `(h, h)`, stored as its transpose.
+    pub recurrent_kernel: SMatrix<f32, H, H>,
+    /// Keras `bias`, shape `(h,)`; empty when `use_bias=False`.
+    pub bias: SVector<f32, B>,
+    activation: PhantomData<A>,
+}
+
+impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D, H, B, A> {
+    /// Advances one timestep: updates the hidden state `h` and returns it.
+    #[inline]
+    pub fn step(&self, h: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {
+        // Keras's order of operations: (x . kernel + bias) + h . recurrent_kernel.
+        let mut z = self.kernel * x;
+        add_bias(&mut z, &self.bias);
+        z += self.recurrent_kernel * &*h;
+        A::apply(&mut z);
+        *h = z;
+        z
+    }
+}
+
+impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
+    for SimpleRnn<D, H, B, A>
+{
+    const KIND: &'static str = "SimpleRNN";
+    const KERAS_NAME: &'static str = "simple_rnn";
+    const PARAMS: usize = {
+        assert!(B == 0 || B == H, "the bias of `SimpleRnn` has length 0 or `units`");
+        H * (D + H) + B
+    };
+    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
+        &[
+            WeightSpec::new("kernel", &[D, H]),
+            WeightSpec::new("recurrent_kernel", &[H, H]),
+        ]
+    } else {
+        &[
+            WeightSpec::new("kernel", &[D, H]),
+            WeightSpec::new("recurrent_kernel", &[H, H]),
+            WeightSpec::new("bias", &[H]),
+        ]
+    };
+    const FORMULA: &'static str = if B == 0 { "h*(d+h)" } else { "h*(d+h)+h" };
+    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
+    const ZERO: Self = Self {
+        kernel: zero_matrix(),
+        recurrent_kernel: zero_matrix(),
+        bias: zero_matrix(),
+        activation: PhantomData,
+    };
+    type State = SVector<f32, H>;
+    const INITIAL_STATE: SVector<f32, H> = zero_matrix();
+
+    fn from_flat(w: &[f32]) -> Result<Self, Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        Ok(Self {
+            kernel: r.matrix(),
+            recurrent_kernel: r.matrix(),
+            bias: r.matrix(),
+            activation: PhantomData,
+        })
+    }
+}

@@ -1,0 +1,53 @@
+//! The trait every `model!` struct implements, for code generic over models.
+
+use crate::{Error, Summary};
+
+/// What every `model!`-generated network offers, for code written against any model
+/// (loaders, benchmarks, tests). The same items exist as inherent items on the struct.
+///
+/// ```
+/// use tinyrnn_runtime::Model;
+///
+/// fn describe<M: Model>() -> (usize, usize) {
+///     (M::PARAMS, M::summary().total_params())
+/// }
+/// # struct Empty;
+/// # impl Model for Empty {
+/// #     type State = ();
+/// #     const PARAMS: usize = 0;
+/// #     const ZERO: Self = Empty;
+/// #     fn from_flat(w: &[f32]) -> Result<Self, tinyrnn_runtime::Error> { Ok(Empty) }
+/// #     fn summary() -> tinyrnn_runtime::Summary {
+/// #         tinyrnn_runtime::Summary { name: "Empty", layers: &[] }
+/// #     }
+/// # }
+/// assert_eq!(describe::<Empty>(), (0, 0));
+/// ```
+pub trait Model: Sized {
+    /// The streaming state: every recurrent layer's hidden values, zero at the start.
+    type State: Default;
+    /// Keras's `count_params()` for the model.
+    const PARAMS: usize;
+    /// The model with all weights zero, usable in `const` and `static` items.
+    const ZERO: Self;
+
+    /// Builds the model from Keras `model.get_weights()`, each array flattened row-major
+    /// (numpy C order) and concatenated.
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`.
+    fn from_flat(w: &[f32]) -> Result<Self, Error>;
+
+    /// The Keras-style summary with the weight breakdown.
+    fn summary() -> Summary;
+}
+
+/// Implemented by no model: `step` on a model that cannot stream requires it, which turns
+/// the call into a compile error carrying this message.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be streamed one timestep at a time",
+    label = "`step` needs every layer to run forward in time",
+    note = "a layer with `go_backwards = true` needs the whole sequence before its first output: call `forward` with the whole sequence instead"
+)]
+pub trait Streamable<'a> {}

@@ -1,0 +1,135 @@
+//! Small recurrent neural networks, declared in one macro call, checked at compile time.
+//!
+//! ```
+//! tinyrnn::model! {
+//!     pub struct Net;
+//!     input [50, 3];      // [timesteps, features]
+//!     simple_rnn(2);
+//!     dense(1);
+//!     params 15;          // compile-time assertion, Keras-exact
+//! }
+//!
+//! // Keras's `model.get_weights()`, flattened row-major and concatenated.
+//! let weights = [0.1_f32; Net::PARAMS];
+//! let net = Net::from_flat(&weights)?;
+//! let y: [f32; 1] = net.forward(&[[0.5; 3]; 50]);
+//! assert!(y[0].is_finite());
+//! assert_eq!(Net::LAYER_PARAMS, [12, 3]);
+//! assert_eq!(core::mem::size_of::<Net>(), 4 * Net::PARAMS);
+//! # Ok::<(), tinyrnn::Error>(())
+//! ```
+//!
+//! [`model!`] turns the declaration into a plain struct of fixed-size [`nalgebra`] matrices
+//! (nothing but the weights), a state type for streaming, and methods that allocate nothing:
+//! `from_flat`, `forward`, `step`, `summary`. The layers and their parameter counts are
+//! Keras's, so a model trained in Keras runs here with the same outputs.
+//!
+//! The crate is `no_std` without its default `std` feature, which only adds
+//! `std::error::Error` for [`Error`].
+#![no_std]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+// Lets the crate's own tests and doctests use `::tinyrnn::` paths as users do.
+extern crate self as tinyrnn;
+
+#[doc(inline)]
+pub use tinyrnn_runtime::{
+    Error, LayerSummary, Model, OutputShape, Summary, WeightSpec, activations, layers,
+};
+
+/// Re-exported so that users can name the weight matrices without depending on it.
+pub use tinyrnn_runtime::nalgebra;
+
+/// Declares a recurrent network: a struct of weights, its streaming state and its methods.
+///
+/// ```
+/// tinyrnn::model! {
+///     /// Doc comments and attributes before the header go to the struct.
+///     pub struct Net;
+///     input [50, 3];
+///     simple_rnn(2);
+///     dense(1);
+///     params 15;
+/// }
+/// assert_eq!(Net::PARAMS, 15);
+/// ```
+///
+/// # The DSL
+///
+/// - `pub struct Net;` (optional): visibility and name. Without it the struct is `Model`.
+///   It also declares `NetState` (`ModelState`), the streaming state.
+/// - `input [timesteps, features];`: timesteps may be `_` for any length.
+/// - Layers, in order, with Keras's names, arguments and defaults. Arguments after the units
+///   are by keyword:
+///   - `simple_rnn(units, activation = tanh, use_bias = true, return_sequences = false,
+///     go_backwards = false)`: Keras `SimpleRNN`, `h*(d+h)+h` parameters.
+///   - `dense(units, activation = linear, use_bias = true)`: Keras `Dense`, `d*u+u`
+///     parameters. After a layer that returns sequences (or first), it applies per
+///     timestep, as Keras 3 does on 3-D input.
+/// - Activations: `linear`, `relu`, `tanh`, `sigmoid`, `softmax` (also as strings: `"tanh"`).
+/// - `params N;` (optional): a compile-time assertion of the total parameter count.
+/// - Every `;` is optional: `model! { input [50, 3]; simple_rnn(2); dense(1) }` compiles.
+///
+/// Rust macros take `()`, `[]` or `{}`, so `model!<...>` is not possible: use braces.
+///
+/// # What it generates
+///
+/// For `pub struct Net;`:
+/// - `Net` with one public field per layer, named as Keras names layers (`simple_rnn`,
+///   `simple_rnn_1`, `dense`), each a [`layers`] type, and nothing else:
+///   `size_of::<Net>() == 4 * Net::PARAMS`.
+/// - Consts `PARAMS` (Keras's `count_params()`), `LAYER_PARAMS: [usize; L]`, `TIMESTEPS`,
+///   `FEATURES`, `OUTPUT_UNITS`, `RETURNS_SEQUENCES`, `ZERO`.
+/// - `Net::from_flat(&[f32]) -> Result<Net, Error>`: Keras `model.get_weights()`, each array
+///   flattened row-major (numpy C order), concatenated. `Net::zeroed()` for all zeros.
+/// - `net.forward(&x)`: for `input [T, F]`, `x: &[[f32; F]; T]` and the result is `[f32; N]`,
+///   or `[[f32; N]; T]` when the last layer returns sequences. For `input [_, F]`,
+///   `x: &[[f32; F]]`, and a sequence result is written to an `out: &mut [[f32; N]]` buffer.
+/// - `net.step(&mut state, &[f32; F]) -> [f32; N]`: one timestep, bit-identical to `forward`.
+///   A model with `go_backwards = true` cannot stream, and calling `step` is a compile error.
+/// - `Net::summary()`: Keras 3's summary table and the weight breakdown, as [`Summary`].
+/// - An implementation of [`Model`].
+///
+/// ```
+/// tinyrnn::model! {
+///     pub struct Tagger;
+///     input [_, 2];                                    // any number of timesteps
+///     simple_rnn(4, return_sequences = true);
+///     dense(3, activation = softmax);                 // per timestep
+/// }
+///
+/// let net = Tagger::from_flat(&[0.25; Tagger::PARAMS])?;
+/// let x = [[1.0, -1.0]; 7];
+/// let mut out = [[0.0; 3]; 7];
+/// net.forward(&x, &mut out)?;
+///
+/// // Streaming gives the same numbers, bit for bit.
+/// let mut state = TaggerState::default();
+/// for (xt, want) in x.iter().zip(&out) {
+///     assert_eq!(&net.step(&mut state, xt), want);
+/// }
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+///
+/// Mistakes are compile errors that point at the tokens to fix:
+///
+/// ```compile_fail
+/// tinyrnn::model! {
+///     input [50, 3];
+///     simple_rnn(4);
+///     simple_rnn(2);  // error: `simple_rnn(2)` needs a sequence, but `simple_rnn(4)` before
+///                     // it returns only its last timestep; add `return_sequences = true` ...
+/// }
+/// ```
+pub use tinyrnn_macros::model;
+
+/// What generated code names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use tinyrnn_runtime::{
+        Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, activations,
+        layers, nalgebra,
+    };
+}
