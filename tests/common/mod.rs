@@ -1,0 +1,183 @@
+//! Reading the Keras fixtures written by `tools/gen_keras_fixtures.py`, and comparing with them.
+#![allow(dead_code, reason = "each test binary uses a different part of this module")]
+
+use serde_json::Value;
+use tinyrnn::{OutputShape, Summary};
+
+/// Keras and tinyrnn agree within `|got - want| <= KERAS_TOL * (1 + |want|)`: float32 maths in
+/// a different order (oneDNN, Eigen's tanh) differs in the last bits, never more.
+pub const KERAS_TOL: f32 = 1e-5;
+
+pub struct Fixture {
+    pub name: String,
+    pub dsl: String,
+    pub weights: Vec<f32>,
+    pub total_params: usize,
+    pub layers: Vec<LayerRef>,
+    pub cases: Vec<Case>,
+    pub summary: String,
+}
+
+pub struct LayerRef {
+    pub name: String,
+    pub class: String,
+    pub output_shape: Vec<Option<usize>>,
+    pub params: usize,
+    pub weights: Vec<(String, Vec<usize>)>,
+}
+
+pub struct Case {
+    pub input: Vec<Vec<f32>>,
+    pub output: Output,
+}
+
+pub enum Output {
+    Vector(Vec<f32>),
+    Sequence(Vec<Vec<f32>>),
+}
+
+fn floats(v: &Value) -> Vec<f32> {
+    v.as_array()
+        .expect("an array of numbers")
+        .iter()
+        .map(|x| x.as_f64().expect("a number") as f32)
+        .collect()
+}
+
+fn rows(v: &Value) -> Vec<Vec<f32>> {
+    v.as_array().expect("an array of rows").iter().map(floats).collect()
+}
+
+impl Fixture {
+    pub fn load(name: &str) -> Self {
+        let path = format!("{}/tests/fixtures/keras/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let layers = v["layers"]
+            .as_array()
+            .expect("layers")
+            .iter()
+            .map(|l| LayerRef {
+                name: l["name"].as_str().expect("name").to_owned(),
+                class: l["class"].as_str().expect("class").to_owned(),
+                output_shape: l["output_shape"]
+                    .as_array()
+                    .expect("output_shape")
+                    .iter()
+                    .map(|d| d.as_u64().map(|d| d as usize))
+                    .collect(),
+                params: l["params"].as_u64().expect("params") as usize,
+                weights: l["weights"]
+                    .as_array()
+                    .expect("weights")
+                    .iter()
+                    .map(|w| {
+                        let shape = w["shape"]
+                            .as_array()
+                            .expect("shape")
+                            .iter()
+                            .map(|d| d.as_u64().expect("dim") as usize)
+                            .collect();
+                        (w["name"].as_str().expect("weight name").to_owned(), shape)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let cases = v["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .map(|c| {
+                let out = &c["output"];
+                let output = if out[0].is_array() {
+                    Output::Sequence(rows(out))
+                } else {
+                    Output::Vector(floats(out))
+                };
+                Case {
+                    input: rows(&c["input"]),
+                    output,
+                }
+            })
+            .collect();
+        Fixture {
+            name: name.to_owned(),
+            dsl: v["dsl"].as_str().expect("dsl").to_owned(),
+            weights: floats(&v["weights"]),
+            total_params: v["total_params"].as_u64().expect("total_params") as usize,
+            layers,
+            cases,
+            summary: v["summary"].as_str().expect("summary").to_owned(),
+        }
+    }
+
+    /// The model in the test is the one the fixture was made from.
+    pub fn assert_dsl(&self, tokens: &str) {
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(
+            squash(tokens).trim_end_matches(';'),
+            squash(&self.dsl).trim_end_matches(';'),
+            "{}: the test's model! differs from the fixture's",
+            self.name
+        );
+    }
+
+    /// Counts, names, shapes and the summary table equal Keras's.
+    pub fn assert_structure(&self, layer_params: &[usize], params: usize, summary: &Summary) {
+        assert_eq!(params, self.total_params, "{}: total params", self.name);
+        let want: Vec<usize> = self.layers.iter().map(|l| l.params).collect();
+        assert_eq!(layer_params, want.as_slice(), "{}: per-layer params", self.name);
+        assert_eq!(summary.layers.len(), self.layers.len(), "{}: layer count", self.name);
+        for (ours, keras) in summary.layers.iter().zip(&self.layers) {
+            assert_eq!(ours.name, keras.name, "{}: layer name", self.name);
+            assert_eq!(ours.kind, keras.class, "{}: layer class", self.name);
+            assert_eq!(ours.params, keras.params, "{}: {} params", self.name, keras.name);
+            let shape: Vec<Option<usize>> = match ours.output {
+                OutputShape::Vector { units } => vec![None, Some(units)],
+                OutputShape::Sequence { timesteps, units } => vec![None, timesteps, Some(units)],
+            };
+            assert_eq!(shape, keras.output_shape, "{}: {} output shape", self.name, keras.name);
+            let weights: Vec<(String, Vec<usize>)> = ours
+                .weights
+                .iter()
+                .map(|w| (w.name.to_owned(), w.shape.to_vec()))
+                .collect();
+            assert_eq!(weights, keras.weights, "{}: {} weights", self.name, keras.name);
+        }
+        // The table and totals, line for line; only the model's name differs.
+        let ours = summary.to_string();
+        let keras_lines: Vec<&str> = self.summary.lines().skip(1).collect();
+        let our_lines: Vec<&str> = ours.lines().skip(1).take(keras_lines.len()).collect();
+        assert_eq!(
+            our_lines, keras_lines,
+            "{}: summary table\n--- ours ---\n{ours}\n--- keras ---\n{}",
+            self.name, self.summary
+        );
+    }
+}
+
+/// Fixed-size input rows.
+pub fn sequence<const F: usize>(input: &[Vec<f32>]) -> Vec<[f32; F]> {
+    input
+        .iter()
+        .map(|row| <[f32; F]>::try_from(row.as_slice()).expect("row width"))
+        .collect()
+}
+
+/// Asserts `got` is within [`KERAS_TOL`] of `want`, naming the fixture, case and timestep.
+pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let err = (g - w).abs();
+        assert!(
+            err <= KERAS_TOL * (1.0 + w.abs()),
+            "{what}[{i}]: got {g}, want {w} (Keras), error {err:e} > {KERAS_TOL:e} * (1 + |want|)\n got:  {got:?}\n want: {want:?}"
+        );
+    }
+}
+
+/// Asserts two outputs are the same bits (streaming vs whole-sequence).
+pub fn assert_bits(what: &str, got: &[f32], want: &[f32]) {
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(got), bits(want), "{what}: step {got:?} vs forward {want:?}");
+}

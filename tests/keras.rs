@@ -1,0 +1,173 @@
+//! Every model of `tests/fixtures/keras/` against real Keras: parameter counts, summary
+//! table, weight shapes and outputs; and `step` against `forward`, bit for bit.
+
+mod common;
+
+use common::{Fixture, Output, assert_bits, assert_close, sequence};
+
+/// One fixture: declares its model, checks its structure, runs every case.
+///
+/// `$run` says how `forward` is called: `fixed_vector`, `fixed_sequence`, `any_vector`,
+/// `any_sequence`; `$stream` is `stream` when `step` exists, `no_stream` otherwise.
+macro_rules! keras_case {
+    ($case:ident, $run:ident, $stream:ident, { $($dsl:tt)* }) => {
+        mod $case {
+            use super::*;
+
+            tinyrnn::model! { pub struct Net; $($dsl)* }
+
+            #[test]
+            fn matches_keras() {
+                let fx = Fixture::load(stringify!($case));
+                fx.assert_dsl(stringify!($($dsl)*));
+                fx.assert_structure(&Net::LAYER_PARAMS, Net::PARAMS, &Net::summary());
+                assert_eq!(core::mem::size_of::<Net>(), 4 * Net::PARAMS);
+                let net = Net::from_flat(&fx.weights).expect("fixture weights load");
+                for (i, case) in fx.cases.iter().enumerate() {
+                    let what = format!("{} case {i}", fx.name);
+                    let x = sequence::<{ Net::FEATURES }>(&case.input);
+                    run!($run, $stream, net, x, &case.output, &what);
+                }
+            }
+        }
+    };
+}
+
+macro_rules! run {
+    (fixed_vector, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
+        let got = $net.forward(&x);
+        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        assert_close($what, &got, want);
+        stream!($stream, $net, x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+            assert_bits($what, outputs.last().expect("a step"), &got);
+        });
+    }};
+    (fixed_sequence, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
+        let got = $net.forward(&x);
+        let Output::Sequence(want) = $want else { panic!("{}: expected a sequence", $what) };
+        assert_eq!(got.len(), want.len());
+        for (t, (g, w)) in got.iter().zip(want).enumerate() {
+            assert_close(&format!("{} t={t}", $what), g, w);
+        }
+        stream!($stream, $net, x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+            for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
+                assert_bits(&format!("{} t={t}", $what), s, f);
+            }
+        });
+    }};
+    (any_vector, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        let got = $net.forward(&$x);
+        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        assert_close($what, &got, want);
+        stream!($stream, $net, $x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+            assert_bits($what, outputs.last().expect("a step"), &got);
+        });
+    }};
+    (any_sequence, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        let mut got = vec![[0.0; Net::OUTPUT_UNITS]; $x.len()];
+        $net.forward(&$x, &mut got).expect("out has the input's length");
+        let Output::Sequence(want) = $want else { panic!("{}: expected a sequence", $what) };
+        assert_eq!(got.len(), want.len());
+        for (t, (g, w)) in got.iter().zip(want).enumerate() {
+            assert_close(&format!("{} t={t}", $what), g, w);
+        }
+        stream!($stream, $net, $x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+            for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
+                assert_bits(&format!("{} t={t}", $what), s, f);
+            }
+        });
+    }};
+}
+
+/// Feeds the sequence through `step`, twice (the second time after `reset`, which must
+/// give the same outputs), and hands the outputs to `$check`.
+macro_rules! stream {
+    (no_stream, $net:ident, $x:ident, $check:expr) => {};
+    (stream, $net:ident, $x:ident, $check:expr) => {{
+        let mut state = NetState::default();
+        let first: Vec<_> = $x.iter().map(|xt| $net.step(&mut state, xt)).collect();
+        ($check)(&first);
+        state.reset();
+        let again: Vec<_> = $x.iter().map(|xt| $net.step(&mut state, xt)).collect();
+        assert_eq!(first, again, "reset() must restore the initial state");
+    }};
+}
+
+keras_case!(seed_rnn1, fixed_vector, stream, { input [50, 3]; simple_rnn(1); dense(1); });
+keras_case!(seed_rnn2, fixed_vector, stream, { input [50, 3]; simple_rnn(2); dense(1); });
+keras_case!(seed_rnn3, fixed_vector, stream, { input [50, 3]; simple_rnn(3); dense(1); });
+keras_case!(seed_rnn4, fixed_vector, stream, { input [50, 3]; simple_rnn(4); dense(1); });
+keras_case!(relu_seq_softmax, fixed_sequence, stream, {
+    input [10, 3];
+    simple_rnn(4, activation = relu, return_sequences = true);
+    dense(3, activation = softmax);
+});
+keras_case!(stacked, fixed_vector, stream, {
+    input [20, 4];
+    simple_rnn(8, return_sequences = true);
+    simple_rnn(6, return_sequences = true);
+    simple_rnn(5);
+    dense(3, activation = relu);
+    dense(2, activation = sigmoid);
+});
+keras_case!(go_backwards, fixed_vector, no_stream, {
+    input [12, 3];
+    simple_rnn(4, go_backwards = true);
+    dense(2);
+});
+keras_case!(go_backwards_seq, fixed_sequence, no_stream, {
+    input [12, 3];
+    simple_rnn(4, go_backwards = true, return_sequences = true);
+    simple_rnn(3, go_backwards = true, return_sequences = true);
+    dense(2);
+});
+keras_case!(go_backwards_mid, fixed_vector, no_stream, {
+    input [9, 2];
+    simple_rnn(3, return_sequences = true);
+    simple_rnn(4, go_backwards = true, return_sequences = true);
+    simple_rnn(2);
+});
+keras_case!(no_bias, fixed_vector, stream, {
+    input [15, 3];
+    simple_rnn(4, use_bias = false, activation = sigmoid);
+    dense(2, use_bias = false, activation = tanh);
+});
+keras_case!(dense_first, fixed_vector, stream, {
+    input [8, 5];
+    dense(4, activation = relu);
+    simple_rnn(3);
+    dense(1, activation = linear);
+});
+keras_case!(activations, fixed_sequence, stream, {
+    input [6, 3];
+    simple_rnn(5, activation = linear, return_sequences = true);
+    simple_rnn(5, activation = softmax, return_sequences = true);
+    simple_rnn(4, activation = relu, return_sequences = true);
+    dense(3, activation = tanh);
+    dense(3, activation = sigmoid);
+    dense(2, activation = softmax);
+});
+keras_case!(var_len, any_vector, stream, { input [_, 3]; simple_rnn(4); dense(2); });
+keras_case!(var_len_seq, any_sequence, stream, {
+    input [_, 2];
+    simple_rnn(3, return_sequences = true);
+    dense(2, activation = tanh);
+});
+keras_case!(var_len_backwards, any_vector, no_stream, {
+    input [_, 3];
+    dense(4);
+    simple_rnn(3, go_backwards = true, return_sequences = true);
+    simple_rnn(2);
+});
+keras_case!(long_seq, fixed_vector, stream, { input [400, 2]; simple_rnn(6); dense(1); });
+keras_case!(wide, fixed_vector, stream, {
+    input [30, 16];
+    simple_rnn(32, return_sequences = true);
+    simple_rnn(16);
+    dense(4, activation = softmax);
+});
+keras_case!(single_dense, fixed_sequence, stream, { input [5, 4]; dense(3, activation = relu); });
