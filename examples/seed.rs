@@ -64,12 +64,20 @@ fn reference(case: &str) -> Result<Reference, Box<dyn std::error::Error>> {
             .into_iter()
             .flatten()
             .filter_map(Value::as_f64)
-            .map(|x| x as f32)
+            // Exact: the fixture holds f32 values written as f64.
+            .map(|x| {
+                #[allow(clippy::cast_possible_truncation, reason = "f32 values stored as f64")]
+                let x = x as f32;
+                x
+            })
             .collect()
     };
     let first = &fixture["cases"][0];
     let mut input = [[0.0; 3]; 50];
-    for (row, values) in input.iter_mut().zip(first["input"].as_array().into_iter().flatten()) {
+    for (row, values) in input
+        .iter_mut()
+        .zip(first["input"].as_array().into_iter().flatten())
+    {
         for (dst, src) in row.iter_mut().zip(floats(values)) {
             *dst = src;
         }
@@ -77,7 +85,10 @@ fn reference(case: &str) -> Result<Reference, Box<dyn std::error::Error>> {
     Ok(Reference {
         weights: floats(&fixture["weights"]),
         input,
-        output: floats(&first["output"]).first().copied().unwrap_or(f32::NAN),
+        output: floats(&first["output"])
+            .first()
+            .copied()
+            .unwrap_or(f32::NAN),
     })
 }
 

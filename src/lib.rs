@@ -129,7 +129,7 @@ pub use tinyrnn_macros::model;
 #[doc(hidden)]
 pub mod __private {
     pub use tinyrnn_runtime::{
-        Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, activations,
-        layers, nalgebra,
+        Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, activations, layers,
+        nalgebra,
     };
 }

@@ -23,7 +23,10 @@ mod seed_form {
         assert_eq!(Model::TIMESTEPS, Some(50));
         assert_eq!(Model::FEATURES, 3);
         assert_eq!(Model::OUTPUT_UNITS, 1);
-        assert!(!Model::RETURNS_SEQUENCES);
+        assert_eq!(
+            [Model::RETURNS_SEQUENCES, Second::RETURNS_SEQUENCES],
+            [false, true]
+        );
     }
 
     #[test]
@@ -81,7 +84,10 @@ mod seed_form {
             ),
             "{text}"
         );
-        assert!(text.contains("dense: kernel (2, 1) + bias (1,) = 3 = d*u+u, d=2, u=1"), "{text}");
+        assert!(
+            text.contains("dense: kernel (2, 1) + bias (1,) = 3 = d*u+u, d=2, u=1"),
+            "{text}"
+        );
         assert!(text.contains(" Total params: 15 (60.00 B)"), "{text}");
     }
 }
@@ -116,7 +122,6 @@ fn state_and_model_sizes() {
     assert_eq!(core::mem::size_of::<Second>(), 4 * Second::PARAMS);
     assert_eq!(core::mem::size_of::<SecondState>(), 4 * 3);
     assert_eq!(Second::TIMESTEPS, None);
-    assert!(Second::RETURNS_SEQUENCES);
 }
 
 #[test]
@@ -152,7 +157,10 @@ fn empty_sequences_are_fine() {
 fn string_activation_is_keras_relu() {
     // kernel (1, 2) = [1, -1], bias 0: relu(x), relu(-x) per timestep.
     let net = Strings::from_flat(&[1.0, -1.0, 0.0, 0.0]).unwrap();
-    assert_eq!(net.forward(&[[2.0], [-3.0], [0.0]]), [[2.0, 0.0], [0.0, 3.0], [0.0, 0.0]]);
+    assert_eq!(
+        net.forward(&[[2.0], [-3.0], [0.0]]),
+        [[2.0, 0.0], [0.0, 3.0], [0.0, 0.0]]
+    );
 }
 
 #[test]

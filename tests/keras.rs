@@ -35,51 +35,86 @@ macro_rules! keras_case {
 
 macro_rules! run {
     (fixed_vector, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        const T: usize = match Net::TIMESTEPS {
+            Some(t) => t,
+            None => 0,
+        };
         let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
         let got = $net.forward(&x);
-        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        let Output::Vector(want) = $want else {
+            panic!("{}: expected a vector", $what)
+        };
         assert_close($what, &got, want);
-        stream!($stream, $net, x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-            assert_bits($what, outputs.last().expect("a step"), &got);
-        });
+        stream!(
+            $stream,
+            $net,
+            x,
+            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+                assert_bits($what, outputs.last().expect("a step"), &got);
+            }
+        );
     }};
     (fixed_sequence, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        const T: usize = match Net::TIMESTEPS {
+            Some(t) => t,
+            None => 0,
+        };
         let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
         let got = $net.forward(&x);
-        let Output::Sequence(want) = $want else { panic!("{}: expected a sequence", $what) };
+        let Output::Sequence(want) = $want else {
+            panic!("{}: expected a sequence", $what)
+        };
         assert_eq!(got.len(), want.len());
         for (t, (g, w)) in got.iter().zip(want).enumerate() {
             assert_close(&format!("{} t={t}", $what), g, w);
         }
-        stream!($stream, $net, x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-            for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
-                assert_bits(&format!("{} t={t}", $what), s, f);
+        stream!(
+            $stream,
+            $net,
+            x,
+            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+                for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
+                    assert_bits(&format!("{} t={t}", $what), s, f);
+                }
             }
-        });
+        );
     }};
     (any_vector, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
         let got = $net.forward(&$x);
-        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        let Output::Vector(want) = $want else {
+            panic!("{}: expected a vector", $what)
+        };
         assert_close($what, &got, want);
-        stream!($stream, $net, $x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-            assert_bits($what, outputs.last().expect("a step"), &got);
-        });
+        stream!(
+            $stream,
+            $net,
+            $x,
+            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+                assert_bits($what, outputs.last().expect("a step"), &got);
+            }
+        );
     }};
     (any_sequence, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
         let mut got = vec![[0.0; Net::OUTPUT_UNITS]; $x.len()];
-        $net.forward(&$x, &mut got).expect("out has the input's length");
-        let Output::Sequence(want) = $want else { panic!("{}: expected a sequence", $what) };
+        $net.forward(&$x, &mut got)
+            .expect("out has the input's length");
+        let Output::Sequence(want) = $want else {
+            panic!("{}: expected a sequence", $what)
+        };
         assert_eq!(got.len(), want.len());
         for (t, (g, w)) in got.iter().zip(want).enumerate() {
             assert_close(&format!("{} t={t}", $what), g, w);
         }
-        stream!($stream, $net, $x, |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-            for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
-                assert_bits(&format!("{} t={t}", $what), s, f);
+        stream!(
+            $stream,
+            $net,
+            $x,
+            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
+                for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
+                    assert_bits(&format!("{} t={t}", $what), s, f);
+                }
             }
-        });
+        );
     }};
 }
 

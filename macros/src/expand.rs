@@ -41,11 +41,12 @@ fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStream) -> Token
 
 fn model_text(m: &Model) -> String {
     let t = m.timesteps.map_or("_".to_owned(), |t| t.to_string());
-    let mut s = format!("input [{t}, {}]", m.features);
-    for l in &m.layers {
-        s.push_str(&format!(" -> {}({})", l.kind.keyword(), l.units));
-    }
-    s
+    let layers: Vec<String> = m
+        .layers
+        .iter()
+        .map(|l| format!(" -> {}({})", l.kind.keyword(), l.units))
+        .collect();
+    format!("input [{t}, {}]{}", m.features, layers.concat())
 }
 
 pub fn expand(m: &Model) -> TokenStream {
@@ -91,19 +92,22 @@ pub fn expand(m: &Model) -> TokenStream {
         " The streaming state of [`{name}`]: each recurrent layer's hidden values, zero at the start."
     );
 
+    let timesteps_const = if let Some(t) = m.timesteps {
+        let t = lit(t);
+        quote!(::core::option::Option::Some(#t))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+
     // Summary rows.
     let summary_rows = m.layers.iter().zip(&tys).map(|(l, ty)| {
         let lname = l.field.to_string();
         let units = lit(l.units);
         let output = if l.seq_out {
-            let t = match m.timesteps {
-                Some(t) => {
-                    let t = lit(t);
-                    quote!(::core::option::Option::Some(#t))
-                }
-                None => quote!(::core::option::Option::None),
-            };
-            quote!(::tinyrnn::__private::OutputShape::Sequence { timesteps: #t, units: #units })
+            quote!(::tinyrnn::__private::OutputShape::Sequence {
+                timesteps: #timesteps_const,
+                units: #units,
+            })
         } else {
             quote!(::tinyrnn::__private::OutputShape::Vector { units: #units })
         };
@@ -120,13 +124,6 @@ pub fn expand(m: &Model) -> TokenStream {
         }
     });
 
-    let timesteps_const = match m.timesteps {
-        Some(t) => {
-            let t = lit(t);
-            quote!(::core::option::Option::Some(#t))
-        }
-        None => quote!(::core::option::Option::None),
-    };
     let returns_sequences = m.returns_sequences();
 
     let forward = forward(m, &state_name);

@@ -13,8 +13,9 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn model(input: TokenStream) -> TokenStream {
     syn::parse::<ast::ModelInput>(input)
-        .map(|parsed| expand_checked(check::check(parsed)))
-        .unwrap_or_else(syn::Error::into_compile_error)
+        .map_or_else(syn::Error::into_compile_error, |parsed| {
+            expand_checked(check::check(parsed))
+        })
         .into()
 }
 

@@ -149,7 +149,10 @@ mod tests {
     #[test]
     fn sigmoid_is_symmetric() {
         for x in [-4.0_f32, -1.0, 0.25, 3.0] {
-            assert!((Sigmoid::scalar(x) + Sigmoid::scalar(-x) - 1.0).abs() < 1e-6, "x = {x}");
+            assert!(
+                (Sigmoid::scalar(x) + Sigmoid::scalar(-x) - 1.0).abs() < 1e-6,
+                "x = {x}"
+            );
         }
     }
 }

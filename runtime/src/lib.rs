@@ -34,7 +34,7 @@ mod model;
 mod summary;
 
 pub use error::Error;
+pub use layers::Layer;
 pub use model::{Model, Streamable};
 pub use nalgebra;
-pub use layers::Layer;
 pub use summary::{LayerSummary, OutputShape, Summary, WeightSpec};

@@ -365,7 +365,13 @@ mod tests {
 
     #[test]
     fn thousands_separators_match_keras() {
-        for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (40_800, "40,800"), (1_234_567, "1,234,567")] {
+        for (n, want) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (40_800, "40,800"),
+            (1_234_567, "1,234,567"),
+        ] {
             let t = render(|t| write_thousands(t, n));
             assert_eq!(text(&t), want, "n = {n}");
         }
@@ -374,7 +380,12 @@ mod tests {
     #[test]
     fn memory_sizes_match_keras_readable_memory_size() {
         // Keras: 25 params -> "100.00 B", 241,800 params -> "944.53 KB".
-        for (bytes, want) in [(0, "0.00 B"), (100, "100.00 B"), (967_200, "944.53 KB"), (1024, "1.00 KB")] {
+        for (bytes, want) in [
+            (0, "0.00 B"),
+            (100, "100.00 B"),
+            (967_200, "944.53 KB"),
+            (1024, "1.00 KB"),
+        ] {
             let t = render(|t| write_memory_size(t, bytes));
             assert_eq!(text(&t), want, "bytes = {bytes}");
         }

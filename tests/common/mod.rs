@@ -1,5 +1,12 @@
 //! Reading the Keras fixtures written by `tools/gen_keras_fixtures.py`, and comparing with them.
-#![allow(dead_code, reason = "each test binary uses a different part of this module")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of this module"
+)]
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "fixtures hold f32 values written as f64, and small counts"
+)]
 
 use serde_json::Value;
 use tinyrnn::{OutputShape, Summary};
@@ -45,12 +52,19 @@ fn floats(v: &Value) -> Vec<f32> {
 }
 
 fn rows(v: &Value) -> Vec<Vec<f32>> {
-    v.as_array().expect("an array of rows").iter().map(floats).collect()
+    v.as_array()
+        .expect("an array of rows")
+        .iter()
+        .map(floats)
+        .collect()
 }
 
 impl Fixture {
     pub fn load(name: &str) -> Self {
-        let path = format!("{}/tests/fixtures/keras/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/keras/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
         let layers = v["layers"]
@@ -126,23 +140,45 @@ impl Fixture {
     pub fn assert_structure(&self, layer_params: &[usize], params: usize, summary: &Summary) {
         assert_eq!(params, self.total_params, "{}: total params", self.name);
         let want: Vec<usize> = self.layers.iter().map(|l| l.params).collect();
-        assert_eq!(layer_params, want.as_slice(), "{}: per-layer params", self.name);
-        assert_eq!(summary.layers.len(), self.layers.len(), "{}: layer count", self.name);
+        assert_eq!(
+            layer_params,
+            want.as_slice(),
+            "{}: per-layer params",
+            self.name
+        );
+        assert_eq!(
+            summary.layers.len(),
+            self.layers.len(),
+            "{}: layer count",
+            self.name
+        );
         for (ours, keras) in summary.layers.iter().zip(&self.layers) {
             assert_eq!(ours.name, keras.name, "{}: layer name", self.name);
             assert_eq!(ours.kind, keras.class, "{}: layer class", self.name);
-            assert_eq!(ours.params, keras.params, "{}: {} params", self.name, keras.name);
+            assert_eq!(
+                ours.params, keras.params,
+                "{}: {} params",
+                self.name, keras.name
+            );
             let shape: Vec<Option<usize>> = match ours.output {
                 OutputShape::Vector { units } => vec![None, Some(units)],
                 OutputShape::Sequence { timesteps, units } => vec![None, timesteps, Some(units)],
             };
-            assert_eq!(shape, keras.output_shape, "{}: {} output shape", self.name, keras.name);
+            assert_eq!(
+                shape, keras.output_shape,
+                "{}: {} output shape",
+                self.name, keras.name
+            );
             let weights: Vec<(String, Vec<usize>)> = ours
                 .weights
                 .iter()
                 .map(|w| (w.name.to_owned(), w.shape.to_vec()))
                 .collect();
-            assert_eq!(weights, keras.weights, "{}: {} weights", self.name, keras.name);
+            assert_eq!(
+                weights, keras.weights,
+                "{}: {} weights",
+                self.name, keras.name
+            );
         }
         // The table and totals, line for line; only the model's name differs.
         let ours = summary.to_string();
@@ -179,5 +215,9 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
 /// Asserts two outputs are the same bits (streaming vs whole-sequence).
 pub fn assert_bits(what: &str, got: &[f32], want: &[f32]) {
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    assert_eq!(bits(got), bits(want), "{what}: step {got:?} vs forward {want:?}");
+    assert_eq!(
+        bits(got),
+        bits(want),
+        "{what}: step {got:?} vs forward {want:?}"
+    );
 }

@@ -47,7 +47,10 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
     const KIND: &'static str = "Dense";
     const KERAS_NAME: &'static str = "dense";
     const PARAMS: usize = {
-        assert!(B == 0 || B == U, "the bias of `Dense` has length 0 or `units`");
+        assert!(
+            B == 0 || B == U,
+            "the bias of `Dense` has length 0 or `units`"
+        );
         D * U + B
     };
     const WEIGHTS: &'static [WeightSpec] = if B == 0 {

@@ -98,7 +98,10 @@ pub(crate) const fn zero_matrix<const R: usize, const C: usize>() -> SMatrix<f32
 
 /// Adds a bias of length `B` (0 or `N`) to a pre-activation vector of length `N`.
 #[inline]
-pub(crate) fn add_bias<const N: usize, const B: usize>(z: &mut SVector<f32, N>, b: &SVector<f32, B>) {
+pub(crate) fn add_bias<const N: usize, const B: usize>(
+    z: &mut SVector<f32, N>,
+    b: &SVector<f32, B>,
+) {
     for (z, b) in z.iter_mut().zip(b.iter()) {
         *z += *b;
     }

@@ -44,7 +44,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
         // Keras's order of operations: (x . kernel + bias) + h . recurrent_kernel.
         let mut z = self.kernel * x;
         add_bias(&mut z, &self.bias);
-        z += self.recurrent_kernel * &*h;
+        z += self.recurrent_kernel * *h;
         A::apply(&mut z);
         *h = z;
         z
@@ -57,7 +57,10 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
     const KIND: &'static str = "SimpleRNN";
     const KERAS_NAME: &'static str = "simple_rnn";
     const PARAMS: usize = {
-        assert!(B == 0 || B == H, "the bias of `SimpleRnn` has length 0 or `units`");
+        assert!(
+            B == 0 || B == H,
+            "the bias of `SimpleRnn` has length 0 or `units`"
+        );
         H * (D + H) + B
     };
     const WEIGHTS: &'static [WeightSpec] = if B == 0 {
