@@ -11,9 +11,11 @@
 //! value     := INT | FLOAT | `true` | `false` | STRING | IDENT | layer
 //! dim       := INT | `_`
 //! ```
-//! Nothing here knows which layers exist: that is checked in `check.rs`.
+//! Nothing here knows which layers exist: that is checked in `check.rs`. A statement that
+//! does not parse becomes [`Stmt::Broken`], in source order, and parsing resumes at the next
+//! `;` or the next thing that looks like a statement, so one typo gives one error.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Punct, Spacing, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned as _;
 use syn::{Attribute, Ident, LitBool, LitFloat, LitInt, LitStr, Token, Visibility};
@@ -22,9 +24,8 @@ use syn::{Attribute, Ident, LitBool, LitFloat, LitInt, LitStr, Token, Visibility
 pub struct ModelInput {
     pub attrs: Vec<Attribute>,
     pub header: Option<Header>,
+    /// Every statement in source order, including those that did not parse.
     pub stmts: Vec<Stmt>,
-    /// Statements that did not parse; parsing went on after each.
-    pub errors: Vec<syn::Error>,
 }
 
 /// `pub struct Net;`
@@ -35,15 +36,34 @@ pub struct Header {
 
 pub enum Stmt {
     Input(InputStmt),
-    Params { keyword: Ident, value: LitInt },
+    Params {
+        keyword: Ident,
+        value: LitInt,
+    },
     Layer(LayerCall),
+    /// A statement that did not parse: its error, and its first identifier (`input`,
+    /// `params` or a layer name) when it had one, so that checking does not report it as
+    /// missing a second time.
+    Broken {
+        keyword: Option<Ident>,
+        error: syn::Error,
+    },
 }
 
 /// `input [50, 3]`
 pub struct InputStmt {
     pub keyword: Ident,
+    /// The brackets and what is inside them.
     pub span: Span,
     pub dims: Vec<Dim>,
+}
+
+impl InputStmt {
+    /// The statement as written, for messages: `input [50, 3]`.
+    pub fn text(&self) -> String {
+        let dims: Vec<String> = self.dims.iter().map(Dim::text).collect();
+        format!("input [{}]", dims.join(", "))
+    }
 }
 
 pub enum Dim {
@@ -51,16 +71,42 @@ pub enum Dim {
     Num(LitInt),
 }
 
+impl Dim {
+    pub fn text(&self) -> String {
+        match self {
+            Dim::Any(_) => "_".to_owned(),
+            Dim::Num(n) => n.to_string(),
+        }
+    }
+}
+
 /// `simple_rnn(2, return_sequences = true)`
 pub struct LayerCall {
     pub name: Ident,
+    /// The name through the `)` where the compiler can join spans, else the name.
     pub span: Span,
+    /// The closing `)`, or the name when the parentheses are missing: errors about the
+    /// whole call span from `name` to `end`.
+    pub end: Span,
     pub args: Vec<Arg>,
+    /// What followed the name instead of `(`, quoted for a message ("`;`"), when the
+    /// parentheses are missing.
+    pub missing_parens: Option<String>,
 }
 
 pub enum Arg {
     Positional(Value),
     Named { key: Ident, value: Value },
+}
+
+impl Arg {
+    /// The first and last token of the argument as written.
+    pub fn span_range(&self) -> (Span, Span) {
+        match self {
+            Arg::Positional(v) => (v.span(), v.end_span()),
+            Arg::Named { key, value } => (key.span(), value.end_span()),
+        }
+    }
 }
 
 pub enum Value {
@@ -75,6 +121,7 @@ pub enum Value {
 }
 
 impl Value {
+    /// The first token of the value.
     pub fn span(&self) -> Span {
         match self {
             Value::Int(v) => v.span(),
@@ -82,8 +129,17 @@ impl Value {
             Value::Bool(v) => v.span,
             Value::Str(v) => v.span(),
             Value::Ident(v) => v.span(),
-            Value::Call(v) => v.span,
-            Value::Other(v) => v.span(),
+            Value::Call(v) => v.name.span(),
+            Value::Other(v) => v.clone().into_iter().next().map_or(v.span(), |t| t.span()),
+        }
+    }
+
+    /// The last token of the value.
+    pub fn end_span(&self) -> Span {
+        match self {
+            Value::Call(v) => v.end,
+            Value::Other(v) => v.clone().into_iter().last().map_or(v.span(), |t| t.span()),
+            other => other.span(),
         }
     }
 
@@ -96,9 +152,36 @@ impl Value {
             Value::Str(v) => format!("{:?}", v.value()),
             Value::Ident(v) => v.to_string(),
             Value::Call(v) => format!("{}(..)", v.name),
-            Value::Other(v) => v.to_string(),
+            Value::Other(v) => tokens_text(v),
         }
     }
+}
+
+/// Tokens as a user would write them: `-2`, not the printer's `- 2`.
+fn tokens_text(tokens: &TokenStream) -> String {
+    let mut text = String::new();
+    let mut word_before = false;
+    for tt in tokens.clone() {
+        let word = matches!(tt, TokenTree::Ident(_) | TokenTree::Literal(_));
+        if word && word_before {
+            text.push(' ');
+        }
+        text.push_str(&tt.to_string());
+        word_before = word;
+    }
+    text
+}
+
+/// An error spanning from `start` to `end` (several tokens), where rustc can show the range.
+pub fn error_range(start: Span, end: Span, message: impl std::fmt::Display) -> syn::Error {
+    let mut first = Punct::new('<', Spacing::Alone);
+    first.set_span(start);
+    let mut last = Punct::new('>', Spacing::Alone);
+    last.set_span(end);
+    let tokens: TokenStream = [TokenTree::Punct(first), TokenTree::Punct(last)]
+        .into_iter()
+        .collect();
+    syn::Error::new_spanned(tokens, message)
 }
 
 impl Parse for ModelInput {
@@ -116,111 +199,288 @@ impl Parse for ModelInput {
             None
         };
         let mut stmts = Vec::new();
-        let mut errors = Vec::new();
         while !input.is_empty() {
             if input.peek(Token![;]) {
                 input.parse::<Token![;]>()?;
                 continue;
             }
-            match parse_stmt(input) {
-                Ok(stmt) => stmts.push(stmt),
-                Err(e) => {
-                    errors.push(e);
-                    skip_statement(input);
-                }
-            }
+            stmts.push(parse_stmt(input));
         }
         Ok(ModelInput {
             attrs,
             header,
             stmts,
-            errors,
         })
     }
 }
 
 const EXPECTED_STATEMENT: &str =
     "expected a layer such as `dense(1)`, `input [timesteps, features]` or `params N`";
+const END_OF_MODEL: &str = "the end of the model";
 
-fn parse_stmt(input: ParseStream) -> syn::Result<Stmt> {
+/// One statement; never fails, and always consumes at least one token.
+fn parse_stmt(input: ParseStream) -> Stmt {
     if !input.peek(Ident) {
-        return Err(input.error(format!("{EXPECTED_STATEMENT}, found {}", describe_next(input))));
+        return garbage(input);
     }
-    let name: Ident = input.parse()?;
+    let Ok(name) = input.parse::<Ident>() else {
+        return garbage(input);
+    };
     if name == "input" {
-        if !input.peek(syn::token::Bracket) {
-            return Err(syn::Error::new(
-                name.span(),
-                "expected `input [timesteps, features]`, e.g. `input [50, 3]`",
-            ));
-        }
-        let content;
-        let bracket = syn::bracketed!(content in input);
-        let mut dims = Vec::new();
-        while !content.is_empty() {
-            if content.peek(Token![_]) {
-                dims.push(Dim::Any(content.parse()?));
-            } else if content.peek(LitInt) {
-                dims.push(Dim::Num(content.parse()?));
-            } else {
-                return Err(content.error(format!(
-                    "expected a number or `_` in `input [timesteps, features]`, found {}",
-                    describe_next(&content)
-                )));
-            }
-            if !content.is_empty() {
-                content.parse::<Token![,]>()?;
-            }
-        }
-        Ok(Stmt::Input(InputStmt {
-            keyword: name,
-            span: bracket.span.join(),
-            dims,
-        }))
+        parse_input(&name, input)
     } else if name == "params" {
-        if !input.peek(LitInt) {
-            return Err(input.error(format!(
-                "expected the expected parameter count after `params`, e.g. `params 15`, found {}",
-                describe_next(input)
-            )));
-        }
-        Ok(Stmt::Params {
-            keyword: name,
-            value: input.parse()?,
-        })
+        parse_params(name, input)
     } else {
-        parse_call_after_name(name, input).map(Stmt::Layer)
+        let has_parens = input.peek(syn::token::Paren);
+        match parse_call(name.clone(), input) {
+            Ok(call) => {
+                if !has_parens {
+                    // `dense 1;`: the rest belongs to this statement, not to a new one.
+                    skip_garbage(input);
+                }
+                Stmt::Layer(call)
+            }
+            Err(error) => Stmt::Broken {
+                keyword: Some(name),
+                error,
+            },
+        }
     }
 }
 
-fn parse_call_after_name(name: Ident, input: ParseStream) -> syn::Result<LayerCall> {
-    if !input.peek(syn::token::Paren) {
-        return Err(syn::Error::new(
-            name.span(),
-            format!("expected `(` after `{name}`: layers are written like `{name}(8)`"),
+/// Tokens that cannot start a statement: one error for the whole run.
+fn garbage(input: ParseStream) -> Stmt {
+    let found = describe_next(input, END_OF_MODEL);
+    let start = input.span();
+    let message = if input.peek(Token![,]) {
+        format!("expected `;` between statements, found {found}")
+    } else if input.peek(Token![pub]) || input.peek(Token![struct]) {
+        format!(
+            "{EXPECTED_STATEMENT}, found {found}; the `struct` header must come first, before `input` and the layers"
+        )
+    } else if input.peek(Token![#]) {
+        format!(
+            "{EXPECTED_STATEMENT}, found {found}; attributes and doc comments go first, before the `struct` header"
+        )
+    } else {
+        format!("{EXPECTED_STATEMENT}, found {found}")
+    };
+    skip_with_error(input, start, message)
+}
+
+fn skip_with_error(input: ParseStream, start: Span, message: String) -> Stmt {
+    let end = skip_garbage(input).unwrap_or(start);
+    Stmt::Broken {
+        keyword: None,
+        error: error_range(start, end, message),
+    }
+}
+
+/// Skips tokens up to (not including) the next `;` or the next token that starts a
+/// statement, and returns the span of the last token skipped.
+fn skip_garbage(input: ParseStream) -> Option<Span> {
+    let mut last = None;
+    while !input.is_empty() && !input.peek(Token![;]) && !starts_statement(input) {
+        match input.parse::<TokenTree>() {
+            Ok(tt) => last = Some(tt.span()),
+            Err(_) => break,
+        }
+    }
+    last
+}
+
+/// `input`, `params` or `name(`: where parsing resumes after a mistake.
+fn starts_statement(input: ParseStream) -> bool {
+    let fork = input.fork();
+    match fork.parse::<Ident>() {
+        Ok(ident) => ident == "input" || ident == "params" || fork.peek(syn::token::Paren),
+        Err(_) => false,
+    }
+}
+
+fn parse_input(keyword: &Ident, input: ParseStream) -> Stmt {
+    let broken = |error| Stmt::Broken {
+        keyword: Some(keyword.clone()),
+        error,
+    };
+    if input.peek(syn::token::Bracket) {
+        let Ok(content) = group_contents(input) else {
+            return broken(error_at(input, "expected `[`"));
+        };
+        let (span, content) = content;
+        return match parse_dims(&content) {
+            Ok(dims) => Stmt::Input(InputStmt {
+                keyword: keyword.clone(),
+                span,
+                dims,
+            }),
+            Err(e) => {
+                drain(&content);
+                broken(e)
+            }
+        };
+    }
+    if input.peek(syn::token::Paren) {
+        // `input (50, 3)`, as in Python's `input_shape=(50, 3)`.
+        let Ok((span, content)) = group_contents(input) else {
+            return broken(error_at(input, "expected `[`"));
+        };
+        let fix = match parse_dims(&content) {
+            Ok(dims) if !dims.is_empty() => {
+                let dims: Vec<String> = dims.iter().map(Dim::text).collect();
+                format!("`input [{}]`", dims.join(", "))
+            }
+            _ => "`input [timesteps, features]`".to_owned(),
+        };
+        drain(&content);
+        return broken(error_range(
+            keyword.span(),
+            span,
+            format!(
+                "expected `[` after `input`, found `(`; the shape takes square brackets: {fix}"
+            ),
         ));
     }
+    let found = describe_next(input, END_OF_MODEL);
+    let end = if input.is_empty() {
+        keyword.span()
+    } else {
+        input.span()
+    };
+    skip_garbage(input);
+    broken(error_range(
+        keyword.span(),
+        end,
+        format!(
+            "expected `[` after `input`, found {found}; write `input [timesteps, features]`, e.g. `input [50, 3]`"
+        ),
+    ))
+}
+
+/// The span and contents of the next `(...)` or `[...]`.
+fn group_contents(input: ParseStream<'_>) -> syn::Result<(Span, syn::parse::ParseBuffer<'_>)> {
     let content;
-    let paren = syn::parenthesized!(content in input);
-    let mut args = Vec::new();
+    let span = if input.peek(syn::token::Bracket) {
+        syn::bracketed!(content in input).span.join()
+    } else {
+        syn::parenthesized!(content in input).span.join()
+    };
+    Ok((span, content))
+}
+
+fn parse_dims(content: ParseStream) -> syn::Result<Vec<Dim>> {
+    let mut dims = Vec::new();
     while !content.is_empty() {
-        if content.peek(Ident) && content.peek2(Token![=]) {
-            let key: Ident = content.parse()?;
-            content.parse::<Token![=]>()?;
-            let value = parse_value(&content)?;
-            args.push(Arg::Named { key, value });
+        if content.peek(Token![_]) {
+            dims.push(Dim::Any(content.parse()?));
+        } else if content.peek(LitInt) {
+            dims.push(Dim::Num(content.parse()?));
         } else {
-            args.push(Arg::Positional(parse_value(&content)?));
+            let found = describe_next(content, "`]`");
+            let hint = match content.fork().parse::<Ident>() {
+                Ok(i) if i == "None" => "; write `_` for any number of timesteps",
+                _ => "",
+            };
+            return Err(error_at(
+                content,
+                format!(
+                    "expected a number or `_` in `input [timesteps, features]`, found {found}{hint}"
+                ),
+            ));
         }
         if !content.is_empty() {
+            if !content.peek(Token![,]) {
+                let found = describe_next(content, "`]`");
+                return Err(error_at(
+                    content,
+                    format!("expected `,` between dimensions, found {found}"),
+                ));
+            }
             content.parse::<Token![,]>()?;
         }
     }
-    let span = name.span().join(paren.span.close()).unwrap_or(name.span());
-    Ok(LayerCall { name, span, args })
+    Ok(dims)
 }
 
-fn parse_value(input: ParseStream) -> syn::Result<Value> {
+fn parse_params(keyword: Ident, input: ParseStream) -> Stmt {
+    if input.peek(LitInt)
+        && let Ok(value) = input.parse::<LitInt>()
+    {
+        return Stmt::Params { keyword, value };
+    }
+    let found = describe_next(input, END_OF_MODEL);
+    let end = if input.is_empty() || starts_statement(input) {
+        keyword.span()
+    } else {
+        input.span()
+    };
+    skip_garbage(input);
+    Stmt::Broken {
+        error: error_range(
+            keyword.span(),
+            end,
+            format!("expected a number after `params`, found {found}; e.g. `params 15`"),
+        ),
+        keyword: Some(keyword),
+    }
+}
+
+/// `name(args)`, or `name` alone (reported by `check.rs`, which knows whether `name` is a
+/// layer). On error the contents of the parentheses are consumed.
+fn parse_call(name: Ident, input: ParseStream) -> syn::Result<LayerCall> {
+    if !input.peek(syn::token::Paren) {
+        return Ok(LayerCall {
+            span: name.span(),
+            end: name.span(),
+            missing_parens: Some(describe_next(input, END_OF_MODEL)),
+            name,
+            args: Vec::new(),
+        });
+    }
+    let content;
+    let paren = syn::parenthesized!(content in input);
+    let args = parse_args(&content).inspect_err(|_| drain(&content))?;
+    let span = name.span().join(paren.span.close()).unwrap_or(name.span());
+    Ok(LayerCall {
+        name,
+        span,
+        end: paren.span.close(),
+        args,
+        missing_parens: None,
+    })
+}
+
+fn parse_args(content: ParseStream) -> syn::Result<Vec<Arg>> {
+    let mut args = Vec::new();
+    while !content.is_empty() {
+        let arg = if content.peek(Ident) && content.peek2(Token![=]) {
+            let key: Ident = content.parse()?;
+            content.parse::<Token![=]>()?;
+            let value = parse_value(content, &format!(" after `{key} =`"))?;
+            Arg::Named { key, value }
+        } else {
+            Arg::Positional(parse_value(content, "")?)
+        };
+        if !content.is_empty() {
+            if !content.peek(Token![,]) {
+                let found = describe_next(content, "`)`");
+                let message = match &arg {
+                    Arg::Positional(Value::Ident(key)) => {
+                        format!("expected `,` or `=` after `{key}`, found {found}")
+                    }
+                    _ => format!("expected `,` between arguments, found {found}"),
+                };
+                return Err(error_at(content, message));
+            }
+            content.parse::<Token![,]>()?;
+        }
+        args.push(arg);
+    }
+    Ok(args)
+}
+
+/// One argument value; `context` completes "expected a value" (" after `units =`").
+fn parse_value(input: ParseStream, context: &str) -> syn::Result<Value> {
     if input.peek(LitBool) {
         Ok(Value::Bool(input.parse()?))
     } else if input.peek(LitInt) {
@@ -231,7 +491,7 @@ fn parse_value(input: ParseStream) -> syn::Result<Value> {
         Ok(Value::Str(input.parse()?))
     } else if input.peek(Ident) && input.peek2(syn::token::Paren) {
         let name: Ident = input.parse()?;
-        Ok(Value::Call(parse_call_after_name(name, input)?))
+        Ok(Value::Call(parse_call(name, input)?))
     } else if input.peek(Ident) {
         Ok(Value::Ident(input.parse()?))
     } else {
@@ -240,38 +500,47 @@ fn parse_value(input: ParseStream) -> syn::Result<Value> {
             tokens.extend([input.parse::<TokenTree>()?]);
         }
         if tokens.is_empty() {
-            return Err(input.error("expected a value"));
+            let found = describe_next(input, "`)`");
+            let what = if context.is_empty() {
+                "an argument"
+            } else {
+                "a value"
+            };
+            return Err(error_at(
+                input,
+                format!("expected {what}{context}, found {found}"),
+            ));
         }
         Ok(Value::Other(tokens))
     }
 }
 
-/// Skips the rest of a statement that failed to parse: up to and including the next `;`.
-fn skip_statement(input: ParseStream) {
-    while !input.is_empty() {
-        if input.peek(Token![;]) {
-            let _ = input.parse::<Token![;]>();
-            return;
-        }
-        if input.parse::<TokenTree>().is_err() {
+/// An error at the next token, or at the closing delimiter; unlike `ParseStream::error`,
+/// without "unexpected end of input" before the message, which already says what was found.
+fn error_at(input: ParseStream, message: impl std::fmt::Display) -> syn::Error {
+    syn::Error::new(input.span(), message)
+}
+
+/// Consumes what is left in a group, so that syn does not replace the error already found
+/// with its own "unexpected token".
+fn drain(content: ParseStream) {
+    while !content.is_empty() {
+        if content.parse::<TokenTree>().is_err() {
             return;
         }
     }
 }
 
-/// The next token, quoted for a message: "`foo`", or "the end of the model".
-fn describe_next(input: ParseStream) -> String {
+/// The next token, quoted for a message ("`foo`", "`(`"), or `end` when there is none.
+fn describe_next(input: ParseStream, end: &str) -> String {
     match input.fork().parse::<TokenTree>() {
-        Ok(TokenTree::Group(g)) => {
-            let (open, close) = match g.delimiter() {
-                proc_macro2::Delimiter::Parenthesis => ("(", ")"),
-                proc_macro2::Delimiter::Bracket => ("[", "]"),
-                proc_macro2::Delimiter::Brace => ("{", "}"),
-                proc_macro2::Delimiter::None => ("", ""),
-            };
-            format!("`{open}...{close}`")
-        }
+        Ok(TokenTree::Group(g)) => match g.delimiter() {
+            Delimiter::Parenthesis => "`(`".to_owned(),
+            Delimiter::Bracket => "`[`".to_owned(),
+            Delimiter::Brace => "`{`".to_owned(),
+            Delimiter::None => format!("`{}`", tokens_text(&g.stream())),
+        },
         Ok(tt) => format!("`{tt}`"),
-        Err(_) => "the end of the model".to_owned(),
+        Err(_) => end.to_owned(),
     }
 }

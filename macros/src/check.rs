@@ -1,12 +1,13 @@
 //! Phase 2: validate the syntax tree and infer every layer's shapes.
 //!
 //! Every mistake is collected (not just the first), each spanned on the tokens to fix and
-//! worded rustc-style: what was expected, what was found, and the fix. The result is a
-//! [`Model`] whose layers know their input width, units and whether they see a sequence,
-//! plus the plan `forward` follows (stages of timesteps, then the layers after the last
-//! recurrent output).
+//! worded rustc-style: what was expected, what was found, and the fix. Checks that depend
+//! on something already reported wrong stay quiet, so that each mistake gives one error.
+//! The result is a [`Model`] whose layers know their input width, units and whether they
+//! see a sequence, plus the plan `forward` follows (stages of timesteps, then the layers
+//! after the last recurrent output).
 
-use crate::ast::{Arg, Dim, InputStmt, LayerCall, ModelInput, Stmt, Value};
+use crate::ast::{Arg, Dim, InputStmt, LayerCall, ModelInput, Stmt, Value, error_range};
 use proc_macro2::Span;
 use std::ops::Range;
 use syn::{Attribute, Ident, LitInt, Visibility};
@@ -108,19 +109,19 @@ impl Kind {
         }
     }
 
-    /// Keras's parameter count and the formula with its numbers, e.g. `2*(3+2)+2 = 12`.
-    fn params(self, d: usize, u: usize, bias: bool) -> (usize, String) {
-        let b = usize::from(bias) * u;
+    /// Keras's parameter count and the formula with its numbers, e.g. `2*(3+2)+2 = 12`;
+    /// `None` when the count overflows `usize`.
+    fn params(self, d: usize, u: usize, bias: bool) -> Option<(usize, String)> {
+        let b = if bias { u } else { 0 };
+        let bias = if bias { format!("+{u}") } else { String::new() };
         match self {
             Kind::SimpleRnn => {
-                let n = u * (d + u) + b;
-                let bias = if bias { format!("+{u}") } else { String::new() };
-                (n, format!("{u}*({d}+{u}){bias} = {n}"))
+                let n = u.checked_mul(d.checked_add(u)?)?.checked_add(b)?;
+                Some((n, format!("{u}*({d}+{u}){bias} = {n}")))
             }
             Kind::Dense => {
-                let n = d * u + b;
-                let bias = if bias { format!("+{u}") } else { String::new() };
-                (n, format!("{d}*{u}{bias} = {n}"))
+                let n = d.checked_mul(u)?.checked_add(b)?;
+                Some((n, format!("{d}*{u}{bias} = {n}")))
             }
         }
     }
@@ -133,11 +134,26 @@ pub struct Activation {
 }
 
 pub const ACTIVATIONS: [Activation; 5] = [
-    Activation { name: "linear", runtime_type: "Linear" },
-    Activation { name: "relu", runtime_type: "Relu" },
-    Activation { name: "tanh", runtime_type: "Tanh" },
-    Activation { name: "sigmoid", runtime_type: "Sigmoid" },
-    Activation { name: "softmax", runtime_type: "Softmax" },
+    Activation {
+        name: "linear",
+        runtime_type: "Linear",
+    },
+    Activation {
+        name: "relu",
+        runtime_type: "Relu",
+    },
+    Activation {
+        name: "tanh",
+        runtime_type: "Tanh",
+    },
+    Activation {
+        name: "sigmoid",
+        runtime_type: "Sigmoid",
+    },
+    Activation {
+        name: "softmax",
+        runtime_type: "Softmax",
+    },
 ];
 
 pub struct Layer {
@@ -164,6 +180,11 @@ impl Errors {
         self.0.push(syn::Error::new(span, message));
     }
 
+    /// An error on the tokens from `start` to `end`.
+    fn push_range(&mut self, (start, end): (Span, Span), message: impl std::fmt::Display) {
+        self.0.push(error_range(start, end, message));
+    }
+
     pub fn into_combined(self) -> Option<syn::Error> {
         self.0.into_iter().reduce(|mut all, e| {
             all.combine(e);
@@ -172,21 +193,50 @@ impl Errors {
     }
 }
 
-/// The options of one layer call, before shapes are known.
+/// The options of one layer call, before shapes are known. `None` marks a value that was
+/// wrong (already reported).
 struct Options {
     kind: Kind,
+    /// The call as written, `simple_rnn(4)`, for messages.
     call_text: String,
+    /// The call with `return_sequences = true`, for the hint of a layer after it.
+    returning_sequences_text: String,
+    /// The name through the `)`, where errors about the whole call land.
+    range: (Span, Span),
     span: Span,
     name_ident: Ident,
-    /// `None` when missing or invalid (already reported).
     units: Option<usize>,
-    activation: &'static Activation,
-    use_bias: bool,
-    return_sequences: bool,
+    activation: Option<&'static Activation>,
+    use_bias: Option<bool>,
+    /// Always `Some(false)` for layers that do not take it.
+    return_sequences: Option<bool>,
     /// Whether `return_sequences` was written out, for the hint's wording.
     return_sequences_given: bool,
-    go_backwards: bool,
-    go_backwards_span: Option<Span>,
+    go_backwards: Option<bool>,
+    go_backwards_range: Option<(Span, Span)>,
+    /// Whether every argument was known and given once. Otherwise a typo may hide what the
+    /// user meant (`return_sequence = true`), and checks that depend on it stay quiet.
+    args_ok: bool,
+}
+
+impl Options {
+    /// The units and bias, when known for sure: what the parameter count depends on.
+    fn sizes(&self) -> Option<(usize, bool)> {
+        if self.args_ok {
+            Some((self.units?, self.use_bias?))
+        } else {
+            None
+        }
+    }
+
+    /// Whether the layer returns sequences, when known for sure.
+    fn returns_sequences(&self) -> Option<bool> {
+        if self.args_ok {
+            self.return_sequences
+        } else {
+            None
+        }
+    }
 }
 
 /// What checking found: the model when it is sound, every error, and the header for the
@@ -199,175 +249,245 @@ pub struct Checked {
     pub name: Ident,
 }
 
+/// `input [T, F]` once checked.
+struct Input<'a> {
+    stmt: &'a InputStmt,
+    timesteps: Option<usize>,
+    features: Option<usize>,
+}
+
+impl Input<'_> {
+    fn any_timesteps(&self) -> bool {
+        matches!(self.stmt.dims.first(), Some(Dim::Any(_)))
+    }
+
+    fn range(&self) -> (Span, Span) {
+        (self.stmt.keyword.span(), self.stmt.span)
+    }
+}
+
+/// What the next layer receives.
+#[derive(Clone, Copy)]
+enum Flow {
+    Sequence,
+    /// One vector, the last timestep of the recurrent layer at this index.
+    Vector(usize),
+    /// Not known after an earlier mistake; checks that depend on it stay quiet.
+    Unknown,
+}
+
 /// Checks the parsed input, collecting every error.
 pub fn check(input: ModelInput) -> Checked {
     let ModelInput {
         attrs,
         header,
         stmts,
-        errors: parse_errors,
     } = input;
-    let mut errs = Errors(parse_errors);
+    let mut errs = Errors::default();
     let (vis, name) = match header {
         Some(h) => (h.vis, h.name),
-        None => (Visibility::Inherited, Ident::new("Model", Span::call_site())),
+        None => (
+            Visibility::Inherited,
+            Ident::new("Model", Span::call_site()),
+        ),
     };
 
-    let mut input: Option<(&InputStmt, Option<usize>, Option<usize>)> = None;
+    let mut input: Option<Input> = None;
+    // An `input` statement that did not parse: not reported as missing a second time.
+    let mut input_attempted = false;
     let mut params: Option<&LitInt> = None;
-    let mut calls = Vec::new();
+    // One entry per layer statement, `None` for those that are unknown or did not parse.
+    let mut layers: Vec<Option<Options>> = Vec::new();
+    let mut seq_out: Vec<bool> = Vec::new();
+    let mut first_layer: Option<((Span, Span), String)> = None;
+    let mut flow = Flow::Sequence;
+    // The latest recurrent layer in the current run of timestep-by-timestep layers.
+    let mut stage_recurrent: Option<usize> = None;
+    // The first `go_backwards` layer that must buffer the output of the one before it.
+    let mut buffered: Option<(usize, usize)> = None;
+    // Whether the layers so far all passed sequences on: `forward` runs them in stages.
+    let mut in_stages = true;
+
     for stmt in &stmts {
         match stmt {
+            Stmt::Broken { keyword, error } => {
+                errs.0.push(error.clone());
+                match keyword {
+                    Some(k) if k == "input" => input_attempted = true,
+                    Some(k) if k == "params" => {}
+                    Some(_) => {
+                        layers.push(None);
+                        seq_out.push(false);
+                        flow = Flow::Unknown;
+                        in_stages = false;
+                    }
+                    None => {}
+                }
+            }
             Stmt::Input(i) => {
-                if input.is_some() {
-                    errs.push(i.keyword.span(), "duplicate `input`: a model has one input");
+                if let Some(first) = &input {
+                    errs.push_range(
+                        (i.keyword.span(), i.span),
+                        format!(
+                            "duplicate `input`: the model already has `{}`; remove one of them",
+                            first.stmt.text()
+                        ),
+                    );
                     continue;
                 }
-                if !calls.is_empty() {
-                    errs.push(
-                        i.keyword.span(),
-                        "`input [timesteps, features]` must come before the first layer",
+                if let Some((_, first_text)) = &first_layer {
+                    errs.push_range(
+                        (i.keyword.span(), i.span),
+                        format!(
+                            "`{}` must come before the layers; move it above `{first_text}`",
+                            i.text()
+                        ),
                     );
                 }
-                let (t, f) = check_input(i, &mut errs);
-                input = Some((i, t, f));
+                let (timesteps, features) = check_input(i, &mut errs);
+                input = Some(Input {
+                    stmt: i,
+                    timesteps,
+                    features,
+                });
             }
             Stmt::Params { keyword, value } => {
-                if params.is_some() {
-                    errs.push(keyword.span(), "duplicate `params`: state the count once");
+                if let Some(first) = params {
+                    errs.push_range(
+                        (keyword.span(), value.span()),
+                        format!(
+                            "duplicate `params`: the count is already given as `params {first}`; remove one of them"
+                        ),
+                    );
                 } else {
                     params = Some(value);
                 }
             }
-            Stmt::Layer(call) => calls.push(call),
+            Stmt::Layer(call) => {
+                let index = layers.len();
+                if first_layer.is_none() {
+                    first_layer = Some(((call.name.span(), call.end), call_text(call, None)));
+                }
+                // `inptu [50, 3]`, `simple_rnn(2, input_shape = [50, 3])`: the input is there,
+                // mistyped, and reported as such.
+                let misspelt = call.missing_parens.is_some()
+                    && suggest(&call.name.to_string(), &["input"]).is_some();
+                let keras_shape = call.args.iter().any(
+                    |a| matches!(a, Arg::Named { key, .. } if is_shape_argument(&key.to_string())),
+                );
+                input_attempted |= misspelt || keras_shape;
+                // The call's own errors come after one about the whole call, as in the source.
+                let mut call_errs = Errors::default();
+                let options = check_call(call, &mut call_errs);
+                match &options {
+                    None => flow = Flow::Unknown,
+                    Some(o) if o.kind.is_recurrent() => {
+                        match flow {
+                            Flow::Vector(before) => {
+                                if let Some(Some(prev)) = layers.get(before) {
+                                    errs.push_range(o.range, needs_sequence(o, prev));
+                                }
+                            }
+                            Flow::Sequence if in_stages => {
+                                if o.go_backwards == Some(true)
+                                    && buffered.is_none()
+                                    && let Some(prev) = stage_recurrent
+                                {
+                                    buffered = Some((prev, index));
+                                }
+                                stage_recurrent = Some(index);
+                            }
+                            Flow::Sequence | Flow::Unknown => {}
+                        }
+                        flow = match o.returns_sequences() {
+                            Some(true) => flow_after_sequence(flow),
+                            Some(false) => Flow::Vector(index),
+                            None => Flow::Unknown,
+                        };
+                    }
+                    Some(_) => {}
+                }
+                errs.0.append(&mut call_errs.0);
+                in_stages &= matches!(flow, Flow::Sequence);
+                seq_out.push(matches!(flow, Flow::Sequence));
+                layers.push(options);
+            }
         }
     }
 
-    let options: Vec<Option<Options>> = calls.iter().map(|c| check_call(c, &mut errs)).collect();
-
-    let (timesteps, features) = match input {
-        Some((_, t, f)) => (t, f),
-        None => {
-            errs.push(
-                Span::call_site(),
-                "missing `input [timesteps, features]`, e.g. `input [50, 3];` before the first layer",
-            );
-            (None, None)
-        }
-    };
-    if calls.is_empty() && input.is_some() {
+    match (&input, &first_layer) {
+        (None, _) if input_attempted => {}
+        (None, Some((range, text))) => errs.push_range(
+            *range,
+            format!(
+                "missing `input [timesteps, features]` before `{text}`; declare the shape of one sample first, e.g. `input [50, 3];`"
+            ),
+        ),
+        (None, None) if layers.is_empty() => errs.push(
+            Span::call_site(),
+            "empty model: expected `input [timesteps, features]` and at least one layer, e.g. `input [50, 3]; dense(1);`",
+        ),
+        (None, None) => errs.push(
+            Span::call_site(),
+            "missing `input [timesteps, features]`, e.g. `input [50, 3];` before the first layer",
+        ),
+        (Some(i), _) if layers.is_empty() => errs.push_range(
+            i.range(),
+            format!(
+                "a model needs at least one layer after `{}`; add one, e.g. `dense(1);`",
+                i.stmt.text()
+            ),
+        ),
+        (Some(_), _) => {}
+    }
+    if input_attempted && input.is_none() && layers.is_empty() {
         errs.push(
             Span::call_site(),
-            "a model needs at least one layer after `input`, e.g. `dense(1)`",
+            "a model needs at least one layer after `input`, e.g. `dense(1);`",
         );
     }
 
-    // Shapes: which layers see sequences (needs no sizes, so it runs even after other errors).
-    let mut seq = true;
-    let mut collapsed_by: Option<&Options> = None;
-    let mut seq_flags = Vec::new();
-    for opt in options.iter().flatten() {
-        if opt.kind.is_recurrent() {
-            if !seq {
-                if let Some(prev) = collapsed_by {
-                    let fix = if prev.return_sequences_given {
-                        "change `return_sequences = false` to `return_sequences = true`"
-                    } else {
-                        "add `return_sequences = true`"
-                    };
-                    errs.push(
-                        opt.span,
-                        format!(
-                            "`{}` needs a sequence, but `{}` before it returns only its last timestep; {fix} in `{}`",
-                            opt.call_text, prev.call_text, prev.call_text
-                        ),
-                    );
-                }
-            }
-            seq = opt.return_sequences;
-            if !seq {
-                collapsed_by = Some(opt);
-            }
-        }
-        seq_flags.push(seq);
+    if let (Some((prev, index)), Some(i)) = (buffered, &input)
+        && i.any_timesteps()
+        && let (Some(Some(prev)), Some(Some(o))) = (layers.get(prev), layers.get(index))
+    {
+        errs.push_range(
+            o.go_backwards_range.unwrap_or(o.range),
+            format!(
+                "`go_backwards = true` after `{}` must buffer its whole output, which needs a fixed number of timesteps, but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
+                prev.call_text,
+                i.stmt.text(),
+                i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
+            ),
+        );
     }
 
-    let mut model = (|| {
-        let features = features?;
-        let options: Vec<&Options> = options.iter().map(Option::as_ref).collect::<Option<_>>()?;
-        let mut width = features;
-        let mut layers = Vec::new();
-        let mut counts = std::collections::HashMap::<&str, usize>::new();
-        let mut total = 0;
-        let mut breakdown = Vec::new();
-        for (opt, &seq_out) in options.iter().zip(&seq_flags) {
-            let units = opt.units?;
-            let n = counts.entry(opt.kind.keyword()).or_insert(0);
-            let field = if *n == 0 {
-                opt.kind.keyword().to_owned()
-            } else {
-                format!("{}_{n}", opt.kind.keyword())
-            };
-            *n += 1;
-            let (count, formula) = opt.kind.params(width, units, opt.use_bias);
-            total += count;
-            breakdown.push(format!("{}: {formula}", opt.call_text));
-            layers.push(Layer {
-                kind: opt.kind,
-                field: Ident::new(&field, opt.name_ident.span()),
-                span: opt.span,
-                input: width,
-                units,
-                activation: opt.activation,
-                use_bias: opt.use_bias,
-                go_backwards: opt.go_backwards,
-                seq_out,
-            });
-            width = units;
-        }
-        if let Some(p) = params {
-            match p.base10_parse::<usize>() {
-                Ok(n) if n == total => {}
-                Ok(n) => errs.push(
-                    p.span(),
-                    format!(
-                        "parameter count mismatch: `params {n}` but the layers have {total} ({}, total {total})",
-                        breakdown.join(", ")
-                    ),
+    let features = input.as_ref().and_then(|i| i.features);
+    let counts = features.and_then(|f| count_params(f, &layers, &mut errs));
+    if let (Some(p), Some((total, breakdown))) = (params, &counts) {
+        match p.base10_parse::<usize>() {
+            Ok(n) if n == *total => {}
+            Ok(n) => errs.push(
+                p.span(),
+                format!(
+                    "parameter count mismatch: expected `params {total}`, found `params {n}` ({}, total {total})",
+                    breakdown.join(", ")
                 ),
-                Err(e) => errs.push(p.span(), e),
-            }
+            ),
+            Err(e) => errs.push(p.span(), e),
         }
-        let (stages, tail) = plan(&layers);
-        if timesteps.is_none() && stages.len() > 1 {
-            let l = &layers[stages[1].layers.start];
-            let span = options[stages[1].layers.start]
-                .go_backwards_span
-                .unwrap_or(l.span);
-            errs.push(
-                span,
-                "`go_backwards = true` after a recurrent layer must buffer the whole sequence, which needs a fixed length; declare `input [timesteps, features]` with a number of timesteps",
-            );
-        }
-        if layers.is_empty() {
-            return None;
-        }
-        Some(Model {
-            attrs: Vec::new(),
-            vis: Visibility::Inherited,
-            name: name.clone(),
-            timesteps,
-            features,
-            layers,
-            stages,
-            tail,
-            params: total,
-        })
-    })();
-    if let Some(m) = &mut model {
-        m.attrs.clone_from(&attrs);
-        m.vis = vis.clone();
     }
+
+    let model = if errs.0.is_empty() {
+        build(&name, input.as_ref(), &layers, &seq_out, counts, &mut errs)
+    } else {
+        None
+    };
+    let model = model.map(|m| Model {
+        attrs: attrs.clone(),
+        vis: vis.clone(),
+        ..m
+    });
     Checked {
         model,
         errors: errs,
@@ -375,6 +495,136 @@ pub fn check(input: ModelInput) -> Checked {
         vis,
         name,
     }
+}
+
+/// A sequence stays a sequence; otherwise the flow was not known.
+fn flow_after_sequence(before: Flow) -> Flow {
+    match before {
+        Flow::Unknown => Flow::Unknown,
+        _ => Flow::Sequence,
+    }
+}
+
+/// `simple_rnn(2)` after `simple_rnn(4)`, which returns one vector.
+fn needs_sequence(layer: &Options, prev: &Options) -> String {
+    let fix = if prev.return_sequences_given {
+        format!("change it to `{}`", prev.returning_sequences_text)
+    } else {
+        format!(
+            "add `return_sequences = true` to it: `{}`",
+            prev.returning_sequences_text
+        )
+    };
+    format!(
+        "`{}` needs a sequence, but `{}` before it returns only its last timestep; {fix}",
+        layer.call_text, prev.call_text
+    )
+}
+
+/// Every layer's parameter count and formula, when every size is known, with the total.
+fn count_params(
+    features: usize,
+    layers: &[Option<Options>],
+    errs: &mut Errors,
+) -> Option<(usize, Vec<String>)> {
+    let sizes: Vec<(&Options, usize, bool)> = layers
+        .iter()
+        .map(|o| {
+            let o = o.as_ref()?;
+            let (units, bias) = o.sizes()?;
+            Some((o, units, bias))
+        })
+        .collect::<Option<_>>()?;
+    let mut width = features;
+    let mut total: usize = 0;
+    let mut breakdown = Vec::new();
+    for (o, units, bias) in sizes {
+        let Some((count, formula)) = o
+            .kind
+            .params(width, units, bias)
+            .and_then(|(n, f)| Some((total.checked_add(n)?, f)))
+        else {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` makes the model too large: its parameter count overflows `usize`",
+                    o.call_text
+                ),
+            );
+            return None;
+        };
+        total = count;
+        breakdown.push(format!("{}: {formula}", o.call_text));
+        width = units;
+    }
+    Some((total, breakdown))
+}
+
+/// The model, from layers that all checked out.
+fn build(
+    name: &Ident,
+    input: Option<&Input>,
+    options: &[Option<Options>],
+    seq_out: &[bool],
+    counts: Option<(usize, Vec<String>)>,
+    errs: &mut Errors,
+) -> Option<Model> {
+    let input = input?;
+    let features = input.features?;
+    let (params, _) = counts?;
+    let mut width = features;
+    let mut layers = Vec::new();
+    let mut counts = std::collections::HashMap::<&str, usize>::new();
+    for (opt, &seq_out) in options.iter().zip(seq_out) {
+        let opt = opt.as_ref()?;
+        let n = counts.entry(opt.kind.keyword()).or_insert(0);
+        let field = if *n == 0 {
+            opt.kind.keyword().to_owned()
+        } else {
+            format!("{}_{n}", opt.kind.keyword())
+        };
+        *n += 1;
+        let units = opt.units?;
+        layers.push(Layer {
+            kind: opt.kind,
+            field: Ident::new(&field, opt.name_ident.span()),
+            span: opt.span,
+            input: width,
+            units,
+            activation: opt.activation?,
+            use_bias: opt.use_bias?,
+            go_backwards: opt.go_backwards?,
+            seq_out,
+        });
+        width = units;
+    }
+    let (stages, tail) = plan(&layers);
+    if input.timesteps.is_none() && stages.len() > 1 {
+        // Reported above from the statements; this only guards the generated code.
+        let span = stages
+            .get(1)
+            .and_then(|s| layers.get(s.layers.start))
+            .map_or(Span::call_site(), |l| l.span);
+        errs.push(
+            span,
+            "`go_backwards = true` after a recurrent layer needs a fixed number of timesteps",
+        );
+        return None;
+    }
+    if layers.is_empty() {
+        return None;
+    }
+    Some(Model {
+        attrs: Vec::new(),
+        vis: Visibility::Inherited,
+        name: name.clone(),
+        timesteps: input.timesteps,
+        features,
+        layers,
+        stages,
+        tail,
+        params,
+    })
 }
 
 /// Splits the layers that see sequences into stages, and returns the tail after them.
@@ -404,38 +654,54 @@ fn plan(layers: &[Layer]) -> (Vec<Stage>, Range<usize>) {
 }
 
 fn check_input(i: &InputStmt, errs: &mut Errors) -> (Option<usize>, Option<usize>) {
-    if i.dims.len() != 2 {
+    let [timesteps, features] = i.dims.as_slice() else {
+        let hint = match i.dims.as_slice() {
+            [only] => format!(
+                "for one feature per timestep write `input [{}, 1]`",
+                only.text()
+            ),
+            [_, timesteps, features] => format!(
+                "leave out the batch size: `input [{}, {}]`",
+                timesteps.text(),
+                features.text()
+            ),
+            _ => "e.g. `input [50, 3]`".to_owned(),
+        };
         errs.push(
             i.span,
             format!(
-                "expected `input [timesteps, features]` (2 dimensions), found {} dimension{}",
-                i.dims.len(),
-                if i.dims.len() == 1 { "" } else { "s" }
+                "expected `input [timesteps, features]`, found `{}`; {hint}",
+                i.text()
             ),
         );
         return (None, None);
-    }
-    let timesteps = match &i.dims[0] {
-        Dim::Any(_) => None,
-        Dim::Num(n) => positive(n, "timesteps", errs),
     };
-    let features = match &i.dims[1] {
+    let timesteps = match timesteps {
+        Dim::Any(_) => None,
+        Dim::Num(n) => positive(
+            n,
+            "expected at least 1 timestep, found `0`; write `_` for any number of timesteps",
+            errs,
+        ),
+    };
+    let features = match features {
         Dim::Any(u) => {
             errs.push(
                 u.span,
-                "the number of features must be a number; only timesteps may be `_`",
+                "expected the number of features, found `_`; only the timesteps may be `_`",
             );
             None
         }
-        Dim::Num(n) => positive(n, "features", errs),
+        Dim::Num(n) => positive(n, "expected at least 1 feature, found `0`", errs),
     };
     (timesteps, features)
 }
 
-fn positive(n: &LitInt, what: &str, errs: &mut Errors) -> Option<usize> {
+/// The value of a size, reporting `zero` when it is 0.
+fn positive(n: &LitInt, zero: &str, errs: &mut Errors) -> Option<usize> {
     match n.base10_parse::<usize>() {
         Ok(0) => {
-            errs.push(n.span(), format!("`{what}` must be at least 1, found `0`"));
+            errs.push(n.span(), zero);
             None
         }
         Ok(v) => Some(v),
@@ -446,128 +712,192 @@ fn positive(n: &LitInt, what: &str, errs: &mut Errors) -> Option<usize> {
     }
 }
 
+/// The options of one layer call; `None` when the layer is unknown or has no parentheses.
 fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
     let name = call.name.to_string();
     let Some(kind) = KINDS.iter().copied().find(|k| k.keyword() == name) else {
-        errs.push(call.name.span(), unknown_layer(&name));
+        errs.push(
+            call.name.span(),
+            unknown_layer(&name, call.missing_parens.is_some()),
+        );
         return None;
     };
+    if let Some(found) = &call.missing_parens {
+        errs.push(
+            call.name.span(),
+            format!(
+                "expected `(` after `{name}`, found {found}; layers take their units in parentheses, e.g. `{name}(8)`"
+            ),
+        );
+        return None;
+    }
+    let text = call_text(call, None);
+    let range = (call.name.span(), call.end);
     let allowed = kind.arguments();
-    let mut given: Vec<(&str, &Value, Span)> = Vec::new();
-    let mut ok = true;
+    // Each known argument once, in source order: its key, its value and its tokens.
+    let mut given: Vec<(&str, &Value, (Span, Span))> = Vec::new();
+    let mut args_ok = true;
+    let mut named_before = false;
+    // `None` until given; then `Some(None)` when the value was wrong (already reported).
+    let mut units = None;
+    let mut activation = None;
+    let (mut use_bias, mut return_sequences, mut go_backwards) = (None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
-        let (key, value, key_span) = match arg {
-            Arg::Positional(v) if i == 0 => ("units", v, v.span()),
-            Arg::Positional(v) => {
-                errs.push(
-                    v.span(),
+        let arg_range = arg.span_range();
+        let (key, value) = match arg {
+            Arg::Positional(v) if i == 0 => ("units", v),
+            Arg::Positional(v) if named_before && !given.iter().any(|g| g.0 == "units") => {
+                // `dense(activation = relu, 4)`: the units, out of place.
+                let mut args: Vec<String> = vec![v.text()];
+                args.extend(call.args.iter().take(i).map(arg_text));
+                args.extend(call.args.iter().skip(i + 1).map(arg_text));
+                errs.push_range(
+                    arg_range,
                     format!(
-                        "unexpected positional argument `{}`: only the units come first, name the others, e.g. `activation = relu`",
+                        "positional argument `{}` after named arguments; give the units first: `{name}({})`",
+                        v.text(),
+                        args.join(", ")
+                    ),
+                );
+                ("units", v)
+            }
+            Arg::Positional(v) => {
+                let example = match v {
+                    Value::Ident(i) if ACTIVATIONS.iter().any(|a| *i == a.name) => {
+                        format!("`activation = {i}`")
+                    }
+                    Value::Bool(b) => format!("`use_bias = {}`", b.value),
+                    _ => "`activation = relu`".to_owned(),
+                };
+                errs.push_range(
+                    arg_range,
+                    format!(
+                        "unexpected positional argument `{}`: `{name}` takes only its units by position; name the others, e.g. {example}",
                         v.text()
                     ),
                 );
-                ok = false;
+                args_ok = false;
                 continue;
             }
             Arg::Named { key, value } => {
+                named_before = true;
                 let k = key.to_string();
                 let Some(known) = allowed.iter().find(|a| **a == k) else {
                     errs.push(key.span(), unknown_argument(kind, &k));
-                    ok = false;
+                    args_ok = false;
                     continue;
                 };
-                (*known, value, key.span())
+                (*known, value)
             }
         };
-        if given.iter().any(|(k, _, _)| *k == key) {
-            errs.push(
-                key_span,
-                format!("duplicate argument `{key}` in `{}`", kind.keyword()),
-            );
-            ok = false;
+        if let Some((_, first, _)) = given.iter().find(|g| g.0 == key) {
+            let message = if key == "units" && matches!(call.args.first(), Some(Arg::Positional(_)))
+            {
+                format!(
+                    "duplicate argument `units`: the first argument `{}` already gives the units of `{name}`; remove one of them",
+                    first.text()
+                )
+            } else {
+                format!(
+                    "duplicate argument `{key}`: `{name}` already has `{key} = {}`; remove one of them",
+                    first.text()
+                )
+            };
+            errs.push_range(arg_range, message);
+            args_ok = false;
             continue;
         }
-        given.push((key, value, key_span));
+        given.push((key, value, arg_range));
+        match key {
+            "units" => units = Some(check_units(value, errs)),
+            "activation" => activation = Some(check_activation(value, errs)),
+            "use_bias" => use_bias = Some(check_flag(key, value, errs)),
+            "return_sequences" => return_sequences = Some(check_flag(key, value, errs)),
+            "go_backwards" => go_backwards = Some(check_flag(key, value, errs)),
+            _ => {}
+        }
     }
-    let get = |key: &str| given.iter().find(|(k, _, _)| *k == key).map(|(_, v, _)| *v);
 
-    let units = match get("units") {
+    let units = match units {
+        Some(units) => units,
+        // After an unknown argument (`unit = 8`), the units are probably there, misspelt.
+        None if !args_ok => None,
         None => {
-            errs.push(
-                call.span,
+            let mut args = vec!["8".to_owned()];
+            args.extend(call.args.iter().map(arg_text));
+            errs.push_range(
+                range,
                 format!(
-                    "`{0}` needs a number of units, e.g. `{0}(8)`",
-                    kind.keyword()
-                ),
-            );
-            None
-        }
-        Some(Value::Int(n)) => match n.base10_parse::<usize>() {
-            Ok(0) => {
-                errs.push(n.span(), "`units` must be at least 1, found `0`");
-                None
-            }
-            Ok(u) => Some(u),
-            Err(e) => {
-                errs.push(n.span(), e);
-                None
-            }
-        },
-        Some(v) => {
-            errs.push(
-                v.span(),
-                format!(
-                    "expected a whole number of units, found `{}`",
-                    v.text()
+                    "`{text}` needs a number of units first, e.g. `{name}({})`",
+                    args.join(", ")
                 ),
             );
             None
         }
     };
-    let activation = match get("activation") {
-        None => Some(kind.default_activation()),
-        Some(v) => check_activation(v, errs),
-    };
-    let mut flag = |key: &str, default: bool| match get(key) {
-        None => Some(default),
-        Some(Value::Bool(b)) => Some(b.value),
-        Some(v) => {
-            errs.push(
-                v.span(),
-                format!(
-                    "expected `true` or `false` for `{key}`, found `{}`",
-                    v.text()
-                ),
-            );
-            None
-        }
-    };
-    let use_bias = flag("use_bias", true);
-    let return_sequences = flag("return_sequences", false);
-    let go_backwards = flag("go_backwards", false);
+    let return_sequences_given = return_sequences.is_some();
+    let return_sequences = return_sequences.unwrap_or(Some(false));
 
-    let call_text = call_text(call);
-    let (Some(activation), Some(use_bias), Some(return_sequences), Some(go_backwards), true) =
-        (activation, use_bias, return_sequences, go_backwards, ok)
-    else {
-        return None;
-    };
     Some(Options {
         kind,
-        call_text,
+        returning_sequences_text: call_text(call, Some(("return_sequences", "true"))),
+        call_text: text,
+        range,
         span: call.span,
         name_ident: call.name.clone(),
         units,
-        activation,
-        use_bias,
-        return_sequences: kind.is_recurrent() && return_sequences,
-        return_sequences_given: get("return_sequences").is_some(),
-        go_backwards,
-        go_backwards_span: given
-            .iter()
-            .find(|(k, _, _)| *k == "go_backwards")
-            .map(|(_, _, s)| *s),
+        activation: activation.unwrap_or(Some(kind.default_activation())),
+        use_bias: use_bias.unwrap_or(Some(true)),
+        return_sequences: return_sequences.map(|r| kind.is_recurrent() && r),
+        return_sequences_given,
+        go_backwards: go_backwards.unwrap_or(Some(false)),
+        go_backwards_range: given.iter().find(|g| g.0 == "go_backwards").map(|g| g.2),
+        args_ok,
     })
+}
+
+fn check_units(v: &Value, errs: &mut Errors) -> Option<usize> {
+    if let Value::Int(n) = v {
+        return positive(n, "expected at least 1 unit, found `0`", errs);
+    }
+    let hint = match v {
+        Value::Float(f) => f
+            .base10_parse::<f64>()
+            .ok()
+            .filter(|x| x.fract() == 0.0 && *x >= 1.0 && *x < 1e15)
+            .map_or(String::new(), |x| format!("; write `{x}`")),
+        _ => String::new(),
+    };
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected a whole number of units, found `{}`{hint}",
+            v.text()
+        ),
+    );
+    None
+}
+
+fn check_flag(key: &str, v: &Value, errs: &mut Errors) -> Option<bool> {
+    if let Value::Bool(b) = v {
+        return Some(b.value);
+    }
+    let hint = match v {
+        Value::Ident(i) if i == "True" => "; Rust spells it `true`",
+        Value::Ident(i) if i == "False" => "; Rust spells it `false`",
+        Value::Int(n) if n.base10_digits() == "1" => "; write `true`",
+        Value::Int(n) if n.base10_digits() == "0" => "; write `false`",
+        Value::Str(s) if s.value() == "true" || s.value() == "false" => "; write it without quotes",
+        _ => "",
+    };
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected `true` or `false` for `{key}`, found `{}`{hint}",
+            v.text()
+        ),
+    );
+    None
 }
 
 fn check_activation(v: &Value, errs: &mut Errors) -> Option<&'static Activation> {
@@ -575,8 +905,8 @@ fn check_activation(v: &Value, errs: &mut Errors) -> Option<&'static Activation>
         Value::Ident(i) => i.to_string(),
         Value::Str(s) => s.value(),
         other => {
-            errs.push(
-                other.span(),
+            errs.push_range(
+                (other.span(), other.end_span()),
                 format!(
                     "expected an activation name such as `tanh`, found `{}`",
                     other.text()
@@ -589,63 +919,110 @@ fn check_activation(v: &Value, errs: &mut Errors) -> Option<&'static Activation>
         return Some(a);
     }
     let names: Vec<&str> = ACTIVATIONS.iter().map(|a| a.name).collect();
-    let hint = suggest(&name, &names).map_or(String::new(), |s| format!("did you mean `{s}`? "));
-    errs.push(
-        v.span(),
-        format!(
-            "unknown activation `{name}`; {hint}expected one of {}",
-            quoted_list(&names)
-        ),
-    );
+    let hint = if name == "None" {
+        "Keras's `activation=None` is `linear` here".to_owned()
+    } else if let Some(s) = suggest(&name, &names) {
+        format!("did you mean `{s}`?")
+    } else {
+        format!("expected one of {}", quoted_list(&names))
+    };
+    errs.push(v.span(), format!("unknown activation `{name}`; {hint}"));
     None
 }
 
-fn unknown_layer(name: &str) -> String {
-    let keywords: Vec<&str> = KINDS.iter().map(|k| k.keyword()).collect();
+/// `bare`: the name had no parentheses, so it may be a misspelt `input` or `params`.
+fn unknown_layer(name: &str, bare: bool) -> String {
     if let Some(k) = KINDS.iter().find(|k| k.keras_class() == name) {
         return format!(
-            "unknown layer `{name}`: Keras's `{name}` is written `{}` here",
+            "unknown layer `{name}`; Keras's `{name}` is `{}` here",
             k.keyword()
         );
     }
+    let keywords: Vec<&str> = KINDS.iter().map(|k| k.keyword()).collect();
+    if bare && let Some(s) = suggest(name, &["input", "params"]) {
+        return format!("unknown statement `{name}`; did you mean `{s}`?");
+    }
     match suggest(name, &keywords) {
-        Some(s) => format!("unknown layer `{name}`: did you mean `{s}`?"),
+        Some(s) => format!("unknown layer `{name}`; did you mean `{s}`?"),
         None => format!(
-            "unknown layer `{name}`; expected one of {}",
+            "unknown layer `{name}`; expected {}",
             quoted_list(&keywords)
         ),
     }
 }
 
 fn unknown_argument(kind: Kind, key: &str) -> String {
+    let layer = kind.keyword();
+    if is_shape_argument(key) {
+        return format!(
+            "unknown argument `{key}` for `{layer}`; the shape is declared once, before the layers: `input [timesteps, features]`, e.g. `input [50, 3]`"
+        );
+    }
     let allowed = kind.arguments();
-    let hint = suggest(key, allowed).map_or(String::new(), |s| format!("did you mean `{s}`? "));
+    if let Some(s) = suggest(key, allowed) {
+        return format!("unknown argument `{key}` for `{layer}`; did you mean `{s}`?");
+    }
+    let elsewhere = KINDS
+        .iter()
+        .find(|k| k.arguments().contains(&key))
+        .map_or(String::new(), |k| {
+            format!(" (`{key}` is an argument of `{}`)", k.keyword())
+        });
     format!(
-        "unknown argument `{key}` for `{}`; {hint}expected one of {}",
-        kind.keyword(),
+        "unknown argument `{key}` for `{layer}`; expected one of {}{elsewhere}",
         quoted_list(allowed)
     )
 }
 
-/// `simple_rnn(2, return_sequences = true)`, as written, for messages.
-fn call_text(call: &LayerCall) -> String {
-    let args: Vec<String> = call
-        .args
-        .iter()
-        .map(|a| match a {
-            Arg::Positional(v) => v.text(),
-            Arg::Named { key, value } => format!("{key} = {}", value.text()),
-        })
-        .collect();
+/// Keras's ways of giving the input shape to the first layer.
+fn is_shape_argument(key: &str) -> bool {
+    matches!(
+        key,
+        "input_shape" | "input_dim" | "batch_input_shape" | "shape"
+    )
+}
+
+fn arg_text(arg: &Arg) -> String {
+    match arg {
+        Arg::Positional(v) => v.text(),
+        Arg::Named { key, value } => format!("{key} = {}", value.text()),
+    }
+}
+
+/// `simple_rnn(2, return_sequences = true)`, as written, for messages; with `set`, one
+/// named argument replaced or added.
+fn call_text(call: &LayerCall, set: Option<(&str, &str)>) -> String {
+    if call.missing_parens.is_some() {
+        return call.name.to_string();
+    }
+    let mut args: Vec<String> = Vec::new();
+    let mut done = false;
+    for arg in &call.args {
+        match (arg, set) {
+            (Arg::Named { key, .. }, Some((k, v))) if key == k => {
+                if !done {
+                    args.push(format!("{k} = {v}"));
+                    done = true;
+                }
+            }
+            _ => args.push(arg_text(arg)),
+        }
+    }
+    if let (Some((k, v)), false) = (set, done) {
+        args.push(format!("{k} = {v}"));
+    }
     format!("{}({})", call.name, args.join(", "))
 }
 
+/// `` `a` ``, `` `a` or `b` ``, `` `a`, `b`, or `c` ``, as rustc lists alternatives.
 fn quoted_list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} or {b}"),
+        [init @ .., last] => format!("{}, or {last}", init.join(", ")),
+    }
 }
 
 /// The closest name, when it is close enough to be a typo or a different spelling
@@ -663,19 +1040,33 @@ fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`: `inptu` is one
+/// edit from `input`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
+    // Three rows of the optimal-string-alignment table: i-2, i-1 and i.
+    let mut before: Vec<usize> = (0..=b.len()).collect();
+    let mut prev: Vec<usize> = before.clone();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = Vec::with_capacity(b.len() + 1);
+        row.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
+            let substitute = prev
+                .get(j)
+                .map_or(usize::MAX, |d| d + usize::from(ca != cb));
+            let delete = prev.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let insert = row.get(j).map_or(usize::MAX, |d| d + 1);
+            let mut best = substitute.min(delete).min(insert);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
+            if swapped {
+                best = best.min(before.get(j - 1).map_or(usize::MAX, |d| d + 1));
+            }
+            row.push(best);
         }
+        before = std::mem::replace(&mut prev, row);
     }
-    row[b.len()]
+    prev.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -689,6 +1080,7 @@ mod tests {
         assert_eq!(suggest("SimpleRnn", &names), Some("simple_rnn"));
         assert_eq!(suggest("dens", &names), Some("dense"));
         assert_eq!(suggest("conv1d", &names), None);
+        assert_eq!(suggest("desne", &names), Some("dense"));
     }
 
     #[test]
@@ -696,17 +1088,43 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("tanh", "tanh"), 0);
+        assert_eq!(edit_distance("inptu", "input"), 1);
+        assert_eq!(edit_distance("abc", ""), 3);
     }
 
     #[test]
     fn keras_parameter_formulas() {
+        let count = |kind: Kind, d, u, bias| kind.params(d, u, bias).map(|p| p.0);
+        let formula = |kind: Kind, d, u, bias| kind.params(d, u, bias).map(|p| p.1);
         // The founding question's counts: SimpleRNN(1..4) on 3 features, Dense(1) after it.
         for (h, want) in [(1, 5), (2, 12), (3, 21), (4, 32)] {
-            assert_eq!(Kind::SimpleRnn.params(3, h, true).0, want);
-            assert_eq!(Kind::Dense.params(h, 1, true).0, h + 1);
+            assert_eq!(count(Kind::SimpleRnn, 3, h, true), Some(want));
+            assert_eq!(count(Kind::Dense, h, 1, true), Some(h + 1));
         }
-        assert_eq!(Kind::SimpleRnn.params(3, 2, true).1, "2*(3+2)+2 = 12");
-        assert_eq!(Kind::Dense.params(2, 1, true).1, "2*1+1 = 3");
-        assert_eq!(Kind::Dense.params(2, 1, false).1, "2*1 = 2");
+        assert_eq!(
+            formula(Kind::SimpleRnn, 3, 2, true).as_deref(),
+            Some("2*(3+2)+2 = 12")
+        );
+        assert_eq!(
+            formula(Kind::Dense, 2, 1, true).as_deref(),
+            Some("2*1+1 = 3")
+        );
+        assert_eq!(
+            formula(Kind::Dense, 2, 1, false).as_deref(),
+            Some("2*1 = 2")
+        );
+    }
+
+    #[test]
+    fn parameter_counts_that_overflow_are_none() {
+        assert_eq!(Kind::SimpleRnn.params(3, usize::MAX / 2, true), None);
+        assert_eq!(Kind::Dense.params(usize::MAX, 2, false), None);
+    }
+
+    #[test]
+    fn lists_read_like_rustc() {
+        assert_eq!(quoted_list(&["a"]), "`a`");
+        assert_eq!(quoted_list(&["a", "b"]), "`a` or `b`");
+        assert_eq!(quoted_list(&["a", "b", "c"]), "`a`, `b`, or `c`");
     }
 }

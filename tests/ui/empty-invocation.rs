@@ -1,0 +1,3 @@
+tinyrnn::model! {}
+
+fn main() {}

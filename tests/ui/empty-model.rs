@@ -1,0 +1,6 @@
+tinyrnn::model! {
+    pub struct Net;
+    input [50, 3];
+}
+
+fn main() {}

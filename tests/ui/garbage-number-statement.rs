@@ -1,0 +1,3 @@
+tinyrnn::model! { input [50, 3]; 42; dense(1) }
+
+fn main() {}

@@ -1,0 +1,7 @@
+tinyrnn::model! {
+    input [50, 3];
+    SimpleRNN(2);
+    Dense(1);
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+tinyrnn::model! {
+    simple_rnn(2, input_shape = [50, 3]);
+    dense(1);
+}
+
+fn main() {}

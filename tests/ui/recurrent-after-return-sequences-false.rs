@@ -1,0 +1,8 @@
+tinyrnn::model! {
+    input [50, 3];
+    simple_rnn(4, return_sequences = false);
+    simple_rnn(2);
+    dense(1);
+}
+
+fn main() {}
