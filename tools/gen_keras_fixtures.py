@@ -45,7 +45,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "tests" / "fixtures" / "keras"
 
 
-def case(name, dsl, T, F, layers, lengths=None, input_scale=1.0):
+def case(name, dsl, T, F, layers, lengths=None, input_scale=1.0,
+         extended=False, act_check=None):
     """One fixture case.
 
     layers:      list of zero-argument callables returning a fresh Keras layer
@@ -53,13 +54,26 @@ def case(name, dsl, T, F, layers, lengths=None, input_scale=1.0):
     lengths:     sequence lengths for T=None (variable length) cases.
     input_scale: multiplier applied to the standard-normal inputs (1.0 unless
                  a case saturates badly; recorded in the fixture).
+    extended:    write the per-layer "config" object and the per-weight "path"
+                 (added after the first 18 cases; False keeps those fixtures
+                 byte-identical).
+    act_check:   activation name for the single-activation act_* cases: the
+                 pre-activations must cover the activation's interesting
+                 regions (see ACTIVATIONS) instead of the generic
+                 sigmoid/softmax saturation check.
     """
     if T is None:
         assert lengths is not None and len(lengths) == N_SEQUENCES, name
     else:
         assert lengths is None, name
     return dict(name=name, dsl=dsl, T=T, F=F, layers=layers,
-                lengths=lengths, input_scale=input_scale)
+                lengths=lengths, input_scale=input_scale, extended=extended,
+                act_check=act_check)
+
+
+def xcase(name, dsl, T, F, layers, **kw):
+    """A case with the extended fixture format (every case after the 18th)."""
+    return case(name, dsl, T, F, layers, extended=True, **kw)
 
 
 def rnn(units, **kw):
@@ -68,6 +82,54 @@ def rnn(units, **kw):
 
 def dense(units, **kw):
     return lambda: L.Dense(units, **kw)
+
+
+def lstm(units, **kw):
+    return lambda: L.LSTM(units, **kw)
+
+
+def gru(units, **kw):
+    return lambda: L.GRU(units, **kw)
+
+
+def bidirectional(inner, **kw):
+    return lambda: L.Bidirectional(inner(), **kw)
+
+
+def dropout(rate):
+    return lambda: L.Dropout(rate)
+
+
+def spatial_dropout1d(rate):
+    return lambda: L.SpatialDropout1D(rate)
+
+
+def gaussian_noise(stddev):
+    return lambda: L.GaussianNoise(stddev)
+
+
+def gaussian_dropout(rate):
+    return lambda: L.GaussianDropout(rate)
+
+
+def alpha_dropout(rate):
+    return lambda: L.AlphaDropout(rate)
+
+
+# The 19 activations with a single-Dense act_<name> case each, in this order.
+ACT_NAMES = ["linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu",
+             "sigmoid", "hard_sigmoid", "tanh", "hard_tanh", "softplus",
+             "softsign", "silu", "hard_silu", "mish", "exponential",
+             "softmax", "log_softmax"]
+
+
+def act_case(name):
+    # exponential: scale 1.0 keeps exp() of the pre-activations moderate.
+    scale = 1.0 if name == "exponential" else 3.0
+    return xcase(f"act_{name}",
+                 f"input [6, 4]; dense(8, activation = {name});",
+                 6, 4, [dense(8, activation=name)], input_scale=scale,
+                 act_check=name)
 
 
 # ---------------------------------------------------------------------------
@@ -149,6 +211,83 @@ CASES = [
                   dense(4, activation="softmax")]),
     case("single_dense", "input [5, 4]; dense(3, activation = relu);",
          5, 4, [dense(3, activation="relu")]),
+    # ---- LSTM / GRU / Bidirectional / dropout-like layers / activations ----
+    xcase("lstm_basic", "input [20, 3]; lstm(4); dense(1);",
+          20, 3, [lstm(4), dense(1)]),
+    xcase("lstm_stacked",
+          "input [10, 4]; lstm(6, return_sequences = true); lstm(3); "
+          "dense(2, activation = softmax);",
+          10, 4, [lstm(6, return_sequences=True), lstm(3),
+                  dense(2, activation="softmax")]),
+    xcase("lstm_options",
+          "input [12, 3]; lstm(5, activation = relu, recurrent_activation = "
+          "hard_sigmoid, use_bias = false, return_sequences = true, "
+          "go_backwards = true); dense(2);",
+          12, 3, [lstm(5, activation="relu", recurrent_activation="hard_sigmoid",
+                       use_bias=False, return_sequences=True,
+                       go_backwards=True), dense(2)]),
+    xcase("gru_basic", "input [20, 3]; gru(4); dense(1);",
+          20, 3, [gru(4), dense(1)]),
+    xcase("gru_reset_before",
+          "input [15, 3]; gru(5, reset_after = false, return_sequences = true); "
+          "gru(3); dense(1);",
+          15, 3, [gru(5, reset_after=False, return_sequences=True), gru(3),
+                  dense(1)]),
+    xcase("gru_options",
+          "input [12, 2]; gru(4, activation = softsign, recurrent_activation = "
+          "hard_sigmoid, use_bias = false, go_backwards = true); dense(1);",
+          12, 2, [gru(4, activation="softsign",
+                      recurrent_activation="hard_sigmoid", use_bias=False,
+                      go_backwards=True), dense(1)]),
+    xcase("gru_reset_before_nobias",
+          "input [8, 3]; gru(3, reset_after = false, use_bias = false); dense(1);",
+          8, 3, [gru(3, reset_after=False, use_bias=False), dense(1)]),
+    xcase("bidirectional_concat",
+          "input [10, 3]; bidirectional(lstm(4)); dense(1);",
+          10, 3, [bidirectional(lstm(4)), dense(1)]),
+    xcase("bidirectional_seq",
+          "input [9, 2]; bidirectional(lstm(3, return_sequences = true)); dense(2);",
+          9, 2, [bidirectional(lstm(3, return_sequences=True)), dense(2)]),
+    xcase("bidirectional_modes",
+          "input [8, 3]; bidirectional(gru(3, return_sequences = true), "
+          "merge_mode = sum); bidirectional(simple_rnn(2, return_sequences = "
+          "true), merge_mode = mul); bidirectional(lstm(2), merge_mode = ave); "
+          "dense(1);",
+          8, 3, [bidirectional(gru(3, return_sequences=True), merge_mode="sum"),
+                 bidirectional(rnn(2, return_sequences=True), merge_mode="mul"),
+                 bidirectional(lstm(2), merge_mode="ave"), dense(1)]),
+    xcase("dropouts",
+          "input [10, 3]; dropout(0.5); lstm(4, return_sequences = true); "
+          "spatial_dropout1d(0.3); gru(3, return_sequences = true); "
+          "gaussian_noise(0.1); gaussian_dropout(0.2); alpha_dropout(0.1); "
+          "dense(2);",
+          10, 3, [dropout(0.5), lstm(4, return_sequences=True),
+                  spatial_dropout1d(0.3), gru(3, return_sequences=True),
+                  gaussian_noise(0.1), gaussian_dropout(0.2),
+                  alpha_dropout(0.1), dense(2)]),
+    xcase("mixed_stack",
+          "input [16, 4]; dense(8, activation = relu); "
+          "gru(6, return_sequences = true); lstm(5); dense(2);",
+          16, 4, [dense(8, activation="relu"), gru(6, return_sequences=True),
+                  lstm(5), dense(2)]),
+    xcase("lstm_long", "input [1000, 3]; lstm(8); dense(1);",
+          1000, 3, [lstm(8), dense(1)]),
+    xcase("gru_long", "input [1000, 2]; gru(6); dense(1);",
+          1000, 2, [gru(6), dense(1)]),
+    xcase("lstm_wide", "input [10, 32]; lstm(64); dense(4);",
+          10, 32, [lstm(64), dense(4)]),
+    xcase("var_len_lstm_gru",
+          "input [_, 3]; lstm(4, return_sequences = true); gru(3); dense(1);",
+          None, 3, [lstm(4, return_sequences=True), gru(3), dense(1)],
+          lengths=[1, 9, 40]),
+] + [act_case(n) for n in ACT_NAMES] + [
+    xcase("recurrent_activations",
+          "input [10, 3]; lstm(4, activation = gelu, recurrent_activation = "
+          "hard_silu, return_sequences = true); gru(3, activation = mish, "
+          "recurrent_activation = softplus);",
+          10, 3, [lstm(4, activation="gelu", recurrent_activation="hard_silu",
+                       return_sequences=True),
+                  gru(3, activation="mish", recurrent_activation="softplus")]),
 ]
 
 
@@ -172,25 +311,176 @@ def short_name(var):
     return p.split("/")[-1].split(":")[0]
 
 
+def weight_path(model, var):
+    p = var.path
+    prefix = model.name + "/"
+    assert p.startswith(prefix), (p, prefix)
+    return p[len(prefix):]
+
+
 def shape_json(shape):
     return [None if d is None else int(d) for d in shape]
 
 
 # Independent float64 NumPy reference, used only as a self-check of the
-# Keras semantics we rely on (kernel layout, go_backwards output order, ...).
+# Keras semantics we rely on (kernel layout, gate order, go_backwards output
+# order, Bidirectional merging, activation definitions, ...).
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softplus(x):
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0.0)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+# Keras 3.15.1 definitions (keras/src/activations/activations.py and
+# keras/src/backend/tensorflow/nn.py).  SELU constants are those of
+# tf.nn.selu; the defaults of parameterised activations are read from the
+# signatures of keras.activations.* (see activation_params) and checked
+# against these functions by check_activation_definitions().
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+LEAKY_RELU_SLOPE = 0.2
+ACTIVATIONS = {
+    # name: (float64 function, kinks the act_* pre-activations must straddle,
+    #        (lo, hi, min_fraction) for the "not saturated" check of bounded
+    #        activations, or None where it makes no sense).  The piecewise
+    #        hard_* ones saturate exactly by design (the clipped parts are what
+    #        the kink check exercises), so they only need 10% in the linear
+    #        part; smooth bounded ones need 25% like the generic check.
+    "linear": (lambda x: x, [], None),
+    "relu": (lambda x: np.maximum(x, 0.0), [0.0], None),
+    "relu6": (lambda x: np.minimum(np.maximum(x, 0.0), 6.0), [0.0, 6.0], None),
+    "leaky_relu": (lambda x: np.where(x >= 0, x, LEAKY_RELU_SLOPE * x),
+                   [0.0], None),
+    "elu": (lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))),
+            [0.0], None),
+    "selu": (lambda x: SELU_SCALE * np.where(
+        x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0.0))), [0.0], None),
+    "gelu": (lambda x: 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0))),
+             [-1.0, 0.0, 1.0], None),
+    "sigmoid": (_sigmoid, [0.0], (0.0, 1.0, 0.25)),
+    "hard_sigmoid": (lambda x: np.clip(x + 3.0, 0.0, 6.0) / 6.0,
+                     [-3.0, 3.0], (0.0, 1.0, 0.10)),
+    "tanh": (np.tanh, [0.0], (-1.0, 1.0, 0.25)),
+    "hard_tanh": (lambda x: np.clip(x, -1.0, 1.0), [-1.0, 1.0],
+                  (-1.0, 1.0, 0.10)),
+    "softplus": (_softplus, [0.0], None),
+    "softsign": (lambda x: x / (1.0 + np.abs(x)), [0.0], (-1.0, 1.0, 0.25)),
+    "silu": (lambda x: x * _sigmoid(x), [0.0], None),
+    "hard_silu": (lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
+                  [-3.0, 3.0], None),
+    "mish": (lambda x: x * np.tanh(_softplus(x)), [0.0], None),
+    "exponential": (np.exp, [0.0], None),
+    "softmax": (lambda x: np.exp(x - x.max(axis=-1, keepdims=True))
+                / np.exp(x - x.max(axis=-1, keepdims=True)).sum(
+                    axis=-1, keepdims=True), [], (0.0, 1.0, 0.25)),
+    "log_softmax": (lambda x: x - x.max(axis=-1, keepdims=True) - np.log(
+        np.exp(x - x.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True)),
+        [], None),
+}
+
+
 def _act(name, x):
-    if name == "tanh":
-        return np.tanh(x)
-    if name == "relu":
-        return np.maximum(x, 0.0)
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-x))
-    if name == "linear":
-        return x
-    if name == "softmax":
-        e = np.exp(x - x.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
-    raise ValueError(name)
+    if name not in ACTIVATIONS:
+        raise ValueError(name)
+    return ACTIVATIONS[name][0](x)
+
+
+def activation_params(name):
+    """Parameters (with Keras' defaults) of the function a string activation
+    resolves to, e.g. leaky_relu -> {"negative_slope": 0.2}; SELU's fixed
+    constants are recorded too.  {} when there are none."""
+    import inspect
+    fn = keras.activations.get(name)
+    params = {k: v.default for k, v in inspect.signature(fn).parameters.items()
+              if k != "x" and v.default is not inspect.Parameter.empty}
+    if name == "selu":
+        params = {"alpha": float(SELU_ALPHA), "scale": float(SELU_SCALE)}
+    return params
+
+
+def check_activation_definitions():
+    """Every ACTIVATIONS entry equals keras.activations.get(name) on a dense
+    float32 grid (and gelu is the exact erf form, not the tanh one)."""
+    x = np.linspace(-9.0, 9.0, 3601).astype(np.float32)
+    x2 = x[:3600].reshape(-1, 8)  # softmax / log_softmax act on the last axis
+    for name, (fn, _, _) in ACTIVATIONS.items():
+        xin = x2 if name in ("softmax", "log_softmax") else x
+        got = np.asarray(keras.activations.get(name)(xin), np.float64)
+        ref = fn(xin.astype(np.float64))
+        tol = 1e-6 * np.maximum(1.0, np.abs(ref))
+        err = np.abs(got - ref)
+        assert np.all(err <= tol), (name, float(err.max()))
+    xs = x.astype(np.float64)
+    approx = 0.5 * xs * (1 + np.tanh(math.sqrt(2 / math.pi)
+                                     * (xs + 0.044715 * xs ** 3)))
+    assert np.max(np.abs(approx - ACTIVATIONS["gelu"][0](xs))) > 1e-4
+    assert activation_params("gelu") == {"approximate": False}
+    assert activation_params("leaky_relu") == {
+        "negative_slope": LEAKY_RELU_SLOPE}
+    assert activation_params("elu") == {"alpha": 1.0}
+
+
+def _run_rnn(kind, cfg, ws, h):
+    """One SimpleRNN / LSTM / GRU layer over h: (T, F)."""
+    act, ract = cfg["activation"], cfg.get("recurrent_activation")
+    W, U = ws[0], ws[1]
+    n = U.shape[0]  # units
+    seq = h[::-1] if cfg["go_backwards"] else h
+    state = np.zeros(n)
+    carry = np.zeros(n)
+    outs = []
+    if kind == "SimpleRNN":
+        b = ws[2] if cfg["use_bias"] else np.zeros(n)
+        for t in range(seq.shape[0]):
+            state = _act(act, seq[t] @ W + state @ U + b)
+            outs.append(state)
+    elif kind == "LSTM":
+        # Gate order i, f, c, o along the 4*units axis.
+        b = ws[2] if cfg["use_bias"] else np.zeros(4 * n)
+        for t in range(seq.shape[0]):
+            z = seq[t] @ W + state @ U + b
+            i = _act(ract, z[:n])
+            f = _act(ract, z[n:2 * n])
+            g = _act(act, z[2 * n:3 * n])
+            o = _act(ract, z[3 * n:])
+            carry = f * carry + i * g
+            state = o * _act(act, carry)
+            outs.append(state)
+    elif kind == "GRU":
+        # Gate order z, r, h along the 3*units axis.
+        if cfg["reset_after"]:
+            # bias (2, 3*units): [input bias row, recurrent bias row]
+            b = ws[2] if cfg["use_bias"] else np.zeros((2, 3 * n))
+            for t in range(seq.shape[0]):
+                xw = seq[t] @ W + b[0]
+                hu = state @ U + b[1]
+                z = _act(ract, xw[:n] + hu[:n])
+                r = _act(ract, xw[n:2 * n] + hu[n:2 * n])
+                hh = _act(act, xw[2 * n:] + r * hu[2 * n:])
+                state = z * state + (1.0 - z) * hh
+                outs.append(state)
+        else:
+            b = ws[2] if cfg["use_bias"] else np.zeros(3 * n)
+            for t in range(seq.shape[0]):
+                xw = seq[t] @ W + b
+                z = _act(ract, xw[:n] + state @ U[:, :n])
+                r = _act(ract, xw[n:2 * n] + state @ U[:, n:2 * n])
+                hh = _act(act, xw[2 * n:] + (r * state) @ U[:, 2 * n:])
+                state = z * state + (1.0 - z) * hh
+                outs.append(state)
+    else:
+        raise TypeError(kind)
+    # Keras returns the states in processing order (i.e. reversed in time for
+    # go_backwards); this is verified against Keras below.
+    return np.stack(outs) if cfg["return_sequences"] else state
+
+
+IDENTITY_AT_INFERENCE = (L.Dropout, L.SpatialDropout1D, L.GaussianNoise,
+                         L.GaussianDropout, L.AlphaDropout)
 
 
 def numpy_reference(model, x):
@@ -199,26 +489,99 @@ def numpy_reference(model, x):
     for layer in model.layers:
         ws = [np.asarray(w, np.float64) for w in layer.get_weights()]
         cfg = layer.get_config()
-        act = cfg["activation"]
-        if isinstance(layer, L.SimpleRNN):
-            W, U = ws[0], ws[1]
-            b = ws[2] if cfg["use_bias"] else np.zeros(W.shape[1])
-            seq = h[::-1] if cfg["go_backwards"] else h
-            state = np.zeros(W.shape[1])
-            outs = []
-            for t in range(seq.shape[0]):
-                state = _act(act, seq[t] @ W + state @ U + b)
-                outs.append(state)
-            # Keras returns the states in processing order (i.e. reversed in
-            # time for go_backwards); this is verified against Keras below.
-            h = np.stack(outs) if cfg["return_sequences"] else state
+        if isinstance(layer, (L.SimpleRNN, L.LSTM, L.GRU)):
+            h = _run_rnn(type(layer).__name__, cfg, ws, h)
+        elif isinstance(layer, L.Bidirectional):
+            fwd, bwd = layer.forward_layer, layer.backward_layer
+            nf = len(fwd.weights)
+            assert len(ws) == nf + len(bwd.weights)
+            y = _run_rnn(type(fwd).__name__, fwd.get_config(), ws[:nf], h)
+            bcfg = bwd.get_config()
+            assert bcfg["go_backwards"] and not fwd.get_config()["go_backwards"]
+            y_rev = _run_rnn(type(bwd).__name__, bcfg, ws[nf:], h)
+            if cfg["layer"]["config"]["return_sequences"]:
+                y_rev = y_rev[::-1]  # back to input time order
+            mode = cfg["merge_mode"]
+            if mode == "concat":
+                h = np.concatenate([y, y_rev], axis=-1)
+            elif mode == "sum":
+                h = y + y_rev
+            elif mode == "ave":
+                h = (y + y_rev) / 2.0
+            elif mode == "mul":
+                h = y * y_rev
+            else:
+                raise ValueError(mode)
         elif isinstance(layer, L.Dense):
             W = ws[0]
             b = ws[1] if cfg["use_bias"] else np.zeros(W.shape[1])
-            h = _act(act, h @ W + b)
+            h = _act(cfg["activation"], h @ W + b)
+        elif isinstance(layer, IDENTITY_AT_INFERENCE):
+            assert not ws
         else:
             raise TypeError(type(layer))
     return h
+
+
+# Per-layer "config" object of the extended fixture format.
+def _act_cfg(cfg, out, key):
+    out[key] = cfg[key]
+    params = activation_params(cfg[key])
+    if params:
+        out[key + "_params"] = params
+
+
+def layer_config(layer):
+    cfg = layer.get_config()
+    out = {}
+    if isinstance(layer, L.Dense):
+        out["units"] = cfg["units"]
+        _act_cfg(cfg, out, "activation")
+        out["use_bias"] = cfg["use_bias"]
+    elif isinstance(layer, (L.SimpleRNN, L.LSTM, L.GRU)):
+        out["units"] = cfg["units"]
+        _act_cfg(cfg, out, "activation")
+        if "recurrent_activation" in cfg:
+            _act_cfg(cfg, out, "recurrent_activation")
+        for k in ("use_bias", "return_sequences", "go_backwards",
+                  "reset_after"):
+            if k in cfg:
+                out[k] = cfg[k]
+    elif isinstance(layer, L.Bidirectional):
+        out["merge_mode"] = cfg["merge_mode"]
+        for key, sub in (("forward_layer", layer.forward_layer),
+                         ("backward_layer", layer.backward_layer)):
+            out[key] = {"name": sub.name, "class": type(sub).__name__,
+                        **layer_config(sub)}
+    elif isinstance(layer, L.GaussianNoise):
+        out["stddev"] = cfg["stddev"]
+    elif isinstance(layer, IDENTITY_AT_INFERENCE):
+        out["rate"] = cfg["rate"]
+    else:
+        raise TypeError(type(layer))
+    return out
+
+
+def act_coverage(name, pre, outputs):
+    """act_* cases: the pre-activations straddle every kink of the activation
+    and span negative, small and large values; bounded activations are not
+    saturated.  Returns the fraction of unsaturated outputs (or None)."""
+    _, kinks, bounds = ACTIVATIONS[name]
+    pre = np.concatenate([p.ravel() for p in pre])
+    # At least one value on each side of every kink (relu6's clip at 6 is
+    # reached by a single pre-activation, 7.25, with the fixed seed).
+    for k in sorted(set(kinks) | {-1.0, 1.0}):
+        assert np.sum(pre < k) >= 1 and np.sum(pre > k) >= 1, (name, k)
+    assert np.sum(np.abs(pre) < 1.0) >= 1, name
+    vals = np.concatenate([np.asarray(o, np.float64).ravel() for o in outputs])
+    assert np.all(np.isfinite(vals)), name
+    if bounds is None:
+        return None
+    lo, hi, min_frac = bounds
+    margin = 0.01 * (hi - lo)
+    frac = float(np.mean((vals > lo + margin) & (vals < hi - margin)))
+    assert frac > min_frac, (name, "outputs saturated", frac)
+    return frac
 
 
 def saturation_report(final_activation, outputs):
@@ -273,12 +636,28 @@ def build_case(index, c):
 
     layer_infos = []
     for layer in model.layers:
+        if not c["extended"]:
+            layer_infos.append({
+                "name": layer.name,
+                "class": type(layer).__name__,
+                "output_shape": shape_json(layer.output.shape),
+                "params": int(layer.count_params()),
+                "weights": [{"name": short_name(w), "shape": shape_json(w.shape)}
+                            for w in layer.weights],
+            })
+            continue
+        # Extended format: + "config" per layer, + "path" per weight (the
+        # variable path without the model name, e.g.
+        # "bidirectional/backward_lstm/lstm_cell/kernel", which tells apart
+        # the forward and backward weights of a Bidirectional layer).
         layer_infos.append({
             "name": layer.name,
             "class": type(layer).__name__,
             "output_shape": shape_json(layer.output.shape),
             "params": int(layer.count_params()),
-            "weights": [{"name": short_name(w), "shape": shape_json(w.shape)}
+            "config": layer_config(layer),
+            "weights": [{"name": short_name(w), "path": weight_path(model, w),
+                         "shape": shape_json(w.shape)}
                         for w in layer.weights],
         })
 
@@ -309,10 +688,16 @@ def build_case(index, c):
     assert sum(li["params"] for li in layer_infos) == total, c["name"]
     assert len(flat) == total, c["name"]
     assert max_ref_err < 1e-4, (c["name"], max_ref_err)
-    last_act = model.layers[-1].get_config()["activation"]
-    sat = saturation_report(last_act, outputs)
-    if sat is not None:
-        assert sat > 0.25, (c["name"], "outputs saturated", sat)
+    if c["act_check"] is not None:
+        (dense_layer,) = model.layers
+        W, b = [np.asarray(w, np.float64) for w in dense_layer.get_weights()]
+        pre = [np.asarray(x, np.float64) @ W + b for x in inputs]
+        sat = act_coverage(c["act_check"], pre, outputs)
+    else:
+        last_act = model.layers[-1].get_config().get("activation")
+        sat = saturation_report(last_act, outputs)
+        if sat is not None:
+            assert sat > 0.25, (c["name"], "outputs saturated", sat)
 
     info = dict(params=total, out_shape=shape_json(model.layers[-1].output.shape),
                 out_case_shapes=[list(o.shape) for o in outputs],
@@ -326,6 +711,7 @@ def main():
     names = [c["name"] for c in CASES]
     assert len(set(names)) == len(names), "duplicate case names"
     OUT_DIR.mkdir(parents=True, exist_ok=True)
+    check_activation_definitions()
     print(f"keras {keras.__version__}, tensorflow {tf.__version__}, "
           f"numpy {np.__version__}, python {sys.version.split()[0]}")
     for i, c in enumerate(CASES):
@@ -338,10 +724,11 @@ def main():
         path = OUT_DIR / f"{c['name']}.json"
         path.write_text(text, encoding="utf-8")
         sat = "" if info["sat"] is None else f" unsaturated={info['sat']:.2f}"
-        print(f"{c['name']:<18} params={info['params']:<5} "
+        print(f"{c['name']:<23} params={info['params']:<5} "
               f"output={info['out_shape']} per-seq={info['out_case_shapes']} "
               f"range=[{info['out_range'][0]:.4g}, {info['out_range'][1]:.4g}]"
-              f" ref_err={info['ref_err']:.1e}{sat}")
+              f" ref_err={info['ref_err']:.1e}{sat} "
+              f"size={len(text.encode('utf-8'))}")
     print(f"wrote {len(CASES)} fixtures to {OUT_DIR.relative_to(REPO_ROOT)}")
 
 
