@@ -118,6 +118,7 @@ pub fn expand(m: &Model) -> TokenStream {
                 output: #output,
                 params: <#ty as #layer>::PARAMS,
                 weights: <#ty as #layer>::WEIGHTS,
+                copies: <#ty as #layer>::COPIES,
                 formula: <#ty as #layer>::FORMULA,
                 symbols: <#ty as #layer>::SYMBOLS,
             }

@@ -110,8 +110,10 @@ pub struct LayerSummary {
     pub output: OutputShape,
     /// The layer's parameter count.
     pub params: usize,
-    /// The weight arrays, in Keras `get_weights()` order.
+    /// The weight arrays, in Keras `get_weights()` order (of one copy; see `copies`).
     pub weights: &'static [WeightSpec],
+    /// How many times `weights` repeats: 2 for `Bidirectional` (forward, then backward).
+    pub copies: usize,
     /// The parameter formula (`h*(d+h)+h`).
     pub formula: &'static str,
     /// The values of the formula's symbols (`[("d", 3), ("h", 2)]`).
@@ -129,13 +131,20 @@ impl LayerSummary {
         if self.weights.is_empty() {
             return f.write_str("no weights");
         }
+        if self.copies > 1 {
+            write!(f, "{} copies (forward, backward) of ", self.copies)?;
+        }
         for (i, w) in self.weights.iter().enumerate() {
             if i > 0 {
                 f.write_str(" + ")?;
             }
             write!(f, "{w}")?;
         }
-        write!(f, " = {} = {}", self.params, self.formula)?;
+        if self.copies > 1 {
+            write!(f, " = {} = {}*({})", self.params, self.copies, self.formula)?;
+        } else {
+            write!(f, " = {} = {}", self.params, self.formula)?;
+        }
         for (symbol, value) in self.symbols {
             write!(f, ", {symbol}={value}")?;
         }
@@ -155,6 +164,7 @@ impl LayerSummary {
 ///     output: OutputShape::Vector { units: 1 },
 ///     params: 3,
 ///     weights: &[WeightSpec::new("kernel", &[2, 1]), WeightSpec::new("bias", &[1])],
+///     copies: 1,
 ///     formula: "d*u+u",
 ///     symbols: &[("d", 2), ("u", 1)],
 /// }];

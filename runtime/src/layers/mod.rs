@@ -5,10 +5,21 @@
 //! `step(&self, state, x) -> y` that maps one timestep. Stateless layers use `()` as state, so
 //! generated code calls every layer the same way.
 
+mod bidirectional;
 mod dense;
+mod gru;
+mod lstm;
+mod passthrough;
 mod simple_rnn;
 
+pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
 pub use dense::Dense;
+pub use gru::Gru;
+pub use lstm::{Lstm, LstmState};
+pub use passthrough::{
+    AlphaDropout, Dropout, GaussianDropout, GaussianNoise, Passthrough, PassthroughKind,
+    SpatialDropout1D,
+};
 pub use simple_rnn::SimpleRnn;
 
 use crate::{Error, WeightSpec};
@@ -35,8 +46,12 @@ pub trait Layer: Sized {
     const KERAS_NAME: &'static str;
     /// The number of weights, Keras's `count_params()` for this layer.
     const PARAMS: usize;
-    /// The weight arrays in Keras `get_weights()` order, with Keras's names and shapes.
+    /// The weight arrays in Keras `get_weights()` order, with Keras's names and shapes
+    /// (of one copy, when the layer holds [`Layer::COPIES`] of them).
     const WEIGHTS: &'static [WeightSpec];
+    /// How many times [`Layer::WEIGHTS`] repeats: 2 for `Bidirectional` (forward, then
+    /// backward), 1 otherwise.
+    const COPIES: usize = 1;
     /// Keras's parameter formula in the symbols of [`Layer::SYMBOLS`], e.g. `h*(d+h)+h`.
     const FORMULA: &'static str;
     /// The values of the formula's symbols, e.g. `[("d", 3), ("h", 2)]`.

@@ -1,0 +1,154 @@
+//! `Bidirectional`: Keras's wrapper that runs a recurrent layer forwards and a copy of it
+//! backwards over the whole sequence, then merges the two outputs.
+
+use super::{Layer, check_len, take_layer};
+use crate::{Error, WeightSpec};
+use core::marker::PhantomData;
+use nalgebra::SVector;
+
+/// How the forward and backward outputs are merged (Keras's `merge_mode`).
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Concat, Merge, Sum};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// let (f, b) = (SVector::from([1.0, 2.0]), SVector::from([10.0, 20.0]));
+/// assert_eq!(Concat::merge::<2, 4>(&f, &b), SVector::from([1.0, 2.0, 10.0, 20.0]));
+/// assert_eq!(Sum::merge::<2, 2>(&f, &b), SVector::from([11.0, 22.0]));
+/// ```
+pub trait Merge {
+    /// Keras's name for the mode (`concat`), also the `model!` name.
+    const NAME: &'static str;
+    /// The output width as a multiple of the wrapped layer's units (2 for concat).
+    const WIDTH_FACTOR: usize;
+    /// Merges one timestep's forward output `f` and backward output `b`; `O` must be
+    /// `WIDTH_FACTOR * H` (checked at compile time).
+    fn merge<const H: usize, const O: usize>(
+        f: &SVector<f32, H>,
+        b: &SVector<f32, H>,
+    ) -> SVector<f32, O>;
+}
+
+macro_rules! merge_mode {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $factor:literal, |$f:ident, $b:ident| $body:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $ty;
+
+        impl Merge for $ty {
+            const NAME: &'static str = $name;
+            const WIDTH_FACTOR: usize = $factor;
+            #[inline]
+            fn merge<const H: usize, const O: usize>(
+                f: &SVector<f32, H>,
+                b: &SVector<f32, H>,
+            ) -> SVector<f32, O> {
+                const { assert!(O == $factor * H, "merged width must be WIDTH_FACTOR * units") };
+                let mut out = SVector::<f32, O>::zeros();
+                for (o, ($f, $b)) in out.iter_mut().zip(f.iter().zip(b.iter())) {
+                    *o = $body;
+                }
+                out
+            }
+        }
+    };
+}
+
+merge_mode!(
+    /// `merge_mode="sum"`: `f + b`.
+    Sum, "sum", 1, |f, b| f + b
+);
+merge_mode!(
+    /// `merge_mode="mul"`: `f * b`.
+    Mul, "mul", 1, |f, b| f * b
+);
+merge_mode!(
+    /// `merge_mode="ave"`: `(f + b) / 2`.
+    Ave, "ave", 1, |f, b| (f + b) / 2.0
+);
+
+/// `merge_mode="concat"` (Keras's default): `[f, b]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Concat;
+
+impl Merge for Concat {
+    const NAME: &'static str = "concat";
+    const WIDTH_FACTOR: usize = 2;
+    #[inline]
+    fn merge<const H: usize, const O: usize>(
+        f: &SVector<f32, H>,
+        b: &SVector<f32, H>,
+    ) -> SVector<f32, O> {
+        const { assert!(O == 2 * H, "concat's width is 2 * units") };
+        let mut out = SVector::<f32, O>::zeros();
+        for (o, v) in out.iter_mut().zip(f.iter().chain(b.iter())) {
+            *o = *v;
+        }
+        out
+    }
+}
+
+/// Keras `Bidirectional(layer, merge_mode)`: `forward_layer` reads the sequence in order,
+/// `backward_layer` (a copy with its own weights) from the last timestep to the first, and
+/// the outputs are merged with `M`. With `return_sequences`, the backward outputs are
+/// re-aligned in time before merging, as Keras does. Its weights are the forward layer's,
+/// then the backward layer's, in Keras's `get_weights()` order.
+///
+/// It needs the whole sequence before its first output, so a model with one cannot `step`.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Bidirectional, Concat, Layer, SimpleRnn};
+/// use tinyrnn_runtime::activations::Tanh;
+///
+/// type Bi = Bidirectional<SimpleRnn<3, 2, 2, Tanh>, Concat>;
+/// assert_eq!(Bi::PARAMS, 2 * 12);
+/// assert_eq!(Bi::KIND, "Bidirectional");
+/// assert_eq!(Bi::COPIES, 2);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bidirectional<L, M> {
+    /// The layer that reads the sequence forwards.
+    pub forward_layer: L,
+    /// The copy that reads it backwards.
+    pub backward_layer: L,
+    merge: PhantomData<M>,
+}
+
+impl<L: Layer, M: Merge> Bidirectional<L, M> {
+    /// Merges one timestep's forward and backward outputs.
+    #[inline]
+    #[must_use]
+    pub fn merge<const H: usize, const O: usize>(
+        f: &SVector<f32, H>,
+        b: &SVector<f32, H>,
+    ) -> SVector<f32, O> {
+        M::merge(f, b)
+    }
+}
+
+impl<L: Layer, M: Merge> Layer for Bidirectional<L, M> {
+    const KIND: &'static str = "Bidirectional";
+    const KERAS_NAME: &'static str = "bidirectional";
+    const PARAMS: usize = 2 * L::PARAMS;
+    const WEIGHTS: &'static [WeightSpec] = L::WEIGHTS;
+    const COPIES: usize = 2;
+    const FORMULA: &'static str = L::FORMULA;
+    const SYMBOLS: &'static [(&'static str, usize)] = L::SYMBOLS;
+    const ZERO: Self = Self {
+        forward_layer: L::ZERO,
+        backward_layer: L::ZERO,
+        merge: PhantomData,
+    };
+    type State = (L::State, L::State);
+    const INITIAL_STATE: Self::State = (L::INITIAL_STATE, L::INITIAL_STATE);
+
+    fn from_flat(w: &[f32]) -> Result<Self, Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut rest = w;
+        Ok(Self {
+            forward_layer: take_layer(&mut rest)?,
+            backward_layer: take_layer(&mut rest)?,
+            merge: PhantomData,
+        })
+    }
+}

@@ -1,0 +1,160 @@
+//! `Gru`: Keras's `GRU`, gates in Keras's order z, r, h, with both `reset_after` variants.
+
+use super::{FlatReader, Layer, check_len, zero_matrix};
+use crate::activations::Activation;
+use crate::{Error, WeightSpec};
+use core::marker::PhantomData;
+use nalgebra::{SMatrix, SVector};
+
+/// Keras `GRU(units, activation, recurrent_activation, use_bias, reset_after)`.
+///
+/// With `x_z, x_r, x_h` the blocks of `x_t . kernel + input_bias` and `u_*` those of
+/// `h_{t-1} . recurrent_kernel (+ recurrent_bias)`: `z = ra(x_z + u_z)`, `r = ra(x_r + u_r)`,
+/// candidate `n = a(x_h + r * u_h)` with `reset_after = true` (Keras's default, and PyTorch's
+/// GRU), or `n = a(x_h + (r * h_{t-1}) . recurrent_kernel_h + bias_h)` with
+/// `reset_after = false`; then `h_t = z * h_{t-1} + (1 - z) * n`, exactly as Keras.
+///
+/// `D` inputs, `H` units, `G = 3 * H`, `R` bias rows (2 with `reset_after`: input and
+/// recurrent biases; 1 without; 0 for `use_bias=False`), `RESET_AFTER`, `A` activation,
+/// `RA` recurrent activation. Parameters: `3*h*(d+h)+6*h` with `reset_after`, else
+/// `3*(h*(d+h)+h)`.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Gru, Layer};
+/// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+///
+/// assert_eq!(Gru::<3, 2, 6, 2, true, Tanh, Sigmoid>::PARAMS, 3 * 2 * (3 + 2) + 6 * 2);
+/// assert_eq!(Gru::<3, 2, 6, 1, false, Tanh, Sigmoid>::PARAMS, 3 * (2 * (3 + 2) + 2));
+/// assert_eq!(Gru::<3, 2, 6, 2, true, Tanh, Sigmoid>::WEIGHTS[2].shape, &[2, 6]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gru<
+    const D: usize,
+    const H: usize,
+    const G: usize,
+    const R: usize,
+    const RESET_AFTER: bool,
+    A,
+    RA,
+> {
+    /// Keras `kernel`, shape `(d, 3h)`, stored as its transpose (same memory order).
+    pub kernel: SMatrix<f32, G, D>,
+    /// Keras `recurrent_kernel`, shape `(h, 3h)`, stored as its transpose.
+    pub recurrent_kernel: SMatrix<f32, G, H>,
+    /// Keras `bias`: shape `(2, 3h)` with `reset_after` (column 0 the input bias, column 1
+    /// the recurrent bias, as stored here), `(3h,)` without; empty for `use_bias=False`.
+    pub bias: SMatrix<f32, G, R>,
+    activations: PhantomData<(A, RA)>,
+}
+
+impl<
+    const D: usize,
+    const H: usize,
+    const G: usize,
+    const R: usize,
+    const RESET_AFTER: bool,
+    A: Activation,
+    RA: Activation,
+> Gru<D, H, G, R, RESET_AFTER, A, RA>
+{
+    /// Advances one timestep: updates the hidden state `h` and returns it.
+    #[inline]
+    pub fn step(&self, h: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {
+        const { assert!(G == 3 * H, "`Gru` needs G == 3 * H") };
+        let mut mx = self.kernel * x;
+        // Column-major storage: the first G values are the input bias, the next G the
+        // recurrent bias (only with reset_after).
+        for (m, b) in mx.iter_mut().zip(self.bias.iter()) {
+            *m += *b;
+        }
+        let xz = mx.fixed_rows::<H>(0);
+        let xr = mx.fixed_rows::<H>(H);
+        let xh = mx.fixed_rows::<H>(2 * H);
+        let (mut z, mut r, recurrent_h): (SVector<f32, H>, SVector<f32, H>, SVector<f32, H>);
+        if RESET_AFTER {
+            let mut inner = self.recurrent_kernel * *h;
+            for (m, b) in inner.iter_mut().zip(self.bias.iter().skip(G)) {
+                *m += *b;
+            }
+            z = xz + inner.fixed_rows::<H>(0);
+            r = xr + inner.fixed_rows::<H>(H);
+            RA::apply(&mut z);
+            RA::apply(&mut r);
+            recurrent_h = r.component_mul(&inner.fixed_rows::<H>(2 * H));
+        } else {
+            z = xz + self.recurrent_kernel.fixed_rows::<H>(0) * *h;
+            r = xr + self.recurrent_kernel.fixed_rows::<H>(H) * *h;
+            RA::apply(&mut z);
+            RA::apply(&mut r);
+            recurrent_h = self.recurrent_kernel.fixed_rows::<H>(2 * H) * r.component_mul(h);
+        }
+        let mut candidate: SVector<f32, H> = xh + recurrent_h;
+        A::apply(&mut candidate);
+        // h = z * h + (1 - z) * candidate, in Keras's order of operations.
+        *h = z.component_mul(h) + (z.map(|z| 1.0 - z)).component_mul(&candidate);
+        *h
+    }
+}
+
+impl<
+    const D: usize,
+    const H: usize,
+    const G: usize,
+    const R: usize,
+    const RESET_AFTER: bool,
+    A: Activation,
+    RA: Activation,
+> Layer for Gru<D, H, G, R, RESET_AFTER, A, RA>
+{
+    const KIND: &'static str = "GRU";
+    const KERAS_NAME: &'static str = "gru";
+    const PARAMS: usize = {
+        assert!(G == 3 * H, "`Gru` needs G == 3 * H");
+        assert!(
+            R == 0 || R == if RESET_AFTER { 2 } else { 1 },
+            "`Gru` has 2 bias rows with reset_after, 1 without, 0 without bias"
+        );
+        G * (D + H + R)
+    };
+    const WEIGHTS: &'static [WeightSpec] = match R {
+        0 => &[
+            WeightSpec::new("kernel", &[D, G]),
+            WeightSpec::new("recurrent_kernel", &[H, G]),
+        ],
+        1 => &[
+            WeightSpec::new("kernel", &[D, G]),
+            WeightSpec::new("recurrent_kernel", &[H, G]),
+            WeightSpec::new("bias", &[G]),
+        ],
+        _ => &[
+            WeightSpec::new("kernel", &[D, G]),
+            WeightSpec::new("recurrent_kernel", &[H, G]),
+            WeightSpec::new("bias", &[R, G]),
+        ],
+    };
+    const FORMULA: &'static str = match R {
+        0 => "3*h*(d+h)",
+        1 => "3*(h*(d+h)+h)",
+        _ => "3*h*(d+h)+6*h",
+    };
+    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
+    const ZERO: Self = Self {
+        kernel: zero_matrix(),
+        recurrent_kernel: zero_matrix(),
+        bias: zero_matrix(),
+        activations: PhantomData,
+    };
+    type State = SVector<f32, H>;
+    const INITIAL_STATE: SVector<f32, H> = zero_matrix();
+
+    fn from_flat(w: &[f32]) -> Result<Self, Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        Ok(Self {
+            kernel: r.matrix(),
+            recurrent_kernel: r.matrix(),
+            bias: r.matrix(),
+            activations: PhantomData,
+        })
+    }
+}

@@ -1,0 +1,128 @@
+//! `Lstm`: Keras's `LSTM`, gates in Keras's order i, f, c, o, all in one fused kernel.
+
+use super::{FlatReader, Layer, add_bias, check_len, zero_matrix};
+use crate::activations::Activation;
+use crate::{Error, WeightSpec};
+use core::marker::PhantomData;
+use nalgebra::{SMatrix, SVector};
+
+/// Keras `LSTM(units, activation, recurrent_activation, use_bias)`.
+///
+/// With `z = x_t . kernel + h_{t-1} . recurrent_kernel + bias` split into four blocks of `h`
+/// (gates i, f, c, o): `c_t = ra(z_f) * c_{t-1} + ra(z_i) * a(z_c)`, `h_t = ra(z_o) * a(c_t)`,
+/// where `a` is the activation and `ra` the recurrent activation.
+///
+/// `D` inputs, `H` units, `G = 4 * H` (Rust cannot compute it in a type yet), `B` bias
+/// length (`G`, or `0` for `use_bias=False`), `A` activation, `RA` recurrent activation.
+/// Parameters: `4*(h*(d+h)+h)`.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, Lstm};
+/// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// type L = Lstm<3, 2, 8, 8, Tanh, Sigmoid>;
+/// assert_eq!(L::PARAMS, 4 * (2 * (3 + 2) + 2));
+/// let lstm = L::ZERO;
+/// let mut state = L::INITIAL_STATE;
+/// // All weights zero: every gate is sigmoid(0) = 0.5 and the candidate tanh(0) = 0.
+/// let h = lstm.step(&mut state, &SVector::from([1.0, 2.0, 3.0]));
+/// assert_eq!(h, SVector::from([0.0, 0.0]));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lstm<const D: usize, const H: usize, const G: usize, const B: usize, A, RA> {
+    /// Keras `kernel`, shape `(d, 4h)`, stored as its transpose (same memory order).
+    pub kernel: SMatrix<f32, G, D>,
+    /// Keras `recurrent_kernel`, shape `(h, 4h)`, stored as its transpose.
+    pub recurrent_kernel: SMatrix<f32, G, H>,
+    /// Keras `bias`, shape `(4h,)`; empty when `use_bias=False`.
+    pub bias: SVector<f32, B>,
+    activations: PhantomData<(A, RA)>,
+}
+
+/// The state an LSTM carries between timesteps: hidden and cell values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LstmState<const H: usize> {
+    /// The hidden state, which is also the layer's output.
+    pub h: SVector<f32, H>,
+    /// The cell (carry) state.
+    pub c: SVector<f32, H>,
+}
+
+impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
+    Lstm<D, H, G, B, A, RA>
+{
+    /// Advances one timestep: updates `state` and returns the new hidden state.
+    #[inline]
+    pub fn step(&self, state: &mut LstmState<H>, x: &SVector<f32, D>) -> SVector<f32, H> {
+        const { assert!(G == 4 * H, "`Lstm` needs G == 4 * H") };
+        // Keras's order of operations: x . kernel + h . recurrent_kernel + bias.
+        let mut z = self.kernel * x;
+        z += self.recurrent_kernel * state.h;
+        add_bias(&mut z, &self.bias);
+        let mut input: SVector<f32, H> = z.fixed_rows::<H>(0).into_owned();
+        let mut forget: SVector<f32, H> = z.fixed_rows::<H>(H).into_owned();
+        let mut candidate: SVector<f32, H> = z.fixed_rows::<H>(2 * H).into_owned();
+        let mut output: SVector<f32, H> = z.fixed_rows::<H>(3 * H).into_owned();
+        RA::apply(&mut input);
+        RA::apply(&mut forget);
+        A::apply(&mut candidate);
+        RA::apply(&mut output);
+        state.c = forget.component_mul(&state.c) + input.component_mul(&candidate);
+        let mut cell = state.c;
+        A::apply(&mut cell);
+        state.h = output.component_mul(&cell);
+        state.h
+    }
+}
+
+impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
+    Layer for Lstm<D, H, G, B, A, RA>
+{
+    const KIND: &'static str = "LSTM";
+    const KERAS_NAME: &'static str = "lstm";
+    const PARAMS: usize = {
+        assert!(G == 4 * H, "`Lstm` needs G == 4 * H");
+        assert!(
+            B == 0 || B == G,
+            "the bias of `Lstm` has length 0 or 4 * units"
+        );
+        G * (D + H) + B
+    };
+    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
+        &[
+            WeightSpec::new("kernel", &[D, G]),
+            WeightSpec::new("recurrent_kernel", &[H, G]),
+        ]
+    } else {
+        &[
+            WeightSpec::new("kernel", &[D, G]),
+            WeightSpec::new("recurrent_kernel", &[H, G]),
+            WeightSpec::new("bias", &[G]),
+        ]
+    };
+    const FORMULA: &'static str = if B == 0 { "4*h*(d+h)" } else { "4*(h*(d+h)+h)" };
+    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
+    const ZERO: Self = Self {
+        kernel: zero_matrix(),
+        recurrent_kernel: zero_matrix(),
+        bias: zero_matrix(),
+        activations: PhantomData,
+    };
+    type State = LstmState<H>;
+    const INITIAL_STATE: LstmState<H> = LstmState {
+        h: zero_matrix(),
+        c: zero_matrix(),
+    };
+
+    fn from_flat(w: &[f32]) -> Result<Self, Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        Ok(Self {
+            kernel: r.matrix(),
+            recurrent_kernel: r.matrix(),
+            bias: r.matrix(),
+            activations: PhantomData,
+        })
+    }
+}

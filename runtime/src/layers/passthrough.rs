@@ -1,0 +1,93 @@
+//! Training-only layers (dropout, noise): no weights, and the identity at inference, as in
+//! Keras when `training=False`. They exist so that a Keras model's layer list, names and
+//! summary carry over unchanged.
+
+use super::Layer;
+use crate::{Error, WeightSpec};
+use core::marker::PhantomData;
+use nalgebra::SVector;
+
+/// Which Keras layer a [`Passthrough`] stands for.
+pub trait PassthroughKind {
+    /// The Keras class name (`Dropout`).
+    const KIND: &'static str;
+    /// The Keras layer name prefix and `model!` keyword (`dropout`).
+    const KERAS_NAME: &'static str;
+}
+
+macro_rules! passthrough_kind {
+    ($(#[$doc:meta])* $ty:ident, $kind:literal, $name:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $ty;
+
+        impl PassthroughKind for $ty {
+            const KIND: &'static str = $kind;
+            const KERAS_NAME: &'static str = $name;
+        }
+    };
+}
+
+passthrough_kind!(
+    /// Keras `Dropout(rate)`.
+    Dropout, "Dropout", "dropout"
+);
+passthrough_kind!(
+    /// Keras `SpatialDropout1D(rate)`.
+    SpatialDropout1D, "SpatialDropout1D", "spatial_dropout1d"
+);
+passthrough_kind!(
+    /// Keras `GaussianNoise(stddev)`.
+    GaussianNoise, "GaussianNoise", "gaussian_noise"
+);
+passthrough_kind!(
+    /// Keras `GaussianDropout(rate)`.
+    GaussianDropout, "GaussianDropout", "gaussian_dropout"
+);
+passthrough_kind!(
+    /// Keras `AlphaDropout(rate)`.
+    AlphaDropout, "AlphaDropout", "alpha_dropout"
+);
+
+/// A layer that only acts in training: zero parameters, identity at inference.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Dropout, Layer, Passthrough};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// type D = Passthrough<3, Dropout>;
+/// assert_eq!((D::PARAMS, D::KIND), (0, "Dropout"));
+/// let x = SVector::from([1.0, 2.0, 3.0]);
+/// assert_eq!(D::ZERO.step(&mut (), &x), x);
+/// assert_eq!(core::mem::size_of::<D>(), 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passthrough<const D: usize, K> {
+    kind: PhantomData<K>,
+}
+
+impl<const D: usize, K: PassthroughKind> Passthrough<D, K> {
+    /// Returns its input unchanged.
+    #[inline]
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
+        *x
+    }
+}
+
+impl<const D: usize, K: PassthroughKind> Layer for Passthrough<D, K> {
+    const KIND: &'static str = K::KIND;
+    const KERAS_NAME: &'static str = K::KERAS_NAME;
+    const PARAMS: usize = 0;
+    const WEIGHTS: &'static [WeightSpec] = &[];
+    const FORMULA: &'static str = "0";
+    const SYMBOLS: &'static [(&'static str, usize)] = &[];
+    const ZERO: Self = Self { kind: PhantomData };
+    type State = ();
+    const INITIAL_STATE: () = ();
+
+    fn from_flat(w: &[f32]) -> Result<Self, Error> {
+        super::check_len(w, 0)?;
+        Ok(Self::ZERO)
+    }
+}
