@@ -206,3 +206,91 @@ keras_case!(wide, fixed_vector, stream, {
     dense(4, activation = softmax);
 });
 keras_case!(single_dense, fixed_sequence, stream, { input [5, 4]; dense(3, activation = relu); });
+keras_case!(lstm_basic, fixed_vector, stream, { input [20, 3]; lstm(4); dense(1); });
+keras_case!(lstm_stacked, fixed_vector, stream, {
+    input [10, 4];
+    lstm(6, return_sequences = true);
+    lstm(3);
+    dense(2, activation = softmax);
+});
+keras_case!(lstm_options, fixed_sequence, no_stream, {
+    input [12, 3];
+    lstm(5, activation = relu, recurrent_activation = hard_sigmoid, use_bias = false, return_sequences = true, go_backwards = true);
+    dense(2);
+});
+keras_case!(gru_basic, fixed_vector, stream, { input [20, 3]; gru(4); dense(1); });
+keras_case!(gru_reset_before, fixed_vector, stream, {
+    input [15, 3];
+    gru(5, reset_after = false, return_sequences = true);
+    gru(3);
+    dense(1);
+});
+keras_case!(gru_options, fixed_vector, no_stream, {
+    input [12, 2];
+    gru(4, activation = softsign, recurrent_activation = hard_sigmoid, use_bias = false, go_backwards = true);
+    dense(1);
+});
+keras_case!(gru_reset_before_nobias, fixed_vector, stream, {
+    input [8, 3];
+    gru(3, reset_after = false, use_bias = false);
+    dense(1);
+});
+keras_case!(bidirectional_concat, fixed_vector, no_stream, { input [10, 3]; bidirectional(lstm(4)); dense(1); });
+keras_case!(bidirectional_seq, fixed_sequence, no_stream, {
+    input [9, 2];
+    bidirectional(lstm(3, return_sequences = true));
+    dense(2);
+});
+keras_case!(bidirectional_modes, fixed_vector, no_stream, {
+    input [8, 3];
+    bidirectional(gru(3, return_sequences = true), merge_mode = sum);
+    bidirectional(simple_rnn(2, return_sequences = true), merge_mode = mul);
+    bidirectional(lstm(2), merge_mode = ave);
+    dense(1);
+});
+keras_case!(dropouts, fixed_sequence, stream, {
+    input [10, 3];
+    dropout(0.5);
+    lstm(4, return_sequences = true);
+    spatial_dropout1d(0.3);
+    gru(3, return_sequences = true);
+    gaussian_noise(0.1);
+    gaussian_dropout(0.2);
+    alpha_dropout(0.1);
+    dense(2);
+});
+keras_case!(mixed_stack, fixed_vector, stream, {
+    input [16, 4];
+    dense(8, activation = relu);
+    gru(6, return_sequences = true);
+    lstm(5);
+    dense(2);
+});
+keras_case!(lstm_long, fixed_vector, stream, { input [1000, 3]; lstm(8); dense(1); });
+keras_case!(gru_long, fixed_vector, stream, { input [1000, 2]; gru(6); dense(1); });
+keras_case!(lstm_wide, fixed_vector, stream, { input [10, 32]; lstm(64); dense(4); });
+keras_case!(var_len_lstm_gru, any_vector, stream, { input [_, 3]; lstm(4, return_sequences = true); gru(3); dense(1); });
+keras_case!(act_linear, fixed_sequence, stream, { input [6, 4]; dense(8, activation = linear); });
+keras_case!(act_relu, fixed_sequence, stream, { input [6, 4]; dense(8, activation = relu); });
+keras_case!(act_relu6, fixed_sequence, stream, { input [6, 4]; dense(8, activation = relu6); });
+keras_case!(act_leaky_relu, fixed_sequence, stream, { input [6, 4]; dense(8, activation = leaky_relu); });
+keras_case!(act_elu, fixed_sequence, stream, { input [6, 4]; dense(8, activation = elu); });
+keras_case!(act_selu, fixed_sequence, stream, { input [6, 4]; dense(8, activation = selu); });
+keras_case!(act_gelu, fixed_sequence, stream, { input [6, 4]; dense(8, activation = gelu); });
+keras_case!(act_sigmoid, fixed_sequence, stream, { input [6, 4]; dense(8, activation = sigmoid); });
+keras_case!(act_hard_sigmoid, fixed_sequence, stream, { input [6, 4]; dense(8, activation = hard_sigmoid); });
+keras_case!(act_tanh, fixed_sequence, stream, { input [6, 4]; dense(8, activation = tanh); });
+keras_case!(act_hard_tanh, fixed_sequence, stream, { input [6, 4]; dense(8, activation = hard_tanh); });
+keras_case!(act_softplus, fixed_sequence, stream, { input [6, 4]; dense(8, activation = softplus); });
+keras_case!(act_softsign, fixed_sequence, stream, { input [6, 4]; dense(8, activation = softsign); });
+keras_case!(act_silu, fixed_sequence, stream, { input [6, 4]; dense(8, activation = silu); });
+keras_case!(act_hard_silu, fixed_sequence, stream, { input [6, 4]; dense(8, activation = hard_silu); });
+keras_case!(act_mish, fixed_sequence, stream, { input [6, 4]; dense(8, activation = mish); });
+keras_case!(act_exponential, fixed_sequence, stream, { input [6, 4]; dense(8, activation = exponential); });
+keras_case!(act_softmax, fixed_sequence, stream, { input [6, 4]; dense(8, activation = softmax); });
+keras_case!(act_log_softmax, fixed_sequence, stream, { input [6, 4]; dense(8, activation = log_softmax); });
+keras_case!(recurrent_activations, fixed_vector, stream, {
+    input [10, 3];
+    lstm(4, activation = gelu, recurrent_activation = hard_silu, return_sequences = true);
+    gru(3, activation = mish, recurrent_activation = softplus);
+});

@@ -151,9 +151,27 @@ impl Value {
             Value::Bool(v) => v.value.to_string(),
             Value::Str(v) => format!("{:?}", v.value()),
             Value::Ident(v) => v.to_string(),
-            Value::Call(v) => format!("{}(..)", v.name),
+            Value::Call(v) => v.text(),
             Value::Other(v) => tokens_text(v),
         }
+    }
+}
+
+impl LayerCall {
+    /// The call as written, normalised: `lstm(4, return_sequences = true)`.
+    pub fn text(&self) -> String {
+        if self.missing_parens.is_some() {
+            return self.name.to_string();
+        }
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Positional(v) => v.text(),
+                Arg::Named { key, value } => format!("{key} = {}", value.text()),
+            })
+            .collect();
+        format!("{}({})", self.name, args.join(", "))
     }
 }
 

@@ -35,6 +35,9 @@ pub struct Stage {
     pub layers: Range<usize>,
     /// Whether the stage reads its input from the last timestep to the first.
     pub reversed: bool,
+    /// Whether the stage starts with a `bidirectional` layer, which reads its whole
+    /// source backwards before the forward pass.
+    pub bidirectional: bool,
 }
 
 impl Model {
@@ -48,24 +51,54 @@ impl Model {
 
     /// Whether `step` can run the model one timestep at a time.
     pub fn streamable(&self) -> bool {
-        !self.layers.iter().any(|l| l.go_backwards)
+        !self
+            .layers
+            .iter()
+            .any(|l| l.go_backwards || l.kind == Kind::Bidirectional)
     }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     SimpleRnn,
+    Lstm,
+    Gru,
+    Bidirectional,
     Dense,
+    Dropout,
+    SpatialDropout1d,
+    GaussianNoise,
+    GaussianDropout,
+    AlphaDropout,
 }
 
-const KINDS: [Kind; 2] = [Kind::SimpleRnn, Kind::Dense];
+const KINDS: [Kind; 10] = [
+    Kind::SimpleRnn,
+    Kind::Lstm,
+    Kind::Gru,
+    Kind::Bidirectional,
+    Kind::Dense,
+    Kind::Dropout,
+    Kind::SpatialDropout1d,
+    Kind::GaussianNoise,
+    Kind::GaussianDropout,
+    Kind::AlphaDropout,
+];
 
 impl Kind {
     /// The `model!` keyword, which is also Keras's layer name prefix.
     pub fn keyword(self) -> &'static str {
         match self {
             Kind::SimpleRnn => "simple_rnn",
+            Kind::Lstm => "lstm",
+            Kind::Gru => "gru",
+            Kind::Bidirectional => "bidirectional",
             Kind::Dense => "dense",
+            Kind::Dropout => "dropout",
+            Kind::SpatialDropout1d => "spatial_dropout1d",
+            Kind::GaussianNoise => "gaussian_noise",
+            Kind::GaussianDropout => "gaussian_dropout",
+            Kind::AlphaDropout => "alpha_dropout",
         }
     }
 
@@ -73,20 +106,63 @@ impl Kind {
     pub fn keras_class(self) -> &'static str {
         match self {
             Kind::SimpleRnn => "SimpleRNN",
+            Kind::Lstm => "LSTM",
+            Kind::Gru => "GRU",
+            Kind::Bidirectional => "Bidirectional",
             Kind::Dense => "Dense",
+            Kind::Dropout => "Dropout",
+            Kind::SpatialDropout1d => "SpatialDropout1D",
+            Kind::GaussianNoise => "GaussianNoise",
+            Kind::GaussianDropout => "GaussianDropout",
+            Kind::AlphaDropout => "AlphaDropout",
         }
     }
 
-    /// The runtime type in `tinyrnn::__private::layers`.
+    /// The runtime type in `tinyrnn::__private::layers`: the layer itself, or for the
+    /// training-only layers the `PassthroughKind` marker.
     pub fn runtime_type(self) -> &'static str {
         match self {
             Kind::SimpleRnn => "SimpleRnn",
+            Kind::Lstm => "Lstm",
+            Kind::Gru => "Gru",
+            Kind::Bidirectional => "Bidirectional",
             Kind::Dense => "Dense",
+            Kind::Dropout => "Dropout",
+            Kind::SpatialDropout1d => "SpatialDropout1D",
+            Kind::GaussianNoise => "GaussianNoise",
+            Kind::GaussianDropout => "GaussianDropout",
+            Kind::AlphaDropout => "AlphaDropout",
         }
     }
 
+    /// Layers that read a sequence and carry state across timesteps.
     pub fn is_recurrent(self) -> bool {
-        matches!(self, Kind::SimpleRnn)
+        matches!(
+            self,
+            Kind::SimpleRnn | Kind::Lstm | Kind::Gru | Kind::Bidirectional
+        )
+    }
+
+    /// Layers that act only in training: identity at inference, no weights.
+    pub fn is_passthrough(self) -> bool {
+        matches!(
+            self,
+            Kind::Dropout
+                | Kind::SpatialDropout1d
+                | Kind::GaussianNoise
+                | Kind::GaussianDropout
+                | Kind::AlphaDropout
+        )
+    }
+
+    /// The argument that may be given by position, first.
+    fn first_argument(self) -> &'static str {
+        match self {
+            Kind::Bidirectional => "layer",
+            Kind::GaussianNoise => "stddev",
+            k if k.is_passthrough() => "rate",
+            _ => "units",
+        }
     }
 
     fn arguments(self) -> &'static [&'static str] {
@@ -98,32 +174,89 @@ impl Kind {
                 "return_sequences",
                 "go_backwards",
             ],
+            Kind::Lstm => &[
+                "units",
+                "activation",
+                "recurrent_activation",
+                "use_bias",
+                "return_sequences",
+                "go_backwards",
+            ],
+            Kind::Gru => &[
+                "units",
+                "activation",
+                "recurrent_activation",
+                "use_bias",
+                "return_sequences",
+                "go_backwards",
+                "reset_after",
+            ],
+            Kind::Bidirectional => &["layer", "merge_mode"],
             Kind::Dense => &["units", "activation", "use_bias"],
+            Kind::GaussianNoise => &["stddev", "seed"],
+            Kind::Dropout | Kind::SpatialDropout1d | Kind::GaussianDropout | Kind::AlphaDropout => {
+                &["rate", "seed"]
+            }
         }
     }
 
     fn default_activation(self) -> &'static Activation {
         match self {
-            Kind::SimpleRnn => &ACTIVATIONS[2],
-            Kind::Dense => &ACTIVATIONS[0],
+            Kind::Dense => activation_named("linear"),
+            _ => activation_named("tanh"),
         }
     }
+}
 
-    /// Keras's parameter count and the formula with its numbers, e.g. `2*(3+2)+2 = 12`;
-    /// `None` when the count overflows `usize`.
-    fn params(self, d: usize, u: usize, bias: bool) -> Option<(usize, String)> {
-        let b = if bias { u } else { 0 };
-        let bias = if bias { format!("+{u}") } else { String::new() };
-        match self {
-            Kind::SimpleRnn => {
-                let n = u.checked_mul(d.checked_add(u)?)?.checked_add(b)?;
-                Some((n, format!("{u}*({d}+{u}){bias} = {n}")))
-            }
-            Kind::Dense => {
-                let n = d.checked_mul(u)?.checked_add(b)?;
-                Some((n, format!("{d}*{u}{bias} = {n}")))
-            }
-        }
+/// Keras's parameter count of one layer on `d` inputs and its formula with numbers
+/// (`2*(3+2)+2`); `None` when the count overflows `usize`.
+fn kind_params(
+    kind: Kind,
+    d: usize,
+    u: usize,
+    bias: bool,
+    reset_after: bool,
+) -> Option<(usize, String)> {
+    let b = if bias { u } else { 0 };
+    let core = u.checked_mul(d.checked_add(u)?)?;
+    match kind {
+        Kind::SimpleRnn => Some((
+            core.checked_add(b)?,
+            if bias {
+                format!("{u}*({d}+{u})+{u}")
+            } else {
+                format!("{u}*({d}+{u})")
+            },
+        )),
+        Kind::Lstm => Some((
+            core.checked_add(b)?.checked_mul(4)?,
+            if bias {
+                format!("4*({u}*({d}+{u})+{u})")
+            } else {
+                format!("4*{u}*({d}+{u})")
+            },
+        )),
+        Kind::Gru => match (bias, reset_after) {
+            (false, _) => Some((core.checked_mul(3)?, format!("3*{u}*({d}+{u})"))),
+            (true, true) => Some((
+                core.checked_mul(3)?.checked_add(u.checked_mul(6)?)?,
+                format!("3*{u}*({d}+{u})+6*{u}"),
+            )),
+            (true, false) => Some((
+                core.checked_add(u)?.checked_mul(3)?,
+                format!("3*({u}*({d}+{u})+{u})"),
+            )),
+        },
+        Kind::Dense => Some((
+            d.checked_mul(u)?.checked_add(b)?,
+            if bias {
+                format!("{d}*{u}+{u}")
+            } else {
+                format!("{d}*{u}")
+            },
+        )),
+        Kind::Bidirectional => None,
+        _ => Some((0, "0".to_owned())),
     }
 }
 
@@ -133,7 +266,8 @@ pub struct Activation {
     pub runtime_type: &'static str,
 }
 
-pub const ACTIVATIONS: [Activation; 5] = [
+/// Every activation Keras 3 accepts by name for these layers, with Keras's definitions.
+pub const ACTIVATIONS: [Activation; 19] = [
     Activation {
         name: "linear",
         runtime_type: "Linear",
@@ -143,32 +277,141 @@ pub const ACTIVATIONS: [Activation; 5] = [
         runtime_type: "Relu",
     },
     Activation {
-        name: "tanh",
-        runtime_type: "Tanh",
+        name: "relu6",
+        runtime_type: "Relu6",
+    },
+    Activation {
+        name: "leaky_relu",
+        runtime_type: "LeakyRelu",
+    },
+    Activation {
+        name: "elu",
+        runtime_type: "Elu",
+    },
+    Activation {
+        name: "selu",
+        runtime_type: "Selu",
+    },
+    Activation {
+        name: "gelu",
+        runtime_type: "Gelu",
     },
     Activation {
         name: "sigmoid",
         runtime_type: "Sigmoid",
     },
     Activation {
+        name: "hard_sigmoid",
+        runtime_type: "HardSigmoid",
+    },
+    Activation {
+        name: "tanh",
+        runtime_type: "Tanh",
+    },
+    Activation {
+        name: "hard_tanh",
+        runtime_type: "HardTanh",
+    },
+    Activation {
+        name: "softplus",
+        runtime_type: "Softplus",
+    },
+    Activation {
+        name: "softsign",
+        runtime_type: "Softsign",
+    },
+    Activation {
+        name: "silu",
+        runtime_type: "Silu",
+    },
+    Activation {
+        name: "hard_silu",
+        runtime_type: "HardSilu",
+    },
+    Activation {
+        name: "mish",
+        runtime_type: "Mish",
+    },
+    Activation {
+        name: "exponential",
+        runtime_type: "Exponential",
+    },
+    Activation {
         name: "softmax",
         runtime_type: "Softmax",
     },
+    Activation {
+        name: "log_softmax",
+        runtime_type: "LogSoftmax",
+    },
 ];
 
+/// Keras's other names for the same functions.
+const ACTIVATION_ALIASES: [(&str, &str); 2] = [("swish", "silu"), ("hard_swish", "hard_silu")];
+
+/// The activation named `name` (a known name).
+fn activation_named(name: &str) -> &'static Activation {
+    ACTIVATIONS
+        .iter()
+        .find(|a| a.name == name)
+        .unwrap_or(&ACTIVATIONS[0])
+}
+
+/// How `bidirectional` merges its two directions.
+pub struct MergeMode {
+    pub name: &'static str,
+    /// The runtime type in `tinyrnn::__private::layers`.
+    pub runtime_type: &'static str,
+    /// The output width as a multiple of the wrapped layer's units.
+    pub factor: usize,
+}
+
+pub const MERGE_MODES: [MergeMode; 4] = [
+    MergeMode {
+        name: "concat",
+        runtime_type: "Concat",
+        factor: 2,
+    },
+    MergeMode {
+        name: "sum",
+        runtime_type: "Sum",
+        factor: 1,
+    },
+    MergeMode {
+        name: "mul",
+        runtime_type: "Mul",
+        factor: 1,
+    },
+    MergeMode {
+        name: "ave",
+        runtime_type: "Ave",
+        factor: 1,
+    },
+];
+
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per Keras boolean option, as Keras names them"
+)]
 pub struct Layer {
     pub kind: Kind,
     /// The Keras-style name (`simple_rnn`, `simple_rnn_1`), also the struct field.
     pub field: Ident,
     /// The user's tokens, where type errors about this layer land.
     pub span: Span,
+    /// The width of each input vector.
     pub input: usize,
+    /// The width of each output vector (for `bidirectional`, after merging).
     pub units: usize,
     pub activation: &'static Activation,
+    pub recurrent_activation: &'static Activation,
     pub use_bias: bool,
+    pub reset_after: bool,
     pub go_backwards: bool,
     /// Whether the layer emits one vector per timestep.
     pub seq_out: bool,
+    /// For `bidirectional`: the wrapped layer (its `units` are its own) and the merge.
+    pub wrapped: Option<(Box<Layer>, &'static MergeMode)>,
 }
 
 /// Every error found, in source order.
@@ -205,36 +448,83 @@ struct Options {
     range: (Span, Span),
     span: Span,
     name_ident: Ident,
+    /// For `bidirectional`, the wrapped layer's units.
     units: Option<usize>,
     activation: Option<&'static Activation>,
+    recurrent_activation: Option<&'static Activation>,
     use_bias: Option<bool>,
+    reset_after: Option<bool>,
     /// Always `Some(false)` for layers that do not take it.
     return_sequences: Option<bool>,
     /// Whether `return_sequences` was written out, for the hint's wording.
     return_sequences_given: bool,
     go_backwards: Option<bool>,
     go_backwards_range: Option<(Span, Span)>,
-    /// Whether every argument was known and given once. Otherwise a typo may hide what the
-    /// user meant (`return_sequence = true`), and checks that depend on it stay quiet.
+    /// For `bidirectional`: the wrapped layer, when it checked out, and the merge mode.
+    wrapped: Option<Box<Options>>,
+    merge: Option<&'static MergeMode>,
+    /// Whether every argument was known, valid and given once. Otherwise a typo may hide
+    /// what the user meant (`return_sequence = true`), and checks that depend on it stay
+    /// quiet.
     args_ok: bool,
 }
 
 impl Options {
-    /// The units and bias, when known for sure: what the parameter count depends on.
-    fn sizes(&self) -> Option<(usize, bool)> {
-        if self.args_ok {
-            Some((self.units?, self.use_bias?))
-        } else {
-            None
+    /// Whether everything the parameter count depends on is known (a wrong activation
+    /// does not stop the count from being checked).
+    fn known(&self) -> bool {
+        if !self.args_ok {
+            return false;
+        }
+        match self.kind {
+            Kind::Bidirectional => {
+                self.merge.is_some() && self.wrapped.as_ref().is_some_and(|w| w.known())
+            }
+            k if k.is_passthrough() => true,
+            _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
+        }
+    }
+
+    /// The width of the output on `input`-wide vectors, when known.
+    fn output_width(&self, input: usize) -> Option<usize> {
+        match self.kind {
+            Kind::Bidirectional => self
+                .wrapped
+                .as_ref()?
+                .units?
+                .checked_mul(self.merge?.factor),
+            k if k.is_passthrough() => Some(input),
+            _ => self.units,
+        }
+    }
+
+    /// Keras's parameter count on `d` inputs and the formula with numbers, e.g.
+    /// `2*(3+2)+2`; `None` when unknown or overflowing.
+    fn params(&self, d: usize) -> Option<(usize, String)> {
+        match self.kind {
+            Kind::Bidirectional => {
+                let (n, formula) = self.wrapped.as_ref()?.params(d)?;
+                Some((n.checked_mul(2)?, format!("2*({formula})")))
+            }
+            k if k.is_passthrough() => Some((0, "0".to_owned())),
+            kind => kind_params(
+                kind,
+                d,
+                self.units?,
+                self.use_bias?,
+                self.reset_after.unwrap_or(true),
+            ),
         }
     }
 
     /// Whether the layer returns sequences, when known for sure.
     fn returns_sequences(&self) -> Option<bool> {
-        if self.args_ok {
-            self.return_sequences
-        } else {
-            None
+        if !self.args_ok {
+            return None;
+        }
+        match self.kind {
+            Kind::Bidirectional => self.wrapped.as_ref()?.returns_sequences(),
+            _ => self.return_sequences,
         }
     }
 }
@@ -264,6 +554,15 @@ impl Input<'_> {
     fn range(&self) -> (Span, Span) {
         (self.stmt.keyword.span(), self.stmt.span)
     }
+}
+
+/// Why a `bidirectional` layer must buffer a sequence.
+#[derive(Clone, Copy)]
+enum BufferReason {
+    /// It comes after other layers, whose output it reads twice.
+    After,
+    /// It returns sequences, so its backward outputs wait for the forward pass.
+    Sequences,
 }
 
 /// What the next layer receives.
@@ -305,6 +604,8 @@ pub fn check(input: ModelInput) -> Checked {
     let mut stage_recurrent: Option<usize> = None;
     // The first `go_backwards` layer that must buffer the output of the one before it.
     let mut buffered: Option<(usize, usize)> = None;
+    // The first `bidirectional` layer that must buffer a whole sequence, and why.
+    let mut bidirectional_buffered: Option<(usize, BufferReason)> = None;
     // Whether the layers so far all passed sequences on: `forward` runs them in stages.
     let mut in_stages = true;
 
@@ -395,6 +696,15 @@ pub fn check(input: ModelInput) -> Checked {
                                 {
                                     buffered = Some((prev, index));
                                 }
+                                if o.kind == Kind::Bidirectional && bidirectional_buffered.is_none()
+                                {
+                                    if index > 0 {
+                                        bidirectional_buffered = Some((index, BufferReason::After));
+                                    } else if o.returns_sequences() == Some(true) {
+                                        bidirectional_buffered =
+                                            Some((index, BufferReason::Sequences));
+                                    }
+                                }
                                 stage_recurrent = Some(index);
                             }
                             Flow::Sequence | Flow::Unknown => {}
@@ -456,6 +766,27 @@ pub fn check(input: ModelInput) -> Checked {
             format!(
                 "`go_backwards = true` after `{}` must buffer its whole output, which needs a fixed number of timesteps, but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
                 prev.call_text,
+                i.stmt.text(),
+                i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
+            ),
+        );
+    }
+
+    if let (Some((index, reason)), Some(i)) = (bidirectional_buffered, &input)
+        && i.any_timesteps()
+        && let Some(Some(o)) = layers.get(index)
+    {
+        let why = match reason {
+            BufferReason::After => "after other layers must buffer their whole output",
+            BufferReason::Sequences => {
+                "with `return_sequences = true` must buffer its backward outputs"
+            }
+        };
+        errs.push_range(
+            o.range,
+            format!(
+                "`{}` {why}, which needs a fixed number of timesteps, but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
+                o.call_text,
                 i.stmt.text(),
                 i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
             ),
@@ -527,23 +858,18 @@ fn count_params(
     layers: &[Option<Options>],
     errs: &mut Errors,
 ) -> Option<(usize, Vec<String>)> {
-    let sizes: Vec<(&Options, usize, bool)> = layers
+    let known: Vec<&Options> = layers
         .iter()
-        .map(|o| {
-            let o = o.as_ref()?;
-            let (units, bias) = o.sizes()?;
-            Some((o, units, bias))
-        })
+        .map(|o| o.as_ref().filter(|o| o.known()))
         .collect::<Option<_>>()?;
     let mut width = features;
     let mut total: usize = 0;
     let mut breakdown = Vec::new();
-    for (o, units, bias) in sizes {
-        let Some((count, formula)) = o
-            .kind
-            .params(width, units, bias)
-            .and_then(|(n, f)| Some((total.checked_add(n)?, f)))
-        else {
+    for o in known {
+        let counted = o.params(width).and_then(|(n, formula)| {
+            Some((total.checked_add(n)?, n, formula, o.output_width(width)?))
+        });
+        let Some((sum, n, formula, out)) = counted else {
             errs.push_range(
                 o.range,
                 format!(
@@ -553,11 +879,37 @@ fn count_params(
             );
             return None;
         };
-        total = count;
-        breakdown.push(format!("{}: {formula}", o.call_text));
-        width = units;
+        total = sum;
+        breakdown.push(format!("{}: {formula} = {n}", o.call_text));
+        width = out;
     }
     Some((total, breakdown))
+}
+
+/// The checked layer for `opt` on `input`-wide vectors; `field` names it.
+fn build_layer(opt: &Options, field: &str, input: usize, seq_out: bool) -> Option<Layer> {
+    let wrapped = match opt.kind {
+        Kind::Bidirectional => {
+            let inner = opt.wrapped.as_ref()?;
+            let inner_layer = build_layer(inner, field, input, seq_out)?;
+            Some((Box::new(inner_layer), opt.merge?))
+        }
+        _ => None,
+    };
+    Some(Layer {
+        kind: opt.kind,
+        field: Ident::new(field, opt.name_ident.span()),
+        span: opt.span,
+        input,
+        units: opt.output_width(input)?,
+        activation: opt.activation?,
+        recurrent_activation: opt.recurrent_activation?,
+        use_bias: opt.use_bias?,
+        reset_after: opt.reset_after?,
+        go_backwards: opt.go_backwards?,
+        seq_out,
+        wrapped,
+    })
 }
 
 /// The model, from layers that all checked out.
@@ -574,40 +926,38 @@ fn build(
     let (params, _) = counts?;
     let mut width = features;
     let mut layers = Vec::new();
+    // Keras numbers layers per class: `lstm`, `lstm_1`; a wrapped layer takes a number too.
     let mut counts = std::collections::HashMap::<&str, usize>::new();
-    for (opt, &seq_out) in options.iter().zip(seq_out) {
-        let opt = opt.as_ref()?;
-        let n = counts.entry(opt.kind.keyword()).or_insert(0);
-        let field = if *n == 0 {
-            opt.kind.keyword().to_owned()
+    let mut next_name = |keyword: &'static str| {
+        let n = counts.entry(keyword).or_insert(0);
+        let name = if *n == 0 {
+            keyword.to_owned()
         } else {
-            format!("{}_{n}", opt.kind.keyword())
+            format!("{keyword}_{n}")
         };
         *n += 1;
-        let units = opt.units?;
-        layers.push(Layer {
-            kind: opt.kind,
-            field: Ident::new(&field, opt.name_ident.span()),
-            span: opt.span,
-            input: width,
-            units,
-            activation: opt.activation?,
-            use_bias: opt.use_bias?,
-            go_backwards: opt.go_backwards?,
-            seq_out,
-        });
-        width = units;
+        name
+    };
+    for (opt, &seq_out) in options.iter().zip(seq_out) {
+        let opt = opt.as_ref()?;
+        let field = next_name(opt.kind.keyword());
+        if let Some(inner) = &opt.wrapped {
+            next_name(inner.kind.keyword());
+        }
+        let layer = build_layer(opt, &field, width, seq_out)?;
+        width = layer.units;
+        layers.push(layer);
     }
     let (stages, tail) = plan(&layers);
-    if input.timesteps.is_none() && stages.len() > 1 {
+    let needs_buffer = stages.len() > 1
+        || layers
+            .iter()
+            .any(|l| l.kind == Kind::Bidirectional && l.seq_out);
+    if input.timesteps.is_none() && needs_buffer {
         // Reported above from the statements; this only guards the generated code.
-        let span = stages
-            .get(1)
-            .and_then(|s| layers.get(s.layers.start))
-            .map_or(Span::call_site(), |l| l.span);
         errs.push(
-            span,
-            "`go_backwards = true` after a recurrent layer needs a fixed number of timesteps",
+            Span::call_site(),
+            "this model must buffer a whole sequence, which needs a fixed number of timesteps",
         );
         return None;
     }
@@ -627,7 +977,10 @@ fn build(
     })
 }
 
-/// Splits the layers that see sequences into stages, and returns the tail after them.
+/// Splits the layers that see sequences into stages, and returns the tail after them. A
+/// stage runs timestep by timestep over its source (the input, or the buffered output of
+/// the stage before); a new one starts where a layer must read its whole input first:
+/// `go_backwards` after a recurrent layer, and every `bidirectional` after other layers.
 fn plan(layers: &[Layer]) -> (Vec<Stage>, Range<usize>) {
     let seq_end = layers
         .iter()
@@ -636,11 +989,15 @@ fn plan(layers: &[Layer]) -> (Vec<Stage>, Range<usize>) {
     let mut stages: Vec<Stage> = Vec::new();
     let mut has_recurrent = false;
     for (i, layer) in layers[..seq_end].iter().enumerate() {
-        let new_stage = stages.is_empty() || (layer.go_backwards && has_recurrent);
+        let bidirectional = layer.kind == Kind::Bidirectional;
+        let new_stage = stages.is_empty()
+            || (layer.go_backwards && has_recurrent)
+            || (bidirectional && stages.last().is_some_and(|s| !s.layers.is_empty()));
         if new_stage {
             stages.push(Stage {
-                layers: i..i + 1,
+                layers: i..i,
                 reversed: false,
+                bidirectional,
             });
             has_recurrent = false;
         }
@@ -723,10 +1080,15 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
         return None;
     };
     if let Some(found) = &call.missing_parens {
+        let example = match kind.first_argument() {
+            "units" => format!("{name}(8)"),
+            "layer" => format!("{name}(lstm(8))"),
+            _ => format!("{name}(0.2)"),
+        };
         errs.push(
             call.name.span(),
             format!(
-                "expected `(` after `{name}`, found {found}; layers take their units in parentheses, e.g. `{name}(8)`"
+                "expected `(` after `{name}`, found {found}; layers take their arguments in parentheses, e.g. `{example}`"
             ),
         );
         return None;
@@ -734,6 +1096,7 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
     let text = call_text(call, None);
     let range = (call.name.span(), call.end);
     let allowed = kind.arguments();
+    let first = kind.first_argument();
     // Each known argument once, in source order: its key, its value and its tokens.
     let mut given: Vec<(&str, &Value, (Span, Span))> = Vec::new();
     let mut args_ok = true;
@@ -741,12 +1104,16 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
     // `None` until given; then `Some(None)` when the value was wrong (already reported).
     let mut units = None;
     let mut activation = None;
-    let (mut use_bias, mut return_sequences, mut go_backwards) = (None, None, None);
+    let mut recurrent_activation = None;
+    let mut merge = None;
+    let mut wrapped: Option<Option<Box<Options>>> = None;
+    let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
+        (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
         let arg_range = arg.span_range();
         let (key, value) = match arg {
-            Arg::Positional(v) if i == 0 => ("units", v),
-            Arg::Positional(v) if named_before && !given.iter().any(|g| g.0 == "units") => {
+            Arg::Positional(v) if i == 0 => (first, v),
+            Arg::Positional(v) if named_before && !given.iter().any(|g| g.0 == first) => {
                 // `dense(activation = relu, 4)`: the units, out of place.
                 let mut args: Vec<String> = vec![v.text()];
                 args.extend(call.args.iter().take(i).map(arg_text));
@@ -754,12 +1121,13 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
                 errs.push_range(
                     arg_range,
                     format!(
-                        "positional argument `{}` after named arguments; give the units first: `{name}({})`",
+                        "positional argument `{}` after named arguments; give the {} first: `{name}({})`",
                         v.text(),
+                        if first == "units" { "units" } else { first },
                         args.join(", ")
                     ),
                 );
-                ("units", v)
+                (first, v)
             }
             Arg::Positional(v) => {
                 let example = match v {
@@ -767,12 +1135,21 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
                         format!("`activation = {i}`")
                     }
                     Value::Bool(b) => format!("`use_bias = {}`", b.value),
-                    _ => "`activation = relu`".to_owned(),
+                    _ => match kind {
+                        Kind::Bidirectional => "`merge_mode = sum`".to_owned(),
+                        k if k.is_passthrough() => "`seed = 1`".to_owned(),
+                        _ => "`activation = relu`".to_owned(),
+                    },
+                };
+                let what = if first == "units" {
+                    "its units".to_owned()
+                } else {
+                    format!("its `{first}`")
                 };
                 errs.push_range(
                     arg_range,
                     format!(
-                        "unexpected positional argument `{}`: `{name}` takes only its units by position; name the others, e.g. {example}",
+                        "unexpected positional argument `{}`: `{name}` takes only {what} by position; name the others, e.g. {example}",
                         v.text()
                     ),
                 );
@@ -790,17 +1167,16 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
                 (*known, value)
             }
         };
-        if let Some((_, first, _)) = given.iter().find(|g| g.0 == key) {
-            let message = if key == "units" && matches!(call.args.first(), Some(Arg::Positional(_)))
-            {
+        if let Some((_, first_value, _)) = given.iter().find(|g| g.0 == key) {
+            let message = if key == first && matches!(call.args.first(), Some(Arg::Positional(_))) {
                 format!(
-                    "duplicate argument `units`: the first argument `{}` already gives the units of `{name}`; remove one of them",
-                    first.text()
+                    "duplicate argument `{key}`: the first argument `{}` already gives the {key} of `{name}`; remove one of them",
+                    first_value.text()
                 )
             } else {
                 format!(
                     "duplicate argument `{key}`: `{name}` already has `{key} = {}`; remove one of them",
-                    first.text()
+                    first_value.text()
                 )
             };
             errs.push_range(arg_range, message);
@@ -810,50 +1186,202 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
         given.push((key, value, arg_range));
         match key {
             "units" => units = Some(check_units(value, errs)),
-            "activation" => activation = Some(check_activation(value, errs)),
+            "activation" => activation = Some(check_activation(key, value, errs)),
+            "recurrent_activation" => {
+                recurrent_activation = Some(check_activation(key, value, errs));
+            }
             "use_bias" => use_bias = Some(check_flag(key, value, errs)),
             "return_sequences" => return_sequences = Some(check_flag(key, value, errs)),
             "go_backwards" => go_backwards = Some(check_flag(key, value, errs)),
+            "reset_after" => reset_after = Some(check_flag(key, value, errs)),
+            "merge_mode" => merge = Some(check_merge_mode(value, errs)),
+            "layer" => wrapped = Some(check_wrapped(value, errs).map(Box::new)),
+            "rate" => args_ok &= check_rate(key, value, true, errs),
+            "stddev" => args_ok &= check_rate(key, value, false, errs),
+            "seed" => args_ok &= check_seed(value, errs),
             _ => {}
         }
     }
 
-    let units = match units {
-        Some(units) => units,
-        // After an unknown argument (`unit = 8`), the units are probably there, misspelt.
-        None if !args_ok => None,
-        None => {
-            let mut args = vec!["8".to_owned()];
-            args.extend(call.args.iter().map(arg_text));
-            errs.push_range(
-                range,
-                format!(
-                    "`{text}` needs a number of units first, e.g. `{name}({})`",
-                    args.join(", ")
-                ),
-            );
-            None
-        }
-    };
+    // The required first argument, when nothing else explains its absence.
+    if !given.iter().any(|g| g.0 == first) && args_ok {
+        let example = match first {
+            "units" => "8",
+            "layer" => "lstm(8)",
+            _ => "0.2",
+        };
+        let mut args = vec![example.to_owned()];
+        args.extend(call.args.iter().map(arg_text));
+        let what = match first {
+            "units" => "a number of units",
+            "layer" => "a recurrent layer to wrap",
+            "stddev" => "a standard deviation",
+            _ => "a rate",
+        };
+        errs.push_range(
+            range,
+            format!(
+                "`{text}` needs {what} first, e.g. `{name}({})`",
+                args.join(", ")
+            ),
+        );
+        args_ok = false;
+    }
+    let units = units.flatten();
     let return_sequences_given = return_sequences.is_some();
     let return_sequences = return_sequences.unwrap_or(Some(false));
+    let wrapped = wrapped.flatten();
+    args_ok &= kind != Kind::Bidirectional || wrapped.is_some();
+    let merge = merge.unwrap_or(Some(&MERGE_MODES[0]));
 
     Some(Options {
         kind,
-        returning_sequences_text: call_text(call, Some(("return_sequences", "true"))),
+        returning_sequences_text: match &wrapped {
+            Some(w) => format!(
+                "{name}({}{})",
+                w.returning_sequences_text,
+                call.args.iter().skip(1).fold(String::new(), |mut text, a| {
+                    text.push_str(", ");
+                    text.push_str(&arg_text(a));
+                    text
+                })
+            ),
+            None => call_text(call, Some(("return_sequences", "true"))),
+        },
+        return_sequences_given: match &wrapped {
+            Some(w) => w.return_sequences_given,
+            None => return_sequences_given,
+        },
         call_text: text,
         range,
         span: call.span,
         name_ident: call.name.clone(),
-        units,
+        units: match &wrapped {
+            Some(w) => w.units,
+            None => units,
+        },
         activation: activation.unwrap_or(Some(kind.default_activation())),
+        recurrent_activation: recurrent_activation.unwrap_or(Some(activation_named("sigmoid"))),
         use_bias: use_bias.unwrap_or(Some(true)),
+        reset_after: reset_after.unwrap_or(Some(true)),
         return_sequences: return_sequences.map(|r| kind.is_recurrent() && r),
-        return_sequences_given,
         go_backwards: go_backwards.unwrap_or(Some(false)),
         go_backwards_range: given.iter().find(|g| g.0 == "go_backwards").map(|g| g.2),
+        wrapped,
+        merge,
         args_ok,
     })
+}
+
+/// The layer inside `bidirectional(...)`: a recurrent layer that reads forwards.
+fn check_wrapped(v: &Value, errs: &mut Errors) -> Option<Options> {
+    let Value::Call(call) = v else {
+        errs.push_range(
+            (v.span(), v.end_span()),
+            format!(
+                "expected a recurrent layer to wrap, e.g. `bidirectional(lstm(8))`, found `{}`",
+                v.text()
+            ),
+        );
+        return None;
+    };
+    let inner = check_call(call, errs)?;
+    if !inner.kind.is_recurrent() || inner.kind == Kind::Bidirectional {
+        errs.push_range(
+            inner.range,
+            format!(
+                "`bidirectional` wraps a recurrent layer (`simple_rnn`, `lstm` or `gru`), found `{}`",
+                inner.call_text
+            ),
+        );
+        return None;
+    }
+    if inner.go_backwards == Some(true) {
+        errs.push_range(
+            inner.go_backwards_range.unwrap_or(inner.range),
+            "`go_backwards = true` inside `bidirectional` is not supported: `bidirectional` already runs a backward copy; remove it",
+        );
+        return None;
+    }
+    Some(inner)
+}
+
+fn check_merge_mode(v: &Value, errs: &mut Errors) -> Option<&'static MergeMode> {
+    let name = match v {
+        Value::Ident(i) => i.to_string(),
+        Value::Str(s) => s.value(),
+        other => {
+            errs.push_range(
+                (other.span(), other.end_span()),
+                format!(
+                    "expected a merge mode such as `concat`, found `{}`",
+                    other.text()
+                ),
+            );
+            return None;
+        }
+    };
+    if let Some(m) = MERGE_MODES.iter().find(|m| m.name == name) {
+        return Some(m);
+    }
+    let names: Vec<&str> = MERGE_MODES.iter().map(|m| m.name).collect();
+    let hint = if name == "None" {
+        "Keras's `merge_mode=None` returns two outputs, which a model here cannot; choose one of "
+            .to_owned()
+            + &quoted_list(&names)
+    } else if let Some(s) = suggest(&name, &names) {
+        format!("did you mean `{s}`?")
+    } else {
+        format!("expected one of {}", quoted_list(&names))
+    };
+    errs.push(v.span(), format!("unknown merge mode `{name}`; {hint}"));
+    None
+}
+
+/// A dropout rate in `[0, 1)` (`unit`), or a standard deviation `>= 0`.
+fn check_rate(key: &str, v: &Value, unit: bool, errs: &mut Errors) -> bool {
+    let value = match v {
+        Value::Float(f) => f.base10_parse::<f64>().ok(),
+        Value::Int(n) => n.base10_parse::<f64>().ok(),
+        _ => None,
+    };
+    let range = if unit {
+        "from 0 up to 1"
+    } else {
+        "of 0 or more"
+    };
+    match value {
+        Some(x) if x >= 0.0 && (!unit || x < 1.0) => true,
+        Some(_) => {
+            errs.push_range(
+                (v.span(), v.end_span()),
+                format!("expected a `{key}` {range}, found `{}`", v.text()),
+            );
+            false
+        }
+        None => {
+            errs.push_range(
+                (v.span(), v.end_span()),
+                format!(
+                    "expected a number for `{key}`, e.g. `0.2`, found `{}`",
+                    v.text()
+                ),
+            );
+            false
+        }
+    }
+}
+
+/// Keras's `seed`, accepted for compatibility: it only seeds training-time noise.
+fn check_seed(v: &Value, errs: &mut Errors) -> bool {
+    if let Value::Int(_) = v {
+        return true;
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!("expected a whole number for `seed`, found `{}`", v.text()),
+    );
+    false
 }
 
 fn check_units(v: &Value, errs: &mut Errors) -> Option<usize> {
@@ -900,7 +1428,7 @@ fn check_flag(key: &str, v: &Value, errs: &mut Errors) -> Option<bool> {
     None
 }
 
-fn check_activation(v: &Value, errs: &mut Errors) -> Option<&'static Activation> {
+fn check_activation(key: &str, v: &Value, errs: &mut Errors) -> Option<&'static Activation> {
     let name = match v {
         Value::Ident(i) => i.to_string(),
         Value::Str(s) => s.value(),
@@ -908,14 +1436,18 @@ fn check_activation(v: &Value, errs: &mut Errors) -> Option<&'static Activation>
             errs.push_range(
                 (other.span(), other.end_span()),
                 format!(
-                    "expected an activation name such as `tanh`, found `{}`",
+                    "expected an activation name such as `tanh` for `{key}`, found `{}`",
                     other.text()
                 ),
             );
             return None;
         }
     };
-    if let Some(a) = ACTIVATIONS.iter().find(|a| a.name == name) {
+    let canonical = ACTIVATION_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name.as_str(), |(_, to)| to);
+    if let Some(a) = ACTIVATIONS.iter().find(|a| a.name == canonical) {
         return Some(a);
     }
     let names: Vec<&str> = ACTIVATIONS.iter().map(|a| a.name).collect();
@@ -1094,31 +1626,48 @@ mod tests {
 
     #[test]
     fn keras_parameter_formulas() {
-        let count = |kind: Kind, d, u, bias| kind.params(d, u, bias).map(|p| p.0);
-        let formula = |kind: Kind, d, u, bias| kind.params(d, u, bias).map(|p| p.1);
+        let count = |kind, d, u, bias| kind_params(kind, d, u, bias, true).map(|p| p.0);
+        let formula =
+            |kind, d, u, bias, reset_after| kind_params(kind, d, u, bias, reset_after).map(|p| p.1);
         // The founding question's counts: SimpleRNN(1..4) on 3 features, Dense(1) after it.
         for (h, want) in [(1, 5), (2, 12), (3, 21), (4, 32)] {
             assert_eq!(count(Kind::SimpleRnn, 3, h, true), Some(want));
             assert_eq!(count(Kind::Dense, h, 1, true), Some(h + 1));
         }
         assert_eq!(
-            formula(Kind::SimpleRnn, 3, 2, true).as_deref(),
-            Some("2*(3+2)+2 = 12")
+            formula(Kind::SimpleRnn, 3, 2, true, true).as_deref(),
+            Some("2*(3+2)+2")
         );
         assert_eq!(
-            formula(Kind::Dense, 2, 1, true).as_deref(),
-            Some("2*1+1 = 3")
+            formula(Kind::Dense, 2, 1, true, true).as_deref(),
+            Some("2*1+1")
         );
         assert_eq!(
-            formula(Kind::Dense, 2, 1, false).as_deref(),
-            Some("2*1 = 2")
+            formula(Kind::Dense, 2, 1, false, true).as_deref(),
+            Some("2*1")
         );
+        // LSTM 4*(h*(d+h)+h); GRU 3*h*(d+h)+6*h with reset_after, 3*(h*(d+h)+h) without.
+        assert_eq!(count(Kind::Lstm, 3, 4, true), Some(4 * (4 * 7 + 4)));
+        assert_eq!(count(Kind::Gru, 3, 4, true), Some(3 * 4 * 7 + 6 * 4));
+        assert_eq!(
+            kind_params(Kind::Gru, 3, 4, true, false).map(|p| p.0),
+            Some(3 * (4 * 7 + 4))
+        );
+        assert_eq!(
+            formula(Kind::Gru, 3, 4, true, true).as_deref(),
+            Some("3*4*(3+4)+6*4")
+        );
+        assert_eq!(count(Kind::Dropout, 3, 3, true), Some(0));
     }
 
     #[test]
     fn parameter_counts_that_overflow_are_none() {
-        assert_eq!(Kind::SimpleRnn.params(3, usize::MAX / 2, true), None);
-        assert_eq!(Kind::Dense.params(usize::MAX, 2, false), None);
+        assert_eq!(
+            kind_params(Kind::SimpleRnn, 3, usize::MAX / 2, true, true),
+            None
+        );
+        assert_eq!(kind_params(Kind::Dense, usize::MAX, 2, false, true), None);
+        assert_eq!(kind_params(Kind::Lstm, 1, 1 << 31, true, true), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The generated code only composes runtime types (`tinyrnn::__private::layers::*`) and
 //! calls their `step`; every path is absolute so that it works wherever the macro is called.
 
-use crate::check::{Layer, Model};
+use crate::check::{Activation, Kind, Layer, Model};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -14,13 +14,55 @@ fn lit(n: usize) -> Literal {
 
 /// The runtime type of a layer, spanned on the user's layer tokens so that a type error
 /// points there.
-fn layer_type(l: &Layer) -> TokenStream {
-    let ty = Ident::new(l.kind.runtime_type(), l.span);
-    let act = Ident::new(l.activation.runtime_type, l.span);
-    let (d, u) = (lit(l.input), lit(l.units));
-    let b = lit(if l.use_bias { l.units } else { 0 });
-    quote_spanned! {l.span=>
-        ::tinyrnn::__private::layers::#ty<#d, #u, #b, ::tinyrnn::__private::activations::#act>
+fn layer_type(layer: &Layer) -> TokenStream {
+    let l = layer;
+    let span = l.span;
+    let activation = |a: &Activation| {
+        let ty = Ident::new(a.runtime_type, span);
+        quote_spanned!(span=> ::tinyrnn::__private::activations::#ty)
+    };
+    let (inputs, units) = (lit(l.input), lit(l.units));
+    let bias = |n: usize| lit(if l.use_bias { n } else { 0 });
+    let (act, rec_act) = (activation(l.activation), activation(l.recurrent_activation));
+    let layers = quote_spanned!(span=> ::tinyrnn::__private::layers);
+    match l.kind {
+        Kind::SimpleRnn => {
+            let bias = bias(l.units);
+            quote_spanned!(span=> #layers::SimpleRnn<#inputs, #units, #bias, #act>)
+        }
+        Kind::Lstm => {
+            let (gates, bias) = (lit(4 * l.units), bias(4 * l.units));
+            quote_spanned!(span=> #layers::Lstm<#inputs, #units, #gates, #bias, #act, #rec_act>)
+        }
+        Kind::Gru => {
+            let gates = lit(3 * l.units);
+            let rows = lit(match (l.use_bias, l.reset_after) {
+                (false, _) => 0,
+                (true, false) => 1,
+                (true, true) => 2,
+            });
+            let reset_after = l.reset_after;
+            quote_spanned! {span=>
+                #layers::Gru<#inputs, #units, #gates, #rows, #reset_after, #act, #rec_act>
+            }
+        }
+        Kind::Dense => {
+            let bias = bias(l.units);
+            quote_spanned!(span=> #layers::Dense<#inputs, #units, #bias, #act>)
+        }
+        Kind::Bidirectional => {
+            if let Some((inner, merge)) = &l.wrapped {
+                let inner = layer_type(inner);
+                let merge = Ident::new(merge.runtime_type, span);
+                quote_spanned!(span=> #layers::Bidirectional<#inner, #layers::#merge>)
+            } else {
+                quote_spanned!(span=> ())
+            }
+        }
+        passthrough => {
+            let kind = Ident::new(passthrough.runtime_type(), span);
+            quote_spanned!(span=> #layers::Passthrough<#inputs, #layers::#kind>)
+        }
     }
 }
 
@@ -69,13 +111,28 @@ pub fn expand(m: &Model) -> TokenStream {
         quote!(#[doc = #doc])
     });
     let field_docs = m.layers.iter().map(|l| {
-        let doc = format!(
-            " `{}`: Keras `{}` with {} units on {} inputs.",
-            l.field,
-            l.kind.keras_class(),
-            l.units,
-            l.input
-        );
+        let doc = match &l.wrapped {
+            Some((inner, merge)) => format!(
+                " `{}`: Keras `Bidirectional({}({}), merge_mode=\"{}\")` on {} inputs.",
+                l.field,
+                inner.kind.keras_class(),
+                inner.units,
+                merge.name,
+                l.input
+            ),
+            None if l.kind.is_passthrough() => format!(
+                " `{}`: Keras `{}`, the identity at inference (no weights).",
+                l.field,
+                l.kind.keras_class()
+            ),
+            None => format!(
+                " `{}`: Keras `{}` with {} units on {} inputs.",
+                l.field,
+                l.kind.keras_class(),
+                l.units,
+                l.input
+            ),
+        };
         quote!(#[doc = #doc])
     });
 
@@ -246,7 +303,57 @@ pub fn expand(m: &Model) -> TokenStream {
     }
 }
 
-fn forward(m: &Model, state_name: &Ident) -> TokenStream {
+/// Where a stage's loop puts each timestep's final `v`.
+enum Sink {
+    /// A buffer for the next stage: `[[f32; width]; T]`.
+    Buffer(Ident, usize),
+    /// The caller's output sequence, `out`.
+    Out,
+    /// Only the last timestep matters: `last`, of `width`.
+    Last(usize),
+}
+
+/// `for <pattern> in <items> { <body>; <write v to the sink> }`, with the sink declared.
+fn stage_loop(
+    m: &Model,
+    items: &TokenStream,
+    pattern: &TokenStream,
+    body: &TokenStream,
+    sink: &Sink,
+) -> TokenStream {
+    let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+    match sink {
+        Sink::Buffer(buffer, width) => {
+            let (w, t) = (lit(*width), lit(m.timesteps.unwrap_or(0)));
+            quote! {
+                let mut #buffer = [[0.0_f32; #w]; #t];
+                for (#pattern, slot) in #items.zip(#buffer.iter_mut()) {
+                    #body
+                    *slot = v.into();
+                }
+            }
+        }
+        Sink::Out => quote! {
+            for (#pattern, slot) in #items.zip(out.iter_mut()) {
+                #body
+                *slot = v.into();
+            }
+        },
+        Sink::Last(width) => {
+            let w = lit(*width);
+            quote! {
+                let mut last = #vector::<f32, #w>::zeros();
+                for #pattern in #items {
+                    #body
+                    last = v;
+                }
+            }
+        }
+    }
+}
+
+fn forward(model: &Model, state_name: &Ident) -> TokenStream {
+    let m = model;
     let features = lit(m.features);
     let units = lit(m.output_units());
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
@@ -263,42 +370,81 @@ fn forward(m: &Model, state_name: &Ident) -> TokenStream {
             let b = format_ident!("buffer_{}", k - 1);
             quote!(#b)
         };
-        let iter = if stage.reversed {
-            quote!(#source.iter().rev())
-        } else {
-            quote!(#source.iter())
+        let Some(first) = m.layers.get(stage.layers.start) else {
+            continue;
         };
-        let width_in = lit(m.layers[stage.layers.start].input);
-        let calls = steps(m, stage.layers.clone(), &state);
-        let width_out = lit(m.layers[stage.layers.end - 1].units);
-        if k < last_stage {
-            let b = format_ident!("buffer_{}", k);
-            let t = lit(m.timesteps.unwrap_or(0));
-            body.extend(quote! {
-                let mut #b = [[0.0_f32; #width_out]; #t];
-                for (xt, slot) in #iter.zip(#b.iter_mut()) {
-                    let v = #vector::<f32, #width_in>::from(*xt);
-                    #calls
-                    *slot = v.into();
-                }
-            });
+        let Some(last_layer) = stage
+            .layers
+            .end
+            .checked_sub(1)
+            .and_then(|i| m.layers.get(i))
+        else {
+            continue;
+        };
+        let width_in = lit(first.input);
+        let sink = if k < last_stage {
+            Sink::Buffer(format_ident!("buffer_{}", k), last_layer.units)
         } else if m.returns_sequences() {
-            body.extend(quote! {
-                for (xt, slot) in #iter.zip(out.iter_mut()) {
-                    let v = #vector::<f32, #width_in>::from(*xt);
-                    #calls
-                    *slot = v.into();
-                }
-            });
+            Sink::Out
         } else {
-            body.extend(quote! {
-                let mut last = #vector::<f32, #width_out>::zeros();
-                for xt in #iter {
+            Sink::Last(last_layer.units)
+        };
+        if let (Some((inner, _)), true) = (&first.wrapped, stage.bidirectional) {
+            let field = &first.field;
+            let ty = layer_type(first);
+            let (units, width_out) = (lit(inner.units), lit(first.units));
+            let rest = steps(m, stage.layers.start + 1..stage.layers.end, &state);
+            if first.seq_out {
+                // Backward pass first, its outputs re-aligned in time as Keras does.
+                let timesteps = lit(m.timesteps.unwrap_or(0));
+                let backward = format_ident!("backward_{}", k);
+                body.extend(quote! {
+                    let mut #backward = [[0.0_f32; #units]; #timesteps];
+                    for (xt, slot) in #source.iter().rev().zip(#backward.iter_mut().rev()) {
+                        let v = #vector::<f32, #width_in>::from(*xt);
+                        let v = self.#field.backward_layer.step(&mut #state.#field.1, &v);
+                        *slot = v.into();
+                    }
+                });
+                let items = quote!(#source.iter().zip(#backward.iter()));
+                let pattern = quote!((xt, bt));
+                let calls = quote! {
                     let v = #vector::<f32, #width_in>::from(*xt);
-                    #calls
-                    last = v;
-                }
-            });
+                    let forward = self.#field.forward_layer.step(&mut #state.#field.0, &v);
+                    let v: #vector<f32, #width_out> =
+                        <#ty>::merge::<#units, #width_out>(&forward, &#vector::<f32, #units>::from(*bt));
+                    #rest
+                };
+                body.extend(stage_loop(m, &items, &pattern, &calls, &sink));
+            } else {
+                // Only the last output of each direction: two passes, no buffer.
+                body.extend(quote! {
+                    let mut backward_last = #vector::<f32, #units>::zeros();
+                    for xt in #source.iter().rev() {
+                        let v = #vector::<f32, #width_in>::from(*xt);
+                        backward_last = self.#field.backward_layer.step(&mut #state.#field.1, &v);
+                    }
+                    let mut forward_last = #vector::<f32, #units>::zeros();
+                    for xt in #source.iter() {
+                        let v = #vector::<f32, #width_in>::from(*xt);
+                        forward_last = self.#field.forward_layer.step(&mut #state.#field.0, &v);
+                    }
+                    let last: #vector<f32, #width_out> =
+                        <#ty>::merge::<#units, #width_out>(&forward_last, &backward_last);
+                });
+            }
+        } else {
+            let items = if stage.reversed {
+                quote!(#source.iter().rev())
+            } else {
+                quote!(#source.iter())
+            };
+            let calls = steps(m, stage.layers.clone(), &state);
+            let calls = quote! {
+                let v = #vector::<f32, #width_in>::from(*xt);
+                #calls
+            };
+            body.extend(stage_loop(m, &items, &quote!(xt), &calls, &sink));
         }
     }
     if !m.returns_sequences() {
@@ -313,7 +459,7 @@ fn forward(m: &Model, state_name: &Ident) -> TokenStream {
     let doc_reversed = if m.streamable() {
         ""
     } else {
-        " Layers with `go_backwards = true` read their input from the last timestep to the\n first and emit their outputs in that order, as Keras does."
+        " Layers with `go_backwards = true` read their input from the last timestep to the\n first and emit their outputs in that order; `bidirectional` layers re-align their\n backward outputs in time before merging; both as Keras does."
     };
     match (m.timesteps, m.returns_sequences()) {
         (Some(t), false) => {
@@ -386,8 +532,8 @@ fn step(m: &Model, state_name: &Ident) -> TokenStream {
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
     if !m.streamable() {
         return quote! {
-            /// Not available: a layer with `go_backwards = true` needs the whole sequence
-            /// before its first output, so this model cannot stream. Calling it is a compile
+            /// Not available: a layer with `go_backwards = true` or a `bidirectional` layer
+            /// needs the whole sequence before its first output, so this model cannot stream. Calling it is a compile
             /// error; use `forward`.
             pub fn step(&self, state: &mut #state_name, x: &[f32; #features]) -> [f32; #units]
             where

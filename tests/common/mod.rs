@@ -169,9 +169,9 @@ impl Fixture {
                 "{}: {} output shape",
                 self.name, keras.name
             );
-            let weights: Vec<(String, Vec<usize>)> = ours
-                .weights
-                .iter()
+            // Keras lists a bidirectional layer's arrays twice: forward, then backward.
+            let weights: Vec<(String, Vec<usize>)> = (0..ours.copies)
+                .flat_map(|_| ours.weights)
                 .map(|w| (w.name.to_owned(), w.shape.to_vec()))
                 .collect();
             assert_eq!(
