@@ -27,6 +27,7 @@
 //! The crate is `no_std` without its default `std` feature, which only adds
 //! `std::error::Error` for [`Error`].
 #![no_std]
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -61,14 +62,25 @@ pub use tinyrnn_runtime::nalgebra;
 /// - `pub struct Net;` (optional): visibility and name. Without it the struct is `Model`.
 ///   It also declares `NetState` (`ModelState`), the streaming state.
 /// - `input [timesteps, features];`: timesteps may be `_` for any length.
-/// - Layers, in order, with Keras's names, arguments and defaults. Arguments after the units
-///   are by keyword:
+/// - Layers, in order, with Keras's names, arguments and defaults. The first argument may
+///   be positional; the others are by keyword:
 ///   - `simple_rnn(units, activation = tanh, use_bias = true, return_sequences = false,
 ///     go_backwards = false)`: Keras `SimpleRNN`, `h*(d+h)+h` parameters.
+///   - `lstm(units, activation = tanh, recurrent_activation = sigmoid, use_bias = true,
+///     return_sequences = false, go_backwards = false)`: Keras `LSTM`, `4*(h*(d+h)+h)`.
+///   - `gru(units, ..., reset_after = true)`: Keras `GRU`, `3*h*(d+h)+6*h`
+///     (`3*(h*(d+h)+h)` with `reset_after = false`).
+///   - `bidirectional(lstm(8), merge_mode = concat)`: Keras `Bidirectional` around any
+///     recurrent layer; merge modes `concat`, `sum`, `mul`, `ave`.
 ///   - `dense(units, activation = linear, use_bias = true)`: Keras `Dense`, `d*u+u`
 ///     parameters. After a layer that returns sequences (or first), it applies per
 ///     timestep, as Keras 3 does on 3-D input.
-/// - Activations: `linear`, `relu`, `tanh`, `sigmoid`, `softmax` (also as strings: `"tanh"`).
+///   - `dropout(rate)`, `spatial_dropout1d(rate)`, `gaussian_noise(stddev)`,
+///     `gaussian_dropout(rate)`, `alpha_dropout(rate)`: no weights, identity at inference.
+/// - Activations: the 19 Keras 3 names (`linear`, `relu`, `relu6`, `leaky_relu`, `elu`,
+///   `selu`, `gelu`, `sigmoid`, `hard_sigmoid`, `tanh`, `hard_tanh`, `softplus`,
+///   `softsign`, `silu`, `hard_silu`, `mish`, `exponential`, `softmax`, `log_softmax`),
+///   also as strings (`"tanh"`); see [`activations`].
 /// - `params N;` (optional): a compile-time assertion of the total parameter count.
 /// - Every `;` is optional: `model! { input [50, 3]; simple_rnn(2); dense(1) }` compiles.
 ///
@@ -88,7 +100,8 @@ pub use tinyrnn_runtime::nalgebra;
 ///   or `[[f32; N]; T]` when the last layer returns sequences. For `input [_, F]`,
 ///   `x: &[[f32; F]]`, and a sequence result is written to an `out: &mut [[f32; N]]` buffer.
 /// - `net.step(&mut state, &[f32; F]) -> [f32; N]`: one timestep, bit-identical to `forward`.
-///   A model with `go_backwards = true` cannot stream, and calling `step` is a compile error.
+///   A model with `go_backwards = true` or `bidirectional` cannot stream, and calling `step`
+///   is a compile error.
 /// - `Net::summary()`: Keras 3's summary table and the weight breakdown, as [`Summary`].
 /// - An implementation of [`Model`].
 ///

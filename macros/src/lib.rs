@@ -3,6 +3,8 @@
 //! Use it through the `tinyrnn` crate, which documents the DSL; this crate only parses
 //! (`ast`), checks shapes (`check`) and generates code (`expand`).
 
+#![forbid(unsafe_code)]
+
 mod ast;
 mod check;
 mod expand;

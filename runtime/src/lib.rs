@@ -22,6 +22,7 @@
 //! # Ok::<(), tinyrnn_runtime::Error>(())
 //! ```
 #![no_std]
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "std")]

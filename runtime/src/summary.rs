@@ -100,6 +100,33 @@ impl fmt::Display for OutputShape {
 }
 
 /// One row of the summary: a layer, its output shape, its weights and why it has that many.
+///
+/// ```
+/// use tinyrnn_runtime::{LayerSummary, OutputShape, WeightSpec};
+///
+/// const WEIGHTS: &[WeightSpec] = &[
+///     WeightSpec::new("kernel", &[3, 2]),
+///     WeightSpec::new("recurrent_kernel", &[2, 2]),
+///     WeightSpec::new("bias", &[2]),
+/// ];
+/// let row = LayerSummary {
+///     name: "simple_rnn",
+///     kind: "SimpleRNN",
+///     output: OutputShape::Vector { units: 2 },
+///     params: 12,
+///     weights: WEIGHTS,
+///     copies: 1,
+///     formula: "h*(d+h)+h",
+///     symbols: &[("d", 3), ("h", 2)],
+/// };
+/// let mut line = String::new();
+/// row.write_breakdown(&mut line)?;
+/// assert_eq!(
+///     line,
+///     "simple_rnn: kernel (3, 2) + recurrent_kernel (2, 2) + bias (2,) = 12 = h*(d+h)+h, d=3, h=2"
+/// );
+/// # Ok::<(), core::fmt::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LayerSummary {
     /// The Keras-style layer name (`simple_rnn`, `simple_rnn_1`, `dense`).

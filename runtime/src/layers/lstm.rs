@@ -41,6 +41,15 @@ pub struct Lstm<const D: usize, const H: usize, const G: usize, const B: usize, 
 }
 
 /// The state an LSTM carries between timesteps: hidden and cell values.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, Lstm, LstmState};
+/// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+///
+/// let state: LstmState<2> = Lstm::<3, 2, 8, 8, Tanh, Sigmoid>::INITIAL_STATE;
+/// assert_eq!((state.h.sum(), state.c.sum()), (0.0, 0.0));
+/// assert_eq!(core::mem::size_of::<LstmState<2>>(), 4 * 2 * 2);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LstmState<const H: usize> {
     /// The hidden state, which is also the layer's output.

@@ -8,6 +8,13 @@ use core::marker::PhantomData;
 use nalgebra::SVector;
 
 /// Which Keras layer a [`Passthrough`] stands for.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{PassthroughKind, SpatialDropout1D};
+///
+/// assert_eq!(SpatialDropout1D::KIND, "SpatialDropout1D");
+/// assert_eq!(SpatialDropout1D::KERAS_NAME, "spatial_dropout1d");
+/// ```
 pub trait PassthroughKind {
     /// The Keras class name (`Dropout`).
     const KIND: &'static str;

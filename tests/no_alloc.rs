@@ -1,0 +1,103 @@
+//! `forward` and `step` allocate nothing: a counting global allocator watches this thread
+//! while every kind of model runs.
+#![allow(unsafe_code, reason = "a global allocator is unsafe by definition; this one only counts")]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards every call to `System` unchanged; it only counts this thread's calls.
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// How many allocations `f` makes on this thread.
+fn allocations(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+tinyrnn::model! {
+    struct Seed;
+    input [50, 3];
+    simple_rnn(2);
+    dense(1);
+}
+
+tinyrnn::model! {
+    struct Stack;
+    input [_, 4];
+    dense(8, activation = relu);
+    gru(6, return_sequences = true);
+    dropout(0.2);
+    lstm(5, return_sequences = true);
+    dense(2, activation = softmax);
+}
+
+tinyrnn::model! {
+    struct Both;
+    input [20, 3];
+    bidirectional(lstm(4, return_sequences = true));
+    gru(3, go_backwards = true);
+    dense(1);
+}
+
+fn weights(n: usize) -> Vec<f32> {
+    (0..n).map(|i| ((i * 37 % 101) as f32 / 101.0) - 0.5).collect()
+}
+
+#[test]
+fn forward_and_step_allocate_nothing() {
+    let seed = Seed::from_flat(&weights(Seed::PARAMS)).unwrap();
+    let stack = Stack::from_flat(&weights(Stack::PARAMS)).unwrap();
+    let both = Both::from_flat(&weights(Both::PARAMS)).unwrap();
+    let x50 = [[0.3, -0.2, 0.9]; 50];
+    let x20 = [[0.3, -0.2, 0.9]; 20];
+    let x7 = [[0.1, 0.2, -0.3, 0.4]; 7];
+    let mut out = [[0.0; 2]; 7];
+    let mut sink = 0.0;
+
+    let n = allocations(|| {
+        sink += seed.forward(&x50)[0];
+        let mut state = SeedState::new();
+        for xt in &x50 {
+            sink += seed.step(&mut state, xt)[0];
+        }
+        stack.forward(&x7, &mut out).unwrap();
+        let mut state = StackState::new();
+        for xt in &x7 {
+            sink += stack.step(&mut state, xt)[1];
+        }
+        state.reset();
+        sink += both.forward(&x20)[0];
+    });
+    assert_eq!(n, 0, "forward/step allocated {n} times");
+    assert!(sink.is_finite());
+    // The counter works: a Vec allocates.
+    assert_eq!(allocations(|| drop(std::hint::black_box(vec![1_u8]))), 1);
+}
