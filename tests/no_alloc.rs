@@ -1,6 +1,9 @@
 //! `forward` and `step` allocate nothing: a counting global allocator watches this thread
 //! while every kind of model runs.
-#![allow(unsafe_code, reason = "a global allocator is unsafe by definition; this one only counts")]
+#![allow(
+    unsafe_code,
+    reason = "a global allocator is unsafe by definition; this one only counts"
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -68,7 +71,9 @@ tinyrnn::model! {
 }
 
 fn weights(n: usize) -> Vec<f32> {
-    (0..n).map(|i| ((i * 37 % 101) as f32 / 101.0) - 0.5).collect()
+    (0..n)
+        .map(|i| ((i * 37 % 101) as f32 / 101.0) - 0.5)
+        .collect()
 }
 
 #[test]
