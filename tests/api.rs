@@ -116,6 +116,27 @@ tinyrnn::model! {
     dense(2, activation = "relu");
 }
 
+// Weights built at compile time into a `static`: read-only memory, no RAM copy.
+static FLASH: Strings = Strings::from_le_bytes(&[
+    0x00, 0x00, 0x80, 0x3f, // kernel[0][0] = 1.0
+    0x00, 0x00, 0x80, 0xbf, // kernel[0][1] = -1.0
+    0x00, 0x00, 0x00, 0x00, // bias[0] = 0.0
+    0x00, 0x00, 0x00, 0x40, // bias[1] = 2.0
+]);
+
+#[test]
+fn const_weights_from_le_bytes() {
+    assert_eq!(FLASH, Strings::from_flat(&[1.0, -1.0, 0.0, 2.0]).unwrap());
+    assert_eq!(FLASH.forward(&[[3.0]; 3]), [[3.0, 0.0]; 3]);
+    assert_eq!(
+        Strings::from_le_slice(&[0; 15]),
+        Err(Error::ByteCount {
+            expected: 16,
+            found: 15
+        })
+    );
+}
+
 #[test]
 fn state_and_model_sizes() {
     assert_eq!(core::mem::size_of::<StringsState>(), 0);

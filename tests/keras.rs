@@ -23,6 +23,9 @@ macro_rules! keras_case {
                 fx.assert_structure(&Net::LAYER_PARAMS, Net::PARAMS, &Net::summary());
                 assert_eq!(core::mem::size_of::<Net>(), 4 * Net::PARAMS);
                 let net = Net::from_flat(&fx.weights).expect("fixture weights load");
+                // The same weights as little-endian bytes, through the const constructor.
+                let bytes: Vec<u8> = fx.weights.iter().flat_map(|w| w.to_le_bytes()).collect();
+                assert_eq!(Net::from_le_slice(&bytes), Ok(net.clone()), "{}: from_le_slice", fx.name);
                 for (i, case) in fx.cases.iter().enumerate() {
                     let what = format!("{} case {i}", fx.name);
                     let x = sequence::<{ Net::FEATURES }>(&case.input);

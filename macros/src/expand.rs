@@ -184,6 +184,22 @@ pub fn expand(m: &Model) -> TokenStream {
 
     let returns_sequences = m.returns_sequences();
 
+    let bytes_len = lit(4 * m.params);
+    let from_bytes = m.layers.iter().map(|l| {
+        let ty = layer_type(l);
+        if let Some((inner, _)) = &l.wrapped {
+            let inner = layer_type(inner);
+            quote! {
+                <#ty>::new(
+                    <#inner>::from_le_bytes_at(bytes, &mut offset),
+                    <#inner>::from_le_bytes_at(bytes, &mut offset),
+                )
+            }
+        } else {
+            quote!(<#ty>::from_le_bytes_at(bytes, &mut offset))
+        }
+    });
+
     let forward = forward(m, &state_name);
     let step = step(m, &state_name);
 
@@ -261,6 +277,32 @@ pub fn expand(m: &Model) -> TokenStream {
                 ::core::result::Result::Ok(Self {
                     #( #fields: ::tinyrnn::__private::layers::take_layer::<#tys>(&mut rest)?, )*
                 })
+            }
+
+            /// Builds the model from its weights as little-endian `f32` bytes, in Keras
+            /// `get_weights()` order (what `tinyrnn convert` writes). It is `const`, so
+            /// `static NET: Net = Net::from_le_bytes(include_bytes!("net.bin"));` keeps the
+            /// weights in flash (read-only memory) with no copy in RAM. A blob of the wrong
+            /// length does not compile: `expected &[u8; N], found &[u8; M]`.
+            #[must_use]
+            pub const fn from_le_bytes(bytes: &[u8; #bytes_len]) -> Self {
+                let bytes: &[u8] = bytes;
+                let mut offset = 0;
+                Self { #( #fields: #from_bytes, )* }
+            }
+
+            /// [`Self::from_le_bytes`] for a slice whose length is checked at run time.
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::ByteCount` when `bytes.len()` is not `4 * Self::PARAMS`.
+            pub fn from_le_slice(bytes: &[u8]) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
+                match <&[u8; #bytes_len]>::try_from(bytes) {
+                    ::core::result::Result::Ok(array) => ::core::result::Result::Ok(Self::from_le_bytes(array)),
+                    ::core::result::Result::Err(_) => ::core::result::Result::Err(::tinyrnn::__private::Error::ByteCount {
+                        expected: #bytes_len,
+                        found: bytes.len(),
+                    }),
+                }
             }
 
             /// The Keras 3 style summary, with each weight array and the parameter formulas.

@@ -26,6 +26,13 @@ pub enum Error {
         /// The length of the slice given.
         found: usize,
     },
+    /// A little-endian weight blob has the wrong length.
+    ByteCount {
+        /// Four bytes per parameter.
+        expected: usize,
+        /// The length of the blob given.
+        found: usize,
+    },
     /// An output buffer's length differs from the input sequence's.
     OutputLength {
         /// The number of timesteps in the input.
@@ -41,6 +48,10 @@ impl fmt::Display for Error {
             Error::WeightCount { expected, found } => write!(
                 f,
                 "wrong number of weights: expected {expected} f32 values, found {found}"
+            ),
+            Error::ByteCount { expected, found } => write!(
+                f,
+                "wrong weight blob length: expected {expected} bytes (4 per f32 weight), found {found}"
             ),
             Error::OutputLength { expected, found } => write!(
                 f,

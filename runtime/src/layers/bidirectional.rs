@@ -115,6 +115,16 @@ pub struct Bidirectional<L, M> {
 }
 
 impl<L: Layer, M: Merge> Bidirectional<L, M> {
+    /// The wrapper around a forward layer and its backward copy.
+    #[must_use]
+    pub const fn new(forward_layer: L, backward_layer: L) -> Self {
+        Self {
+            forward_layer,
+            backward_layer,
+            merge: PhantomData,
+        }
+    }
+
     /// Merges one timestep's forward and backward outputs.
     #[inline]
     #[must_use]

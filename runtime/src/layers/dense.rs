@@ -1,6 +1,6 @@
 //! `Dense`: a fully connected layer, applied per timestep on sequences as Keras 3 does.
 
-use super::{FlatReader, Layer, add_bias, check_len, zero_matrix};
+use super::{FlatReader, Layer, add_bias, check_len, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -40,6 +40,23 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
         add_bias(&mut z, &self.bias);
         A::apply(&mut z);
         z
+    }
+}
+
+impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, B, A> {
+    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in Keras
+    /// `get_weights()` order. `const`, so that weights can be built into flash; the generated
+    /// `Net::from_le_bytes` calls it.
+    ///
+    /// # Panics
+    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+    #[must_use]
+    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+        Self {
+            kernel: matrix_from_le_bytes(bytes, offset),
+            bias: matrix_from_le_bytes(bytes, offset),
+            activation: PhantomData,
+        }
     }
 }
 

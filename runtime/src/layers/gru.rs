@@ -1,6 +1,6 @@
 //! `Gru`: Keras's `GRU`, gates in Keras's order z, r, h, with both `reset_after` variants.
 
-use super::{FlatReader, Layer, check_len, zero_matrix};
+use super::{FlatReader, Layer, check_len, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -93,6 +93,33 @@ impl<
         // h = z * h + (1 - z) * candidate, in Keras's order of operations.
         *h = z.component_mul(h) + (z.map(|z| 1.0 - z)).component_mul(&candidate);
         *h
+    }
+}
+
+impl<
+    const D: usize,
+    const H: usize,
+    const G: usize,
+    const R: usize,
+    const RESET_AFTER: bool,
+    A: Activation,
+    RA: Activation,
+> Gru<D, H, G, R, RESET_AFTER, A, RA>
+{
+    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in Keras
+    /// `get_weights()` order. `const`, so that weights can be built into flash; the generated
+    /// `Net::from_le_bytes` calls it.
+    ///
+    /// # Panics
+    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+    #[must_use]
+    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+        Self {
+            kernel: matrix_from_le_bytes(bytes, offset),
+            recurrent_kernel: matrix_from_le_bytes(bytes, offset),
+            bias: matrix_from_le_bytes(bytes, offset),
+            activations: PhantomData,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `Lstm`: Keras's `LSTM`, gates in Keras's order i, f, c, o, all in one fused kernel.
 
-use super::{FlatReader, Layer, add_bias, check_len, zero_matrix};
+use super::{FlatReader, Layer, add_bias, check_len, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -82,6 +82,26 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         A::apply(&mut cell);
         state.h = output.component_mul(&cell);
         state.h
+    }
+}
+
+impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
+    Lstm<D, H, G, B, A, RA>
+{
+    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in Keras
+    /// `get_weights()` order. `const`, so that weights can be built into flash; the generated
+    /// `Net::from_le_bytes` calls it.
+    ///
+    /// # Panics
+    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+    #[must_use]
+    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+        Self {
+            kernel: matrix_from_le_bytes(bytes, offset),
+            recurrent_kernel: matrix_from_le_bytes(bytes, offset),
+            bias: matrix_from_le_bytes(bytes, offset),
+            activations: PhantomData,
+        }
     }
 }
 

@@ -111,6 +111,33 @@ pub(crate) const fn zero_matrix<const R: usize, const C: usize>() -> SMatrix<f32
     SMatrix::from_array_storage(ArrayStorage([[0.0; R]; C]))
 }
 
+/// Reads the next `R * C` little-endian `f32`s of `bytes` from `*offset` (advancing it) as an
+/// `R x C` column-major matrix: a Keras `(C, R)` array in row-major order. Usable in `const`
+/// items, where reading past the end is a compile error.
+///
+/// # Panics
+/// If fewer than `4 * R * C` bytes are left; the generated `from_le_bytes` takes a byte
+/// array of exactly the model's size, so it never does.
+#[must_use]
+pub const fn matrix_from_le_bytes<const R: usize, const C: usize>(
+    bytes: &[u8],
+    offset: &mut usize,
+) -> SMatrix<f32, R, C> {
+    let mut data = [[0.0_f32; R]; C];
+    let mut c = 0;
+    while c < C {
+        let mut r = 0;
+        while r < R {
+            let i = *offset;
+            data[c][r] = f32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+            *offset += 4;
+            r += 1;
+        }
+        c += 1;
+    }
+    SMatrix::from_array_storage(ArrayStorage(data))
+}
+
 /// Adds a bias of length `B` (0 or `N`) to a pre-activation vector of length `N`.
 #[inline]
 pub(crate) fn add_bias<const N: usize, const B: usize>(

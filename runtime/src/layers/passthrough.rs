@@ -74,6 +74,12 @@ pub struct Passthrough<const D: usize, K> {
 }
 
 impl<const D: usize, K: PassthroughKind> Passthrough<D, K> {
+    /// Reads nothing: the layer has no weights. Present so that every layer has it.
+    #[must_use]
+    pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
+        Self { kind: PhantomData }
+    }
+
     /// Returns its input unchanged.
     #[inline]
     #[must_use]

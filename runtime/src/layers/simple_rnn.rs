@@ -1,6 +1,6 @@
 //! `SimpleRnn`: Keras's `SimpleRNN`, the fully connected recurrent layer.
 
-use super::{FlatReader, Layer, add_bias, check_len, zero_matrix};
+use super::{FlatReader, Layer, add_bias, check_len, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -48,6 +48,24 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
         A::apply(&mut z);
         *h = z;
         z
+    }
+}
+
+impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D, H, B, A> {
+    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in Keras
+    /// `get_weights()` order. `const`, so that weights can be built into flash; the generated
+    /// `Net::from_le_bytes` calls it.
+    ///
+    /// # Panics
+    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+    #[must_use]
+    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+        Self {
+            kernel: matrix_from_le_bytes(bytes, offset),
+            recurrent_kernel: matrix_from_le_bytes(bytes, offset),
+            bias: matrix_from_le_bytes(bytes, offset),
+            activation: PhantomData,
+        }
     }
 }
 
