@@ -8,7 +8,7 @@
 //! statement := `input` `[` dim `,` dim `]` | `params` INT | layer
 //! layer     := IDENT `(` (arg (`,` arg)* `,`?)? `)`
 //! arg       := value | IDENT `=` value
-//! value     := INT | FLOAT | `true` | `false` | STRING | IDENT | layer
+//! value     := `-`? (INT | FLOAT) | `true` | `false` | STRING | IDENT | layer
 //! dim       := INT | `_`
 //! ```
 //! Nothing here knows which layers exist: that is checked in `check.rs`. A statement that
@@ -116,6 +116,12 @@ pub enum Value {
     Str(LitStr),
     Ident(Ident),
     Call(LayerCall),
+    /// `-0.1`: a minus sign and the `Int` or `Float` after it, kept apart so that messages
+    /// span both tokens (syn joins them into one literal spanned on the `-` alone).
+    Negative {
+        minus: Span,
+        number: Box<Value>,
+    },
     /// Anything else, kept for a "wrong argument type" error.
     Other(TokenStream),
 }
@@ -130,6 +136,7 @@ impl Value {
             Value::Str(v) => v.span(),
             Value::Ident(v) => v.span(),
             Value::Call(v) => v.name.span(),
+            Value::Negative { minus, .. } => *minus,
             Value::Other(v) => v.clone().into_iter().next().map_or(v.span(), |t| t.span()),
         }
     }
@@ -138,6 +145,7 @@ impl Value {
     pub fn end_span(&self) -> Span {
         match self {
             Value::Call(v) => v.end,
+            Value::Negative { number, .. } => number.end_span(),
             Value::Other(v) => v.clone().into_iter().last().map_or(v.span(), |t| t.span()),
             other => other.span(),
         }
@@ -152,6 +160,7 @@ impl Value {
             Value::Str(v) => format!("{:?}", v.value()),
             Value::Ident(v) => v.to_string(),
             Value::Call(v) => v.text(),
+            Value::Negative { number, .. } => format!("-{}", number.text()),
             Value::Other(v) => tokens_text(v),
         }
     }
@@ -389,7 +398,23 @@ fn group_contents(input: ParseStream<'_>) -> syn::Result<(Span, syn::parse::Pars
 fn parse_dims(content: ParseStream) -> syn::Result<Vec<Dim>> {
     let mut dims = Vec::new();
     while !content.is_empty() {
-        if content.peek(Token![_]) {
+        if content.peek(Token![-]) && content.peek2(LitInt) {
+            // `input [-1, 3]`, as in numpy's `reshape(-1, ...)`.
+            let minus = content.parse::<Token![-]>()?.span;
+            let number: LitInt = content.parse()?;
+            let hint = if dims.is_empty() {
+                "; write `_` for any number of timesteps"
+            } else {
+                ""
+            };
+            return Err(error_range(
+                minus,
+                number.span(),
+                format!(
+                    "expected a number or `_` in `input [timesteps, features]`, found `-{number}`{hint}"
+                ),
+            ));
+        } else if content.peek(Token![_]) {
             dims.push(Dim::Any(content.parse()?));
         } else if content.peek(LitInt) {
             dims.push(Dim::Num(content.parse()?));
@@ -421,6 +446,21 @@ fn parse_dims(content: ParseStream) -> syn::Result<Vec<Dim>> {
 }
 
 fn parse_params(keyword: Ident, input: ParseStream) -> Stmt {
+    if input.peek(Token![-])
+        && input.peek2(LitInt)
+        && let (Ok(minus), Ok(number)) = (input.parse::<Token![-]>(), input.parse::<LitInt>())
+    {
+        return Stmt::Broken {
+            error: error_range(
+                minus.span,
+                number.span(),
+                format!(
+                    "expected a number after `params`, found `-{number}`; a parameter count is 0 or more, e.g. `params 15`"
+                ),
+            ),
+            keyword: Some(keyword),
+        };
+    }
     if input.peek(LitInt)
         && let Ok(value) = input.parse::<LitInt>()
     {
@@ -499,7 +539,18 @@ fn parse_args(content: ParseStream) -> syn::Result<Vec<Arg>> {
 
 /// One argument value; `context` completes "expected a value" (" after `units =`").
 fn parse_value(input: ParseStream, context: &str) -> syn::Result<Value> {
-    if input.peek(LitBool) {
+    if input.peek(Token![-]) && (input.peek2(LitInt) || input.peek2(LitFloat)) {
+        let minus = input.parse::<Token![-]>()?.span;
+        let number = if input.peek(LitInt) {
+            Value::Int(input.parse()?)
+        } else {
+            Value::Float(input.parse()?)
+        };
+        Ok(Value::Negative {
+            minus,
+            number: Box::new(number),
+        })
+    } else if input.peek(LitBool) {
         Ok(Value::Bool(input.parse()?))
     } else if input.peek(LitInt) {
         Ok(Value::Int(input.parse()?))

@@ -366,6 +366,19 @@ pub struct MergeMode {
     pub factor: usize,
 }
 
+/// Other names for the merge modes (Keras's `Concatenate`, `Average`, ... layers, numpy's
+/// `mean`), which Keras does not accept: suggested, never accepted.
+const MERGE_MODE_ALIASES: [(&str, &str); 8] = [
+    ("concatenate", "concat"),
+    ("add", "sum"),
+    ("multiply", "mul"),
+    ("product", "mul"),
+    ("prod", "mul"),
+    ("average", "ave"),
+    ("avg", "ave"),
+    ("mean", "ave"),
+];
+
 pub const MERGE_MODES: [MergeMode; 4] = [
     MergeMode {
         name: "concat",
@@ -715,6 +728,13 @@ pub fn check(input: ModelInput) -> Checked {
                             None => Flow::Unknown,
                         };
                     }
+                    Some(o) if o.kind == Kind::SpatialDropout1d => {
+                        if let Flow::Vector(before) = flow
+                            && let Some(Some(prev)) = layers.get(before)
+                        {
+                            errs.push_range(o.range, needs_sequence(o, prev));
+                        }
+                    }
                     Some(_) => {}
                 }
                 errs.0.append(&mut call_errs.0);
@@ -778,9 +798,7 @@ pub fn check(input: ModelInput) -> Checked {
     {
         let why = match reason {
             BufferReason::After => "after other layers must buffer their whole output",
-            BufferReason::Sequences => {
-                "with `return_sequences = true` must buffer its backward outputs"
-            }
+            BufferReason::Sequences => "returns sequences, so it must buffer its backward outputs",
         };
         errs.push_range(
             o.range,
@@ -838,16 +856,27 @@ fn flow_after_sequence(before: Flow) -> Flow {
 
 /// `simple_rnn(2)` after `simple_rnn(4)`, which returns one vector.
 fn needs_sequence(layer: &Options, prev: &Options) -> String {
-    let fix = if prev.return_sequences_given {
-        format!("change it to `{}`", prev.returning_sequences_text)
-    } else {
-        format!(
+    let fix = match &prev.wrapped {
+        _ if prev.return_sequences_given => {
+            format!("change it to `{}`", prev.returning_sequences_text)
+        }
+        Some(inner) => format!(
+            "add `return_sequences = true` to the `{}` it wraps: `{}`",
+            inner.call_text, prev.returning_sequences_text
+        ),
+        None => format!(
             "add `return_sequences = true` to it: `{}`",
             prev.returning_sequences_text
-        )
+        ),
+    };
+    // Keras's `SpatialDropout1D` drops whole channels of a sequence; on one vector that is
+    // `Dropout`, and both are the identity at inference.
+    let or_dropout = match layer.call_text.strip_prefix("spatial_dropout1d(") {
+        Some(args) => format!(", or use `dropout({args}` on the vector"),
+        None => String::new(),
     };
     format!(
-        "`{}` needs a sequence, but `{}` before it returns only its last timestep; {fix}",
+        "`{}` needs a sequence, but `{}` before it returns only its last timestep; {fix}{or_dropout}",
         layer.call_text, prev.call_text
     )
 }
@@ -880,7 +909,12 @@ fn count_params(
             return None;
         };
         total = sum;
-        breakdown.push(format!("{}: {formula} = {n}", o.call_text));
+        if formula == n.to_string() {
+            // `dropout(0.2): 0`, not `0 = 0`.
+            breakdown.push(format!("{}: {n}", o.call_text));
+        } else {
+            breakdown.push(format!("{}: {formula} = {n}", o.call_text));
+        }
         width = out;
     }
     Some((total, breakdown))
@@ -1069,16 +1103,27 @@ fn positive(n: &LitInt, zero: &str, errs: &mut Errors) -> Option<usize> {
     }
 }
 
-/// The options of one layer call; `None` when the layer is unknown or has no parentheses.
+/// The options of one layer call; `None` when the layer is unknown (unless it is a Keras
+/// class name, checked as its layer) or has no parentheses.
 fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
     let name = call.name.to_string();
-    let Some(kind) = KINDS.iter().copied().find(|k| k.keyword() == name) else {
+    // `LSTM(4, ...)`: reported, then its arguments are checked as `lstm`'s, so that one
+    // compile also reports their mistakes (and those of a layer it wraps).
+    let known = KINDS.iter().copied().find(|k| k.keyword() == name);
+    let keras_class = known.is_none();
+    let kind = if let Some(kind) = known {
+        kind
+    } else {
         errs.push(
             call.name.span(),
             unknown_layer(&name, call.missing_parens.is_some()),
         );
-        return None;
+        match KINDS.iter().copied().find(|k| k.keras_class() == name) {
+            Some(kind) if call.missing_parens.is_none() => kind,
+            _ => return None,
+        }
     };
+    let name = kind.keyword();
     if let Some(found) = &call.missing_parens {
         let example = match kind.first_argument() {
             "units" => format!("{name}(8)"),
@@ -1099,7 +1144,8 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
     let first = kind.first_argument();
     // Each known argument once, in source order: its key, its value and its tokens.
     let mut given: Vec<(&str, &Value, (Span, Span))> = Vec::new();
-    let mut args_ok = true;
+    // A layer under its Keras class name is already wrong: checks of the whole call stay quiet.
+    let mut args_ok = !keras_class;
     let mut named_before = false;
     // `None` until given; then `Some(None)` when the value was wrong (already reported).
     let mut units = None;
@@ -1130,28 +1176,43 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
                 (first, v)
             }
             Arg::Positional(v) => {
-                let example = match v {
-                    Value::Ident(i) if ACTIVATIONS.iter().any(|a| *i == a.name) => {
-                        format!("`activation = {i}`")
-                    }
-                    Value::Bool(b) => format!("`use_bias = {}`", b.value),
-                    _ => match kind {
-                        Kind::Bidirectional => "`merge_mode = sum`".to_owned(),
-                        k if k.is_passthrough() => "`seed = 1`".to_owned(),
-                        _ => "`activation = relu`".to_owned(),
-                    },
-                };
                 let what = if first == "units" {
                     "its units".to_owned()
                 } else {
                     format!("its `{first}`")
                 };
+                let named = |example: String| {
+                    format!(
+                        "`{name}` takes only {what} by position; name the others, e.g. `{example}`"
+                    )
+                };
+                let why = match (kind, v) {
+                    (_, Value::Ident(i)) if ACTIVATIONS.iter().any(|a| *i == a.name) => {
+                        named(format!("activation = {i}"))
+                    }
+                    (_, Value::Bool(b)) => named(format!("use_bias = {}", b.value)),
+                    (Kind::Bidirectional, Value::Ident(i))
+                        if MERGE_MODES.iter().any(|m| *i == m.name) =>
+                    {
+                        named(format!("merge_mode = {i}"))
+                    }
+                    (Kind::Bidirectional, Value::Call(_)) => {
+                        "`bidirectional` wraps a single layer and makes the backward copy itself; remove this one".to_owned()
+                    }
+                    (Kind::Bidirectional, _) => named("merge_mode = sum".to_owned()),
+                    (k, Value::Int(n)) if k.is_passthrough() => named(format!("seed = {n}")),
+                    (k, _) if k.is_passthrough() => {
+                        let given = given
+                            .iter()
+                            .find(|g| g.0 == first)
+                            .map_or(String::new(), |g| format!(", here `{}`", g.1.text()));
+                        format!("`{name}` takes a single `{first}`{given}; remove this one")
+                    }
+                    _ => named("activation = relu".to_owned()),
+                };
                 errs.push_range(
                     arg_range,
-                    format!(
-                        "unexpected positional argument `{}`: `{name}` takes only {what} by position; name the others, e.g. {example}",
-                        v.text()
-                    ),
+                    format!("unexpected positional argument `{}`: {why}", v.text()),
                 );
                 args_ok = false;
                 continue;
@@ -1160,7 +1221,7 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
                 named_before = true;
                 let k = key.to_string();
                 let Some(known) = allowed.iter().find(|a| **a == k) else {
-                    errs.push(key.span(), unknown_argument(kind, &k));
+                    errs.push(key.span(), unknown_argument(call, kind, &k, value));
                     args_ok = false;
                     continue;
                 };
@@ -1195,9 +1256,8 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
             "go_backwards" => go_backwards = Some(check_flag(key, value, errs)),
             "reset_after" => reset_after = Some(check_flag(key, value, errs)),
             "merge_mode" => merge = Some(check_merge_mode(value, errs)),
-            "layer" => wrapped = Some(check_wrapped(value, errs).map(Box::new)),
-            "rate" => args_ok &= check_rate(key, value, true, errs),
-            "stddev" => args_ok &= check_rate(key, value, false, errs),
+            "layer" => wrapped = Some(check_wrapped(call, value, errs).map(Box::new)),
+            "rate" | "stddev" => args_ok &= check_rate(key, value, errs),
             "seed" => args_ok &= check_seed(value, errs),
             _ => {}
         }
@@ -1237,15 +1297,7 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
     Some(Options {
         kind,
         returning_sequences_text: match &wrapped {
-            Some(w) => format!(
-                "{name}({}{})",
-                w.returning_sequences_text,
-                call.args.iter().skip(1).fold(String::new(), |mut text, a| {
-                    text.push_str(", ");
-                    text.push_str(&arg_text(a));
-                    text
-                })
-            ),
+            Some(w) => with_wrapped(call, &w.returning_sequences_text, None),
             None => call_text(call, Some(("return_sequences", "true"))),
         },
         return_sequences_given: match &wrapped {
@@ -1273,25 +1325,60 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
     })
 }
 
-/// The layer inside `bidirectional(...)`: a recurrent layer that reads forwards.
-fn check_wrapped(v: &Value, errs: &mut Errors) -> Option<Options> {
+/// The layer inside `bidirectional(...)`: a recurrent layer that reads forwards. `outer`
+/// is the `bidirectional` call, for the fixes.
+fn check_wrapped(outer: &LayerCall, v: &Value, errs: &mut Errors) -> Option<Options> {
     let Value::Call(call) = v else {
+        // `bidirectional(8)`, `bidirectional(lstm)`, `bidirectional(LSTM)`.
+        let (inner, what) = match v {
+            Value::Int(n) => (format!("lstm({n})"), String::new()),
+            Value::Ident(i) => match KINDS
+                .iter()
+                .find(|k| k.is_recurrent() && (*i == k.keyword() || *i == k.keras_class()))
+            {
+                Some(k) if *k != Kind::Bidirectional => (
+                    format!("{}(8)", k.keyword()),
+                    " without parentheses".to_owned(),
+                ),
+                _ => ("lstm(8)".to_owned(), String::new()),
+            },
+            _ => ("lstm(8)".to_owned(), String::new()),
+        };
         errs.push_range(
             (v.span(), v.end_span()),
             format!(
-                "expected a recurrent layer to wrap, e.g. `bidirectional(lstm(8))`, found `{}`",
-                v.text()
+                "expected a recurrent layer to wrap, found `{}`{what}; e.g. `{}`",
+                v.text(),
+                with_wrapped(outer, &inner, None)
             ),
         );
         return None;
     };
     let inner = check_call(call, errs)?;
-    if !inner.kind.is_recurrent() || inner.kind == Kind::Bidirectional {
+    if inner.kind == Kind::Bidirectional {
+        let fix = inner.wrapped.as_ref().map_or(String::new(), |w| {
+            format!(": `{}`", with_wrapped(outer, &w.call_text, None))
+        });
         errs.push_range(
             inner.range,
             format!(
-                "`bidirectional` wraps a recurrent layer (`simple_rnn`, `lstm` or `gru`), found `{}`",
-                inner.call_text
+                "`bidirectional` cannot wrap another `bidirectional`: it already runs its layer in both directions; remove one of them{fix}"
+            ),
+        );
+        return None;
+    }
+    if !inner.kind.is_recurrent() {
+        let units = match inner.units {
+            Some(u) if !inner.kind.is_passthrough() => u,
+            _ => 8,
+        };
+        errs.push_range(
+            inner.range,
+            format!(
+                "`bidirectional` wraps a recurrent layer, found `{}`; wrap {}, e.g. `{}`",
+                inner.call_text,
+                quoted_list(&["simple_rnn", "lstm", "gru"]),
+                with_wrapped(outer, &format!("lstm({units})"), None)
             ),
         );
         return None;
@@ -1299,7 +1386,10 @@ fn check_wrapped(v: &Value, errs: &mut Errors) -> Option<Options> {
     if inner.go_backwards == Some(true) {
         errs.push_range(
             inner.go_backwards_range.unwrap_or(inner.range),
-            "`go_backwards = true` inside `bidirectional` is not supported: `bidirectional` already runs a backward copy; remove it",
+            format!(
+                "`go_backwards = true` inside `bidirectional` is not supported: `bidirectional` already runs a backward copy; remove it: `{}`",
+                with_wrapped(outer, &call_text_without(call, "go_backwards"), None)
+            ),
         );
         return None;
     }
@@ -1311,10 +1401,12 @@ fn check_merge_mode(v: &Value, errs: &mut Errors) -> Option<&'static MergeMode> 
         Value::Ident(i) => i.to_string(),
         Value::Str(s) => s.value(),
         other => {
+            let names: Vec<&str> = MERGE_MODES.iter().map(|m| m.name).collect();
             errs.push_range(
                 (other.span(), other.end_span()),
                 format!(
-                    "expected a merge mode such as `concat`, found `{}`",
+                    "expected a merge mode ({}), found `{}`",
+                    quoted_list(&names),
                     other.text()
                 ),
             );
@@ -1325,11 +1417,16 @@ fn check_merge_mode(v: &Value, errs: &mut Errors) -> Option<&'static MergeMode> 
         return Some(m);
     }
     let names: Vec<&str> = MERGE_MODES.iter().map(|m| m.name).collect();
+    let alias = MERGE_MODE_ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(&name))
+        .map(|(_, to)| *to);
     let hint = if name == "None" {
-        "Keras's `merge_mode=None` returns two outputs, which a model here cannot; choose one of "
-            .to_owned()
-            + &quoted_list(&names)
-    } else if let Some(s) = suggest(&name, &names) {
+        format!(
+            "Keras's `merge_mode=None` returns the two directions as two outputs, which `model!` does not support; expected one of {}",
+            quoted_list(&names)
+        )
+    } else if let Some(s) = alias.or_else(|| suggest(&name, &names)) {
         format!("did you mean `{s}`?")
     } else {
         format!("expected one of {}", quoted_list(&names))
@@ -1338,43 +1435,50 @@ fn check_merge_mode(v: &Value, errs: &mut Errors) -> Option<&'static MergeMode> 
     None
 }
 
-/// A dropout rate in `[0, 1)` (`unit`), or a standard deviation `>= 0`.
-fn check_rate(key: &str, v: &Value, unit: bool, errs: &mut Errors) -> bool {
-    let value = match v {
+/// The value of a number literal, negative or not.
+fn number(v: &Value) -> Option<f64> {
+    match v {
         Value::Float(f) => f.base10_parse::<f64>().ok(),
         Value::Int(n) => n.base10_parse::<f64>().ok(),
+        Value::Negative { number: n, .. } => number(n).map(|x| -x),
         _ => None,
-    };
-    let range = if unit {
-        "from 0 up to 1"
-    } else {
-        "of 0 or more"
-    };
-    match value {
-        Some(x) if x >= 0.0 && (!unit || x < 1.0) => true,
-        Some(_) => {
-            errs.push_range(
-                (v.span(), v.end_span()),
-                format!("expected a `{key}` {range}, found `{}`", v.text()),
-            );
-            false
-        }
-        None => {
-            errs.push_range(
-                (v.span(), v.end_span()),
-                format!(
-                    "expected a number for `{key}`, e.g. `0.2`, found `{}`",
-                    v.text()
-                ),
-            );
-            false
-        }
     }
+}
+
+/// A dropout `rate` or a noise `stddev`: Keras 3 accepts both from 0 to 1, inclusive.
+fn check_rate(key: &str, v: &Value, errs: &mut Errors) -> bool {
+    let hint = match (number(v), v) {
+        (Some(x), _) if (0.0..=1.0).contains(&x) => return true,
+        // `dropout(20)`: a percentage.
+        (Some(x), Value::Int(_)) if key == "rate" && x > 1.0 && x < 100.0 => {
+            format!("; a rate is a fraction: for {x}% write `{}`", x / 100.0)
+        }
+        (Some(_), _) => String::new(),
+        (None, Value::Str(s)) if s.value().trim().parse::<f64>().is_ok() => {
+            "; write it without quotes".to_owned()
+        }
+        (None, _) => format!("; e.g. `{key} = 0.2`"),
+    };
+    let expected = if number(v).is_some() {
+        format!("a `{key}` from 0 to 1")
+    } else {
+        format!("a number for `{key}`")
+    };
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!("expected {expected}, found `{}`{hint}", v.text()),
+    );
+    false
 }
 
 /// Keras's `seed`, accepted for compatibility: it only seeds training-time noise.
 fn check_seed(v: &Value, errs: &mut Errors) -> bool {
     if let Value::Int(_) = v {
+        return true;
+    }
+    if let Value::Negative { number, .. } = v
+        && let Value::Int(_) = **number
+    {
         return true;
     }
     errs.push_range(
@@ -1387,6 +1491,13 @@ fn check_seed(v: &Value, errs: &mut Errors) -> bool {
 fn check_units(v: &Value, errs: &mut Errors) -> Option<usize> {
     if let Value::Int(n) = v {
         return positive(n, "expected at least 1 unit, found `0`", errs);
+    }
+    if let Value::Negative { .. } = v {
+        errs.push_range(
+            (v.span(), v.end_span()),
+            format!("expected at least 1 unit, found `{}`", v.text()),
+        );
+        return None;
     }
     let hint = match v {
         Value::Float(f) => f
@@ -1483,7 +1594,28 @@ fn unknown_layer(name: &str, bare: bool) -> String {
     }
 }
 
-fn unknown_argument(kind: Kind, key: &str) -> String {
+/// Keras arguments that only act in training (dropout masks, initial weights, penalties):
+/// a trained model runs without them.
+const TRAINING_ONLY_ARGUMENTS: [&str; 15] = [
+    "dropout",
+    "recurrent_dropout",
+    "seed",
+    "noise_shape",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "unit_forget_bias",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+];
+
+/// `key = value` is not an argument of `call`, a `kind` layer.
+fn unknown_argument(call: &LayerCall, kind: Kind, key: &str, value: &Value) -> String {
     let layer = kind.keyword();
     if is_shape_argument(key) {
         return format!(
@@ -1494,12 +1626,63 @@ fn unknown_argument(kind: Kind, key: &str) -> String {
     if let Some(s) = suggest(key, allowed) {
         return format!("unknown argument `{key}` for `{layer}`; did you mean `{s}`?");
     }
-    let elsewhere = KINDS
-        .iter()
-        .find(|k| k.arguments().contains(&key))
-        .map_or(String::new(), |k| {
-            format!(" (`{key}` is an argument of `{}`)", k.keyword())
+    if kind == Kind::Bidirectional
+        && KINDS
+            .iter()
+            .any(|k| k.is_recurrent() && k.arguments().contains(&key))
+    {
+        // `bidirectional(lstm(4), return_sequences = true)`: it belongs inside.
+        let inner = call.args.iter().find_map(|a| match a {
+            Arg::Positional(Value::Call(c)) => Some(c),
+            Arg::Named {
+                key,
+                value: Value::Call(c),
+            } if key == "layer" => Some(c),
+            _ => None,
         });
+        let has_it = |inner: &LayerCall| {
+            inner.args.iter().enumerate().any(|(i, a)| match a {
+                Arg::Named { key: k, .. } => k == key,
+                Arg::Positional(_) => i == 0 && key == "units",
+            })
+        };
+        let fix = match inner {
+            Some(inner) if has_it(inner) => {
+                format!(", and `{}` already gives it: remove this one", inner.text())
+            }
+            Some(inner) => format!(
+                ": `{}`",
+                with_wrapped(
+                    call,
+                    &call_text(inner, Some((key, &value.text()))),
+                    Some(key)
+                )
+            ),
+            None if key == "units" => format!(", e.g. `bidirectional(lstm({}))`", value.text()),
+            None => format!(", e.g. `bidirectional(lstm(8, {key} = {}))`", value.text()),
+        };
+        return format!(
+            "unknown argument `{key}` for `bidirectional`; it is an argument of the wrapped layer{fix}"
+        );
+    }
+    if TRAINING_ONLY_ARGUMENTS.contains(&key) {
+        return format!(
+            "unknown argument `{key}` for `{layer}`; Keras uses it only in training, and inference runs without it: remove it"
+        );
+    }
+    let owners: Vec<&str> = KINDS
+        .iter()
+        .filter(|k| k.arguments().contains(&key))
+        .map(|k| k.keyword())
+        .collect();
+    let elsewhere = if owners.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (`{key}` is an argument of {})",
+            quoted_list_joined(&owners, "and")
+        )
+    };
     format!(
         "unknown argument `{key}` for `{layer}`; expected one of {}{elsewhere}",
         quoted_list(allowed)
@@ -1548,13 +1731,54 @@ fn call_text(call: &LayerCall, set: Option<(&str, &str)>) -> String {
 
 /// `` `a` ``, `` `a` or `b` ``, `` `a`, `b`, or `c` ``, as rustc lists alternatives.
 fn quoted_list(names: &[&str]) -> String {
+    quoted_list_joined(names, "or")
+}
+
+/// [`quoted_list`] with another conjunction: `` `a`, `b`, and `c` ``.
+fn quoted_list_joined(names: &[&str], conjunction: &str) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     match quoted.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [a, b] => format!("{a} or {b}"),
-        [init @ .., last] => format!("{}, or {last}", init.join(", ")),
+        [a, b] => format!("{a} {conjunction} {b}"),
+        [init @ .., last] => format!("{}, {conjunction} {last}", init.join(", ")),
     }
+}
+
+/// `bidirectional(...)` as written, with its wrapped layer (the first positional argument,
+/// or `layer = ...`) written as `inner`, and without the argument `drop` when given.
+fn with_wrapped(outer: &LayerCall, inner: &str, drop: Option<&str>) -> String {
+    let mut replaced = false;
+    let mut args: Vec<String> = Vec::new();
+    for (i, arg) in outer.args.iter().enumerate() {
+        match arg {
+            Arg::Named { key, .. } if drop.is_some_and(|d| key == d) => {}
+            Arg::Positional(_) if i == 0 && !replaced => {
+                args.push(inner.to_owned());
+                replaced = true;
+            }
+            Arg::Named { key, .. } if key == "layer" && !replaced => {
+                args.push(format!("layer = {inner}"));
+                replaced = true;
+            }
+            _ => args.push(arg_text(arg)),
+        }
+    }
+    if !replaced {
+        args.insert(0, inner.to_owned());
+    }
+    format!("{}({})", outer.name, args.join(", "))
+}
+
+/// `lstm(4, go_backwards = true)` as written, without the argument `key`.
+fn call_text_without(call: &LayerCall, key: &str) -> String {
+    let args: Vec<String> = call
+        .args
+        .iter()
+        .filter(|a| !matches!(a, Arg::Named { key: k, .. } if k == key))
+        .map(arg_text)
+        .collect();
+    format!("{}({})", call.name, args.join(", "))
 }
 
 /// The closest name, when it is close enough to be a typo or a different spelling
@@ -1675,5 +1899,10 @@ mod tests {
         assert_eq!(quoted_list(&["a"]), "`a`");
         assert_eq!(quoted_list(&["a", "b"]), "`a` or `b`");
         assert_eq!(quoted_list(&["a", "b", "c"]), "`a`, `b`, or `c`");
+        assert_eq!(quoted_list_joined(&["a", "b"], "and"), "`a` and `b`");
+        assert_eq!(
+            quoted_list_joined(&["a", "b", "c"], "and"),
+            "`a`, `b`, and `c`"
+        );
     }
 }

@@ -1,0 +1,8 @@
+tinyrnn::model! {
+    input [50, 3];
+    lstm(4);
+    dropout();
+    dense(1);
+}
+
+fn main() {}
