@@ -703,8 +703,20 @@ def build_case(index, c):
                 out_case_shapes=[list(o.shape) for o in outputs],
                 ref_err=max_ref_err, sat=sat,
                 out_range=(float(min(o.min() for o in outputs)),
-                           float(max(o.max() for o in outputs))))
+                           float(max(o.max() for o in outputs))),
+                # The live model, for tools/gen_keras_files.py (not written).
+                model=model)
     return fixture, info
+
+
+def fixture_text(fixture):
+    """The exact text written to tests/fixtures/keras/<case>.json."""
+    text = json.dumps(fixture, indent=None, allow_nan=False) + "\n"
+    # Round-trip check: every float parses back to the identical f32.
+    back = json.loads(text)
+    assert back["weights"] == fixture["weights"]
+    assert all(np.float32(v) == v for v in back["weights"])
+    return text
 
 
 def main():
@@ -716,11 +728,7 @@ def main():
           f"numpy {np.__version__}, python {sys.version.split()[0]}")
     for i, c in enumerate(CASES):
         fixture, info = build_case(i, c)
-        text = json.dumps(fixture, indent=None, allow_nan=False) + "\n"
-        # Round-trip check: every float parses back to the identical f32.
-        back = json.loads(text)
-        assert back["weights"] == fixture["weights"]
-        assert all(np.float32(v) == v for v in back["weights"])
+        text = fixture_text(fixture)
         path = OUT_DIR / f"{c['name']}.json"
         path.write_text(text, encoding="utf-8")
         sat = "" if info["sat"] is None else f" unsaturated={info['sat']:.2f}"
