@@ -1,0 +1,196 @@
+//! A Keras model's architecture, from its JSON config (`config.json` in a `.keras` file,
+//! the `model_config` attribute of a legacy `.h5`), reduced to what tinyrnn needs.
+
+use crate::LoadError;
+use serde_json::Value;
+
+/// A `Sequential` model's input shape and layers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelConfig {
+    /// The Keras model name (`sequential`).
+    pub name: String,
+    /// `[timesteps, features]`, `None` for an unknown size, when the config gives it.
+    pub input: Option<[Option<usize>; 2]>,
+    /// The layers after the input, in order.
+    pub layers: Vec<LayerConfig>,
+}
+
+/// One layer's class, name and the options that change what it computes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LayerConfig {
+    /// The Keras class name (`LSTM`).
+    pub class: String,
+    /// The Keras layer name (`lstm_1`).
+    pub name: String,
+    /// `units`, for `Dense` and recurrent layers.
+    pub units: Option<usize>,
+    /// `activation`, by name (`None` in Keras is `linear`).
+    pub activation: Option<String>,
+    /// `recurrent_activation` of `LSTM` and `GRU`.
+    pub recurrent_activation: Option<String>,
+    /// `use_bias`.
+    pub use_bias: Option<bool>,
+    /// `return_sequences`.
+    pub return_sequences: Option<bool>,
+    /// `go_backwards`.
+    pub go_backwards: Option<bool>,
+    /// `reset_after` of `GRU`.
+    pub reset_after: Option<bool>,
+    /// `merge_mode` of `Bidirectional` (`None` when Keras had `None`).
+    pub merge_mode: Option<String>,
+    /// `rate` of the dropout layers, `stddev` of `GaussianNoise`.
+    pub rate: Option<f64>,
+    /// For `Bidirectional`: the wrapped (forward) layer.
+    pub wrapped: Option<Box<LayerConfig>>,
+    /// Options set to values tinyrnn cannot run (`stateful`, `return_state`, ...), with
+    /// the value found.
+    pub unsupported: Vec<(String, String)>,
+}
+
+/// Parses a Keras 3 (`config.json`) or Keras 2 (`model_config`) `Sequential` config.
+///
+/// # Errors
+/// [`LoadError::Config`] when the JSON is not a `Sequential` model config.
+pub fn parse(json: &str) -> Result<ModelConfig, LoadError> {
+    let root: Value = serde_json::from_str(json)
+        .map_err(|e| LoadError::Config(format!("the model config is not JSON: {e}")))?;
+    let class = root["class_name"].as_str().unwrap_or("");
+    if class != "Sequential" {
+        return Err(LoadError::Config(format!(
+            "expected a `Sequential` model, found `{class}`; tinyrnn reads Sequential models"
+        )));
+    }
+    let config = &root["config"];
+    // Keras 2 wrote `{"layers": [...]}` or, older, the list itself.
+    let layers = config["layers"]
+        .as_array()
+        .or_else(|| config.as_array())
+        .ok_or_else(|| LoadError::Config("the Sequential config has no `layers` list".into()))?;
+    let mut input = None;
+    let mut out = Vec::new();
+    for layer in layers {
+        let class = layer["class_name"].as_str().unwrap_or("").to_owned();
+        let cfg = &layer["config"];
+        let shape = cfg
+            .get("batch_shape")
+            .or_else(|| cfg.get("batch_input_shape"))
+            .and_then(Value::as_array);
+        if let Some(shape) = shape
+            && input.is_none()
+            && let [_, t, f] = shape.as_slice()
+        {
+            let dim = |v: &Value| v.as_u64().and_then(|d| usize::try_from(d).ok());
+            input = Some([dim(t), dim(f)]);
+        }
+        if class == "InputLayer" {
+            continue;
+        }
+        out.push(layer_config(&class, cfg));
+    }
+    Ok(ModelConfig {
+        name: config["name"].as_str().unwrap_or("sequential").to_owned(),
+        input,
+        layers: out,
+    })
+}
+
+fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
+    let flag = |key: &str| cfg.get(key).and_then(Value::as_bool);
+    let mut unsupported = Vec::new();
+    for key in ["stateful", "return_state", "time_major"] {
+        if flag(key) == Some(true) {
+            unsupported.push((key.to_owned(), "true".to_owned()));
+        }
+    }
+    let wrapped = cfg.get("layer").filter(|l| l.is_object()).map(|l| {
+        Box::new(layer_config(
+            l["class_name"].as_str().unwrap_or(""),
+            &l["config"],
+        ))
+    });
+    LayerConfig {
+        class: class.to_owned(),
+        name: cfg["name"].as_str().unwrap_or("").to_owned(),
+        units: cfg
+            .get("units")
+            .and_then(Value::as_u64)
+            .and_then(|u| usize::try_from(u).ok()),
+        activation: cfg.get("activation").and_then(activation_name),
+        recurrent_activation: cfg.get("recurrent_activation").and_then(activation_name),
+        use_bias: flag("use_bias"),
+        return_sequences: flag("return_sequences"),
+        go_backwards: flag("go_backwards"),
+        reset_after: flag("reset_after"),
+        merge_mode: match cfg.get("merge_mode") {
+            Some(Value::String(m)) => Some(m.clone()),
+            Some(Value::Null) => Some("None".to_owned()),
+            _ => None,
+        },
+        rate: cfg
+            .get("rate")
+            .or_else(|| cfg.get("stddev"))
+            .and_then(Value::as_f64),
+        wrapped,
+        unsupported,
+    }
+}
+
+/// `"tanh"`, or a serialised function `{"class_name": "function", "config": "tanh"}`;
+/// `None` (Keras's `activation=None`) is `linear`.
+fn activation_name(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => Some("linear".to_owned()),
+        Value::Object(o) => o.get("config").and_then(|c| match c {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(inner) => inner.get("name").and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_keras_3_sequential_config() {
+        let json = r#"{"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+            {"class_name": "InputLayer", "config": {"batch_shape": [null, 50, 3], "name": "input_layer"}},
+            {"class_name": "SimpleRNN", "config": {"name": "simple_rnn", "units": 2, "activation": "tanh",
+             "use_bias": true, "return_sequences": false, "go_backwards": false, "stateful": false}},
+            {"class_name": "Bidirectional", "config": {"name": "bidirectional", "merge_mode": "sum",
+             "layer": {"class_name": "LSTM", "config": {"name": "forward_lstm", "units": 4}}}},
+            {"class_name": "Dense", "config": {"name": "dense", "units": 1, "activation": null}}]}}"#;
+        let m = parse(json).unwrap();
+        assert_eq!(m.input, Some([Some(50), Some(3)]));
+        assert_eq!(m.layers.len(), 3);
+        assert_eq!(m.layers[0].class, "SimpleRNN");
+        assert_eq!(m.layers[0].units, Some(2));
+        assert_eq!(m.layers[1].merge_mode.as_deref(), Some("sum"));
+        assert_eq!(m.layers[1].wrapped.as_ref().unwrap().class, "LSTM");
+        assert_eq!(m.layers[2].activation.as_deref(), Some("linear"));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_sequential_model() {
+        assert!(matches!(parse("[1, 2"), Err(LoadError::Config(_))));
+        let functional = r#"{"class_name": "Functional", "config": {}}"#;
+        let err = parse(functional).unwrap_err().to_string();
+        assert!(err.contains("found `Functional`"), "{err}");
+    }
+
+    #[test]
+    fn flags_options_that_cannot_run() {
+        let json = r#"{"class_name": "Sequential", "config": {"layers": [
+            {"class_name": "LSTM", "config": {"name": "lstm", "units": 2, "stateful": true,
+             "batch_input_shape": [1, null, 3]}}]}}"#;
+        let m = parse(json).unwrap();
+        assert_eq!(m.input, Some([None, Some(3)]));
+        assert_eq!(
+            m.layers[0].unsupported,
+            [("stateful".to_owned(), "true".to_owned())]
+        );
+    }
+}

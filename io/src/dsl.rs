@@ -1,0 +1,231 @@
+//! A Keras model config written as `model!` DSL text, for `tinyrnn inspect`: paste it into
+//! `tinyrnn::model! { ... }` and it compiles to the same architecture.
+
+use crate::config::{LayerConfig, ModelConfig};
+use std::fmt::Write as _;
+
+/// Keras class names and the `model!` keyword for each.
+const KEYWORDS: [(&str, &str); 10] = [
+    ("SimpleRNN", "simple_rnn"),
+    ("LSTM", "lstm"),
+    ("GRU", "gru"),
+    ("Bidirectional", "bidirectional"),
+    ("Dense", "dense"),
+    ("Dropout", "dropout"),
+    ("SpatialDropout1D", "spatial_dropout1d"),
+    ("GaussianNoise", "gaussian_noise"),
+    ("GaussianDropout", "gaussian_dropout"),
+    ("AlphaDropout", "alpha_dropout"),
+];
+
+/// The activations `model!` knows, Keras 3's names and aliases.
+const ACTIVATIONS: [&str; 21] = [
+    "linear",
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "gelu",
+    "sigmoid",
+    "hard_sigmoid",
+    "tanh",
+    "hard_tanh",
+    "softplus",
+    "softsign",
+    "silu",
+    "hard_silu",
+    "mish",
+    "exponential",
+    "softmax",
+    "log_softmax",
+    "swish",
+    "hard_swish",
+];
+
+/// The `model!` keyword for a Keras class name.
+#[must_use]
+pub fn keyword(class: &str) -> Option<&'static str> {
+    KEYWORDS.iter().find(|(c, _)| *c == class).map(|(_, k)| *k)
+}
+
+/// Something in a Keras model that `model!` cannot express yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    /// The Keras layer name, or `input`.
+    pub layer: String,
+    /// What is not supported, e.g. "layer class `Conv1D`".
+    pub what: String,
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: {}", self.layer, self.what)
+    }
+}
+
+/// The `model!` body for `model` (without the braces), or everything it cannot express.
+///
+/// # Errors
+/// Every [`Unsupported`] item found, in layer order.
+pub fn to_dsl(model: &ModelConfig, name: &str) -> Result<String, Vec<Unsupported>> {
+    let mut problems = Vec::new();
+    let mut text = format!("pub struct {name};\n");
+    match model.input {
+        Some([t, Some(f)]) => {
+            let t = t.map_or("_".to_owned(), |t| t.to_string());
+            let _ = writeln!(text, "input [{t}, {f}];");
+        }
+        _ => problems.push(Unsupported {
+            layer: "input".into(),
+            what: "the input shape is not `(batch, timesteps, features)` with a known number of features".into(),
+        }),
+    }
+    for layer in &model.layers {
+        match layer_call(layer) {
+            Ok(call) => {
+                text.push_str(&call);
+                text.push_str(";\n");
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(text)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `lstm(8, return_sequences = true)`: the units and every option that is not the default.
+fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
+    let unsupported = |what: String| Unsupported {
+        layer: layer.name.clone(),
+        what,
+    };
+    let Some(keyword) = keyword(&layer.class) else {
+        return Err(vec![unsupported(format!(
+            "layer class `{}` is not supported",
+            layer.class
+        ))]);
+    };
+    let mut problems: Vec<Unsupported> = layer
+        .unsupported
+        .iter()
+        .map(|(k, v)| unsupported(format!("`{k}={v}` is not supported")))
+        .collect();
+    let mut args: Vec<String> = Vec::new();
+    match keyword {
+        "bidirectional" => match &layer.wrapped {
+            Some(inner) => match layer_call(inner) {
+                Ok(call) => args.push(call),
+                Err(mut p) => problems.append(&mut p),
+            },
+            None => problems.push(unsupported("no wrapped layer in its config".into())),
+        },
+        "dropout" | "spatial_dropout1d" | "gaussian_noise" | "gaussian_dropout"
+        | "alpha_dropout" => {
+            args.push(format!("{}", layer.rate.unwrap_or(0.0)));
+        }
+        _ => match layer.units {
+            Some(u) => args.push(u.to_string()),
+            None => problems.push(unsupported("no `units` in its config".into())),
+        },
+    }
+    let default_activation = if keyword == "dense" { "linear" } else { "tanh" };
+    let mut option = |key: &str, value: Option<String>, default: &str| {
+        if let Some(v) = value
+            && v != default
+        {
+            args.push(format!("{key} = {v}"));
+        }
+    };
+    for (key, value) in [
+        ("activation", &layer.activation),
+        ("recurrent_activation", &layer.recurrent_activation),
+    ] {
+        if let Some(a) = value
+            && !ACTIVATIONS.contains(&a.as_str())
+        {
+            problems.push(unsupported(format!("activation `{a}` is not supported")));
+        }
+        let default = if key == "activation" {
+            default_activation
+        } else {
+            "sigmoid"
+        };
+        if keyword != "bidirectional" && !keyword.contains("dropout") && keyword != "gaussian_noise"
+        {
+            option(key, value.clone(), default);
+        }
+    }
+    let flag = |b: Option<bool>| b.map(|b| b.to_string());
+    option("use_bias", flag(layer.use_bias), "true");
+    if keyword != "dense" {
+        option("return_sequences", flag(layer.return_sequences), "false");
+        option("go_backwards", flag(layer.go_backwards), "false");
+    }
+    if keyword == "gru" {
+        option("reset_after", flag(layer.reset_after), "true");
+    }
+    if keyword == "bidirectional" {
+        match layer.merge_mode.as_deref() {
+            Some("concat" | "sum" | "mul" | "ave") | None => {
+                option("merge_mode", layer.merge_mode.clone(), "concat");
+            }
+            Some(other) => problems.push(unsupported(format!(
+                "`merge_mode={other}` is not supported (concat, sum, mul, ave are)"
+            ))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(format!("{keyword}({})", args.join(", ")))
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse;
+
+    #[test]
+    fn writes_only_what_differs_from_the_defaults() {
+        let json = r#"{"class_name": "Sequential", "config": {"layers": [
+            {"class_name": "InputLayer", "config": {"batch_shape": [null, null, 3]}},
+            {"class_name": "GRU", "config": {"name": "gru", "units": 4, "activation": "tanh",
+             "recurrent_activation": "hard_sigmoid", "use_bias": true, "return_sequences": true,
+             "go_backwards": false, "reset_after": false}},
+            {"class_name": "Bidirectional", "config": {"name": "bidirectional", "merge_mode": "concat",
+             "layer": {"class_name": "LSTM", "config": {"name": "forward_lstm", "units": 2,
+             "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
+             "return_sequences": false, "go_backwards": false}}}},
+            {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.25}},
+            {"class_name": "Dense", "config": {"name": "dense", "units": 1, "activation": "sigmoid", "use_bias": true}}]}}"#;
+        let dsl = to_dsl(&parse(json).unwrap(), "Net").unwrap();
+        assert_eq!(
+            dsl,
+            "pub struct Net;\ninput [_, 3];\n\
+             gru(4, recurrent_activation = hard_sigmoid, return_sequences = true, reset_after = false);\n\
+             bidirectional(lstm(2));\ndropout(0.25);\ndense(1, activation = sigmoid);\n"
+        );
+    }
+
+    #[test]
+    fn lists_everything_it_cannot_express() {
+        let json = r#"{"class_name": "Sequential", "config": {"layers": [
+            {"class_name": "Conv1D", "config": {"name": "conv1d", "batch_input_shape": [null, 10, 3]}},
+            {"class_name": "LSTM", "config": {"name": "lstm", "units": 2, "activation": "my_act", "stateful": true}}]}}"#;
+        let problems = to_dsl(&parse(json).unwrap(), "Net").unwrap_err();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "`conv1d`: layer class `Conv1D` is not supported",
+                "`lstm`: `stateful=true` is not supported",
+                "`lstm`: activation `my_act` is not supported",
+            ]
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! The three files Keras writes, read into one [`KerasFile`]: weight arrays per layer, and
+//! the model config when the file has one.
+//!
+//! - Keras 3 `.keras`: a zip of `config.json`, `metadata.json`, `model.weights.h5`.
+//! - Keras 3 `.weights.h5`: `layers/<name>/vars/<i>`, `layers/<name>/cell/vars/<i>` for
+//!   recurrent layers, `.../forward_layer/...` then `.../backward_layer/...` for
+//!   `Bidirectional`. No config: HDF5 lists links by name, so layers are found by name.
+//! - Legacy `.h5` (tf.keras 2, Keras 3's legacy writer): the `model_config` attribute, and
+//!   `model_weights/<layer>/<weight name>` in the order of the `layer_names` and
+//!   `weight_names` attributes.
+
+use crate::config::{self, ModelConfig};
+use crate::h5::H5;
+use crate::{LoadError, zip};
+
+/// Which of Keras's files it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Keras 3 `.keras` (zip).
+    Keras,
+    /// Keras 3 `.weights.h5` (weights only, no config).
+    WeightsH5,
+    /// Legacy HDF5 `.h5` from `model.save("x.h5")`.
+    LegacyH5,
+}
+
+/// One weight array: where it was, its shape, its values (row-major).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Array {
+    /// Its path in the HDF5 file.
+    pub path: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Its values, row-major.
+    pub data: Vec<f32>,
+}
+
+/// A layer's weight arrays in Keras `get_weights()` order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileLayer {
+    /// The Keras layer name.
+    pub name: String,
+    /// Its arrays.
+    pub arrays: Vec<Array>,
+}
+
+/// What a Keras file holds, as tinyrnn needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KerasFile {
+    /// The kind of file.
+    pub format: Format,
+    /// The architecture, when the file has one (not `.weights.h5`).
+    pub config: Option<ModelConfig>,
+    /// The Keras version that wrote it, when recorded.
+    pub keras_version: Option<String>,
+    /// Every layer that has a weight group, in the file's order (the config's for `.keras`
+    /// and legacy files, by name for `.weights.h5`).
+    pub layers: Vec<FileLayer>,
+}
+
+impl KerasFile {
+    /// The layer named `name`, when the file has it.
+    #[must_use]
+    pub fn layer(&self, name: &str) -> Option<&FileLayer> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const HDF5_MAGIC: &[u8] = b"\x89HDF\r\n\x1a\n";
+
+/// Reads any of Keras's files from its bytes.
+///
+/// # Errors
+/// [`LoadError::NotKeras`] for other files; [`LoadError::Zip`], [`LoadError::Hdf5`] or
+/// [`LoadError::Config`] for damaged ones.
+pub fn read(bytes: &[u8]) -> Result<KerasFile, LoadError> {
+    if bytes.starts_with(ZIP_MAGIC) {
+        read_keras_zip(bytes)
+    } else if bytes.starts_with(HDF5_MAGIC) {
+        let h5 = H5::open(bytes)?;
+        if h5.has_group("model_weights") {
+            read_legacy(&h5)
+        } else {
+            read_weights_h5(&h5, None)
+        }
+    } else {
+        Err(LoadError::NotKeras {
+            found: describe(bytes),
+        })
+    }
+}
+
+/// What the first bytes of a file look like, for a message.
+fn describe(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "an empty file".to_owned();
+    }
+    if bytes.starts_with(b"\x89PNG") {
+        return "a PNG image".to_owned();
+    }
+    let head: String = bytes
+        .iter()
+        .take(8)
+        .map(|b| {
+            if b.is_ascii_graphic() || *b == b' ' {
+                char::from(*b).to_string()
+            } else {
+                format!("\\x{b:02x}")
+            }
+        })
+        .collect();
+    format!("a file starting with `{head}`")
+}
+
+fn read_keras_zip(bytes: &[u8]) -> Result<KerasFile, LoadError> {
+    let archive = zip::Archive::new(bytes)?;
+    let config_json = archive.member("config.json")?;
+    let config_json = std::str::from_utf8(config_json)
+        .map_err(|e| LoadError::Zip(format!("`config.json` is not UTF-8: {e}")))?;
+    let config = config::parse(config_json)?;
+    let keras_version = archive
+        .member("metadata.json")
+        .ok()
+        .and_then(|m| serde_json::from_slice::<serde_json::Value>(m).ok())
+        .and_then(|m| m["keras_version"].as_str().map(str::to_owned));
+    let weights = archive.member("model.weights.h5")?;
+    if !weights.starts_with(HDF5_MAGIC) {
+        return Err(LoadError::Zip(
+            "`model.weights.h5` is not an HDF5 file".to_owned(),
+        ));
+    }
+    let h5 = H5::open(weights)?;
+    let mut file = read_weights_h5(&h5, Some(&config))?;
+    file.format = Format::Keras;
+    file.config = Some(config);
+    file.keras_version = keras_version;
+    Ok(file)
+}
+
+/// Keras 3's weights layout; with a config, layers come in the config's order.
+fn read_weights_h5(h5: &H5, config: Option<&ModelConfig>) -> Result<KerasFile, LoadError> {
+    let names: Vec<String> = match config {
+        Some(c) => c.layers.iter().map(|l| l.name.clone()).collect(),
+        None => h5.children("layers")?,
+    };
+    let mut layers = Vec::new();
+    for name in names {
+        let group = format!("layers/{name}");
+        if !h5.has_group(&group) {
+            continue;
+        }
+        let mut arrays = Vec::new();
+        collect_vars(h5, &group, &mut arrays, 0)?;
+        layers.push(FileLayer { name, arrays });
+    }
+    Ok(KerasFile {
+        format: Format::WeightsH5,
+        config: None,
+        keras_version: None,
+        layers,
+    })
+}
+
+/// A layer's arrays in `get_weights()` order: its own `vars`, its `cell`'s, then for
+/// `Bidirectional` the forward layer's and the backward layer's.
+fn collect_vars(h5: &H5, group: &str, out: &mut Vec<Array>, depth: usize) -> Result<(), LoadError> {
+    if depth > 8 {
+        return Err(LoadError::Hdf5(format!("`{group}` nests too deeply")));
+    }
+    let vars = format!("{group}/vars");
+    if h5.has_group(&vars) {
+        let mut indices: Vec<(usize, String)> = h5
+            .children(&vars)?
+            .into_iter()
+            .filter_map(|c| c.parse::<usize>().ok().map(|i| (i, c)))
+            .collect();
+        indices.sort_unstable();
+        for (_, child) in indices {
+            let path = format!("{vars}/{child}");
+            let (shape, data) = h5.read_f32(&path)?;
+            out.push(Array { path, shape, data });
+        }
+    }
+    for sub in ["cell", "forward_layer", "backward_layer"] {
+        let path = format!("{group}/{sub}");
+        if h5.has_group(&path) {
+            collect_vars(h5, &path, out, depth + 1)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_legacy(h5: &H5) -> Result<KerasFile, LoadError> {
+    let config = match h5.attr_string("", "model_config")? {
+        Some(json) => Some(config::parse(&json)?),
+        None => None,
+    };
+    let keras_version = h5
+        .attr_string("", "keras_version")
+        .ok()
+        .flatten()
+        .or_else(|| {
+            h5.attr_string("model_weights", "keras_version")
+                .ok()
+                .flatten()
+        });
+    let mut layers = Vec::new();
+    for name in h5.attr_strings("model_weights", "layer_names")? {
+        let group = format!("model_weights/{name}");
+        let mut arrays = Vec::new();
+        for weight in h5.attr_strings(&group, "weight_names")? {
+            let path = format!("{group}/{weight}");
+            let (shape, data) = h5.read_f32(&path)?;
+            arrays.push(Array { path, shape, data });
+        }
+        layers.push(FileLayer { name, arrays });
+    }
+    Ok(KerasFile {
+        format: Format::LegacyH5,
+        config,
+        keras_version,
+        layers,
+    })
+}

@@ -1,0 +1,299 @@
+//! Reading Keras weight files for [tinyrnn](https://docs.rs/tinyrnn): the `.keras` zip,
+//! Keras 3 `.weights.h5` and legacy `.h5`, with a pure-Rust HDF5 reader, and matching
+//! their arrays to a model's layers with errors that name the layer, the weight, and the
+//! expected and found shapes.
+//!
+//! The same code runs at run time (`Net::from_keras_file`) and at compile time
+//! (`model! { ...; weights = "net.keras" }`), and behind the `tinyrnn` command.
+//!
+//! ```no_run
+//! let file = tinyrnn_io::read(&std::fs::read("net.keras")?)?;
+//! for layer in &file.layers {
+//!     println!("{}: {} arrays", layer.name, layer.arrays.len());
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod config;
+pub mod dsl;
+mod error;
+mod h5;
+mod keras;
+mod zip;
+
+pub use error::LoadError;
+pub use keras::{Array, FileLayer, Format, KerasFile, read};
+
+/// What a model expects of one layer, to match a file against: the model's `Summary` row,
+/// or the macro's checked layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedLayer {
+    /// The Keras-style name (`lstm_1`).
+    pub name: String,
+    /// The Keras class name (`LSTM`).
+    pub class: String,
+    /// Every weight array in `get_weights()` order (twice for `Bidirectional`).
+    pub weights: Vec<(String, Vec<usize>)>,
+    /// Options as Keras's config writes them, checked when the file has a config. For
+    /// `Bidirectional`: `merge_mode`, then the wrapped layer's.
+    pub options: Vec<(String, String)>,
+}
+
+/// The layers a config describes, as a model declared from it would expect them: weight
+/// names and shapes from each class's Keras layout, and the config's own options. For a
+/// `model!` declaration (converted to a [`config::ModelConfig`]) and for checking that a
+/// file's arrays fit its own config.
+///
+/// # Errors
+/// [`LoadError::Config`] when the input width is unknown, a layer lacks `units`, or a
+/// class has no known weight layout.
+pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedLayer>, LoadError> {
+    let mut width = model
+        .input
+        .and_then(|[_, f]| f)
+        .ok_or_else(|| LoadError::Config("the config gives no number of input features".into()))?;
+    let mut layers = Vec::new();
+    for layer in &model.layers {
+        let (weights, out, options) = layer_layout(layer, width)?;
+        layers.push(ExpectedLayer {
+            name: layer.name.clone(),
+            class: layer.class.clone(),
+            weights,
+            options,
+        });
+        width = out;
+    }
+    Ok(layers)
+}
+
+type Layout = (Vec<(String, Vec<usize>)>, usize, Vec<(String, String)>);
+
+/// A layer's weight arrays, output width and options on `d`-wide inputs.
+fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadError> {
+    let missing = |what: &str| LoadError::Config(format!("layer `{}` has no `{what}`", layer.name));
+    let bias = layer.use_bias.unwrap_or(true);
+    let mut options = Vec::new();
+    let mut option = |key: &str, value: Option<String>| {
+        if let Some(v) = value {
+            options.push((key.to_owned(), v));
+        }
+    };
+    if layer.class == "Bidirectional" {
+        let inner = layer.wrapped.as_deref().ok_or_else(|| missing("layer"))?;
+        let (weights, h, inner_options) = layer_layout(inner, d)?;
+        let merge = layer
+            .merge_mode
+            .clone()
+            .unwrap_or_else(|| "concat".to_owned());
+        let out = if merge == "concat" { 2 * h } else { h };
+        option("merge_mode", Some(merge));
+        options.extend(inner_options);
+        let both = weights.iter().chain(&weights).cloned().collect();
+        return Ok((both, out, options));
+    }
+    let gates = match layer.class.as_str() {
+        "SimpleRNN" => 1,
+        "LSTM" => 4,
+        "GRU" => 3,
+        "Dense" => 0,
+        "Dropout" | "SpatialDropout1D" | "GaussianNoise" | "GaussianDropout" | "AlphaDropout" => {
+            return Ok((Vec::new(), d, options));
+        }
+        other => {
+            return Err(LoadError::Config(format!(
+                "layer `{}`: class `{other}` has no known weight layout",
+                layer.name
+            )));
+        }
+    };
+    let units = layer.units.ok_or_else(|| missing("units"))?;
+    option("units", Some(units.to_string()));
+    option("activation", layer.activation.clone());
+    if gates > 1 {
+        option("recurrent_activation", layer.recurrent_activation.clone());
+    }
+    option("use_bias", layer.use_bias.map(|b| b.to_string()));
+    if gates > 0 {
+        option(
+            "return_sequences",
+            layer.return_sequences.map(|b| b.to_string()),
+        );
+        option("go_backwards", layer.go_backwards.map(|b| b.to_string()));
+    }
+    if gates == 3 {
+        option("reset_after", layer.reset_after.map(|b| b.to_string()));
+    }
+    let w = |name: &str, shape: Vec<usize>| (name.to_owned(), shape);
+    let mut weights = Vec::new();
+    if gates == 0 {
+        weights.push(w("kernel", vec![d, units]));
+        if bias {
+            weights.push(w("bias", vec![units]));
+        }
+    } else {
+        let g = gates * units;
+        weights.push(w("kernel", vec![d, g]));
+        weights.push(w("recurrent_kernel", vec![units, g]));
+        if bias {
+            let reset_after = gates == 3 && layer.reset_after.unwrap_or(true);
+            weights.push(w("bias", if reset_after { vec![2, g] } else { vec![g] }));
+        }
+    }
+    Ok((weights, units, options))
+}
+
+/// Reads the file at `path`.
+///
+/// # Errors
+/// [`LoadError::Io`] when it cannot be read, then as [`read`].
+pub fn read_path(path: &std::path::Path) -> Result<KerasFile, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    read(&bytes)
+}
+
+/// The file's weights for a model with `expected` layers, flattened in `get_weights()` order
+/// (what `Net::from_flat` takes).
+///
+/// With a config (`.keras`, legacy `.h5`), the layers are matched in order and their classes
+/// and options must be the model's; without one (`.weights.h5`), each layer is found by its
+/// Keras name. Every array's shape must be the model's.
+///
+/// # Errors
+/// [`LoadError::Architecture`], [`LoadError::Option`], [`LoadError::MissingLayer`],
+/// [`LoadError::ArrayCount`] or [`LoadError::Shape`], each naming what differs.
+pub fn weights_for(file: &KerasFile, expected: &[ExpectedLayer]) -> Result<Vec<f32>, LoadError> {
+    let mut flat = Vec::new();
+    match &file.config {
+        Some(config) => {
+            let ours: Vec<String> = expected
+                .iter()
+                .map(|e| format!("{} ({})", e.name, e.class))
+                .collect();
+            let theirs: Vec<String> = config
+                .layers
+                .iter()
+                .map(|l| format!("{} ({})", l.name, l.class))
+                .collect();
+            let same_classes = config.layers.len() == expected.len()
+                && config
+                    .layers
+                    .iter()
+                    .zip(expected)
+                    .all(|(l, e)| l.class == e.class);
+            if !same_classes {
+                return Err(LoadError::Architecture {
+                    file: theirs,
+                    model: ours,
+                });
+            }
+            // Shapes first: a size that differs is clearest as the shapes it gives.
+            for (layer, want) in config.layers.iter().zip(expected) {
+                let arrays = file.layer(&layer.name).map_or(&[][..], |l| &l.arrays[..]);
+                take_arrays(&want.name, arrays, &want.weights, &mut flat)?;
+            }
+            for (layer, want) in config.layers.iter().zip(expected) {
+                check_options(layer, want)?;
+            }
+        }
+        None => {
+            for want in expected {
+                if want.weights.is_empty() {
+                    continue;
+                }
+                let Some(layer) = file.layer(&want.name) else {
+                    return Err(LoadError::MissingLayer {
+                        layer: want.name.clone(),
+                        found: file.layers.iter().map(|l| l.name.clone()).collect(),
+                    });
+                };
+                take_arrays(&want.name, &layer.arrays, &want.weights, &mut flat)?;
+            }
+        }
+    }
+    Ok(flat)
+}
+
+/// Keras's other names for the same activation.
+fn canonical_activation(name: &str) -> &str {
+    match name {
+        "swish" => "silu",
+        "hard_swish" => "hard_silu",
+        other => other,
+    }
+}
+
+/// The file's options (when it states them) against the model's.
+fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<(), LoadError> {
+    let mut inner = false;
+    for (key, expected) in &want.options {
+        if key == "merge_mode" {
+            inner = true;
+        }
+        let source = match (&layer.wrapped, inner && key != "merge_mode") {
+            (Some(w), true) => w.as_ref(),
+            _ => layer,
+        };
+        let found = match key.as_str() {
+            "units" => source.units.map(|u| u.to_string()),
+            "activation" => source
+                .activation
+                .as_deref()
+                .map(|a| canonical_activation(a).to_owned()),
+            "recurrent_activation" => source
+                .recurrent_activation
+                .as_deref()
+                .map(|a| canonical_activation(a).to_owned()),
+            "use_bias" => source.use_bias.map(|b| b.to_string()),
+            "return_sequences" => source.return_sequences.map(|b| b.to_string()),
+            "go_backwards" => source.go_backwards.map(|b| b.to_string()),
+            "reset_after" => source.reset_after.map(|b| b.to_string()),
+            "merge_mode" => layer.merge_mode.clone(),
+            _ => None,
+        };
+        if let Some(found) = found
+            && found != canonical_activation(expected)
+        {
+            return Err(LoadError::Option {
+                layer: want.name.clone(),
+                key: key.clone(),
+                expected: expected.clone(),
+                found,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Appends a layer's arrays after checking their number and shapes.
+fn take_arrays(
+    layer: &str,
+    arrays: &[Array],
+    weights: &[(String, Vec<usize>)],
+    flat: &mut Vec<f32>,
+) -> Result<(), LoadError> {
+    if arrays.len() != weights.len() {
+        return Err(LoadError::ArrayCount {
+            layer: layer.to_owned(),
+            expected: weights
+                .iter()
+                .map(|(name, shape)| format!("{name} {shape:?}"))
+                .collect(),
+            found: arrays.len(),
+        });
+    }
+    for (array, (name, shape)) in arrays.iter().zip(weights) {
+        if &array.shape != shape || array.data.len() != shape.iter().product::<usize>() {
+            return Err(LoadError::Shape {
+                layer: layer.to_owned(),
+                weight: name.clone(),
+                expected: shape.clone(),
+                found: array.shape.clone(),
+            });
+        }
+        flat.extend_from_slice(&array.data);
+    }
+    Ok(())
+}
