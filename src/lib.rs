@@ -43,6 +43,12 @@ pub use tinyrnn_runtime::{
 /// Re-exported so that users can name the weight matrices without depending on it.
 pub use tinyrnn_runtime::nalgebra;
 
+#[cfg(feature = "keras")]
+pub mod keras;
+#[cfg(feature = "keras")]
+#[doc(inline)]
+pub use keras::LoadError;
+
 /// Declares a recurrent network: a struct of weights, its streaming state and its methods.
 ///
 /// ```
@@ -145,4 +151,54 @@ pub mod __private {
         Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, activations, layers,
         nalgebra,
     };
+
+    #[cfg(feature = "keras")]
+    pub use crate::keras::LoadError;
+
+    /// Without the `keras` feature nothing can be loaded, so no value of this exists.
+    #[cfg(not(feature = "keras"))]
+    #[derive(Debug)]
+    pub enum LoadError {}
+
+    /// What `Net::from_keras_file` takes: a path, with the `keras` feature.
+    #[diagnostic::on_unimplemented(
+        message = "reading Keras files needs tinyrnn's `keras` feature",
+        label = "`{Self}` is not a path here",
+        note = "enable `features = [\"keras\"]` on the tinyrnn dependency (it is on by default)"
+    )]
+    pub trait KerasPath {
+        /// Loads the model `M` from the file at this path.
+        ///
+        /// # Errors
+        /// What `tinyrnn::keras::load_file` returns.
+        fn load_model<M: Model>(self) -> Result<M, LoadError>;
+    }
+
+    /// What `Net::from_keras_bytes` takes: bytes, with the `keras` feature.
+    #[diagnostic::on_unimplemented(
+        message = "reading Keras files needs tinyrnn's `keras` feature",
+        label = "`{Self}` is not bytes here",
+        note = "enable `features = [\"keras\"]` on the tinyrnn dependency (it is on by default)"
+    )]
+    pub trait KerasBytes {
+        /// Loads the model `M` from these bytes of a Keras file.
+        ///
+        /// # Errors
+        /// What `tinyrnn::keras::load` returns.
+        fn load_model<M: Model>(self) -> Result<M, LoadError>;
+    }
+
+    #[cfg(feature = "keras")]
+    impl<P: AsRef<std::path::Path>> KerasPath for P {
+        fn load_model<M: Model>(self) -> Result<M, LoadError> {
+            crate::keras::load_file(self)
+        }
+    }
+
+    #[cfg(feature = "keras")]
+    impl<B: AsRef<[u8]>> KerasBytes for B {
+        fn load_model<M: Model>(self) -> Result<M, LoadError> {
+            crate::keras::load(self.as_ref())
+        }
+    }
 }

@@ -26,6 +26,11 @@ macro_rules! keras_case {
                 // The same weights as little-endian bytes, through the const constructor.
                 let bytes: Vec<u8> = fx.weights.iter().flat_map(|w| w.to_le_bytes()).collect();
                 assert_eq!(Net::from_le_slice(&bytes), Ok(net.clone()), "{}: from_le_slice", fx.name);
+                // The same model saved by Keras as .keras, .weights.h5 and legacy .h5.
+                for path in fx.weight_files() {
+                    let loaded = Net::from_keras_file(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+                    assert_eq!(loaded, net, "{path}: weights differ from get_weights()");
+                }
                 for (i, case) in fx.cases.iter().enumerate() {
                     let what = format!("{} case {i}", fx.name);
                     let x = sequence::<{ Net::FEATURES }>(&case.input);

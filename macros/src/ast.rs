@@ -41,6 +41,11 @@ pub enum Stmt {
         value: LitInt,
     },
     Layer(LayerCall),
+    /// `weights = "models/net.keras"`: a Keras file read at compile time.
+    Weights {
+        keyword: Ident,
+        path: LitStr,
+    },
     /// A statement that did not parse: its error, and its first identifier (`input`,
     /// `params` or a layer name) when it had one, so that checking does not report it as
     /// missing a second time.
@@ -257,6 +262,8 @@ fn parse_stmt(input: ParseStream) -> Stmt {
         parse_input(&name, input)
     } else if name == "params" {
         parse_params(name, input)
+    } else if name == "weights" && input.peek(Token![=]) {
+        parse_weights(name, input)
     } else {
         let has_parens = input.peek(syn::token::Paren);
         match parse_call(name.clone(), input) {
@@ -320,8 +327,36 @@ fn skip_garbage(input: ParseStream) -> Option<Span> {
 fn starts_statement(input: ParseStream) -> bool {
     let fork = input.fork();
     match fork.parse::<Ident>() {
-        Ok(ident) => ident == "input" || ident == "params" || fork.peek(syn::token::Paren),
+        Ok(ident) => {
+            ident == "input"
+                || ident == "params"
+                || (ident == "weights" && fork.peek(Token![=]))
+                || fork.peek(syn::token::Paren)
+        }
         Err(_) => false,
+    }
+}
+
+/// `weights = "path"`, after the keyword.
+fn parse_weights(keyword: Ident, input: ParseStream) -> Stmt {
+    let _ = input.parse::<Token![=]>();
+    if input.peek(LitStr)
+        && let Ok(path) = input.parse::<LitStr>()
+    {
+        return Stmt::Weights { keyword, path };
+    }
+    let found = describe_next(input, END_OF_MODEL);
+    let start = keyword.span();
+    let end = skip_garbage(input).unwrap_or(start);
+    Stmt::Broken {
+        keyword: Some(keyword),
+        error: error_range(
+            start,
+            end,
+            format!(
+                "expected a path in quotes after `weights =`, found {found}; e.g. `weights = \"models/net.keras\"`"
+            ),
+        ),
     }
 }
 

@@ -10,7 +10,7 @@
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, ModelInput, Stmt, Value, error_range};
 use proc_macro2::Span;
 use std::ops::Range;
-use syn::{Attribute, Ident, LitInt, Visibility};
+use syn::{Attribute, Ident, LitInt, LitStr, Visibility};
 
 /// A checked model, ready to generate.
 pub struct Model {
@@ -29,6 +29,8 @@ pub struct Model {
     pub tail: Range<usize>,
     /// The count derived from Keras's formulas, checked against the runtime's at compile time.
     pub params: usize,
+    /// `weights = "path"`: a Keras file to embed, relative to the crate's manifest.
+    pub weights: Option<LitStr>,
 }
 
 pub struct Stage {
@@ -608,6 +610,7 @@ pub fn check(input: ModelInput) -> Checked {
     // An `input` statement that did not parse: not reported as missing a second time.
     let mut input_attempted = false;
     let mut params: Option<&LitInt> = None;
+    let mut weights: Option<LitStr> = None;
     // One entry per layer statement, `None` for those that are unknown or did not parse.
     let mut layers: Vec<Option<Options>> = Vec::new();
     let mut seq_out: Vec<bool> = Vec::new();
@@ -628,7 +631,7 @@ pub fn check(input: ModelInput) -> Checked {
                 errs.0.push(error.clone());
                 match keyword {
                     Some(k) if k == "input" => input_attempted = true,
-                    Some(k) if k == "params" => {}
+                    Some(k) if k == "params" || k == "weights" => {}
                     Some(_) => {
                         layers.push(None);
                         seq_out.push(false);
@@ -675,6 +678,19 @@ pub fn check(input: ModelInput) -> Checked {
                     );
                 } else {
                     params = Some(value);
+                }
+            }
+            Stmt::Weights { keyword, path } => {
+                if let Some(first) = &weights {
+                    errs.push_range(
+                        (keyword.span(), path.span()),
+                        format!(
+                            "duplicate `weights`: the model already reads `{}`; remove one of them",
+                            LitStr::value(first)
+                        ),
+                    );
+                } else {
+                    weights = Some(path.clone());
                 }
             }
             Stmt::Layer(call) => {
@@ -835,6 +851,7 @@ pub fn check(input: ModelInput) -> Checked {
     let model = model.map(|m| Model {
         attrs: attrs.clone(),
         vis: vis.clone(),
+        weights,
         ..m
     });
     Checked {
@@ -1008,6 +1025,7 @@ fn build(
         stages,
         tail,
         params,
+        weights: None,
     })
 }
 

@@ -81,6 +81,36 @@ fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStream) -> Token
         .collect()
 }
 
+/// The layer's options as Keras's config writes them, for loaders to compare with a file.
+fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
+    let mut options = Vec::new();
+    if let Some((inner, merge)) = &l.wrapped {
+        options.push(("merge_mode", merge.name.to_owned()));
+        options.extend(keras_options(inner));
+        return options;
+    }
+    if l.kind.is_passthrough() {
+        return options;
+    }
+    options.push(("units", l.units.to_string()));
+    options.push(("activation", l.activation.name.to_owned()));
+    if matches!(l.kind, Kind::Lstm | Kind::Gru) {
+        options.push((
+            "recurrent_activation",
+            l.recurrent_activation.name.to_owned(),
+        ));
+    }
+    options.push(("use_bias", l.use_bias.to_string()));
+    if l.kind.is_recurrent() {
+        options.push(("return_sequences", l.seq_out.to_string()));
+        options.push(("go_backwards", l.go_backwards.to_string()));
+    }
+    if l.kind == Kind::Gru {
+        options.push(("reset_after", l.reset_after.to_string()));
+    }
+    options
+}
+
 fn model_text(m: &Model) -> String {
     let t = m.timesteps.map_or("_".to_owned(), |t| t.to_string());
     let layers: Vec<String> = m
@@ -159,6 +189,8 @@ pub fn expand(m: &Model) -> TokenStream {
     // Summary rows.
     let summary_rows = m.layers.iter().zip(&tys).map(|(l, ty)| {
         let lname = l.field.to_string();
+        let (option_keys, option_values): (Vec<&str>, Vec<String>) =
+            keras_options(l).into_iter().unzip();
         let units = lit(l.units);
         let output = if l.seq_out {
             quote!(::tinyrnn::__private::OutputShape::Sequence {
@@ -178,6 +210,7 @@ pub fn expand(m: &Model) -> TokenStream {
                 copies: <#ty as #layer>::COPIES,
                 formula: <#ty as #layer>::FORMULA,
                 symbols: <#ty as #layer>::SYMBOLS,
+                options: &[ #( (#option_keys, #option_values) ),* ],
             }
         }
     });
@@ -303,6 +336,29 @@ pub fn expand(m: &Model) -> TokenStream {
                         found: bytes.len(),
                     }),
                 }
+            }
+
+            /// Loads the weights of a Keras file: `.keras`, Keras 3 `.weights.h5`, or legacy
+            /// `.h5` (`model.save("x.h5")`). Its layers must be this model's, in order, with
+            /// the same options and shapes; otherwise the error names the layer, the weight,
+            /// and the expected and found shapes (or both architectures).
+            ///
+            /// # Errors
+            /// `tinyrnn::LoadError`, saying what was expected and what was found.
+            pub fn from_keras_file<P: ::tinyrnn::__private::KerasPath>(
+                path: P,
+            ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+                ::tinyrnn::__private::KerasPath::load_model::<Self>(path)
+            }
+
+            /// [`Self::from_keras_file`] for a file already in memory.
+            ///
+            /// # Errors
+            /// `tinyrnn::LoadError`, saying what was expected and what was found.
+            pub fn from_keras_bytes<B: ::tinyrnn::__private::KerasBytes>(
+                bytes: B,
+            ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+                ::tinyrnn::__private::KerasBytes::load_model::<Self>(bytes)
             }
 
             /// The Keras 3 style summary, with each weight array and the parameter formulas.

@@ -7,6 +7,7 @@
 
 mod ast;
 mod check;
+mod embed;
 mod expand;
 
 use proc_macro::TokenStream;
@@ -25,7 +26,26 @@ pub fn model(input: TokenStream) -> TokenStream {
 /// model does not fail a second time.
 fn expand_checked(checked: check::Checked) -> proc_macro2::TokenStream {
     match (checked.model, checked.errors.into_combined()) {
-        (Some(model), None) => expand::expand(&model),
+        (Some(model), None) => {
+            let embedded = model.weights.as_ref().map(|path| {
+                embed::embed(&model, path).unwrap_or_else(|e| {
+                    // The error, and a stand-in `WEIGHTS` so that code using it is not
+                    // reported a second time.
+                    let error = e.into_compile_error();
+                    let name = &model.name;
+                    quote::quote! {
+                        #error
+                        impl #name {
+                            #[doc(hidden)]
+                            pub const WEIGHTS: Self = Self::ZERO;
+                        }
+                    }
+                })
+            });
+            let mut tokens = expand::expand(&model);
+            tokens.extend(embedded);
+            tokens
+        }
         (_, errors) => {
             let errors = errors.map(syn::Error::into_compile_error);
             let (attrs, vis, name) = (&checked.attrs, &checked.vis, &checked.name);

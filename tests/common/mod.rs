@@ -125,6 +125,21 @@ impl Fixture {
         }
     }
 
+    /// The Keras files saved from this fixture's model (`tools/gen_keras_files.py`).
+    pub fn weight_files(&self) -> Vec<String> {
+        ["keras", "weights.h5", "h5"]
+            .iter()
+            .map(|ext| {
+                format!(
+                    "{}/tests/fixtures/keras-files/{}.{ext}",
+                    env!("CARGO_MANIFEST_DIR"),
+                    self.name
+                )
+            })
+            .filter(|path| std::path::Path::new(path).exists())
+            .collect()
+    }
+
     /// The model in the test is the one the fixture was made from.
     pub fn assert_dsl(&self, tokens: &str) {
         let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();

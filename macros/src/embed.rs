@@ -1,0 +1,83 @@
+//! `weights = "models/net.keras"`: the Keras file read at compile time, checked against the
+//! declared layers, and its weights embedded as a `const` of the model.
+
+use crate::check::Model;
+#[cfg(feature = "keras")]
+use crate::check::{Kind, Layer};
+#[cfg(feature = "keras")]
+use proc_macro2::Literal;
+use proc_macro2::TokenStream;
+#[cfg(feature = "keras")]
+use quote::quote;
+use syn::LitStr;
+
+/// `impl Net { pub const WEIGHTS: Self = ... }`, or an error spanned on the path.
+#[cfg(feature = "keras")]
+pub fn embed(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
+    use tinyrnn_io::config::ModelConfig;
+
+    let error = |message: String| syn::Error::new(path.span(), message);
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .map_err(|_| error("`CARGO_MANIFEST_DIR` is not set: build with cargo".to_owned()))?;
+    let full = std::path::Path::new(&dir).join(path.value());
+    let file = tinyrnn_io::read_path(&full).map_err(|e| error(e.to_string()))?;
+    let ours = ModelConfig {
+        name: model.name.to_string(),
+        input: Some([model.timesteps, Some(model.features)]),
+        layers: model.layers.iter().map(layer_config).collect(),
+    };
+    let expected = tinyrnn_io::expected_from_config(&ours).map_err(|e| error(e.to_string()))?;
+    let flat = tinyrnn_io::weights_for(&file, &expected)
+        .map_err(|e| error(format!("`{}` does not fit this model: {e}", path.value())))?;
+    let bytes: Vec<u8> = flat.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let blob = Literal::byte_string(&bytes);
+    let full = full.to_string_lossy().into_owned();
+    let name = &model.name;
+    let doc = format!(
+        " The weights of `{}`, read and checked against the layers at compile time. As a\n `static`, they stay in read-only memory: `static NET: {name} = {name}::WEIGHTS;`",
+        path.value()
+    );
+    Ok(quote! {
+        impl #name {
+            #[doc = #doc]
+            pub const WEIGHTS: Self = Self::from_le_bytes(#blob);
+        }
+        // Naming the file makes cargo rebuild when it changes.
+        const _: &[u8] = ::core::include_bytes!(#full);
+    })
+}
+
+/// Without the `keras` feature there is no reader to embed with.
+#[cfg(not(feature = "keras"))]
+pub fn embed(_model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
+    Err(syn::Error::new(
+        path.span(),
+        "`weights = \"...\"` reads the file at compile time, which needs tinyrnn's `keras` feature (on by default)",
+    ))
+}
+
+/// A declared layer as the Keras config of the same layer would read.
+#[cfg(feature = "keras")]
+fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
+    let recurrent = matches!(layer.kind, Kind::SimpleRnn | Kind::Lstm | Kind::Gru);
+    let gated = matches!(layer.kind, Kind::Lstm | Kind::Gru);
+    let weighted = recurrent || layer.kind == Kind::Dense;
+    tinyrnn_io::config::LayerConfig {
+        class: layer.kind.keras_class().to_owned(),
+        name: layer.field.to_string(),
+        units: weighted.then_some(layer.units),
+        activation: weighted.then(|| layer.activation.name.to_owned()),
+        recurrent_activation: gated.then(|| layer.recurrent_activation.name.to_owned()),
+        use_bias: weighted.then_some(layer.use_bias),
+        return_sequences: recurrent.then_some(layer.seq_out),
+        go_backwards: recurrent.then_some(layer.go_backwards),
+        reset_after: (layer.kind == Kind::Gru).then_some(layer.reset_after),
+        merge_mode: layer.wrapped.as_ref().map(|(_, m)| m.name.to_owned()),
+        rate: None,
+        wrapped: layer
+            .wrapped
+            .as_ref()
+            .map(|(inner, _)| Box::new(layer_config(inner))),
+        unsupported: Vec::new(),
+    }
+}

@@ -1,0 +1,232 @@
+//! `tinyrnn`: look inside a Keras file and turn it into what tinyrnn builds from.
+//!
+//! ```text
+//! tinyrnn inspect model.keras [--name Net]   the model! DSL, the summary, the weight breakdown
+//! tinyrnn convert model.keras -o net.bin     little-endian f32 weights for Net::from_le_bytes
+//! ```
+//!
+//! Errors are one line on stderr and a nonzero exit: 1 for a file that cannot be used,
+//! 2 for a wrong command line.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tinyrnn::keras::{self, KerasFile, LoadError, config::LayerConfig, config::ModelConfig};
+use tinyrnn::{LayerSummary, OutputShape, Summary, WeightSpec};
+
+const USAGE: &str = "usage: tinyrnn inspect FILE [--name NAME] | tinyrnn convert FILE -o OUT";
+
+enum Command {
+    Inspect { file: PathBuf, name: String },
+    Convert { file: PathBuf, out: PathBuf },
+}
+
+fn parse_args(args: &[String]) -> Result<Command, String> {
+    let (command, rest) = args.split_first().ok_or("no command given")?;
+    let mut file = None;
+    let mut name = "Net".to_owned();
+    let mut out = None;
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--name" => name.clone_from(rest.next().ok_or("`--name` needs a value")?),
+            "-o" | "--output" => out = Some(PathBuf::from(rest.next().ok_or("`-o` needs a path")?)),
+            flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
+            path if file.is_none() => file = Some(PathBuf::from(path)),
+            extra => return Err(format!("unexpected argument `{extra}`")),
+        }
+    }
+    let file = file.ok_or("no Keras file given")?;
+    match command.as_str() {
+        "inspect" => Ok(Command::Inspect { file, name }),
+        "convert" => Ok(Command::Convert {
+            file,
+            out: out.ok_or("`convert` needs `-o OUT`")?,
+        }),
+        other => Err(format!("unknown command `{other}`")),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.first().map(String::as_str), Some("-h" | "--help")) {
+        let _ = print_out(&format!("{USAGE}\n"));
+        return ExitCode::SUCCESS;
+    }
+    let command = match parse_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tinyrnn: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Inspect { file, name } => inspect(&file, &name),
+        Command::Convert { file, out } => convert(&file, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tinyrnn: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The file's config, which `inspect` and `convert` need for the layer order.
+fn model_config(file: &KerasFile) -> Result<&ModelConfig, LoadError> {
+    file.config.as_ref().ok_or_else(|| {
+        LoadError::Config(
+            "a `.weights.h5` file holds no architecture or layer order; use the `.keras` file \
+             (`model.save(\"model.keras\")`)"
+                .to_owned(),
+        )
+    })
+}
+
+fn inspect(path: &std::path::Path, name: &str) -> Result<(), LoadError> {
+    let file = keras::read_path(path)?;
+    let config = model_config(&file)?;
+    let dsl = keras::dsl::to_dsl(config, name).map_err(LoadError::Unsupported)?;
+    let expected = keras::expected_from_config(config)?;
+    // The arrays must fit the file's own config before anything is printed from them.
+    keras::weights_for(&file, &expected)?;
+    let summary = summary(config, &expected, name);
+    let mut text = String::from("tinyrnn::model! {\n");
+    for line in dsl.lines() {
+        text += "    ";
+        text += line;
+        text += "\n";
+    }
+    let _ = write!(
+        text,
+        "    params {};\n}}\n\n{summary}",
+        summary.total_params()
+    );
+    if let Some(version) = &file.keras_version
+        && version.starts_with("2.")
+        && dsl.contains("hard_sigmoid")
+    {
+        let _ = writeln!(
+            text,
+            "\nnote: written by Keras {version}, whose `hard_sigmoid` is 0.2*x+0.5; tinyrnn computes Keras 3's relu6(x+3)/6"
+        );
+    }
+    print_out(&text)
+}
+
+/// Writes to stdout; a closed pipe (`tinyrnn inspect x | head`) is not an error.
+fn print_out(text: &str) -> Result<(), LoadError> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(LoadError::Io {
+            path: "<stdout>".to_owned(),
+            message: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn convert(path: &std::path::Path, out: &std::path::Path) -> Result<(), LoadError> {
+    let file = keras::read_path(path)?;
+    let config = model_config(&file)?;
+    keras::dsl::to_dsl(config, "Net").map_err(LoadError::Unsupported)?;
+    let flat = keras::weights_for(&file, &keras::expected_from_config(config)?)?;
+    let bytes: Vec<u8> = flat.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(out, &bytes).map_err(|e| LoadError::Io {
+        path: out.display().to_string(),
+        message: e.to_string(),
+    })?;
+    print_out(&format!(
+        "wrote {} weights ({} bytes) to {}\n",
+        bytes.len() / 4,
+        bytes.len(),
+        out.display()
+    ))
+}
+
+/// Keras's parameter formula for a layer and the symbol of its units.
+fn formula(layer: &LayerConfig) -> (&'static str, &'static str) {
+    let bias = layer.use_bias.unwrap_or(true);
+    match (
+        layer.class.as_str(),
+        bias,
+        layer.reset_after.unwrap_or(true),
+    ) {
+        ("SimpleRNN", true, _) => ("h*(d+h)+h", "h"),
+        ("SimpleRNN", false, _) => ("h*(d+h)", "h"),
+        ("LSTM", true, _) => ("4*(h*(d+h)+h)", "h"),
+        ("LSTM", false, _) => ("4*h*(d+h)", "h"),
+        ("GRU", false, _) => ("3*h*(d+h)", "h"),
+        ("GRU", true, true) => ("3*h*(d+h)+6*h", "h"),
+        ("GRU", true, false) => ("3*(h*(d+h)+h)", "h"),
+        ("Dense", true, _) => ("d*u+u", "u"),
+        ("Dense", false, _) => ("d*u", "u"),
+        _ => ("0", ""),
+    }
+}
+
+/// The Keras-style summary of a file's model, from its config and the arrays it expects
+/// (already checked against the file). Its `'static` data is leaked: this runs once, in a
+/// short-lived command.
+fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) -> Summary {
+    let [timesteps, features] = config.input.unwrap_or([None, None]);
+    let mut width = features.unwrap_or(0);
+    let mut sequence = true;
+    let mut rows = Vec::new();
+    for (layer, want) in config.layers.iter().zip(expected) {
+        let (described, copies) = match &layer.wrapped {
+            Some(inner) => (inner.as_ref(), 2),
+            None => (layer, 1),
+        };
+        let (formula, unit_symbol) = formula(described);
+        let weights: Vec<WeightSpec> = want
+            .weights
+            .iter()
+            .take(want.weights.len() / copies)
+            .map(|(n, shape)| WeightSpec::new(String::leak(n.clone()), Vec::leak(shape.clone())))
+            .collect();
+        let units = described.units.unwrap_or(width);
+        let out_width = match (&layer.wrapped, layer.merge_mode.as_deref()) {
+            (Some(_), Some("concat") | None) => 2 * units,
+            (Some(_), _) => units,
+            (None, _) if layer.units.is_some() => units,
+            (None, _) => width,
+        };
+        if matches!(described.class.as_str(), "SimpleRNN" | "LSTM" | "GRU") {
+            sequence = described.return_sequences.unwrap_or(false);
+        }
+        let symbols: Vec<(&'static str, usize)> = if unit_symbol.is_empty() {
+            Vec::new()
+        } else {
+            vec![("d", width), (unit_symbol, units)]
+        };
+        rows.push(LayerSummary {
+            name: String::leak(layer.name.clone()),
+            kind: String::leak(layer.class.clone()),
+            output: if sequence {
+                OutputShape::Sequence {
+                    timesteps,
+                    units: out_width,
+                }
+            } else {
+                OutputShape::Vector { units: out_width }
+            },
+            params: want
+                .weights
+                .iter()
+                .map(|(_, s)| s.iter().product::<usize>())
+                .sum(),
+            weights: Vec::leak(weights),
+            copies,
+            formula,
+            symbols: Vec::leak(symbols),
+            options: &[],
+        });
+        width = out_width;
+    }
+    Summary {
+        name: String::leak(name.to_owned()),
+        layers: Vec::leak(rows),
+    }
+}

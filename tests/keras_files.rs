@@ -1,0 +1,304 @@
+//! Keras weight files: damaged and mismatched files give errors that say what was expected
+//! and found; `weights = "..."` embeds a file at compile time; the `tinyrnn` command
+//! inspects and converts. (Loading every fixture file into its model is in tests/keras.rs.)
+
+mod common;
+
+use common::Fixture;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tinyrnn::LoadError;
+
+tinyrnn::model! {
+    /// The seed model, with the Keras weights embedded at compile time.
+    pub struct Seed;
+    input [50, 3];
+    simple_rnn(2);
+    dense(1);
+    weights = "tests/fixtures/keras-files/seed_rnn2.keras";
+}
+
+tinyrnn::model! {
+    /// The seed architecture with another activation than the file's.
+    pub struct SeedRelu;
+    input [50, 3];
+    simple_rnn(2, activation = relu);
+    dense(1);
+}
+
+// In flash (read-only memory), built by the compiler from the .keras file.
+static SEED: Seed = Seed::WEIGHTS;
+
+fn file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keras-files")
+        .join(name)
+}
+
+fn load_err(name: &str) -> String {
+    let err = Seed::from_keras_file(file(name)).expect_err(name);
+    err.to_string()
+}
+
+#[test]
+fn embedded_weights_are_the_files() {
+    let fx = Fixture::load("seed_rnn2");
+    assert_eq!(SEED, Seed::from_flat(&fx.weights).unwrap());
+    assert_eq!(
+        Seed::WEIGHTS,
+        Seed::from_keras_file(file("seed_rnn2.keras")).unwrap()
+    );
+}
+
+#[test]
+fn every_fixture_file_is_loaded_by_the_keras_tests() {
+    let files: usize = [
+        "seed_rnn2",
+        "stacked",
+        "no_bias",
+        "var_len",
+        "lstm_stacked",
+        "gru_basic",
+        "gru_reset_before",
+        "bidirectional_modes",
+        "dropouts",
+        "mixed_stack",
+        "act_gelu",
+        "lstm_options",
+    ]
+    .iter()
+    .map(|case| Fixture::load(case).weight_files().len())
+    .sum();
+    assert_eq!(files, 36, "12 cases x (.keras, .weights.h5, .h5)");
+}
+
+#[test]
+fn from_bytes_equals_from_file() {
+    let bytes = std::fs::read(file("seed_rnn2.h5")).unwrap();
+    assert_eq!(Seed::from_keras_bytes(&bytes).unwrap(), SEED);
+}
+
+#[test]
+fn damaged_files_are_errors() {
+    let cases = [
+        (
+            "broken/empty.keras",
+            "not a Keras file: expected a `.keras` zip or an HDF5 `.h5`, found an empty file",
+        ),
+        ("broken/empty.h5", "found an empty file"),
+        ("broken/png_renamed.keras", "found a PNG image"),
+        ("broken/text_renamed.h5", "found a file starting with `This"),
+        (
+            "broken/truncated.keras",
+            "damaged `.keras` file: not a readable zip archive",
+        ),
+        ("broken/truncated.h5", "damaged or unexpected HDF5 data"),
+        (
+            "broken/missing_weights.keras",
+            "no `model.weights.h5` in the archive; it has [metadata.json, config.json]",
+        ),
+        (
+            "broken/bad_config_json.keras",
+            "model config: the model config is not JSON",
+        ),
+    ];
+    for (name, want) in cases {
+        let got = load_err(name);
+        assert!(
+            got.contains(want),
+            "{name}: got {got:?}, want it to contain {want:?}"
+        );
+    }
+    let missing = Seed::from_keras_file(file("no/such/file.keras")).unwrap_err();
+    assert!(matches!(missing, LoadError::Io { .. }), "{missing:?}");
+}
+
+#[test]
+fn another_architecture_names_both() {
+    assert_eq!(
+        load_err("gru_basic.keras"),
+        "the file's layers differ from the model's: expected [simple_rnn (SimpleRNN), dense (Dense)], found [gru (GRU), dense (Dense)]"
+    );
+    assert!(load_err("gru_basic.h5").contains("found [gru (GRU), dense (Dense)]"));
+}
+
+#[test]
+fn wrong_shapes_name_layer_weight_and_both_shapes() {
+    // Same layer names, other sizes: SimpleRNN(4) and Dense(2).
+    assert_eq!(
+        load_err("var_len.weights.h5"),
+        "layer `simple_rnn`, weight `kernel`: expected shape (3, 2), found (3, 4)"
+    );
+    assert_eq!(
+        load_err("broken/shape_mismatch.keras"),
+        "layer `simple_rnn`, weight `kernel`: expected shape (3, 2), found (3, 4)"
+    );
+    assert!(
+        load_err("lstm_stacked.weights.h5")
+            .starts_with("layer `simple_rnn` has no weights in the file; the file has [")
+    );
+}
+
+#[test]
+fn a_different_activation_is_an_error_not_wrong_numbers() {
+    let err = SeedRelu::from_keras_file(file("seed_rnn2.keras")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "layer `simple_rnn`: `activation` differs: expected `relu`, found `tanh` in the file"
+    );
+    // A weights-only file has no config to compare: shapes are all it can check.
+    assert!(SeedRelu::from_keras_file(file("seed_rnn2.weights.h5")).is_ok());
+}
+
+fn tinyrnn(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tinyrnn"))
+        .args(args)
+        .output()
+        .expect("the tinyrnn binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A statement with its named arguments sorted, so that `lstm(4, a = 1, b = 2)` and
+/// `lstm(4, b = 2, a = 1)`, the same layer, compare equal. Nested calls are sorted too.
+fn canonical(statement: &str) -> String {
+    let Some((name, rest)) = statement.split_once('(') else {
+        return statement.to_owned();
+    };
+    let inner = rest.strip_suffix(')').unwrap_or(rest);
+    let mut args = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(canonical(&inner[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    args.push(canonical(&inner[start..]));
+    args[1..].sort();
+    format!("{name}({})", args.join(","))
+}
+
+/// Statements without whitespace, each canonical.
+fn canonical_dsl(dsl: &str) -> Vec<String> {
+    let squashed: String = dsl.split_whitespace().collect();
+    squashed
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .map(canonical)
+        .collect()
+}
+
+/// The DSL statements of `tinyrnn inspect`'s output, as one line without whitespace.
+fn inspected_dsl(stdout: &str) -> String {
+    let body: String = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("tinyrnn::model! {"))
+        .skip(2) // the `model!` line and `pub struct Net;`
+        .take_while(|l| !l.trim_start().starts_with("params "))
+        .collect();
+    body.split_whitespace().collect()
+}
+
+#[test]
+fn inspect_prints_the_dsl_the_tests_compile() {
+    for case in [
+        "seed_rnn2",
+        "stacked",
+        "no_bias",
+        "var_len",
+        "lstm_stacked",
+        "gru_basic",
+        "gru_reset_before",
+        "bidirectional_modes",
+        "dropouts",
+        "mixed_stack",
+        "act_gelu",
+        "lstm_options",
+    ] {
+        let fx = Fixture::load(case);
+        let want = canonical_dsl(&fx.dsl);
+        for ext in ["keras", "h5"] {
+            let path = file(&format!("{case}.{ext}"));
+            let (code, stdout, stderr) = tinyrnn(&["inspect", path.to_str().unwrap()]);
+            assert_eq!(code, 0, "{case}.{ext}: {stderr}");
+            assert_eq!(
+                canonical_dsl(&inspected_dsl(&stdout)),
+                want,
+                "{case}.{ext}:\n{stdout}"
+            );
+            assert!(
+                stdout.contains(&format!("params {};", fx.total_params)),
+                "{stdout}"
+            );
+            // The summary's table is Keras's, row for row.
+            for line in fx.summary.lines().skip(1) {
+                assert!(
+                    stdout.contains(line),
+                    "{case}.{ext}: missing {line:?} in\n{stdout}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn convert_writes_get_weights_as_little_endian_f32() {
+    let fx = Fixture::load("bidirectional_modes");
+    let out = std::env::temp_dir().join(format!("tinyrnn-convert-{}.bin", std::process::id()));
+    let (code, stdout, stderr) = tinyrnn(&[
+        "convert",
+        file("bidirectional_modes.keras").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!("wrote 251 weights (1004 bytes) to {}\n", out.display())
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    let want: Vec<u8> = fx.weights.iter().flat_map(|w| w.to_le_bytes()).collect();
+    assert_eq!(bytes, want);
+}
+
+#[test]
+fn command_errors_are_one_line_and_never_panic() {
+    for args in [
+        vec!["inspect", "tests/fixtures/keras-files/broken/truncated.h5"],
+        vec![
+            "inspect",
+            "tests/fixtures/keras-files/broken/png_renamed.keras",
+        ],
+        vec!["inspect", "tests/fixtures/keras-files/seed_rnn2.weights.h5"],
+        vec![
+            "convert",
+            "tests/fixtures/keras-files/broken/shape_mismatch.keras",
+            "-o",
+            "/dev/null",
+        ],
+        vec!["inspect", "no/such.keras"],
+    ] {
+        let (code, stdout, stderr) = tinyrnn(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("tinyrnn: error: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    let (code, _, stderr) = tinyrnn(&["frobnicate", "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("tinyrnn: unknown command `frobnicate`"),
+        "{stderr}"
+    );
+}
