@@ -29,6 +29,9 @@ tinyrnn::model! {
 // In flash (read-only memory), built by the compiler from the .keras file.
 static SEED: Seed = Seed::WEIGHTS;
 
+// The same weights from the blob `tinyrnn convert seed_rnn2.keras -o seed_rnn2.bin` wrote.
+static FROM_BLOB: Seed = Seed::from_le_bytes(include_bytes!("fixtures/bin/seed_rnn2.bin"));
+
 fn file(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/keras-files")
@@ -48,6 +51,23 @@ fn embedded_weights_are_the_files() {
         Seed::WEIGHTS,
         Seed::from_keras_file(file("seed_rnn2.keras")).unwrap()
     );
+}
+
+#[test]
+fn convert_blob_builds_the_model_in_a_static() {
+    assert_eq!(FROM_BLOB, SEED);
+    // The checked-in blob is what `convert` writes today.
+    let out = std::env::temp_dir().join(format!("tinyrnn-blob-{}.bin", std::process::id()));
+    let (code, _, stderr) = tinyrnn(&[
+        "convert",
+        file("seed_rnn2.keras").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(&written[..], include_bytes!("fixtures/bin/seed_rnn2.bin"));
 }
 
 #[test]
