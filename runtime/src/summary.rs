@@ -118,6 +118,7 @@ impl fmt::Display for OutputShape {
 ///     copies: 1,
 ///     formula: "h*(d+h)+h",
 ///     symbols: &[("d", 3), ("h", 2)],
+///     options: &[("units", "2"), ("activation", "tanh")],
 /// };
 /// let mut line = String::new();
 /// row.write_breakdown(&mut line)?;
@@ -145,6 +146,10 @@ pub struct LayerSummary {
     pub formula: &'static str,
     /// The values of the formula's symbols (`[("d", 3), ("h", 2)]`).
     pub symbols: &'static [(&'static str, usize)],
+    /// The layer's options as Keras's config writes them (`("activation", "tanh")`,
+    /// `("return_sequences", "false")`, ...), which weight-file loaders compare with the
+    /// file's config. For `Bidirectional`, `merge_mode` and then the wrapped layer's.
+    pub options: &'static [(&'static str, &'static str)],
 }
 
 impl LayerSummary {
@@ -194,6 +199,7 @@ impl LayerSummary {
 ///     copies: 1,
 ///     formula: "d*u+u",
 ///     symbols: &[("d", 2), ("u", 1)],
+///     options: &[("units", "1"), ("activation", "linear"), ("use_bias", "true")],
 /// }];
 /// let summary = Summary { name: "Net", layers: &LAYERS };
 /// assert_eq!(summary.total_params(), 3);
