@@ -46,6 +46,8 @@ pub use tinyrnn_runtime::nalgebra;
 #[cfg(feature = "keras")]
 pub mod keras;
 #[cfg(feature = "keras")]
+pub mod torch;
+#[cfg(feature = "keras")]
 #[doc(inline)]
 pub use keras::LoadError;
 
@@ -167,11 +169,17 @@ pub mod __private {
         note = "enable `features = [\"keras\"]` on the tinyrnn dependency (it is on by default)"
     )]
     pub trait KerasPath {
-        /// Loads the model `M` from the file at this path.
+        /// Loads the model `M` from the Keras file at this path.
         ///
         /// # Errors
         /// What `tinyrnn::keras::load_file` returns.
         fn load_model<M: Model>(self) -> Result<M, LoadError>;
+
+        /// Loads the model `M` from the PyTorch state dict at this path.
+        ///
+        /// # Errors
+        /// What `tinyrnn::torch::load_file` returns.
+        fn load_torch_model<M: Model>(self) -> Result<M, LoadError>;
     }
 
     /// What `Net::from_keras_bytes` takes: bytes, with the `keras` feature.
@@ -186,6 +194,12 @@ pub mod __private {
         /// # Errors
         /// What `tinyrnn::keras::load` returns.
         fn load_model<M: Model>(self) -> Result<M, LoadError>;
+
+        /// Loads the model `M` from these bytes of a PyTorch state dict.
+        ///
+        /// # Errors
+        /// What `tinyrnn::torch::load` returns.
+        fn load_torch_model<M: Model>(self) -> Result<M, LoadError>;
     }
 
     #[cfg(feature = "keras")]
@@ -193,12 +207,20 @@ pub mod __private {
         fn load_model<M: Model>(self) -> Result<M, LoadError> {
             crate::keras::load_file(self)
         }
+
+        fn load_torch_model<M: Model>(self) -> Result<M, LoadError> {
+            crate::torch::load_file(self)
+        }
     }
 
     #[cfg(feature = "keras")]
     impl<B: AsRef<[u8]>> KerasBytes for B {
         fn load_model<M: Model>(self) -> Result<M, LoadError> {
             crate::keras::load(self.as_ref())
+        }
+
+        fn load_torch_model<M: Model>(self) -> Result<M, LoadError> {
+            crate::torch::load(self.as_ref())
         }
     }
 }

@@ -71,6 +71,19 @@ pub enum LoadError {
         /// The file's shape.
         found: Vec<usize>,
     },
+    /// A PyTorch state dict is damaged or does not fit the model.
+    Torch(String),
+    /// A PyTorch tensor has another shape than the model needs.
+    TorchShape {
+        /// The layer, as the model names it.
+        layer: String,
+        /// The state-dict key (`lstm.weight_ih_l0`).
+        key: String,
+        /// The shape the model needs, in PyTorch's layout.
+        expected: Vec<usize>,
+        /// The tensor's shape.
+        found: Vec<usize>,
+    },
     /// The file's model has parts `model!` cannot express.
     Unsupported(Vec<Unsupported>),
 }
@@ -136,6 +149,24 @@ impl fmt::Display for LoadError {
                 shape(expected),
                 shape(found)
             ),
+            LoadError::Torch(m) => write!(f, "PyTorch state dict: {m}"),
+            LoadError::TorchShape {
+                layer,
+                key,
+                expected,
+                found,
+            } => {
+                let dims = |d: &[usize]| {
+                    let inner: Vec<String> = d.iter().map(ToString::to_string).collect();
+                    format!("({})", inner.join(", "))
+                };
+                write!(
+                    f,
+                    "layer `{layer}`: PyTorch tensor `{key}`: expected shape {}, found {}",
+                    dims(expected),
+                    dims(found)
+                )
+            }
             LoadError::Unsupported(items) => {
                 write!(f, "the model uses what tinyrnn cannot run yet: ")?;
                 let items: Vec<String> = items.iter().map(ToString::to_string).collect();

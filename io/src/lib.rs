@@ -19,6 +19,7 @@ pub mod dsl;
 mod error;
 mod h5;
 mod keras;
+pub mod torch;
 mod zip;
 
 pub use error::LoadError;

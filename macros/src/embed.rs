@@ -20,15 +20,22 @@ pub fn embed(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
         .map_err(|_| error("`CARGO_MANIFEST_DIR` is not set: build with cargo".to_owned()))?;
     let full = std::path::Path::new(&dir).join(path.value());
-    let file = tinyrnn_io::read_path(&full).map_err(|e| error(e.to_string()))?;
+    let bytes = std::fs::read(&full)
+        .map_err(|e| error(format!("cannot read `{}`: {e}", full.display())))?;
     let ours = ModelConfig {
         name: model.name.to_string(),
         input: Some([model.timesteps, Some(model.features)]),
         layers: model.layers.iter().map(layer_config).collect(),
     };
     let expected = tinyrnn_io::expected_from_config(&ours).map_err(|e| error(e.to_string()))?;
-    let flat = tinyrnn_io::weights_for(&file, &expected)
-        .map_err(|e| error(format!("`{}` does not fit this model: {e}", path.value())))?;
+    // A PyTorch state dict (.safetensors), or one of Keras's files.
+    let flat = if tinyrnn_io::torch::is_safetensors(&bytes) {
+        tinyrnn_io::torch::read_safetensors(&bytes)
+            .and_then(|dict| tinyrnn_io::torch::weights_for(&dict, &expected))
+    } else {
+        tinyrnn_io::read(&bytes).and_then(|file| tinyrnn_io::weights_for(&file, &expected))
+    }
+    .map_err(|e| error(format!("`{}` does not fit this model: {e}", path.value())))?;
     let bytes: Vec<u8> = flat.iter().flat_map(|w| w.to_le_bytes()).collect();
     let blob = Literal::byte_string(&bytes);
     let full = full.to_string_lossy().into_owned();

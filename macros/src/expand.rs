@@ -351,6 +351,29 @@ pub fn expand(m: &Model) -> TokenStream {
                 ::tinyrnn::__private::KerasPath::load_model::<Self>(path)
             }
 
+            /// Loads the weights of a PyTorch state dict saved as `.safetensors`
+            /// (`nn.RNN`, `nn.LSTM`, `nn.GRU`, `nn.Linear`, with `num_layers` and
+            /// `bidirectional`), converted to Keras's layout: kernels transposed, the two
+            /// biases of RNN and LSTM layers summed, GRU gates r, z, n moved to z, r, h.
+            ///
+            /// # Errors
+            /// `tinyrnn::LoadError`, naming the PyTorch key, the expected and found shapes.
+            pub fn from_torch_file<P: ::tinyrnn::__private::KerasPath>(
+                path: P,
+            ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+                ::tinyrnn::__private::KerasPath::load_torch_model::<Self>(path)
+            }
+
+            /// [`Self::from_torch_file`] for a state dict already in memory.
+            ///
+            /// # Errors
+            /// `tinyrnn::LoadError`, naming the PyTorch key, the expected and found shapes.
+            pub fn from_torch_bytes<B: ::tinyrnn::__private::KerasBytes>(
+                bytes: B,
+            ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+                ::tinyrnn::__private::KerasBytes::load_torch_model::<Self>(bytes)
+            }
+
             /// [`Self::from_keras_file`] for a file already in memory.
             ///
             /// # Errors

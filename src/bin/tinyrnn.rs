@@ -5,13 +5,20 @@
 //! tinyrnn convert model.keras -o net.bin     little-endian f32 weights for Net::from_le_bytes
 //! ```
 //!
+//! Both also read PyTorch state dicts saved as `.safetensors`; `inspect` then says what a
+//! state dict does not record (activations, which timesteps a `Linear` reads).
+//!
+//! ```text
+//! ```
+//!
 //! Errors are one line on stderr and a nonzero exit: 1 for a file that cannot be used,
 //! 2 for a wrong command line.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tinyrnn::keras::{self, KerasFile, LoadError, config::LayerConfig, config::ModelConfig};
+use tinyrnn::keras::{self, LoadError, config::LayerConfig, config::ModelConfig};
+use tinyrnn::torch;
 use tinyrnn::{LayerSummary, OutputShape, Summary, WeightSpec};
 
 const USAGE: &str = "usage: tinyrnn inspect FILE [--name NAME] | tinyrnn convert FILE -o OUT";
@@ -73,46 +80,107 @@ fn main() -> ExitCode {
     }
 }
 
-/// The file's config, which `inspect` and `convert` need for the layer order.
-fn model_config(file: &KerasFile) -> Result<&ModelConfig, LoadError> {
-    file.config.as_ref().ok_or_else(|| {
+/// What a weight file describes: its architecture, the weights in Keras's
+/// `get_weights()` order, and notes for the reader.
+struct Described {
+    config: ModelConfig,
+    expected: Vec<keras::ExpectedLayer>,
+    flat: Vec<f32>,
+    notes: Vec<String>,
+}
+
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|e| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Reads a Keras file or a PyTorch `.safetensors` state dict.
+fn describe(path: &std::path::Path) -> Result<Described, LoadError> {
+    let bytes = read_file(path)?;
+    if torch::is_safetensors(&bytes) {
+        let dict = torch::read_safetensors(&bytes)?;
+        let (config, mut notes) = torch::infer_config(&dict)?;
+        let expected = keras::expected_from_config(&config)?;
+        let flat = torch::weights_for(&dict, &expected)?;
+        notes.insert(
+            0,
+            format!(
+                "a PyTorch state dict: {} parameters in PyTorch, {} in Keras and tinyrnn (nn.RNN and nn.LSTM keep two biases, bias_ih and bias_hh, that Keras sums into one)",
+                dict.params(),
+                flat.len()
+            ),
+        );
+        return Ok(Described {
+            config,
+            expected,
+            flat,
+            notes,
+        });
+    }
+    let file = keras::read(&bytes)?;
+    let config = file.config.clone().ok_or_else(|| {
         LoadError::Config(
             "a `.weights.h5` file holds no architecture or layer order; use the `.keras` file \
              (`model.save(\"model.keras\")`)"
                 .to_owned(),
         )
+    })?;
+    let expected = keras::expected_from_config(&config)?;
+    // The arrays must fit the file's own config before anything is printed from them.
+    let flat = keras::weights_for(&file, &expected)?;
+    let mut notes = Vec::new();
+    if let Some(version) = &file.keras_version
+        && version.starts_with("2.")
+        && config
+            .layers
+            .iter()
+            .any(|l| [&l.activation, &l.recurrent_activation].iter().any(|a| a.as_deref() == Some("hard_sigmoid")))
+    {
+        notes.push(format!(
+            "written by Keras {version}, whose `hard_sigmoid` is 0.2*x+0.5; tinyrnn computes Keras 3's relu6(x+3)/6"
+        ));
+    }
+    Ok(Described {
+        config,
+        expected,
+        flat,
+        notes,
     })
 }
 
 fn inspect(path: &std::path::Path, name: &str) -> Result<(), LoadError> {
-    let file = keras::read_path(path)?;
-    let config = model_config(&file)?;
-    let dsl = keras::dsl::to_dsl(config, name).map_err(LoadError::Unsupported)?;
-    let expected = keras::expected_from_config(config)?;
-    // The arrays must fit the file's own config before anything is printed from them.
-    keras::weights_for(&file, &expected)?;
-    let summary = summary(config, &expected, name);
+    let described = describe(path)?;
+    let dsl = keras::dsl::to_dsl(&described.config, name).map_err(LoadError::Unsupported)?;
+    let summary = summary(&described.config, &described.expected, name);
     let mut text = String::from("tinyrnn::model! {\n");
     for line in dsl.lines() {
         text += "    ";
         text += line;
         text += "\n";
     }
-    let _ = write!(
-        text,
-        "    params {};\n}}\n\n{summary}",
-        summary.total_params()
-    );
-    if let Some(version) = &file.keras_version
-        && version.starts_with("2.")
-        && dsl.contains("hard_sigmoid")
-    {
-        let _ = writeln!(
-            text,
-            "\nnote: written by Keras {version}, whose `hard_sigmoid` is 0.2*x+0.5; tinyrnn computes Keras 3's relu6(x+3)/6"
-        );
+    let _ = write!(text, "    params {};\n}}\n\n{summary}", summary.total_params());
+    for note in &described.notes {
+        let _ = writeln!(text, "\nnote: {note}");
     }
     print_out(&text)
+}
+
+fn convert(path: &std::path::Path, out: &std::path::Path) -> Result<(), LoadError> {
+    let described = describe(path)?;
+    keras::dsl::to_dsl(&described.config, "Net").map_err(LoadError::Unsupported)?;
+    let bytes: Vec<u8> = described.flat.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(out, &bytes).map_err(|e| LoadError::Io {
+        path: out.display().to_string(),
+        message: e.to_string(),
+    })?;
+    print_out(&format!(
+        "wrote {} weights ({} bytes) to {}\n",
+        bytes.len() / 4,
+        bytes.len(),
+        out.display()
+    ))
 }
 
 /// Writes to stdout; a closed pipe (`tinyrnn inspect x | head`) is not an error.
@@ -125,24 +193,6 @@ fn print_out(text: &str) -> Result<(), LoadError> {
         }),
         _ => Ok(()),
     }
-}
-
-fn convert(path: &std::path::Path, out: &std::path::Path) -> Result<(), LoadError> {
-    let file = keras::read_path(path)?;
-    let config = model_config(&file)?;
-    keras::dsl::to_dsl(config, "Net").map_err(LoadError::Unsupported)?;
-    let flat = keras::weights_for(&file, &keras::expected_from_config(config)?)?;
-    let bytes: Vec<u8> = flat.iter().flat_map(|w| w.to_le_bytes()).collect();
-    std::fs::write(out, &bytes).map_err(|e| LoadError::Io {
-        path: out.display().to_string(),
-        message: e.to_string(),
-    })?;
-    print_out(&format!(
-        "wrote {} weights ({} bytes) to {}\n",
-        bytes.len() / 4,
-        bytes.len(),
-        out.display()
-    ))
 }
 
 /// Keras's parameter formula for a layer and the symbol of its units.

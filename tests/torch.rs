@@ -1,0 +1,180 @@
+//! PyTorch state dicts (`tests/fixtures/torch/`, written by `tools/gen_torch_fixtures.py`
+//! with real PyTorch): each loads into the equivalent `model!` with exactly the weights the
+//! generator's own Keras mapping produced (which it checked against Keras's outputs), and
+//! reproduces PyTorch's outputs.
+
+mod common;
+
+use common::{Output, assert_close, sequence};
+use serde_json::Value;
+
+struct TorchFixture {
+    name: String,
+    dsl: String,
+    torch_params: usize,
+    keras_params: usize,
+    keras_weights: Vec<f32>,
+    cases: Vec<common::Case>,
+}
+
+fn floats(v: &Value) -> Vec<f32> {
+    match v {
+        Value::Array(items) => items.iter().flat_map(floats).collect(),
+        #[allow(clippy::cast_possible_truncation, reason = "f32 values stored as f64")]
+        other => vec![other.as_f64().expect("a number") as f32],
+    }
+}
+
+fn load(name: &str) -> TorchFixture {
+    let path = format!("{}/tests/fixtures/torch/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let count = |key: &str| usize::try_from(v[key].as_u64().expect(key)).unwrap();
+    let cases = v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let rows = |v: &Value| v.as_array().unwrap().iter().map(floats).collect::<Vec<_>>();
+            common::Case {
+                input: rows(&c["input"]),
+                output: if c["output"][0].is_array() {
+                    Output::Sequence(rows(&c["output"]))
+                } else {
+                    Output::Vector(floats(&c["output"]))
+                },
+            }
+        })
+        .collect();
+    TorchFixture {
+        name: name.to_owned(),
+        dsl: v["dsl"].as_str().unwrap().to_owned(),
+        torch_params: count("torch_params"),
+        keras_params: count("keras_params"),
+        keras_weights: floats(&v["keras_weights"]),
+        cases,
+    }
+}
+
+fn path(name: &str, ext: &str) -> String {
+    format!("{}/tests/fixtures/torch/{name}.{ext}", env!("CARGO_MANIFEST_DIR"))
+}
+
+macro_rules! torch_case {
+    ($case:ident, $run:ident, { $($dsl:tt)* }) => {
+        mod $case {
+            use super::*;
+
+            tinyrnn::model! { pub struct Net; $($dsl)* }
+
+            #[test]
+            fn matches_pytorch() {
+                let fx = load(stringify!($case));
+                let squash = |s: &str| s.split_whitespace().collect::<String>();
+                assert_eq!(squash(stringify!($($dsl)*)), squash(&fx.dsl), "{}: dsl", fx.name);
+                assert_eq!(Net::PARAMS, fx.keras_params, "{}: Keras count", fx.name);
+                assert_eq!(
+                    tinyrnn::torch::pytorch_params(&Net::summary()),
+                    fx.torch_params,
+                    "{}: PyTorch count",
+                    fx.name
+                );
+                let net = Net::from_torch_file(path(&fx.name, "safetensors"))
+                    .unwrap_or_else(|e| panic!("{}: {e}", fx.name));
+                // Exactly the weights of the generator's Keras mapping.
+                assert_eq!(net, Net::from_flat(&fx.keras_weights).unwrap(), "{}: converted weights", fx.name);
+                let bytes = std::fs::read(path(&fx.name, "safetensors")).unwrap();
+                assert_eq!(Net::from_torch_bytes(&bytes).unwrap(), net);
+                for (i, case) in fx.cases.iter().enumerate() {
+                    let what = format!("{} case {i}", fx.name);
+                    let x = sequence::<{ Net::FEATURES }>(&case.input);
+                    run!($run, net, x, &case.output, &what);
+                }
+            }
+        }
+    };
+}
+
+macro_rules! run {
+    (fixed, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
+        let got = $net.forward(&x);
+        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        assert_close($what, &got, want);
+    }};
+    (fixed_sequence, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
+        let got = $net.forward(&x);
+        let Output::Sequence(want) = $want else { panic!("{}: expected a sequence", $what) };
+        assert_close($what, got.as_flattened(), &want.concat());
+    }};
+    (any_vector, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        let got = $net.forward(&$x);
+        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        assert_close($what, &got, want);
+    }};
+}
+
+torch_case!(rnn_tanh, fixed, { input [12, 3]; simple_rnn(4); dense(1); });
+torch_case!(rnn_relu, fixed, { input [12, 3]; simple_rnn(4, activation = relu); dense(1); });
+torch_case!(lstm1, fixed, { input [15, 3]; lstm(5); dense(2); });
+torch_case!(lstm2, fixed, { input [10, 4]; lstm(6, return_sequences = true); lstm(6); dense(1); });
+torch_case!(gru1, fixed, { input [15, 3]; gru(4); dense(1); });
+torch_case!(gru2, fixed, { input [10, 2]; gru(3, return_sequences = true); gru(3); dense(1); });
+torch_case!(lstm_bi, fixed, { input [9, 3]; bidirectional(lstm(4)); dense(1); });
+torch_case!(gru_bi_seq, fixed_sequence, { input [8, 2]; bidirectional(gru(3, return_sequences = true)); dense(2); });
+torch_case!(rnn_seq_not_batch_first, fixed_sequence, { input [7, 2]; simple_rnn(3, return_sequences = true); dense(1); });
+torch_case!(lstm2_bi, fixed, {
+    input [6, 3];
+    bidirectional(lstm(4, return_sequences = true));
+    bidirectional(lstm(4));
+    dense(1);
+});
+torch_case!(lstm_nobias, fixed, { input [10, 3]; lstm(4, use_bias = false); dense(1); });
+torch_case!(var_len_gru, any_vector, { input [_, 3]; gru(4); dense(1); });
+
+mod errors {
+    use super::path;
+
+    tinyrnn::model! { pub struct Lstm5; input [15, 3]; lstm(5); dense(2) }
+    tinyrnn::model! { pub struct Lstm6; input [15, 3]; lstm(6); dense(2) }
+    tinyrnn::model! { pub struct GruBefore; input [15, 3]; gru(4, reset_after = false); dense(1) }
+    tinyrnn::model! { pub struct LstmOnly; input [15, 3]; lstm(5) }
+
+    #[test]
+    fn a_wrong_size_names_the_pytorch_key_and_both_shapes() {
+        let err = Lstm6::from_torch_file(path("lstm1", "safetensors")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "layer `lstm`: PyTorch tensor `lstm.weight_ih_l0`: expected shape (24, 3), found (20, 3)"
+        );
+    }
+
+    #[test]
+    fn reset_before_gru_has_no_pytorch_equivalent() {
+        let err = GruBefore::from_torch_file(path("gru1", "safetensors")).unwrap_err();
+        assert!(err.to_string().contains("PyTorch's GRU is Keras's `reset_after = true`"), "{err}");
+    }
+
+    #[test]
+    fn modules_left_over_are_an_error() {
+        let err = LstmOnly::from_torch_file(path("lstm1", "safetensors")).unwrap_err();
+        assert!(
+            err.to_string().contains("the state dict has modules the model does not"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn other_files_say_what_they_are() {
+        let err = Lstm5::from_torch_file(path("lstm1", "pt")).unwrap_err();
+        assert!(err.to_string().contains("safetensors.torch.save_file"), "{err}");
+        let err = Lstm5::from_torch_bytes(b"").unwrap_err();
+        assert!(err.to_string().starts_with("PyTorch state dict: not a .safetensors file"), "{err}");
+        let truncated = std::fs::read(path("lstm1", "safetensors")).unwrap();
+        let err = Lstm5::from_torch_bytes(&truncated[..truncated.len() / 2]).unwrap_err();
+        assert!(err.to_string().starts_with("PyTorch state dict: not a readable .safetensors file"), "{err}");
+        assert!(Lstm5::from_torch_file(path("lstm1", "safetensors")).is_ok());
+    }
+}
