@@ -1,6 +1,7 @@
 //! PyTorch state dicts: `nn.RNN`, `nn.LSTM`, `nn.GRU` and `nn.Linear` weights, saved with
-//! `safetensors.torch.save_file(model.state_dict(), "net.safetensors")`, converted to the
-//! Keras layout the layers hold (see [`tinyrnn_io::torch`] for the mapping table).
+//! `safetensors.torch.save_file(model.state_dict(), "net.safetensors")` or
+//! `torch.save(model.state_dict(), "net.pt")`, converted to the Keras layout the layers hold
+//! (see [`tinyrnn_io::torch`] for the mapping table).
 //!
 //! ```
 //! tinyrnn::model! {
@@ -23,11 +24,12 @@ use crate::{Model, Summary};
 use std::borrow::ToOwned;
 use std::format;
 use std::path::Path;
-use std::string::{String, ToString};
+use std::string::String;
 
 pub use tinyrnn_io::LoadError;
 pub use tinyrnn_io::torch::{
-    StateDict, Tensor, infer_config, is_safetensors, read_safetensors, weights_for,
+    StateDict, Tensor, infer_config, is_safetensors, read_path, read_pt, read_safetensors,
+    weights_for,
 };
 
 /// Reads a state dict from a `.safetensors` file's bytes.
@@ -39,7 +41,8 @@ pub fn read(bytes: &[u8]) -> Result<StateDict, LoadError> {
         read_safetensors(bytes)
     } else if bytes.starts_with(b"PK\x03\x04") {
         Err(LoadError::Torch(
-            "this is a `torch.save` zip (.pt/.pth); tinyrnn reads `.safetensors`: export with \
+            "a `torch.save` file (.pt/.pth) is read from its path, not from memory: use \
+             `from_torch_file`, or export with \
              `safetensors.torch.save_file(model.state_dict(), \"net.safetensors\")`"
                 .to_owned(),
         ))
@@ -66,12 +69,9 @@ pub fn load<M: Model>(bytes: &[u8]) -> Result<M, LoadError> {
 /// # Errors
 /// [`LoadError::Io`] when the file cannot be read, then as [`load`].
 pub fn load_file<M: Model>(path: impl AsRef<Path>) -> Result<M, LoadError> {
-    let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    load(&bytes)
+    let dict = tinyrnn_io::torch::read_path(path.as_ref())?;
+    let flat = weights_for(&dict, &expected_layers(&M::summary()))?;
+    M::from_flat(&flat).map_err(|e| LoadError::Torch(format!("weights do not fit: {e}")))
 }
 
 /// How many parameters PyTorch counts for the model: Keras's count plus, for every `nn.RNN`

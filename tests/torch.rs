@@ -26,7 +26,10 @@ fn floats(v: &Value) -> Vec<f32> {
 }
 
 fn load(name: &str) -> TorchFixture {
-    let path = format!("{}/tests/fixtures/torch/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/torch/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let count = |key: &str| usize::try_from(v[key].as_u64().expect(key)).unwrap();
     let cases = v["cases"]
@@ -56,7 +59,10 @@ fn load(name: &str) -> TorchFixture {
 }
 
 fn path(name: &str, ext: &str) -> String {
-    format!("{}/tests/fixtures/torch/{name}.{ext}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/fixtures/torch/{name}.{ext}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 macro_rules! torch_case {
@@ -84,6 +90,10 @@ macro_rules! torch_case {
                 assert_eq!(net, Net::from_flat(&fx.keras_weights).unwrap(), "{}: converted weights", fx.name);
                 let bytes = std::fs::read(path(&fx.name, "safetensors")).unwrap();
                 assert_eq!(Net::from_torch_bytes(&bytes).unwrap(), net);
+                // torch.save's own format gives the same weights.
+                let pt = Net::from_torch_file(path(&fx.name, "pt"))
+                    .unwrap_or_else(|e| panic!("{}.pt: {e}", fx.name));
+                assert_eq!(pt, net, "{}: .pt", fx.name);
                 for (i, case) in fx.cases.iter().enumerate() {
                     let what = format!("{} case {i}", fx.name);
                     let x = sequence::<{ Net::FEATURES }>(&case.input);
@@ -96,22 +106,34 @@ macro_rules! torch_case {
 
 macro_rules! run {
     (fixed, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        const T: usize = match Net::TIMESTEPS {
+            Some(t) => t,
+            None => 0,
+        };
         let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
         let got = $net.forward(&x);
-        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        let Output::Vector(want) = $want else {
+            panic!("{}: expected a vector", $what)
+        };
         assert_close($what, &got, want);
     }};
     (fixed_sequence, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS { Some(t) => t, None => 0 };
+        const T: usize = match Net::TIMESTEPS {
+            Some(t) => t,
+            None => 0,
+        };
         let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
         let got = $net.forward(&x);
-        let Output::Sequence(want) = $want else { panic!("{}: expected a sequence", $what) };
+        let Output::Sequence(want) = $want else {
+            panic!("{}: expected a sequence", $what)
+        };
         assert_close($what, got.as_flattened(), &want.concat());
     }};
     (any_vector, $net:ident, $x:ident, $want:expr, $what:expr) => {{
         let got = $net.forward(&$x);
-        let Output::Vector(want) = $want else { panic!("{}: expected a vector", $what) };
+        let Output::Vector(want) = $want else {
+            panic!("{}: expected a vector", $what)
+        };
         assert_close($what, &got, want);
     }};
 }
@@ -154,27 +176,140 @@ mod errors {
     #[test]
     fn reset_before_gru_has_no_pytorch_equivalent() {
         let err = GruBefore::from_torch_file(path("gru1", "safetensors")).unwrap_err();
-        assert!(err.to_string().contains("PyTorch's GRU is Keras's `reset_after = true`"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("PyTorch's GRU is Keras's `reset_after = true`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn modules_left_over_are_an_error() {
         let err = LstmOnly::from_torch_file(path("lstm1", "safetensors")).unwrap_err();
         assert!(
-            err.to_string().contains("the state dict has modules the model does not"),
+            err.to_string()
+                .contains("the state dict has modules the model does not"),
             "{err}"
         );
     }
 
     #[test]
     fn other_files_say_what_they_are() {
-        let err = Lstm5::from_torch_file(path("lstm1", "pt")).unwrap_err();
-        assert!(err.to_string().contains("safetensors.torch.save_file"), "{err}");
+        let pt = std::fs::read(path("lstm1", "pt")).unwrap();
+        let err = Lstm5::from_torch_bytes(&pt).unwrap_err();
+        assert!(err.to_string().contains("use `from_torch_file`"), "{err}");
         let err = Lstm5::from_torch_bytes(b"").unwrap_err();
-        assert!(err.to_string().starts_with("PyTorch state dict: not a .safetensors file"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("PyTorch state dict: not a .safetensors file"),
+            "{err}"
+        );
         let truncated = std::fs::read(path("lstm1", "safetensors")).unwrap();
         let err = Lstm5::from_torch_bytes(&truncated[..truncated.len() / 2]).unwrap_err();
-        assert!(err.to_string().starts_with("PyTorch state dict: not a readable .safetensors file"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("PyTorch state dict: not a readable .safetensors file"),
+            "{err}"
+        );
         assert!(Lstm5::from_torch_file(path("lstm1", "safetensors")).is_ok());
+    }
+}
+
+mod compile_time_and_cli {
+    use super::{load, path};
+    use std::process::Command;
+
+    tinyrnn::model! {
+        /// nn.LSTM(4, 6, num_layers=2) + nn.Linear(6, 1), embedded at compile time.
+        pub struct Embedded;
+        input [10, 4];
+        lstm(6, return_sequences = true);
+        lstm(6);
+        dense(1);
+        weights = "tests/fixtures/torch/lstm2.safetensors";
+    }
+
+    tinyrnn::model! {
+        pub struct FromPt;
+        input [9, 3];
+        bidirectional(lstm(4));
+        dense(1);
+        weights = "tests/fixtures/torch/lstm_bi.pt";
+    }
+
+    static EMBEDDED: Embedded = Embedded::WEIGHTS;
+
+    #[test]
+    fn weights_statement_reads_state_dicts() {
+        assert_eq!(
+            EMBEDDED,
+            Embedded::from_flat(&load("lstm2").keras_weights).unwrap()
+        );
+        assert_eq!(
+            FromPt::WEIGHTS,
+            FromPt::from_flat(&load("lstm_bi").keras_weights).unwrap()
+        );
+    }
+
+    fn inspect(file: &str) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_tinyrnn"))
+            .args(["inspect", file])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn inspect_infers_the_layers_and_says_what_it_assumed() {
+        for ext in ["safetensors", "pt"] {
+            let (code, stdout, stderr) = inspect(&path("lstm2_bi", ext));
+            assert_eq!(code, 0, "{stderr}");
+            let squashed: String = stdout.split_whitespace().collect();
+            assert!(
+                squashed.contains(
+                    "input[_,3];bidirectional(lstm(4,return_sequences=true));bidirectional(lstm(4));dense(1);params681;"
+                ),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("note: a PyTorch state dict: 745 parameters in PyTorch, 681 in Keras and tinyrnn"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("assumed to read the last timestep"),
+                "{stdout}"
+            );
+        }
+        let (_, stdout, _) = inspect(&path("rnn_relu", "safetensors"));
+        assert!(
+            stdout.contains("nn.RNN's nonlinearity is not in a state dict; assumed tanh"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    fn convert_writes_the_keras_order() {
+        let out = std::env::temp_dir().join(format!("tinyrnn-torch-{}.bin", std::process::id()));
+        let status = Command::new(env!("CARGO_BIN_EXE_tinyrnn"))
+            .args(["convert", &path("gru2", "pt"), "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        let _ = std::fs::remove_file(&out);
+        let want: Vec<u8> = load("gru2")
+            .keras_weights
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(bytes, want);
     }
 }

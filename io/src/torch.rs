@@ -86,6 +86,56 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<StateDict, LoadError> {
     Ok(StateDict { tensors })
 }
 
+/// Reads a `torch.save(model.state_dict(), path)` file (`.pt`/`.pth`, the zip container or
+/// the older ones) with Burn's pure-Rust `pytorch-reader`. It reads tensors from the file
+/// itself, so there is no from-bytes variant; its names come unordered, so they are sorted
+/// as for `.safetensors`.
+///
+/// # Errors
+/// [`LoadError::Torch`] for a damaged file or a tensor that is not float32.
+pub fn read_pt(path: &std::path::Path) -> Result<StateDict, LoadError> {
+    let reader = pytorch_reader::PytorchReader::new(path)
+        .map_err(|e| LoadError::Torch(format!("not a readable torch.save file: {e}")))?;
+    let mut tensors = Vec::new();
+    for (key, tensor) in reader.tensors() {
+        if tensor.dtype() != pytorch_reader::DType::F32 {
+            return Err(LoadError::Torch(format!(
+                "`{key}`: expected float32 weights, found {:?}",
+                tensor.dtype()
+            )));
+        }
+        let bytes = tensor
+            .read()
+            .map_err(|e| LoadError::Torch(format!("`{key}`: {e}")))?;
+        tensors.push(Tensor {
+            key: key.clone(),
+            shape: tensor.shape().to_vec(),
+            data: bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        });
+    }
+    tensors.sort_by(|a, b| natural_cmp(&a.key, &b.key));
+    Ok(StateDict { tensors })
+}
+
+/// Reads a state dict from a file: `.safetensors`, or a `torch.save` file.
+///
+/// # Errors
+/// [`LoadError::Io`] when the file cannot be read, [`LoadError::Torch`] when it is neither.
+pub fn read_path(path: &std::path::Path) -> Result<StateDict, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    if is_safetensors(&bytes) {
+        read_safetensors(&bytes)
+    } else {
+        read_pt(path)
+    }
+}
+
 /// `a.b10` after `a.b2`: digit runs compare as numbers.
 fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     fn chunks(s: &str) -> Vec<(bool, &str)> {
@@ -244,7 +294,9 @@ fn fits(m: &Module<'_>, w: &Want) -> bool {
     let biases_fit = |t: Option<&Tensor>| t.is_none_or(|t| t.shape == [g]);
     let bias_given = m.bias_ih.is_some();
     if w.gates == 0 {
-        return m.layer.is_none() && m.weight.shape == [w.units, w.inputs] && bias_given == w.bias
+        return m.layer.is_none()
+            && m.weight.shape == [w.units, w.inputs]
+            && bias_given == w.bias
             && biases_fit(m.bias_ih);
     }
     m.layer.is_some()
@@ -262,7 +314,11 @@ fn describe(w: &Want) -> String {
         return format!(
             "an nn.Linear with `weight` {}{}",
             dims(&[w.units, w.inputs]),
-            if w.bias { " and `bias`" } else { " and no bias" }
+            if w.bias {
+                " and `bias`"
+            } else {
+                " and no bias"
+            }
         );
     }
     let kind = match w.gates {
@@ -273,10 +329,18 @@ fn describe(w: &Want) -> String {
     let g = w.gates * w.units;
     format!(
         "an {kind} layer{} with `weight_ih_l*` {}, `weight_hh_l*` {}{}",
-        if w.bidirectional { " and its `_reverse`" } else { "" },
+        if w.bidirectional {
+            " and its `_reverse`"
+        } else {
+            ""
+        },
         dims(&[g, w.inputs]),
         dims(&[g, w.units]),
-        if w.bias { " and both biases" } else { " and no biases" }
+        if w.bias {
+            " and both biases"
+        } else {
+            " and no biases"
+        }
     )
 }
 
@@ -296,7 +360,9 @@ pub fn weights_for(dict: &StateDict, expected: &[ExpectedLayer]) -> Result<Vec<f
             continue;
         };
         let candidates: Vec<usize> = (0..modules.len())
-            .filter(|&i| !used[i] && !modules[i].reverse && (modules[i].layer.is_some()) == (w.gates > 0))
+            .filter(|&i| {
+                !used[i] && !modules[i].reverse && (modules[i].layer.is_some()) == (w.gates > 0)
+            })
             .collect();
         let Some(&index) = candidates.iter().find(|&&i| fits(&modules[i], &w)) else {
             return Err(match candidates.first() {
@@ -361,8 +427,14 @@ fn widths(m: &Module<'_>, all: &[Module<'_>]) -> (usize, usize) {
 /// `nn.LSTM` first). A `.safetensors` header keeps no order, so shapes give it; ties keep the
 /// file's order. Reverse directions follow their forward ones.
 fn chain(modules: Vec<Module<'_>>) -> Vec<Module<'_>> {
-    let forward: Vec<usize> = (0..modules.len()).filter(|&i| !modules[i].reverse).collect();
+    let forward: Vec<usize> = (0..modules.len())
+        .filter(|&i| !modules[i].reverse)
+        .collect();
     let w: Vec<(usize, usize)> = modules.iter().map(|m| widths(m, &modules)).collect();
+    let next_layer_of = |i: usize, j: usize| match (&modules[i].layer, &modules[j].layer) {
+        (Some((prefix, index)), Some((other, next))) => prefix == other && *next == index + 1,
+        _ => false,
+    };
     let prefix = |i: usize| modules[i].layer.as_ref().map(|l| &l.0);
     let first_layer = |i: usize| modules[i].layer.as_ref().is_none_or(|l| l.1 == 0);
     // Fed: another module writes the width this one reads.
@@ -384,25 +456,35 @@ fn chain(modules: Vec<Module<'_>>) -> Vec<Module<'_>> {
             .copied()
             .find(|&i| first_layer(i) && !fed(i) && prefer(i, &modules))
     })
-    .or_else(|| forward.iter().copied().find(|&i| modules[i].layer.is_some() && first_layer(i)))
+    .or_else(|| {
+        forward
+            .iter()
+            .copied()
+            .find(|&i| modules[i].layer.is_some() && first_layer(i))
+    })
     .or_else(|| forward.first().copied());
     let mut order = Vec::new();
     let mut current = start;
     while let Some(i) = current {
         order.push(i);
-        let same_module_next = forward.iter().copied().find(|&j| {
-            !order.contains(&j)
-                && matches!((&modules[i].layer, &modules[j].layer), (Some((p, k)), Some((q, l))) if p == q && *l == k + 1)
-        });
+        let same_module_next = forward
+            .iter()
+            .copied()
+            .find(|&j| !order.contains(&j) && next_layer_of(i, j));
         current = same_module_next.or_else(|| {
-            forward
-                .iter()
-                .copied()
-                .find(|&j| !order.contains(&j) && w[j].0 == w[i].1 && modules[j].layer.as_ref().is_none_or(|l| l.1 == 0))
+            forward.iter().copied().find(|&j| {
+                !order.contains(&j)
+                    && w[j].0 == w[i].1
+                    && modules[j].layer.as_ref().is_none_or(|l| l.1 == 0)
+            })
         });
     }
     // Anything not reached keeps its place after the chain, so that errors can name it.
-    let rest: Vec<usize> = forward.iter().copied().filter(|i| !order.contains(i)).collect();
+    let rest: Vec<usize> = forward
+        .iter()
+        .copied()
+        .filter(|i| !order.contains(i))
+        .collect();
     order.extend(rest);
     let mut slots: Vec<Option<Module<'_>>> = modules.into_iter().map(Some).collect();
     let mut out = Vec::new();
@@ -432,9 +514,9 @@ fn chain(modules: Vec<Module<'_>>) -> Vec<Module<'_>> {
 /// shapes are not those of an RNN, LSTM or GRU.
 pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), LoadError> {
     let modules = chain(modules(dict));
-    let first = modules
-        .first()
-        .ok_or_else(|| LoadError::Torch("no nn.RNN, nn.LSTM, nn.GRU or nn.Linear weights".to_owned()))?;
+    let first = modules.first().ok_or_else(|| {
+        LoadError::Torch("no nn.RNN, nn.LSTM, nn.GRU or nn.Linear weights".to_owned())
+    })?;
     let features = first.weight.shape.get(1).copied();
     let mut layers = Vec::new();
     let mut assumptions = Vec::new();
@@ -498,9 +580,7 @@ pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), Load
                         m.name
                     ));
                 }
-                let bidirectional = modules
-                    .iter()
-                    .any(|o| o.reverse && o.layer == m.layer);
+                let bidirectional = modules.iter().any(|o| o.reverse && o.layer == m.layer);
                 let cell = LayerConfig {
                     class: class.to_owned(),
                     name: name(keyword),
@@ -531,9 +611,8 @@ pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), Load
         }
     }
     if modules.iter().any(|m| m.layer.is_none()) {
-        assumptions.push(
-            "nn.Linear activations are not in a state dict; assumed linear".to_owned(),
-        );
+        assumptions
+            .push("nn.Linear activations are not in a state dict; assumed linear".to_owned());
     }
     assumptions.push("the number of timesteps is not in a state dict: `_` (any)".to_owned());
     Ok((
@@ -572,7 +651,11 @@ fn mismatch(m: &Module<'_>, w: &Want, layer: &str) -> LoadError {
         "layer `{layer}` needs {}; `{}` {}",
         describe(w),
         m.name,
-        if m.bias_ih.is_some() { "has biases" } else { "has no biases" }
+        if m.bias_ih.is_some() {
+            "has biases"
+        } else {
+            "has no biases"
+        }
     ))
 }
 
@@ -623,9 +706,22 @@ mod tests {
 
     #[test]
     fn numbers_in_keys_sort_as_numbers() {
-        let mut keys = vec!["layers.10.weight", "layers.2.weight", "fc.bias", "fc.weight"];
+        let mut keys = vec![
+            "layers.10.weight",
+            "layers.2.weight",
+            "fc.bias",
+            "fc.weight",
+        ];
         keys.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(keys, ["fc.bias", "fc.weight", "layers.2.weight", "layers.10.weight"]);
+        assert_eq!(
+            keys,
+            [
+                "fc.bias",
+                "fc.weight",
+                "layers.2.weight",
+                "layers.10.weight"
+            ]
+        );
     }
 
     fn tensor(key: &str, shape: &[usize], data: Vec<f32>) -> Tensor {
@@ -660,7 +756,9 @@ mod tests {
         // Keras z, r, h: PyTorch's z (2.0) first, then r (1.0), then n.
         assert_eq!(
             weights_for(&dict, &expected).unwrap(),
-            [2.0, 1.0, 3.0, 5.0, 4.0, 6.0, 8.0, 7.0, 9.0, 11.0, 10.0, 12.0]
+            [
+                2.0, 1.0, 3.0, 5.0, 4.0, 6.0, 8.0, 7.0, 9.0, 11.0, 10.0, 12.0
+            ]
         );
     }
 
@@ -669,7 +767,11 @@ mod tests {
         // d = 2, h = 1: weight_ih is (4, 2).
         let dict = StateDict {
             tensors: vec![
-                tensor("rnn.weight_ih_l0", &[4, 2], (0..8).map(|i| i as f32).collect()),
+                tensor(
+                    "rnn.weight_ih_l0",
+                    &[4, 2],
+                    (0..8).map(|i| i as f32).collect(),
+                ),
                 tensor("rnn.weight_hh_l0", &[4, 1], vec![0.5; 4]),
                 tensor("rnn.bias_ih_l0", &[4], vec![1.0; 4]),
                 tensor("rnn.bias_hh_l0", &[4], vec![0.25; 4]),

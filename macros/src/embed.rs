@@ -29,8 +29,12 @@ pub fn embed(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     };
     let expected = tinyrnn_io::expected_from_config(&ours).map_err(|e| error(e.to_string()))?;
     // A PyTorch state dict (.safetensors), or one of Keras's files.
-    let flat = if tinyrnn_io::torch::is_safetensors(&bytes) {
-        tinyrnn_io::torch::read_safetensors(&bytes)
+    let pt = matches!(
+        full.extension().and_then(|e| e.to_str()),
+        Some("pt" | "pth")
+    );
+    let flat = if tinyrnn_io::torch::is_safetensors(&bytes) || pt {
+        tinyrnn_io::torch::read_path(&full)
             .and_then(|dict| tinyrnn_io::torch::weights_for(&dict, &expected))
     } else {
         tinyrnn_io::read(&bytes).and_then(|file| tinyrnn_io::weights_for(&file, &expected))

@@ -99,8 +99,12 @@ fn read_file(path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
 /// Reads a Keras file or a PyTorch `.safetensors` state dict.
 fn describe(path: &std::path::Path) -> Result<Described, LoadError> {
     let bytes = read_file(path)?;
-    if torch::is_safetensors(&bytes) {
-        let dict = torch::read_safetensors(&bytes)?;
+    let pt = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("pt" | "pth")
+    );
+    if torch::is_safetensors(&bytes) || pt {
+        let dict = torch::read_path(path)?;
         let (config, mut notes) = torch::infer_config(&dict)?;
         let expected = keras::expected_from_config(&config)?;
         let flat = torch::weights_for(&dict, &expected)?;
@@ -133,10 +137,11 @@ fn describe(path: &std::path::Path) -> Result<Described, LoadError> {
     let mut notes = Vec::new();
     if let Some(version) = &file.keras_version
         && version.starts_with("2.")
-        && config
-            .layers
-            .iter()
-            .any(|l| [&l.activation, &l.recurrent_activation].iter().any(|a| a.as_deref() == Some("hard_sigmoid")))
+        && config.layers.iter().any(|l| {
+            [&l.activation, &l.recurrent_activation]
+                .iter()
+                .any(|a| a.as_deref() == Some("hard_sigmoid"))
+        })
     {
         notes.push(format!(
             "written by Keras {version}, whose `hard_sigmoid` is 0.2*x+0.5; tinyrnn computes Keras 3's relu6(x+3)/6"
@@ -160,7 +165,11 @@ fn inspect(path: &std::path::Path, name: &str) -> Result<(), LoadError> {
         text += line;
         text += "\n";
     }
-    let _ = write!(text, "    params {};\n}}\n\n{summary}", summary.total_params());
+    let _ = write!(
+        text,
+        "    params {};\n}}\n\n{summary}",
+        summary.total_params()
+    );
     for note in &described.notes {
         let _ = writeln!(text, "\nnote: {note}");
     }
@@ -170,7 +179,11 @@ fn inspect(path: &std::path::Path, name: &str) -> Result<(), LoadError> {
 fn convert(path: &std::path::Path, out: &std::path::Path) -> Result<(), LoadError> {
     let described = describe(path)?;
     keras::dsl::to_dsl(&described.config, "Net").map_err(LoadError::Unsupported)?;
-    let bytes: Vec<u8> = described.flat.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let bytes: Vec<u8> = described
+        .flat
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
     std::fs::write(out, &bytes).map_err(|e| LoadError::Io {
         path: out.display().to_string(),
         message: e.to_string(),
