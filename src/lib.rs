@@ -47,9 +47,9 @@ pub use tinyrnn_runtime::nalgebra;
 pub mod keras;
 #[cfg(feature = "keras")]
 pub mod torch;
+/// The same type as [`Error`], under the name the file loaders' docs use.
 #[cfg(feature = "keras")]
-#[doc(inline)]
-pub use keras::LoadError;
+pub use tinyrnn_runtime::Error as LoadError;
 
 /// Declares a recurrent network: a struct of weights, its streaming state and its methods.
 ///
@@ -154,13 +154,8 @@ pub mod __private {
         nalgebra,
     };
 
-    #[cfg(feature = "keras")]
-    pub use crate::keras::LoadError;
-
-    /// Without the `keras` feature nothing can be loaded, so no value of this exists.
-    #[cfg(not(feature = "keras"))]
-    #[derive(Debug)]
-    pub enum LoadError {}
+    /// What the file loaders return: the one `Error` type.
+    pub use tinyrnn_runtime::Error as LoadError;
 
     /// What `Net::from_keras_file` takes: a path, with the `keras` feature.
     #[diagnostic::on_unimplemented(

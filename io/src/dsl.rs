@@ -49,20 +49,7 @@ pub fn keyword(class: &str) -> Option<&'static str> {
     KEYWORDS.iter().find(|(c, _)| *c == class).map(|(_, k)| *k)
 }
 
-/// Something in a Keras model that `model!` cannot express yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unsupported {
-    /// The Keras layer name, or `input`.
-    pub layer: String,
-    /// What is not supported, e.g. "layer class `Conv1D`".
-    pub what: String,
-}
-
-impl std::fmt::Display for Unsupported {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "`{}`: {}", self.layer, self.what)
-    }
-}
+pub use tinyrnn_runtime::Unsupported;
 
 /// The `model!` body for `model` (without the braces), or everything it cannot express.
 ///

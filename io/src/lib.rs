@@ -16,14 +16,14 @@
 
 pub mod config;
 pub mod dsl;
-mod error;
 mod h5;
 mod keras;
 pub mod torch;
 mod zip;
 
-pub use error::LoadError;
 pub use keras::{Array, FileLayer, Format, KerasFile, read};
+/// The errors of reading weight files are variants of tinyrnn's one `Error` type.
+pub use tinyrnn_runtime::Error as LoadError;
 
 /// What a model expects of one layer, to match a file against: the model's `Summary` row,
 /// or the macro's checked layer.

@@ -25,6 +25,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
@@ -35,6 +37,8 @@ mod model;
 mod summary;
 
 pub use error::Error;
+#[cfg(feature = "alloc")]
+pub use error::Unsupported;
 pub use layers::Layer;
 pub use model::{Model, Streamable};
 pub use nalgebra;
