@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Fixture;
+use common::{Fixture, KERAS_FILE_CASES};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tinyrnn::LoadError;
@@ -72,23 +72,10 @@ fn convert_blob_builds_the_model_in_a_static() {
 
 #[test]
 fn every_fixture_file_is_loaded_by_the_keras_tests() {
-    let files: usize = [
-        "seed_rnn2",
-        "stacked",
-        "no_bias",
-        "var_len",
-        "lstm_stacked",
-        "gru_basic",
-        "gru_reset_before",
-        "bidirectional_modes",
-        "dropouts",
-        "mixed_stack",
-        "act_gelu",
-        "lstm_options",
-    ]
-    .iter()
-    .map(|case| Fixture::load(case).weight_files().len())
-    .sum();
+    let files: usize = KERAS_FILE_CASES
+        .iter()
+        .map(|case| Fixture::load(case).weight_files().len())
+        .sum();
     assert_eq!(files, 36, "12 cases x (.keras, .weights.h5, .h5)");
 }
 
@@ -230,20 +217,7 @@ fn inspected_dsl(stdout: &str) -> String {
 
 #[test]
 fn inspect_prints_the_dsl_the_tests_compile() {
-    for case in [
-        "seed_rnn2",
-        "stacked",
-        "no_bias",
-        "var_len",
-        "lstm_stacked",
-        "gru_basic",
-        "gru_reset_before",
-        "bidirectional_modes",
-        "dropouts",
-        "mixed_stack",
-        "act_gelu",
-        "lstm_options",
-    ] {
+    for case in KERAS_FILE_CASES {
         let fx = Fixture::load(case);
         let want = canonical_dsl(&fx.dsl);
         for ext in ["keras", "h5"] {

@@ -2,24 +2,12 @@
 //! pasted into `model!` in a fresh program, which must compile, load the same file, and
 //! reproduce Keras's recorded outputs. trybuild builds and runs the programs.
 
+mod common;
+
+use common::KERAS_FILE_CASES;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
-
-const CASES: [&str; 12] = [
-    "seed_rnn2",
-    "stacked",
-    "no_bias",
-    "var_len",
-    "lstm_stacked",
-    "gru_basic",
-    "gru_reset_before",
-    "bidirectional_modes",
-    "dropouts",
-    "mixed_stack",
-    "act_gelu",
-    "lstm_options",
-];
 
 /// The program for one case: the inspected `model!`, then a `main` that checks outputs.
 fn program(case: &str, model: &str) -> String {
@@ -94,7 +82,7 @@ fn inspected_dsl_compiles_and_reproduces_keras() {
         .join("roundtrip");
     std::fs::create_dir_all(&dir).unwrap();
     let t = trybuild::TestCases::new();
-    for case in CASES {
+    for case in KERAS_FILE_CASES {
         let path = root.join(format!("tests/fixtures/keras-files/{case}.keras"));
         let out = Command::new(env!("CARGO_BIN_EXE_tinyrnn"))
             .args(["inspect", path.to_str().unwrap()])

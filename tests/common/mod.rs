@@ -15,6 +15,22 @@ use tinyrnn::{OutputShape, Summary};
 /// a different order (oneDNN, Eigen's tanh) differs in the last bits, never more.
 pub const KERAS_TOL: f32 = 1e-5;
 
+/// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
+pub const KERAS_FILE_CASES: [&str; 12] = [
+    "seed_rnn2",
+    "stacked",
+    "no_bias",
+    "var_len",
+    "lstm_stacked",
+    "gru_basic",
+    "gru_reset_before",
+    "bidirectional_modes",
+    "dropouts",
+    "mixed_stack",
+    "act_gelu",
+    "lstm_options",
+];
+
 pub struct Fixture {
     pub name: String,
     pub dsl: String,
