@@ -1,0 +1,401 @@
+//! The tinyrnn firmware for a Cortex-M4F (QEMU's `mps2-an386`), run by `ci/firmware-check`.
+//!
+//! Runs the seed model and the lstm(16) model (weights in flash) over fixed input sequences,
+//! with `step` (streaming, one timestep at a time) and with `forward`, prints the outputs over
+//! semihosting, and exits 0 only if every output equals the host's for the same weights and
+//! inputs (`expected.rs`, written by the host test `tests/firmware.rs`) within
+//! [`REL_TOL`]; it also counts how many are bit-exact. It also measures the stack each model
+//! uses, by painting the stack and finding the lowest word that was overwritten, and brackets
+//! each run with marker functions between which QEMU's execution log counts instructions.
+//!
+//! With a model's feature off (`--no-default-features`: an empty firmware), its run replays
+//! the host's outputs instead: the same data, comparisons and printing, without the model,
+//! so that the difference in size between two builds is the model's own.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+use panic_semihosting as _;
+use tinyrnn_firmware::expected as host;
+
+/// The firmware's outputs must equal the host's within this relative error.
+const REL_TOL: f32 = 1e-5;
+/// Against Keras, the host tests' tolerance: `|got - want| <= KERAS_TOL * (1 + |want|)`.
+const KERAS_TOL: f32 = 1e-5;
+
+/// Marker functions: `ci/firmware-check` counts the instructions QEMU executes from a
+/// `tinyrnn_mark_*` to the next `tinyrnn_mark_end`. Each body differs, so none are merged.
+macro_rules! markers {
+    ($($name:ident = $id:literal;)*) => {$(
+        #[unsafe(no_mangle)]
+        #[inline(never)]
+        pub extern "C" fn $name() {
+            black_box($id);
+        }
+    )*};
+}
+
+markers! {
+    tinyrnn_mark_end = 0_u32;
+    tinyrnn_mark_seed_steps = 1_u32;
+    tinyrnn_mark_seed_forward = 2_u32;
+    tinyrnn_mark_lstm_steps = 3_u32;
+    tinyrnn_mark_lstm_forward = 4_u32;
+}
+
+/// Stack high-water marks. cortex-m-rt's `paint-stack` fills all free RAM (from the end of
+/// the statics, `_stack_end`, to the top of the stack, `_stack_start`) with `0xCCCC_CCCC`
+/// before `main`; a word that no longer holds it was used by the stack.
+mod stack {
+    use core::ptr;
+    use cortex_m_rt::STACK_PAINT_VALUE as PAINT;
+
+    unsafe extern "C" {
+        static _stack_end: u32;
+        static _stack_start: u32;
+    }
+
+    fn bottom() -> usize {
+        ptr::addr_of!(_stack_end) as usize
+    }
+
+    fn origin() -> usize {
+        ptr::addr_of!(_stack_start) as usize
+    }
+
+    #[inline(always)]
+    fn sp() -> usize {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register, nothing else.
+        unsafe {
+            core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags));
+        }
+        sp
+    }
+
+    /// The lowest address below `limit` whose paint is gone (`limit` if none is).
+    #[inline(always)]
+    fn lowest_used(limit: usize) -> usize {
+        let mut p = bottom();
+        // SAFETY: free RAM between the statics and the stack pointer, word-aligned.
+        while p < limit && unsafe { ptr::read_volatile(p as *const u32) } == PAINT {
+            p += 4;
+        }
+        p
+    }
+
+    /// The whole program's lowest stack address so far.
+    pub struct Stack {
+        low: usize,
+    }
+
+    impl Stack {
+        pub fn new() -> Self {
+            Self { low: origin() }
+        }
+
+        /// Repaints the free stack below the caller's frame; returns the stack pointer, from
+        /// which [`Stack::used_since`] measures. Inlined, so that it runs in the caller's frame.
+        #[inline(always)]
+        pub fn paint(&mut self) -> usize {
+            let top = sp() & !3;
+            self.low = self.low.min(lowest_used(top));
+            let mut p = bottom();
+            while p < top {
+                // SAFETY: free RAM below the stack pointer, which nothing else uses (no
+                // interrupts are enabled); volatile, so the compiler keeps every write.
+                unsafe { ptr::write_volatile(p as *mut u32, PAINT) };
+                p += 4;
+            }
+            top
+        }
+
+        /// Bytes of stack used below `top` since [`Stack::paint`] returned it.
+        #[inline(always)]
+        pub fn used_since(&mut self, top: usize) -> usize {
+            let low = lowest_used(top);
+            self.low = self.low.min(low);
+            top - low
+        }
+
+        /// The whole program's stack high-water mark, in bytes.
+        #[inline(always)]
+        pub fn high_water(&mut self) -> usize {
+            self.low = self.low.min(lowest_used(sp() & !3));
+            origin() - self.low
+        }
+    }
+}
+
+/// One model's test: its data, how to run it, and where its weights are.
+struct Case<const F: usize, const N: usize, const T: usize, const S: usize> {
+    name: &'static str,
+    dsl: &'static str,
+    /// Address and size of the weights; `None` in a firmware built without the model.
+    weights: Option<(usize, usize)>,
+    inputs: &'static [[[f32; F]; T]; S],
+    host_steps: &'static [[[f32; N]; T]; S],
+    host_forward: &'static [[f32; N]; S],
+    keras: Option<&'static [[f32; N]; S]>,
+    steps: fn(usize, &[[f32; F]; T], &mut [[f32; N]; T]),
+    forward: fn(usize, &[[f32; F]; T], &mut [f32; N]),
+    mark_steps: extern "C" fn(),
+    mark_forward: extern "C" fn(),
+}
+
+/// Counts the outputs compared with the host's: bit-exact, within [`REL_TOL`], or not.
+#[derive(Default)]
+struct Tally {
+    values: usize,
+    exact: usize,
+    bad: usize,
+    max_rel: f32,
+}
+
+impl Tally {
+    fn add(&mut self, what: &str, s: usize, t: usize, got: f32, want: f32) {
+        self.values += 1;
+        if got.to_bits() == want.to_bits() {
+            self.exact += 1;
+            return;
+        }
+        let rel = if got == want {
+            0.0
+        } else {
+            (got - want).abs() / want.abs()
+        };
+        if !(rel <= REL_TOL) {
+            self.bad += 1;
+            hprintln!(
+                "  MISMATCH {} sequence {} t {}: got {:?}, host {:?}",
+                what,
+                s,
+                t,
+                got,
+                want
+            );
+        }
+        if !(rel <= self.max_rel) {
+            self.max_rel = rel;
+        }
+    }
+}
+
+/// Runs one model over every sequence, then compares and prints. Returns whether it passed.
+fn check<const F: usize, const N: usize, const T: usize, const S: usize>(
+    case: &Case<F, N, T, S>,
+    stack: &mut stack::Stack,
+) -> bool {
+    let mut steps = [[[0.0_f32; N]; T]; S];
+    let mut forward = [[0.0_f32; N]; S];
+    let top = stack.paint();
+    for s in 0..S {
+        let x = black_box(&case.inputs[s]);
+        (case.mark_steps)();
+        (case.steps)(s, x, &mut steps[s]);
+        tinyrnn_mark_end();
+        (case.mark_forward)();
+        (case.forward)(s, x, &mut forward[s]);
+        tinyrnn_mark_end();
+    }
+    let used = stack.used_since(top);
+
+    hprintln!(
+        "{}: {} ({} sequences of {} timesteps)",
+        case.name,
+        case.dsl,
+        S,
+        T
+    );
+    match case.weights {
+        Some((address, bytes)) => {
+            let place = if address < 0x2000_0000 {
+                "flash"
+            } else {
+                "RAM"
+            };
+            hprintln!(
+                "  weights: {} bytes at {:#010x} ({})",
+                bytes,
+                address,
+                place
+            );
+        }
+        None => hprintln!("  weights: none (no model: replays the host's outputs)"),
+    }
+    let mut tally = Tally::default();
+    for s in 0..S {
+        for t in 0..T {
+            for u in 0..N {
+                tally.add("step", s, t, steps[s][t][u], case.host_steps[s][t][u]);
+            }
+        }
+        for u in 0..N {
+            let (got, want) = (forward[s][u], case.host_forward[s][u]);
+            tally.add("forward", s, T, got, want);
+            hprintln!(
+                "  sequence {} unit {}: forward {:?} ({:#010x}), last step {:?}, host {:?}",
+                s,
+                u,
+                got,
+                got.to_bits(),
+                steps[s][T - 1][u],
+                want
+            );
+        }
+    }
+    let ok = tally.bad == 0;
+    hprintln!(
+        "  against the host: {} values ({} step outputs, {} forward), {} bit-exact, max relative error {:e}: {}",
+        tally.values,
+        S * T * N,
+        S * N,
+        tally.exact,
+        tally.max_rel,
+        if ok { "ok" } else { "FAIL" }
+    );
+    let mut keras_ok = true;
+    if let Some(keras) = case.keras {
+        let mut max_err = 0.0_f32;
+        for s in 0..S {
+            for u in 0..N {
+                let (got, want) = (forward[s][u], keras[s][u]);
+                let err = (got - want).abs();
+                keras_ok &= err <= KERAS_TOL * (1.0 + want.abs());
+                if !(err <= max_err) {
+                    max_err = err;
+                }
+            }
+        }
+        hprintln!(
+            "  against Keras: max |error| {:e}, within {:e} * (1 + |want|): {}",
+            max_err,
+            KERAS_TOL,
+            if keras_ok { "ok" } else { "FAIL" }
+        );
+    }
+    hprintln!(
+        "  stack: {} bytes below the caller for step and forward",
+        used
+    );
+    // One line per model for ci/firmware-check.
+    hprintln!(
+        "RESULT {} timesteps={} sequences={} values={} exact={} stack={} ok={}",
+        case.name,
+        T,
+        S,
+        tally.values,
+        tally.exact,
+        used,
+        ok && keras_ok
+    );
+    ok && keras_ok
+}
+
+// The runs: the model's when it is built in, else a replay of the host's outputs.
+
+#[cfg(feature = "seed")]
+fn seed_steps(_: usize, x: &[[f32; 3]; 50], out: &mut [[f32; 1]; 50]) {
+    tinyrnn_firmware::tinyrnn_seed_steps(x, out);
+}
+#[cfg(feature = "seed")]
+fn seed_forward(_: usize, x: &[[f32; 3]; 50], out: &mut [f32; 1]) {
+    tinyrnn_firmware::tinyrnn_seed_forward(x, out);
+}
+#[cfg(not(feature = "seed"))]
+fn seed_steps(s: usize, x: &[[f32; 3]; 50], out: &mut [[f32; 1]; 50]) {
+    black_box(x);
+    *out = *black_box(&host::SEED_STEPS[s]);
+}
+#[cfg(not(feature = "seed"))]
+fn seed_forward(s: usize, x: &[[f32; 3]; 50], out: &mut [f32; 1]) {
+    black_box(x);
+    *out = *black_box(&host::SEED_FORWARD[s]);
+}
+
+#[cfg(feature = "lstm")]
+fn lstm_steps(_: usize, x: &[[f32; 4]; 20], out: &mut [[f32; 1]; 20]) {
+    tinyrnn_firmware::tinyrnn_lstm_steps(x, out);
+}
+#[cfg(feature = "lstm")]
+fn lstm_forward(_: usize, x: &[[f32; 4]; 20], out: &mut [f32; 1]) {
+    tinyrnn_firmware::tinyrnn_lstm_forward(x, out);
+}
+#[cfg(not(feature = "lstm"))]
+fn lstm_steps(s: usize, x: &[[f32; 4]; 20], out: &mut [[f32; 1]; 20]) {
+    black_box(x);
+    *out = *black_box(&host::LSTM_STEPS[s]);
+}
+#[cfg(not(feature = "lstm"))]
+fn lstm_forward(s: usize, x: &[[f32; 4]; 20], out: &mut [f32; 1]) {
+    black_box(x);
+    *out = *black_box(&host::LSTM_FORWARD[s]);
+}
+
+#[entry]
+fn main() -> ! {
+    let mut stack = stack::Stack::new();
+    hprintln!("tinyrnn firmware: Cortex-M4F, weights in flash, checked against the host");
+
+    #[cfg(feature = "seed")]
+    let seed_weights = Some((
+        core::ptr::from_ref(&tinyrnn_firmware::SEED) as usize,
+        core::mem::size_of::<tinyrnn_firmware::Seed>(),
+    ));
+    #[cfg(not(feature = "seed"))]
+    let seed_weights = None;
+    let seed_ok = check(
+        &Case {
+            name: "seed",
+            dsl: "input [50, 3]; simple_rnn(2); dense(1)",
+            weights: seed_weights,
+            inputs: &host::SEED_INPUTS,
+            host_steps: &host::SEED_STEPS,
+            host_forward: &host::SEED_FORWARD,
+            keras: Some(&host::SEED_KERAS),
+            steps: seed_steps,
+            forward: seed_forward,
+            mark_steps: tinyrnn_mark_seed_steps,
+            mark_forward: tinyrnn_mark_seed_forward,
+        },
+        &mut stack,
+    );
+
+    #[cfg(feature = "lstm")]
+    let lstm_weights = Some((
+        core::ptr::from_ref(&tinyrnn_firmware::LSTM) as usize,
+        core::mem::size_of::<tinyrnn_firmware::Lstm16>(),
+    ));
+    #[cfg(not(feature = "lstm"))]
+    let lstm_weights = None;
+    let lstm_ok = check(
+        &Case {
+            name: "lstm16",
+            dsl: "input [20, 4]; lstm(16); dense(1)",
+            weights: lstm_weights,
+            inputs: &host::LSTM_INPUTS,
+            host_steps: &host::LSTM_STEPS,
+            host_forward: &host::LSTM_FORWARD,
+            keras: None,
+            steps: lstm_steps,
+            forward: lstm_forward,
+            mark_steps: tinyrnn_mark_lstm_steps,
+            mark_forward: tinyrnn_mark_lstm_forward,
+        },
+        &mut stack,
+    );
+
+    let ok = seed_ok && lstm_ok;
+    hprintln!("RESULT program stack={}", stack.high_water());
+    hprintln!("firmware: {}", if ok { "PASS" } else { "FAIL" });
+    debug::exit(if ok {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
