@@ -27,7 +27,8 @@
 //! The crate is `no_std` without its default `std` feature, which only adds
 //! `std::error::Error` for [`Error`].
 #![no_std]
-#![forbid(unsafe_code)]
+// One `unsafe` block, in `__private::heap` (the boxed constructor); denied everywhere else.
+#![deny(unsafe_code)]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -156,6 +157,93 @@ pub mod __private {
 
     /// What the file loaders return: the one `Error` type.
     pub use tinyrnn_runtime::Error as LoadError;
+
+    /// What `Net::boxed_from_flat` returns: `std`'s `Box`, with the `std` feature.
+    #[cfg(feature = "std")]
+    pub use std::boxed::Box;
+
+    /// Without the `std` feature there is no heap, and no value of this exists: it only lets
+    /// the generated `boxed_from_flat` compile (calling it is a compile error, see
+    /// [`HeapModel`]).
+    #[cfg(not(feature = "std"))]
+    pub enum Box<T> {
+        #[doc(hidden)]
+        Never(core::convert::Infallible, core::marker::PhantomData<T>),
+    }
+
+    #[cfg(not(feature = "std"))]
+    impl<T> core::ops::Deref for Box<T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            match *self {
+                Box::Never(never, _) => match never {},
+            }
+        }
+    }
+
+    #[cfg(not(feature = "std"))]
+    impl<T> core::ops::DerefMut for Box<T> {
+        fn deref_mut(&mut self) -> &mut T {
+            match *self {
+                Box::Never(never, _) => match never {},
+            }
+        }
+    }
+
+    /// What `Net::boxed_from_flat` needs: a heap, with the `std` feature. Generated code
+    /// bounds the method with `for<'a> Self: HeapModel<'a>`, so that without `std` the method
+    /// still compiles and only a call to it is an error, with this message.
+    #[diagnostic::on_unimplemented(
+        message = "`boxed_from_flat` needs a heap: tinyrnn's `std` feature",
+        label = "`{Self}` cannot be boxed without `std`",
+        note = "enable `features = [\"std\"]` on the tinyrnn dependency (it is on by default), or build the model with `from_flat` or `from_le_bytes` into a `static`"
+    )]
+    pub trait HeapModel<'a>: Sized {
+        /// `Self::ZERO` in a new heap allocation, written there directly: never on the
+        /// stack, whatever the model's size.
+        fn boxed_zero() -> Box<Self>;
+    }
+
+    #[cfg(feature = "std")]
+    impl<M: Model> HeapModel<'_> for M {
+        fn boxed_zero() -> Box<M> {
+            heap::boxed_zero()
+        }
+    }
+
+    /// The crate's one `unsafe` code.
+    #[cfg(feature = "std")]
+    #[allow(
+        unsafe_code,
+        reason = "moving a value into the heap without a stack temporary needs a raw write"
+    )]
+    mod heap {
+        use super::{Box, Model};
+
+        /// `M::ZERO` in a fresh heap allocation.
+        ///
+        /// `Box::new(M::ZERO)` is not enough: without optimisation (debug builds, tests) the
+        /// argument is first materialised on the caller's stack, and a 2 MiB `lstm(256)`
+        /// overflows a thread's stack before the heap is reached. Assigning the constant to
+        /// the place `*p` copies it from read-only data straight into the allocation.
+        pub(super) fn boxed_zero<M: Model>() -> Box<M> {
+            const {
+                assert!(
+                    !core::mem::needs_drop::<M>(),
+                    "models are plain weights, with no drop glue"
+                );
+            };
+            let mut boxed = Box::<M>::new_uninit();
+            let p: *mut M = boxed.as_mut_ptr();
+            // SAFETY: `p` comes from a live `Box<MaybeUninit<M>>`: non-null, aligned and
+            // valid for writes of one `M`. `M` has no drop glue (asserted above), so the
+            // assignment neither reads nor drops the uninitialised old value; it only writes
+            // the valid value `M::ZERO`.
+            unsafe { *p = M::ZERO };
+            // SAFETY: the allocation was fully initialised by the write above.
+            unsafe { boxed.assume_init() }
+        }
+    }
 
     /// What `Net::from_keras_file` takes: a path, with the `keras` feature.
     #[diagnostic::on_unimplemented(

@@ -312,6 +312,30 @@ pub fn expand(m: &Model) -> TokenStream {
                 })
             }
 
+            /// [`Self::from_flat`] straight into a heap allocation: the model is never built
+            /// on the stack, so models larger than a thread's stack (an `lstm(256)` holds
+            /// 2 MiB of weights) load anywhere. Needs tinyrnn's `std` feature.
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::WeightCount` when `w.len()` is not `Self::PARAMS`.
+            pub fn boxed_from_flat(
+                w: &[f32],
+            ) -> ::core::result::Result<::tinyrnn::__private::Box<Self>, ::tinyrnn::__private::Error>
+            where
+                for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+            {
+                if w.len() != Self::PARAMS {
+                    return ::core::result::Result::Err(::tinyrnn::__private::Error::WeightCount {
+                        expected: Self::PARAMS,
+                        found: w.len(),
+                    });
+                }
+                let mut net = <Self as ::tinyrnn::__private::HeapModel<'_>>::boxed_zero();
+                let mut rest = w;
+                #( ::tinyrnn::__private::layers::take_layer_into(&mut net.#fields, &mut rest)?; )*
+                ::core::result::Result::Ok(net)
+            }
+
             /// Builds the model from its weights as little-endian `f32` bytes, in Keras
             /// `get_weights()` order (what `tinyrnn convert` writes). It is `const`, so
             /// `static NET: Net = Net::from_le_bytes(include_bytes!("net.bin"));` keeps the

@@ -1,6 +1,6 @@
 //! `Dense`: a fully connected layer, applied per timestep on sequences as Keras 3 does.
 
-use super::{FlatReader, Layer, add_bias, check_len, matrix_from_le_bytes, zero_matrix};
+use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -36,8 +36,10 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
     #[inline]
     #[must_use]
     pub fn step(&self, _state: &mut (), x: &SVector<f32, D>) -> SVector<f32, U> {
-        let mut z = self.kernel * x;
-        add_bias(&mut z, &self.bias);
+        let mut z = [0.0_f32; U];
+        z[..B].copy_from_slice(&self.bias.data.0[0]);
+        kernel::gemv(&mut z, 0, &self.kernel.data.0, &x.data.0[0]);
+        let mut z = SVector::from(z);
         A::apply(&mut z);
         z
     }
@@ -96,5 +98,13 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
             bias: r.matrix(),
             activation: PhantomData,
         })
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        r.fill(&mut self.kernel);
+        r.fill(&mut self.bias);
+        Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! `Gru`: Keras's `GRU`, gates in Keras's order z, r, h, with both `reset_after` variants.
 
-use super::{FlatReader, Layer, check_len, matrix_from_le_bytes, zero_matrix};
+use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -61,39 +61,53 @@ impl<
     #[inline]
     pub fn step(&self, h: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {
         const { assert!(G == 3 * H, "`Gru` needs G == 3 * H") };
-        let mut mx = self.kernel * x;
-        // Column-major storage: the first G values are the input bias, the next G the
-        // recurrent bias (only with reset_after).
-        for (m, b) in mx.iter_mut().zip(self.bias.iter()) {
-            *m += *b;
-        }
-        let xz = mx.fixed_rows::<H>(0);
-        let xr = mx.fixed_rows::<H>(H);
-        let xh = mx.fixed_rows::<H>(2 * H);
-        let (mut z, mut r, recurrent_h): (SVector<f32, H>, SVector<f32, H>, SVector<f32, H>);
+        // Column-major storage: bias column 0 is the input bias, column 1 (reset_after only)
+        // the recurrent bias.
+        let biases = &self.bias.data.0;
+        let mut mx = biases.first().copied().unwrap_or([0.0; G]);
+        kernel::gemv(&mut mx, 0, &self.kernel.data.0, &x.data.0[0]);
+        let rk = &self.recurrent_kernel.data.0;
+        let (z, recurrent_h): (SVector<f32, H>, SVector<f32, H>);
         if RESET_AFTER {
-            let mut inner = self.recurrent_kernel * *h;
-            for (m, b) in inner.iter_mut().zip(self.bias.iter().skip(G)) {
-                *m += *b;
-            }
-            z = xz + inner.fixed_rows::<H>(0);
-            r = xr + inner.fixed_rows::<H>(H);
-            RA::apply(&mut z);
-            RA::apply(&mut r);
-            recurrent_h = r.component_mul(&inner.fixed_rows::<H>(2 * H));
+            // inner = recurrent_kernel h + recurrent bias, all three gates in one pass.
+            let mut inner = biases.get(1).copied().unwrap_or([0.0; G]);
+            kernel::gemv(&mut inner, 0, rk, &h.data.0[0]);
+            let (mut zz, mut rr) = (
+                gate::<G, H>(&mx, 0) + gate::<G, H>(&inner, 0),
+                gate::<G, H>(&mx, 1) + gate::<G, H>(&inner, 1),
+            );
+            RA::apply(&mut zz);
+            RA::apply(&mut rr);
+            recurrent_h = rr.component_mul(&gate::<G, H>(&inner, 2));
+            z = zz;
         } else {
-            z = xz + self.recurrent_kernel.fixed_rows::<H>(0) * *h;
-            r = xr + self.recurrent_kernel.fixed_rows::<H>(H) * *h;
-            RA::apply(&mut z);
-            RA::apply(&mut r);
-            recurrent_h = self.recurrent_kernel.fixed_rows::<H>(2 * H) * r.component_mul(h);
+            // z and r: rows 0..2h of recurrent_kernel h, added to x . kernel + bias.
+            kernel::gemv(&mut mx[..2 * H], 0, rk, &h.data.0[0]);
+            let (mut zz, mut rr) = (gate::<G, H>(&mx, 0), gate::<G, H>(&mx, 1));
+            RA::apply(&mut zz);
+            RA::apply(&mut rr);
+            // The candidate's recurrent part: rows 2h..3h against r * h.
+            let mut hr = [0.0_f32; H];
+            for ((o, r), h) in hr.iter_mut().zip(rr.iter()).zip(h.iter()) {
+                *o = r * h;
+            }
+            let mut rec = [0.0_f32; H];
+            kernel::gemv(&mut rec, 2 * H, rk, &hr);
+            recurrent_h = SVector::from(rec);
+            z = zz;
         }
-        let mut candidate: SVector<f32, H> = xh + recurrent_h;
+        let mut candidate: SVector<f32, H> = gate::<G, H>(&mx, 2) + recurrent_h;
         A::apply(&mut candidate);
         // h = z * h + (1 - z) * candidate, in Keras's order of operations.
         *h = z.component_mul(h) + (z.map(|z| 1.0 - z)).component_mul(&candidate);
         *h
     }
+}
+
+/// Gate `k` (of `h` units) of a pre-activation vector of `g` values.
+#[inline]
+fn gate<const G: usize, const H: usize>(z: &[f32; G], k: usize) -> SVector<f32, H> {
+    SVector::from(core::array::from_fn::<f32, H, _>(|u| z[k * H + u]))
 }
 
 impl<
@@ -183,5 +197,14 @@ impl<
             bias: r.matrix(),
             activations: PhantomData,
         })
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        r.fill(&mut self.kernel);
+        r.fill(&mut self.recurrent_kernel);
+        r.fill(&mut self.bias);
+        Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! `Lstm`: Keras's `LSTM`, gates in Keras's order i, f, c, o, all in one fused kernel.
 
-use super::{FlatReader, Layer, add_bias, check_len, matrix_from_le_bytes, zero_matrix};
+use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -65,14 +65,20 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
     #[inline]
     pub fn step(&self, state: &mut LstmState<H>, x: &SVector<f32, D>) -> SVector<f32, H> {
         const { assert!(G == 4 * H, "`Lstm` needs G == 4 * H") };
-        // Keras's order of operations: x . kernel + h . recurrent_kernel + bias.
-        let mut z = self.kernel * x;
-        z += self.recurrent_kernel * state.h;
-        add_bias(&mut z, &self.bias);
-        let mut input: SVector<f32, H> = z.fixed_rows::<H>(0).into_owned();
-        let mut forget: SVector<f32, H> = z.fixed_rows::<H>(H).into_owned();
-        let mut candidate: SVector<f32, H> = z.fixed_rows::<H>(2 * H).into_owned();
-        let mut output: SVector<f32, H> = z.fixed_rows::<H>(3 * H).into_owned();
+        // z = bias + kernel x + recurrent_kernel h: all four gates in one pass over the
+        // (4h, d+h) weights, whose columns are Keras's rows (see `kernel`).
+        let mut z = [0.0_f32; G];
+        z[..B].copy_from_slice(&self.bias.data.0[0]);
+        kernel::gemv2(
+            &mut z,
+            0,
+            (&self.kernel.data.0, &x.data.0[0]),
+            (&self.recurrent_kernel.data.0, &state.h.data.0[0]),
+        );
+        let mut input = gate::<G, H>(&z, 0);
+        let mut forget = gate::<G, H>(&z, 1);
+        let mut candidate = gate::<G, H>(&z, 2);
+        let mut output = gate::<G, H>(&z, 3);
         RA::apply(&mut input);
         RA::apply(&mut forget);
         A::apply(&mut candidate);
@@ -83,6 +89,12 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         state.h = output.component_mul(&cell);
         state.h
     }
+}
+
+/// Gate `k` (of `h` units) of a pre-activation vector of `g` values.
+#[inline]
+fn gate<const G: usize, const H: usize>(z: &[f32; G], k: usize) -> SVector<f32, H> {
+    SVector::from(core::array::from_fn::<f32, H, _>(|u| z[k * H + u]))
 }
 
 impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
@@ -153,5 +165,14 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             bias: r.matrix(),
             activations: PhantomData,
         })
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        r.fill(&mut self.kernel);
+        r.fill(&mut self.recurrent_kernel);
+        r.fill(&mut self.bias);
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@
 mod bidirectional;
 mod dense;
 mod gru;
+mod kernel;
 mod lstm;
 mod passthrough;
 mod simple_rnn;
@@ -23,7 +24,7 @@ pub use passthrough::{
 pub use simple_rnn::SimpleRnn;
 
 use crate::{Error, WeightSpec};
-use nalgebra::{ArrayStorage, SMatrix, SVector};
+use nalgebra::{ArrayStorage, SMatrix};
 
 /// What every layer tells about itself, as associated consts, plus loading from flat weights.
 ///
@@ -69,6 +70,19 @@ pub trait Layer: Sized {
     /// # Errors
     /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`.
     fn from_flat(w: &[f32]) -> Result<Self, Error>;
+
+    /// [`Layer::from_flat`] in place: overwrites this layer's weights without building a
+    /// new layer on the stack, for `Net::boxed_from_flat`. The default builds the layer with
+    /// `from_flat` and moves it in; the layers with weights copy straight into their
+    /// matrices.
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`; `self` is then unchanged.
+    #[doc(hidden)]
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        *self = Self::from_flat(w)?;
+        Ok(())
+    }
 }
 
 /// Checks a flat weight slice's length before anything is read from it.
@@ -102,6 +116,14 @@ impl<'a> FlatReader<'a> {
         }
         self.rest = self.rest.get(R * C..).unwrap_or(&[]);
         m
+    }
+
+    /// [`FlatReader::matrix`] into an existing matrix, in place.
+    pub(crate) fn fill<const R: usize, const C: usize>(&mut self, m: &mut SMatrix<f32, R, C>) {
+        for (dst, src) in m.as_mut_slice().iter_mut().zip(self.rest) {
+            *dst = *src;
+        }
+        self.rest = self.rest.get(R * C..).unwrap_or(&[]);
     }
 }
 
@@ -138,17 +160,6 @@ pub const fn matrix_from_le_bytes<const R: usize, const C: usize>(
     SMatrix::from_array_storage(ArrayStorage(data))
 }
 
-/// Adds a bias of length `B` (0 or `N`) to a pre-activation vector of length `N`.
-#[inline]
-pub(crate) fn add_bias<const N: usize, const B: usize>(
-    z: &mut SVector<f32, N>,
-    b: &SVector<f32, B>,
-) {
-    for (z, b) in z.iter_mut().zip(b.iter()) {
-        *z += *b;
-    }
-}
-
 /// Takes the next layer off a model's flat weights (Keras `get_weights()` order), advancing
 /// `rest` past it. `model!`'s `from_flat` calls this once per layer.
 ///
@@ -173,4 +184,20 @@ pub fn take_layer<L: Layer>(rest: &mut &[f32]) -> Result<L, Error> {
     })?;
     *rest = tail;
     L::from_flat(head)
+}
+
+/// [`take_layer`] in place: loads the next layer's weights into `layer` (see
+/// [`Layer::load_flat`]), advancing `rest` past them. `model!`'s `boxed_from_flat` calls this
+/// once per layer of a model that lives on the heap.
+///
+/// # Errors
+/// [`Error::WeightCount`] when fewer than `L::PARAMS` values are left.
+#[doc(hidden)]
+pub fn take_layer_into<L: Layer>(layer: &mut L, rest: &mut &[f32]) -> Result<(), Error> {
+    let (head, tail) = rest.split_at_checked(L::PARAMS).ok_or(Error::WeightCount {
+        expected: L::PARAMS,
+        found: rest.len(),
+    })?;
+    *rest = tail;
+    layer.load_flat(head)
 }

@@ -1,6 +1,6 @@
 //! `SimpleRnn`: Keras's `SimpleRNN`, the fully connected recurrent layer.
 
-use super::{FlatReader, Layer, add_bias, check_len, matrix_from_le_bytes, zero_matrix};
+use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -41,10 +41,16 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
     /// Advances one timestep: updates the hidden state `h` and returns it.
     #[inline]
     pub fn step(&self, h: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {
-        // Keras's order of operations: (x . kernel + bias) + h . recurrent_kernel.
-        let mut z = self.kernel * x;
-        add_bias(&mut z, &self.bias);
-        z += self.recurrent_kernel * *h;
+        // bias + kernel x + recurrent_kernel h, in one pass over the (h, d+h) weights.
+        let mut z = [0.0_f32; H];
+        z[..B].copy_from_slice(&self.bias.data.0[0]);
+        kernel::gemv2(
+            &mut z,
+            0,
+            (&self.kernel.data.0, &x.data.0[0]),
+            (&self.recurrent_kernel.data.0, &h.data.0[0]),
+        );
+        let mut z = SVector::from(z);
         A::apply(&mut z);
         *h = z;
         z
@@ -113,5 +119,14 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
             bias: r.matrix(),
             activation: PhantomData,
         })
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        r.fill(&mut self.kernel);
+        r.fill(&mut self.recurrent_kernel);
+        r.fill(&mut self.bias);
+        Ok(())
     }
 }

@@ -1,0 +1,241 @@
+//! The one hot loop of every layer: a matrix-vector product on column-major weights, written
+//! so that the compiler keeps a block of outputs in vector registers across all the columns.
+//!
+//! A Keras kernel `(d, g)` is stored as an `g x d` column-major matrix: column `j` holds the
+//! `g` weights that input `j` contributes to every output, contiguously. The product is then
+//! a sum of scaled columns, `y += x[j] * column_j`, which vectorises along the column with no
+//! horizontal sums (a dot product per output would need them, and Rust does not reassociate
+//! float sums, so it would stay scalar). The outputs are cut into blocks that fit in the
+//! target's vector registers (`BLOCK` floats); each block sweeps every column once, so each
+//! weight is loaded once and each output is stored once per product.
+//!
+//! Four columns are summed in a small tree before they touch the accumulator, which shortens
+//! the accumulator's dependency chain four times: small blocks (few independent
+//! accumulators) are otherwise bound by the latency of one add per column.
+//!
+//! Everything is `#[inline(always)]` and sized by `const` generics, so after inlining every
+//! loop bound is a constant and the compiler unrolls and vectorises for the build's target
+//! (`-C target-cpu=native` gives AVX2 or AVX-512 registers; the default x86-64 target SSE2).
+
+#![allow(
+    clippy::inline_always,
+    reason = "the kernel only works once inlined: every size is then a constant, so loops unroll \
+              and the accumulators stay in registers; measured in BENCHMARKS.md"
+)]
+
+/// `f32` lanes in one vector register of the build's target.
+const LANES: usize = if cfg!(target_feature = "avx512f") {
+    16
+} else if cfg!(any(target_feature = "avx", target_feature = "neon")) {
+    8
+} else {
+    4
+};
+
+/// Accumulator registers per block: half of the register file or so, the rest holding the
+/// weights and the broadcast inputs in flight. A power of two, so that the tail blocks
+/// (`BLOCK / 2`, `BLOCK / 4`, ...) cover any remainder that is a multiple of `LANES`.
+const ACCUMULATORS: usize = if cfg!(target_feature = "avx512f") {
+    16
+} else {
+    8
+};
+
+/// Outputs computed together in registers.
+const BLOCK: usize = LANES * ACCUMULATORS;
+
+/// `acc[k] += sum_j m[j][row + k] * x[j]` for `k < RB`: one block of outputs against every
+/// column of `m`.
+#[inline(always)]
+fn block<const RB: usize, const R: usize, const C: usize>(
+    acc: &mut [f32; RB],
+    m: &[[f32; R]; C],
+    x: &[f32; C],
+    row: usize,
+) {
+    let (cols4, cols_rest) = m.as_chunks::<4>();
+    let (xs4, xs_rest) = x.as_chunks::<4>();
+    for (c, xs) in cols4.iter().zip(xs4) {
+        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
+            c[0][row..].first_chunk::<RB>(),
+            c[1][row..].first_chunk::<RB>(),
+            c[2][row..].first_chunk::<RB>(),
+            c[3][row..].first_chunk::<RB>(),
+        ) else {
+            return;
+        };
+        for k in 0..RB {
+            acc[k] += (w0[k] * xs[0] + w1[k] * xs[1]) + (w2[k] * xs[2] + w3[k] * xs[3]);
+        }
+    }
+    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
+        let Some(w) = c[row..].first_chunk::<RB>() else {
+            return;
+        };
+        for k in 0..RB {
+            acc[k] += w[k] * xj;
+        }
+    }
+}
+
+/// One block of `RB` outputs at `out[i..]` (rows `row0 + i..`): both products, in registers.
+#[inline(always)]
+fn block2<const RB: usize, const R: usize, const C1: usize, const C2: usize>(
+    out: &mut [f32],
+    i: usize,
+    row: usize,
+    (m1, x1): (&[[f32; R]; C1], &[f32; C1]),
+    (m2, x2): (&[[f32; R]; C2], &[f32; C2]),
+) {
+    let Some(o) = out[i..].first_chunk_mut::<RB>() else {
+        return;
+    };
+    let mut acc = *o;
+    block(&mut acc, m1, x1, row);
+    block(&mut acc, m2, x2, row);
+    *o = acc;
+}
+
+/// `out[i] += sum_j m1[j][row0 + i] * x1[j] + sum_j m2[j][row0 + i] * x2[j]` for every `i`
+/// of `out`: rows `row0..row0 + out.len()` of the product of the `[m1 m2]` (column-major,
+/// `R` rows) with `[x1; x2]`, in one pass. `out` holds the initial values (a bias, or zeros).
+///
+/// Rows past `R` are not read: the caller passes a range inside the matrix.
+#[inline(always)]
+pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
+    out: &mut [f32],
+    row0: usize,
+    first: (&[[f32; R]; C1], &[f32; C1]),
+    second: (&[[f32; R]; C2], &[f32; C2]),
+) {
+    let len = out.len();
+    let mut done = 0;
+    while done + BLOCK <= len {
+        block2::<BLOCK, R, C1, C2>(out, done, row0 + done, first, second);
+        done += BLOCK;
+    }
+    // The rest, by halves: each size runs at most once.
+    if ACCUMULATORS >= 16 && done + BLOCK / 2 <= len {
+        block2::<{ BLOCK / 2 }, R, C1, C2>(out, done, row0 + done, first, second);
+        done += BLOCK / 2;
+    }
+    if ACCUMULATORS >= 8 && done + BLOCK / 4 <= len {
+        block2::<{ BLOCK / 4 }, R, C1, C2>(out, done, row0 + done, first, second);
+        done += BLOCK / 4;
+    }
+    if ACCUMULATORS >= 4 && done + BLOCK / 8 <= len {
+        block2::<{ BLOCK / 8 }, R, C1, C2>(out, done, row0 + done, first, second);
+        done += BLOCK / 8;
+    }
+    if done + LANES <= len {
+        block2::<LANES, R, C1, C2>(out, done, row0 + done, first, second);
+        done += LANES;
+    }
+    // Half and quarter registers (8 and 4 rows on AVX-512, where `gru(8)` has 24 rows).
+    if LANES >= 16 && done + 8 <= len {
+        block2::<8, R, C1, C2>(out, done, row0 + done, first, second);
+        done += 8;
+    }
+    if LANES >= 8 && done + 4 <= len {
+        block2::<4, R, C1, C2>(out, done, row0 + done, first, second);
+        done += 4;
+    }
+    // Fewer than 4 rows left: one output at a time.
+    for (k, o) in out.iter_mut().enumerate().skip(done) {
+        let row = row0 + k;
+        for (col, xj) in first.0.iter().zip(first.1) {
+            *o += col[row] * xj;
+        }
+        for (col, xj) in second.0.iter().zip(second.1) {
+            *o += col[row] * xj;
+        }
+    }
+}
+
+/// [`gemv2`] with one matrix.
+#[inline(always)]
+pub(crate) fn gemv<const R: usize, const C: usize>(
+    out: &mut [f32],
+    row0: usize,
+    m: &[[f32; R]; C],
+    x: &[f32; C],
+) {
+    gemv2::<R, C, 0>(out, row0, (m, x), (&[], &[]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The product computed one output at a time, in f64.
+    fn reference<const R: usize, const C: usize>(m: &[[f32; R]; C], x: &[f32; C]) -> [f64; R] {
+        let mut y = [0.0; R];
+        for (r, y) in y.iter_mut().enumerate() {
+            for (col, xj) in m.iter().zip(x) {
+                *y += f64::from(col[r]) * f64::from(*xj);
+            }
+        }
+        y
+    }
+
+    fn values<const N: usize>(seed: usize) -> [f32; N] {
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "any 32 bits of the seed do"
+        )]
+        let mut s = seed as u32;
+        core::array::from_fn(|_| {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            #[allow(clippy::cast_precision_loss, reason = "16 random bits")]
+            let v = (s >> 16) as f32 / 65536.0;
+            v - 0.5
+        })
+    }
+
+    fn check<const R: usize, const C1: usize, const C2: usize>() {
+        let m1: [[f32; R]; C1] = core::array::from_fn(|j| values(7 + j));
+        let m2: [[f32; R]; C2] = core::array::from_fn(|j| values(1000 + j));
+        let (x1, x2) = (values::<C1>(3), values::<C2>(5));
+        let want1 = reference(&m1, &x1);
+        let want2 = reference(&m2, &x2);
+        // Every row range, so that every block size and the scalar tail run.
+        for row0 in [0, 1, R / 3, R / 2].into_iter().filter(|&r| r < R) {
+            for len in [0, 1, R - row0, (R - row0) / 2] {
+                let mut out = [1.0_f32; R];
+                gemv2(&mut out[..len], row0, (&m1, &x1), (&m2, &x2));
+                for (i, o) in out[..len].iter().enumerate() {
+                    let want = 1.0 + want1[row0 + i] + want2[row0 + i];
+                    assert!(
+                        (f64::from(*o) - want).abs() < 1e-5,
+                        "R={R} C1={C1} C2={C2} row0={row0} len={len} i={i}: {o} vs {want}"
+                    );
+                }
+                assert!(out[len..].iter().all(|&o| o == 1.0), "wrote past the range");
+            }
+        }
+    }
+
+    #[test]
+    fn matches_a_plain_product_for_every_block_size() {
+        check::<1, 1, 1>();
+        check::<3, 5, 2>();
+        check::<12, 3, 3>();
+        check::<15, 7, 5>();
+        check::<32, 8, 8>();
+        check::<96, 17, 24>();
+        check::<200, 50, 50>();
+        check::<256, 64, 64>();
+        check::<300, 9, 75>();
+    }
+
+    #[test]
+    fn one_matrix() {
+        let m: [[f32; 40]; 6] = core::array::from_fn(values);
+        let x = values::<6>(9);
+        let mut out = [0.0; 40];
+        gemv(&mut out, 0, &m, &x);
+        for (o, w) in out.iter().zip(reference(&m, &x)) {
+            assert!((f64::from(*o) - w).abs() < 1e-5);
+        }
+    }
+}
