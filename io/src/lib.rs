@@ -72,6 +72,12 @@ type Layout = (Vec<(String, Vec<usize>)>, usize, Vec<(String, String)>);
 /// A layer's weight arrays, output width and options on `d`-wide inputs.
 fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadError> {
     let missing = |what: &str| LoadError::Config(format!("layer `{}` has no `{what}`", layer.name));
+    let too_large = |units: usize| {
+        LoadError::Config(format!(
+            "layer `{}`: {units} units is too large",
+            layer.name
+        ))
+    };
     let bias = layer.use_bias.unwrap_or(true);
     let mut options = Vec::new();
     let mut option = |key: &str, value: Option<String>| {
@@ -86,7 +92,11 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             .merge_mode
             .clone()
             .unwrap_or_else(|| "concat".to_owned());
-        let out = if merge == "concat" { 2 * h } else { h };
+        let out = if merge == "concat" {
+            h.checked_mul(2).ok_or_else(|| too_large(h))?
+        } else {
+            h
+        };
         option("merge_mode", Some(merge));
         options.extend(inner_options);
         let both = weights.iter().chain(&weights).cloned().collect();
@@ -132,7 +142,7 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             weights.push(w("bias", vec![units]));
         }
     } else {
-        let g = gates * units;
+        let g = units.checked_mul(gates).ok_or_else(|| too_large(units))?;
         weights.push(w("kernel", vec![d, g]));
         weights.push(w("recurrent_kernel", vec![units, g]));
         if bias {

@@ -96,6 +96,10 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<StateDict, LoadError> {
 pub fn read_pt(path: &std::path::Path) -> Result<StateDict, LoadError> {
     let reader = pytorch_reader::PytorchReader::new(path)
         .map_err(|e| LoadError::Torch(format!("not a readable torch.save file: {e}")))?;
+    // Tensors can share one storage, so together they could hold the file many times over:
+    // all of them may hold at most 4x the file's length.
+    let len = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut left = len.saturating_mul(4).saturating_add(1024);
     let mut tensors = Vec::new();
     for (key, tensor) in reader.tensors() {
         if tensor.dtype() != pytorch_reader::DType::F32 {
@@ -104,6 +108,18 @@ pub fn read_pt(path: &std::path::Path) -> Result<StateDict, LoadError> {
                 tensor.dtype()
             )));
         }
+        let size = tensor
+            .shape()
+            .iter()
+            .try_fold(4_u64, |n, &d| n.checked_mul(u64::try_from(d).ok()?))
+            .filter(|&n| n <= left)
+            .ok_or_else(|| {
+                LoadError::Torch(format!(
+                    "`{key}`: shape {:?} is more than the {len}-byte file holds",
+                    tensor.shape()
+                ))
+            })?;
+        left -= size;
         let bytes = tensor
             .read()
             .map_err(|e| LoadError::Torch(format!("`{key}`: {e}")))?;
@@ -415,7 +431,8 @@ fn widths(m: &Module<'_>, all: &[Module<'_>]) -> (usize, usize) {
         Some(r) => {
             let h = r.shape.get(1).copied().unwrap_or(0);
             let both = all.iter().any(|o| o.reverse && o.layer == m.layer);
-            if both { 2 * h } else { h }
+            // Saturating: `h` is a tensor's dimension, which a hostile file can make huge.
+            if both { h.saturating_mul(2) } else { h }
         }
         None => m.weight.shape.first().copied().unwrap_or(0),
     };

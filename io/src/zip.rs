@@ -18,6 +18,9 @@ impl Archive {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|e| LoadError::Zip(format!("not a readable zip archive: {e}")))?;
         let mut members = Vec::new();
+        // What all members together may hold: many entries can point at one deflated run,
+        // so a per-member limit alone would let memory grow with the square of the file.
+        let mut left = 4 * bytes.len() as u64 + 1024;
         for i in 0..zip.len() {
             let mut file = zip
                 .by_index(i)
@@ -27,7 +30,7 @@ impl Archive {
                 .map_err(|e| LoadError::Zip(format!("member {i} has no readable name: {e}")))?
                 .into_owned();
             let size = file.size();
-            if size > MAX_MEMBER || size > 4 * bytes.len() as u64 + 1024 {
+            if size > MAX_MEMBER || size > left {
                 return Err(LoadError::Zip(format!(
                     "member `{name}` claims {size} bytes in a {}-byte file",
                     bytes.len()
@@ -38,6 +41,7 @@ impl Archive {
                 .take(size)
                 .read_to_end(&mut data)
                 .map_err(|e| LoadError::Zip(format!("member `{name}`: {e}")))?;
+            left -= data.len() as u64;
             members.push((name, data));
         }
         Ok(Self { members })

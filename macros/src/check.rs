@@ -925,6 +925,17 @@ fn count_params(
             );
             return None;
         };
+        // `from_le_bytes` takes `4 * PARAMS` bytes, which must fit `usize` too.
+        if sum.checked_mul(4).is_none() {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` makes the model too large: its {sum} parameters take more than `usize::MAX` bytes",
+                    o.call_text
+                ),
+            );
+            return None;
+        }
         total = sum;
         if formula == n.to_string() {
             // `dropout(0.2): 0`, not `0 = 0`.

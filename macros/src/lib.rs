@@ -9,6 +9,8 @@ mod ast;
 mod check;
 mod embed;
 mod expand;
+#[cfg(test)]
+mod parser_props;
 
 use proc_macro::TokenStream;
 
