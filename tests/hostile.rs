@@ -176,24 +176,28 @@ fn regressions(target: &str) -> PathBuf {
 }
 
 #[test]
+#[ignore = "minutes in a debug build; run `cargo test --release --test hostile -- --ignored` (under a second)"]
 fn keras_corpus_replays_without_panic_in_bounded_memory() {
     let (files, _) = replay(&[regressions("keras_file")], harness::keras_bytes);
     assert!(files >= 1, "the keras_file corpus is checked in");
 }
 
 #[test]
+#[ignore = "minutes in a debug build; run `cargo test --release --test hostile -- --ignored` (under a second)"]
 fn safetensors_corpus_replays_without_panic_in_bounded_memory() {
     let (files, _) = replay(&[regressions("safetensors")], harness::safetensors_bytes);
     assert!(files > 10, "the safetensors corpus is checked in");
 }
 
 #[test]
+#[ignore = "minutes in a debug build; run `cargo test --release --test hostile -- --ignored` (under a second)"]
 fn pt_corpus_replays_without_panic_in_bounded_memory() {
     let (files, _) = replay(&[regressions("pt_file")], harness::pt_bytes);
     assert!(files > 10, "the pt_file corpus is checked in");
 }
 
 #[test]
+#[ignore = "minutes in a debug build; run `cargo test --release --test hostile -- --ignored` (under a second)"]
 fn blob_corpus_replays_without_panic_in_bounded_memory() {
     fn blob(data: &[u8]) -> usize {
         harness::blob(data);
