@@ -684,6 +684,10 @@ fn convert(m: &Module<'_>, w: &Want, flat: &mut Vec<f32>) {
     // Row `r` of a (g*h, cols) PyTorch matrix, moved to Keras's gate order.
     let keras_row = |r: usize| block(r / h.max(1)) * h + r % h.max(1);
     let transpose = |t: &Tensor, flat: &mut Vec<f32>| {
+        // Nothing to move in an empty tensor, whose other dimension a file can make huge.
+        if t.data.is_empty() {
+            return;
+        }
         let (rows, cols) = (t.shape[0], t.shape[1]);
         let mut out = vec![0.0_f32; rows * cols];
         for r in 0..rows {
