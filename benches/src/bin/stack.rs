@@ -1,18 +1,35 @@
 //! Measures how much stack `forward` and `step` use: `cargo run --release --bin stack`.
 //!
-//! Each measurement runs the call on a fresh thread with a given stack size, in a child
-//! process (a stack overflow aborts the process), and bisects for the smallest size that
-//! works. The same search for a thread that does nothing but receive the model is subtracted,
-//! which leaves the call's own use. Thread stacks come in 4 KiB pages, so results are
-//! rounded up to whole pages. Weights and inputs live on the heap; only the call's frames count.
+//! Each measurement runs on a thread with a 1 MiB stack, in a child process (a stack overflow
+//! aborts the process): the thread first recurses through `levels` frames of a known size
+//! (about 300 bytes each), then makes the call. Bisection finds the deepest recursion after
+//! which the call still fits; the same search for an empty call is subtracted, which leaves
+//! the call's own use, to within one frame. Weights and inputs live on the heap; only the
+//! call's frames count.
 
 use std::hint::black_box;
 use std::process::Command;
 use tinyrnn_bench::{Kind, Seed, SeedState, inputs, n64, n128, uniform, weights};
 
-/// Runs `what` on a thread with `bytes` of stack; returns only if it did not overflow.
-fn trial(what: &str, bytes: usize) {
-    let run: Box<dyn FnOnce() + Send> = match what {
+const STACK: usize = 1 << 20;
+
+/// Recurses through `levels` frames with a 32-byte pad each, then calls `f`.
+#[inline(never)]
+fn eat(levels: usize, f: &mut dyn FnMut()) {
+    let pad = [0_u8; 32];
+    black_box(&pad);
+    if levels == 0 {
+        f();
+    } else {
+        eat(levels - 1, f);
+    }
+    black_box(&pad);
+}
+
+/// Runs `what` after `levels` frames, on a thread with `stack` bytes of stack; returns only
+/// if it did not overflow.
+fn trial(what: &str, levels: usize, stack: usize) {
+    let run: Box<dyn FnMut() + Send> = match what {
         "noop" => {
             let w = Box::new(uniform(64, 1, 1.0));
             Box::new(move || {
@@ -59,51 +76,59 @@ fn trial(what: &str, bytes: usize) {
         }
         other => panic!("unknown measurement {other}"),
     };
+    let mut run = run;
     std::thread::Builder::new()
-        .stack_size(bytes)
-        .spawn(run)
+        .stack_size(stack)
+        .spawn(move || {
+            eat(levels, &mut *run);
+        })
         .expect("thread")
         .join()
         .expect("no panic");
 }
 
-/// The smallest stack (in 4 KiB pages) on which `what` runs, by bisection in child processes.
-fn smallest(what: &str) -> usize {
+/// The deepest recursion after which `what` still runs on a `stack`-byte thread, by
+/// bisection in child processes.
+fn deepest(what: &str, stack: usize) -> usize {
     let me = std::env::current_exe().expect("own path");
-    let fits = |pages: usize| {
+    let fits = |levels: usize| {
         Command::new(&me)
-            .args(["--trial", what, &(pages * 4096).to_string()])
+            .args(["--trial", what, &levels.to_string(), &stack.to_string()])
             .stderr(std::process::Stdio::null())
             .status()
             .expect("child runs")
             .success()
     };
-    let (mut lo, mut hi) = (0, 16 * 256); // 0 fails, 16 MiB fits
-    assert!(fits(hi), "{what} needs more than 16 MiB");
+    let (mut lo, mut hi) = (0, stack / 16); // 0 fits, hi cannot
+    assert!(fits(lo), "{what} does not fit in {stack} bytes");
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
         if fits(mid) {
-            hi = mid;
-        } else {
             lo = mid;
+        } else {
+            hi = mid;
         }
     }
-    hi
+    lo
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, flag, what, bytes] = args.as_slice()
+    if let [_, flag, what, levels, stack] = args.as_slice()
         && flag == "--trial"
     {
-        trial(what, bytes.parse().expect("a size"));
+        trial(
+            what,
+            levels.parse().expect("a depth"),
+            stack.parse().expect("a size"),
+        );
         return;
     }
-    let base = smallest("noop");
-    println!(
-        "a thread that only receives the model needs {} KiB of stack",
-        base * 4
-    );
+    // One more MiB of stack holds this many more frames: the frame size, exactly.
+    let base = deepest("noop", STACK);
+    #[allow(clippy::cast_precision_loss, reason = "small counts")]
+    let frame = STACK as f64 / (deepest("noop", 2 * STACK) - base) as f64;
+    println!("one recursion frame is {frame:.1} bytes; an empty call fits after {base} frames");
     for what in [
         "seed_step",
         "seed_forward",
@@ -111,11 +136,8 @@ fn main() {
         "lstm64_forward",
         "lstm128_step",
     ] {
-        let pages = smallest(what);
-        println!(
-            "{what}: {} KiB ({} pages over the empty thread)",
-            (pages - base) * 4,
-            pages - base
-        );
+        #[allow(clippy::cast_precision_loss, reason = "small counts")]
+        let bytes = (base - deepest(what, STACK)) as f64 * frame;
+        println!("{what}: {bytes:.0} bytes (+/- {frame:.0})");
     }
 }

@@ -44,6 +44,10 @@ const ACCUMULATORS: usize = if cfg!(target_feature = "avx512f") {
 /// Outputs computed together in registers.
 const BLOCK: usize = LANES * ACCUMULATORS;
 
+/// Matrices larger than this (an L1 data cache) are streamed in column panels instead: see
+/// [`panels`].
+const PANEL_BYTES: usize = 32 * 1024;
+
 /// `acc[k] += sum_j m[j][row + k] * x[j]` for `k < RB`: one block of outputs against every
 /// column of `m`.
 #[inline(always)]
@@ -108,6 +112,11 @@ pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
     first: (&[[f32; R]; C1], &[f32; C1]),
     second: (&[[f32; R]; C2], &[f32; C2]),
 ) {
+    if 4 * R * (C1 + C2) > PANEL_BYTES {
+        panels(out, row0, first.0, first.1);
+        panels(out, row0, second.0, second.1);
+        return;
+    }
     let len = out.len();
     let mut done = 0;
     while done + BLOCK <= len {
@@ -148,6 +157,45 @@ pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
         }
         for (col, xj) in second.0.iter().zip(second.1) {
             *o += col[row] * xj;
+        }
+    }
+}
+
+/// [`gemv2`] for weights that do not fit in L1: four whole columns at a time, each read
+/// front to back, with the outputs (at most a few KiB, so in L1) loaded and stored once per
+/// four columns. Register blocks would instead read every column in short pieces, a page
+/// apart for large layers, which defeats the hardware prefetchers and the TLB: measured, this
+/// order streams the weights from L2 up to twice as fast for `lstm(128)` and larger. Each
+/// output sees the same additions in the same order as in [`block`].
+#[inline(always)]
+fn panels<const R: usize, const C: usize>(
+    out: &mut [f32],
+    row0: usize,
+    m: &[[f32; R]; C],
+    x: &[f32; C],
+) {
+    let range = row0..row0 + out.len();
+    let (cols4, cols_rest) = m.as_chunks::<4>();
+    let (xs4, xs_rest) = x.as_chunks::<4>();
+    for (c, xs) in cols4.iter().zip(xs4) {
+        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
+            c[0].get(range.clone()),
+            c[1].get(range.clone()),
+            c[2].get(range.clone()),
+            c[3].get(range.clone()),
+        ) else {
+            return;
+        };
+        for ((((o, w0), w1), w2), w3) in out.iter_mut().zip(w0).zip(w1).zip(w2).zip(w3) {
+            *o += (w0 * xs[0] + w1 * xs[1]) + (w2 * xs[2] + w3 * xs[3]);
+        }
+    }
+    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
+        let Some(w) = c.get(range.clone()) else {
+            return;
+        };
+        for (o, w) in out.iter_mut().zip(w) {
+            *o += w * xj;
         }
     }
 }
@@ -225,6 +273,8 @@ mod tests {
         check::<96, 17, 24>();
         check::<200, 50, 50>();
         check::<256, 64, 64>();
+        // Over PANEL_BYTES: the panel path.
+        check::<260, 30, 33>();
         check::<300, 9, 75>();
     }
 
