@@ -48,6 +48,17 @@ const BLOCK: usize = LANES * ACCUMULATORS;
 /// [`panels`].
 const PANEL_BYTES: usize = 32 * 1024;
 
+/// The trip count `n` of a loop over groups of four columns, hidden from the optimiser when
+/// the loop is long enough to run as a loop. Known trip counts of 8 or more are unrolled in
+/// full, and the scheduler then hoists every column's broadcast input to the top, more than
+/// there are registers: lstm(32) spilled 4 KiB of them to the stack, which pushed its 32 KiB
+/// of weights out of L1 and doubled its `step` time. Short loops (up to 28 columns) keep
+/// their full unrolling, which they profit from.
+#[inline(always)]
+fn trips(n: usize) -> usize {
+    if n >= 8 { core::hint::black_box(n) } else { n }
+}
+
 /// `acc[k] += sum_j m[j][row + k] * x[j]` for `k < RB`: one block of outputs against every
 /// column of `m`.
 #[inline(always)]
@@ -59,7 +70,7 @@ fn block<const RB: usize, const R: usize, const C: usize>(
 ) {
     let (cols4, cols_rest) = m.as_chunks::<4>();
     let (xs4, xs_rest) = x.as_chunks::<4>();
-    for (c, xs) in cols4.iter().zip(xs4) {
+    for (c, xs) in cols4.iter().zip(xs4).take(trips(cols4.len())) {
         let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
             c[0][row..].first_chunk::<RB>(),
             c[1][row..].first_chunk::<RB>(),
