@@ -148,6 +148,12 @@ pub fn probe_gru64_step(net: &n64::Gru, state: &mut n64::GruState, x: &[f32; 64]
     net.step(state, x)
 }
 
+/// As [`probe_lstm64_step`], for lstm(32).
+#[inline(never)]
+pub fn probe_lstm32_step(net: &n32::Lstm, state: &mut n32::LstmState, x: &[f32; 32]) -> [f32; 32] {
+    net.step(state, x)
+}
+
 /// As [`probe_lstm64_step`], for lstm(8).
 #[inline(never)]
 pub fn probe_lstm8_step(net: &n8::Lstm, state: &mut n8::LstmState, x: &[f32; 8]) -> [f32; 8] {

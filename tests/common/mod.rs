@@ -234,6 +234,16 @@ pub fn sequence<const F: usize>(input: &[Vec<f32>]) -> Vec<[f32; F]> {
 /// Asserts `got` is within [`KERAS_TOL`] of `want`, naming the fixture, case and timestep.
 pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
     assert_eq!(got.len(), want.len(), "{what}: length");
+    // `TINYRNN_MARGIN=1 cargo test -- --nocapture` prints how much of the tolerance each
+    // comparison used (BENCHMARKS.md quotes the worst, for the fast activations).
+    if std::env::var_os("TINYRNN_MARGIN").is_some() {
+        let used = got
+            .iter()
+            .zip(want)
+            .map(|(g, w)| (g - w).abs() / (1.0 + w.abs()))
+            .fold(0.0_f32, f32::max);
+        eprintln!("margin {:.6} {what}", used / KERAS_TOL);
+    }
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let err = (g - w).abs();
         assert!(
