@@ -4,8 +4,10 @@
 
 Method: Sanathanan-Koerner iteration (linearised least squares, reweighted by the previous
 denominator) with Lawson's weights, which drive least squares towards the minimax fit.
-Prints the coefficients rounded to f32 (as they appear in `tanh_ratio`) and the errors of
-the f32 evaluation in the same order of operations as the Rust code.
+Prints the coefficients rounded to f32 (as they appear in `tanh_ratio`), the errors of the
+f32 evaluation in the same order of operations as the Rust code, and the input clamps
+TANH_SATURATES and SIGMOID_SATURATES: the first f32 where the rational (and its tanh(x/2)/2
+form) rounds to exactly 1 (1/2), with no value beyond it before.
 
     python3 tools/fit_tanh.py
 
@@ -58,6 +60,29 @@ def main():
     got = np.clip(rational_f32(xs, p32, q32), -1, 1).astype(np.float64)
     err = np.abs(got - np.tanh(xs.astype(np.float64)))
     print(f"f32 evaluation, clamped to [-1, 1]: max |error| {err.max():.3g} at x = {xs[err.argmax()]}")
+    saturations(p32, q32)
+
+
+def all_f32(lo, hi):
+    """Every f32 from lo to hi (both positive)."""
+    bits = np.arange(np.float32(lo).view(np.int32), np.float32(hi).view(np.int32) + 1, dtype=np.int32)
+    return bits.view(np.float32)
+
+
+def saturation(p, q, top, lo, hi):
+    """The first x in [lo, hi] where rational_f32 == top, if no x before it exceeds top."""
+    xs = all_f32(lo, hi)
+    y = rational_f32(xs, p, q)
+    first = np.argmax(y >= top)
+    assert y[first] == top, "overshoots before it reaches the top"
+    return xs[first]
+
+
+def saturations(p32, q32):
+    half_p = [np.float32(p32[k] * np.float32(0.25) ** (k + 1)) for k in range(5)]
+    half_q = [np.float32(q32[k] * np.float32(0.25) ** k) for k in range(5)]
+    print("TANH_SATURATES =", repr(float(saturation(p32, q32, np.float32(1.0), 6.0, 9.3))))
+    print("SIGMOID_SATURATES =", repr(float(saturation(half_p, half_q, np.float32(0.5), 12.0, 18.6))))
 
 
 if __name__ == "__main__":

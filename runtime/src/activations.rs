@@ -27,9 +27,9 @@ pub trait Activation {
 // The helpers below only pay off inlined into a layer's loop over its units, where they
 // vectorise: `#[inline(always)]`, allowed per item.
 
-/// `x P(x^2) / Q(x^2)`, a rational approximation of `tanh` on `[-9.25, 9.25]` (numerator of
+/// `x P(x^2) / Q(x^2)`, a rational approximation of `tanh` on `[-9, 9]` (numerator of
 /// degree 9, denominator of degree 8, fitted for relative error by `tools/fit_tanh.py`),
-/// or with `HALF`, of `tanh(x / 2) / 2` on `[-18.5, 18.5]` (the same function, its `k`-th
+/// or with `HALF`, of `tanh(x / 2) / 2` on `[-18, 18]` (the same function, its `k`-th
 /// coefficients scaled by `4^-k` and the numerator halved once more). Both polynomials in
 /// Estrin's form: four dependent steps, then one division. Against `e^x`-based forms (a
 /// range reduction, a polynomial, a rescaling, then the division) this halves the latency
@@ -77,23 +77,28 @@ fn tanh_ratio<const HALF: bool>(x: f32) -> f32 {
     x * num / den
 }
 
+/// Where [`tanh_ratio`] (f32, in its order of operations) first rounds to exactly 1, with
+/// no value above 1 before it: clamping the input there keeps the output in `[-1, 1]` and
+/// makes saturation exact, with no second clamp on the output (which costs a third of
+/// lstm(8)'s `step` on the default target). Found by `tools/fit_tanh.py`, checked here by
+/// the tests `tanh_stays_in_range` and `sigmoid_stays_in_range`.
+const TANH_SATURATES: f32 = 7.930_165;
+/// The same for `tanh_ratio::<true>` and `0.5`: sigmoid's input clamp.
+const SIGMOID_SATURATES: f32 = 15.860_33;
+
 /// `tanh` without branches: see [`Tanh`].
 #[allow(clippy::inline_always, reason = "see above")]
 #[inline(always)]
 fn tanh(x: f32) -> f32 {
-    // tanh(9) rounds to 1 and the rational at 9.25 to just past 1, so the saturated values
-    // are exactly -1 and 1 once clamped (rounding can take the rational 2 ulp past 1 from
-    // 7.9 on). NaN stays NaN.
-    tanh_ratio::<false>(x.clamp(-9.25, 9.25)).clamp(-1.0, 1.0)
+    // NaN stays NaN.
+    tanh_ratio::<false>(x.clamp(-TANH_SATURATES, TANH_SATURATES))
 }
 
 /// `sigmoid` without branches: `1/2 + tanh(x / 2) / 2`; see [`Sigmoid`].
 #[allow(clippy::inline_always, reason = "see above")]
 #[inline(always)]
 fn sigmoid(x: f32) -> f32 {
-    // At +-18.5 the rational rounds to +-0.5 or just past it, so the saturated values are
-    // exactly 0 and 1 (clamped); NaN stays NaN.
-    (0.5 + tanh_ratio::<true>(x.clamp(-18.5, 18.5))).clamp(0.0, 1.0)
+    0.5 + tanh_ratio::<true>(x.clamp(-SIGMOID_SATURATES, SIGMOID_SATURATES))
 }
 
 macro_rules! elementwise {
@@ -152,9 +157,10 @@ elementwise!(
     /// `tanh`: the hyperbolic tangent, Keras's default for recurrent layers.
     ///
     /// Computed without branches or calls, so that a layer's loop over its units vectorises:
-    /// a rational function `x P(x^2) / Q(x^2)` on `[-9.25, 9.25]`, clamped to `[-1, 1]`.
-    /// Within 4e-7 of the exact value everywhere (tested on a 2-million-point grid), 5 ulp
-    /// near zero, odd, and exactly +-1 from +-9.25 on. TensorFlow's own float32 `tanh` is a
+    /// a rational function `x P(x^2) / Q(x^2)`, its input clamped to `[-7.93, 7.93]`,
+    /// where it rounds to exactly +-1 (and never beyond, before). Within 4e-7 of the exact
+    /// value everywhere (tested on a 2-million-point grid), 5 ulp near zero, odd, and exactly
+    /// +-1 from +-7.93 on. TensorFlow's own float32 `tanh` is a
     /// rational approximation of the same kind.
     ///
     /// ```
@@ -168,9 +174,9 @@ elementwise!(
 
 elementwise!(
     /// `sigmoid`: `1 / (1 + exp(-x))`, computed as `1/2 + tanh(x / 2) / 2` with the same
-    /// rational function as [`Tanh`], clamped to `[0, 1]`: branch-free and vectorised, within
-    /// 4e-7 of the exact value everywhere (an absolute bound: values below 1e-7 are not
-    /// accurate relatively), and exactly 0 and 1 from -+18.5 on.
+    /// rational function as [`Tanh`]: branch-free and vectorised, within 4e-7 of the exact
+    /// value everywhere (an absolute bound: values below 1e-7 are not accurate relatively),
+    /// always in `[0, 1]`, and exactly 0 and 1 from -+15.86 on.
     ///
     /// ```
     /// use tinyrnn_runtime::activations::Sigmoid;
@@ -284,14 +290,15 @@ elementwise!(
 );
 
 elementwise!(
-    /// `silu` (also `swish`): `x * sigmoid(x)`.
+    /// `silu` (also `swish`): `x * sigmoid(x)`, with libm's `expf` for the sigmoid: the fast
+    /// [`Sigmoid`]'s error is absolute, and `x` would scale it.
     ///
     /// ```
     /// use tinyrnn_runtime::activations::Silu;
     /// assert_eq!(Silu::scalar(0.0), 0.0);
     /// assert!((Silu::scalar(1.0) - 0.731_058_6).abs() < 1e-6);
     /// ```
-    Silu, "silu", |x| x * Sigmoid::scalar(x)
+    Silu, "silu", |x| x * (1.0 / (1.0 + libm::expf(-x)))
 );
 
 elementwise!(
@@ -481,6 +488,33 @@ mod tests {
             (1.0, 0.0)
         );
         assert!(Sigmoid::scalar(f32::NAN).is_nan());
+    }
+
+    /// Every f32 in `[lo, hi]`, both positive.
+    fn every_f32(lo: f32, hi: f32) -> impl Iterator<Item = f32> {
+        (lo.to_bits()..=hi.to_bits()).map(f32::from_bits)
+    }
+
+    #[test]
+    fn tanh_stays_in_range() {
+        // Below 6 the value is at most tanh(6) + 4e-7 < 1; from 6 to the clamp, every f32.
+        for x in every_f32(6.0, TANH_SATURATES) {
+            assert!(tanh_ratio::<false>(x) <= 1.0, "x = {x}");
+        }
+        assert_eq!(tanh_ratio::<false>(TANH_SATURATES), 1.0);
+    }
+
+    #[test]
+    fn sigmoid_stays_in_range() {
+        // 0.5 + t <= 1 and 0.5 - t >= 0 both follow from t <= 0.5 (odd: t(-x) = -t(x)).
+        for x in every_f32(12.0, SIGMOID_SATURATES) {
+            assert!(tanh_ratio::<true>(x) <= 0.5, "x = {x}");
+            assert_eq!(tanh_ratio::<true>(-x), -tanh_ratio::<true>(x));
+        }
+        assert_eq!(
+            (sigmoid(SIGMOID_SATURATES), sigmoid(-SIGMOID_SATURATES)),
+            (1.0, 0.0)
+        );
     }
 
     #[test]
