@@ -3,6 +3,8 @@
 
     python3 table.py [BASELINE] [TARGET_DIR]   # BASELINE: a --save-baseline name ("new");
                                                # TARGET_DIR: CARGO_TARGET_DIR ("target")
+    python3 table.py rtneural                  # step against RTNeural's figures (issue 6),
+                                               # from target/native and target
 
 ns/step is criterion's median time per iteration; `forward` iterations run SEQ timesteps
 (50 for the seed model), so they are divided by that. GFLOP/s counts the multiply-adds of the
@@ -68,8 +70,37 @@ def table(mode, baseline):
     return "\n".join(rows)
 
 
+# RTNeural's median ns per step on this machine kind, as issue 6 gives them (g++ -O3, one
+# core, input = units = N, its best backend per cell; "native" is the best of -march=native
+# and -mavx2 -mfma). Not measured here: RTNeural is C++ and not built by this repository.
+RTNEURAL = {
+    ("lstm", 8): (58, 151), ("lstm", 16): (84, 302), ("lstm", 32): (265, 833), ("lstm", 64): (1293, 2665),
+    ("gru", 8): (54, 131), ("gru", 16): (80, 252), ("gru", 32): (231, 616), ("gru", 64): (1018, 2040),
+}
+
+
+def rtneural():
+    native = (HERE / "target" / "native" / "criterion").resolve()
+    default = (HERE / "target" / "criterion").resolve()
+    print("| layer | N | RTNeural native | tinyrnn native | ratio | RTNeural no -march | tinyrnn default target | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    global ROOT
+    for (kind, n), (rt_native, rt_default) in RTNEURAL.items():
+        ROOT = native
+        ours_native = median(f"{kind}_step", "tinyrnn", n, "new")
+        ROOT = default
+        ours_default = median(f"{kind}_step", "tinyrnn", n, "new")
+        print(
+            f"| {kind} | {n} | {rt_native} | {fmt_ns(ours_native)} | {rt_native / ours_native:.2f}x "
+            f"| {rt_default} | {fmt_ns(ours_default)} | {rt_default / ours_default:.2f}x |"
+        )
+
+
 def main():
     global ROOT
+    if sys.argv[1:] == ["rtneural"]:
+        rtneural()
+        return
     baseline = sys.argv[1] if len(sys.argv) > 1 else "new"
     if len(sys.argv) > 2:
         ROOT = (HERE / sys.argv[2]).resolve() / "criterion"
