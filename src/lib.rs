@@ -38,7 +38,7 @@ extern crate self as tinyrnn;
 
 #[doc(inline)]
 pub use tinyrnn_runtime::{
-    Error, LayerSummary, Model, OutputShape, Summary, WeightSpec, activations, layers,
+    Aligned, Error, LayerSummary, Model, OutputShape, Summary, WeightSpec, activations, layers,
 };
 
 /// Re-exported so that users can name the weight matrices without depending on it.

@@ -203,3 +203,36 @@ fn error_is_a_std_error() {
     });
     assert!(e.to_string().contains("expected 1"));
 }
+
+// Alignment: as far as the size allows with no padding, and `Aligned` for the rest.
+tinyrnn::model! {
+    /// 4 * (16 * (16 + 16) + 16) = 2112 weights, 8448 bytes: a multiple of 64.
+    pub struct Lstm16; input [_, 16]; lstm(16); params 2112;
+}
+
+tinyrnn::model! {
+    /// The same with a dense(1) head: 2129 weights, 8516 bytes (= 4 * 2129, odd).
+    pub struct Lstm16Head; input [_, 16]; lstm(16); dense(1); params 2129;
+}
+
+#[test]
+fn models_are_aligned_as_far_as_their_size_allows() {
+    use core::mem::{align_of, size_of};
+    assert_eq!((align_of::<Lstm16>(), size_of::<Lstm16>()), (64, 8448));
+    assert_eq!((align_of::<Lstm16Head>(), size_of::<Lstm16Head>()), (4, 8516));
+    // simple_rnn(3) on 2 features: 18 weights, 72 bytes = 8 * 9.
+    assert_eq!((align_of::<First>(), size_of::<First>()), (8, 72));
+    let boxed = Lstm16::boxed_from_flat(&[0.0; 2112]).expect("weights");
+    assert_eq!((&raw const *boxed) as usize % 64, 0);
+}
+
+#[test]
+fn aligned_wraps_any_model_at_a_cache_line() {
+    let w: Vec<f32> = (0..Lstm16Head::PARAMS).map(|i| (i % 7) as f32 * 0.01).collect();
+    let plain = Lstm16Head::from_flat(&w).expect("weights");
+    let aligned = Box::new(tinyrnn::Aligned(plain.clone()));
+    assert_eq!((&raw const aligned.0) as usize % 64, 0);
+    let x = [[0.5_f32; 16]; 3];
+    // Same model, same numbers, through `Deref`.
+    assert_eq!(aligned.forward(&x), plain.forward(&x));
+}

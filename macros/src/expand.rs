@@ -218,6 +218,12 @@ pub fn expand(m: &Model) -> TokenStream {
     let returns_sequences = m.returns_sequences();
 
     let bytes_len = lit(4 * m.params);
+    // The struct is aligned as far as its size allows without padding (at most 64 bytes, a
+    // cache line): `size_of == 4 * PARAMS` holds, and when the size is a multiple of 64 every
+    // weight column of a layer whose gate count is a multiple of 16 starts a cache line, so
+    // no vector load of the kernel straddles two (lstm(32) `step` 366 -> 254 ns natively;
+    // BENCHMARKS.md). Other models can be wrapped in `tinyrnn::Aligned`.
+    let align = lit(struct_align(4 * m.params));
     let from_bytes = m.layers.iter().map(|l| {
         let ty = layer_type(l);
         if let Some((inner, _)) = &l.wrapped {
@@ -240,6 +246,7 @@ pub fn expand(m: &Model) -> TokenStream {
         #(#attrs)*
         #default_doc
         #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[repr(C, align(#align))]
         #vis struct #name {
             #( #field_docs pub #fields: #tys, )*
         }
@@ -703,5 +710,14 @@ fn step(m: &Model, state_name: &Ident) -> TokenStream {
             #calls
             v.into()
         }
+    }
+}
+
+/// The largest power of two that divides `bytes`, at most 64 (at least 4: an empty model).
+fn struct_align(bytes: usize) -> usize {
+    if bytes == 0 {
+        4
+    } else {
+        (1 << bytes.trailing_zeros()).min(64)
     }
 }

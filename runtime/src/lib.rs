@@ -31,11 +31,13 @@ extern crate alloc;
 extern crate std;
 
 pub mod activations;
+mod aligned;
 mod error;
 pub mod layers;
 mod model;
 mod summary;
 
+pub use aligned::Aligned;
 pub use error::Error;
 #[cfg(feature = "alloc")]
 pub use error::Unsupported;

@@ -4,7 +4,9 @@
 //!
 //! Extra cases: `linN` is lstm(N) with linear activations (the matrix-vector product and
 //! the element-wise work alone), `lDx32` is lstm(32) on D inputs (weights of 28 to 36 KiB,
-//! either side of the 32 KiB L1 data cache).
+//! either side of the 32 KiB L1 data cache), `hdN+k` is lstm(N) with a dense(1) head
+//! (aligned to 4 bytes only) placed k bytes past a cache line, `hdN+al` the same inside
+//! `tinyrnn::Aligned`.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -38,6 +40,8 @@ mod probe {
     tinyrnn::model! { pub struct Lin32; input [1, 32]; lstm(32, activation = linear, recurrent_activation = linear); }
     tinyrnn::model! { pub struct Lin8; input [1, 8]; lstm(8, activation = linear, recurrent_activation = linear); }
     tinyrnn::model! { pub struct Lin16; input [1, 16]; lstm(16, activation = linear, recurrent_activation = linear); }
+    tinyrnn::model! { pub struct Head16; input [1, 16]; lstm(16); dense(1); }
+    tinyrnn::model! { pub struct Head32; input [1, 32]; lstm(32); dense(1); }
     tinyrnn::model! { pub struct L24; input [1, 24]; lstm(32); }
     tinyrnn::model! { pub struct L28; input [1, 28]; lstm(32); }
     tinyrnn::model! { pub struct L36; input [1, 36]; lstm(32); }
@@ -48,6 +52,51 @@ macro_rules! probe {
     ($model:ident, $state:ident, $d:expr) => {{
         let w = tinyrnn_bench::uniform(probe::$model::PARAMS, 3, 0.17);
         let net = probe::$model::from_flat(&w).expect("weights");
+        let x = [0.5_f32; $d];
+        let mut state = probe::$state::new();
+        Box::new(move |iters: u32| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                black_box(net.step(&mut state, black_box(&x)));
+            }
+            t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
+        }) as Timer
+    }};
+}
+
+/// A model with a `dense(1)` head (size not a multiple of 64, so aligned to 4 only) boxed at
+/// `pad` bytes past a 64-byte boundary, or inside `tinyrnn::Aligned`.
+macro_rules! headed {
+    ($model:ident, $state:ident, $d:expr, $pad:expr) => {{
+        let w = tinyrnn_bench::uniform(probe::$model::PARAMS, 3, 0.17);
+        let net = probe::$model::from_flat(&w).expect("weights");
+        let x = [0.5_f32; $d];
+        let mut state = probe::$state::new();
+        // A buffer of models; the one at the wanted offset is used.
+        let slots: Vec<probe::$model> = vec![net; 17];
+        let at = slots
+            .iter()
+            .position(|m| (&raw const *m) as usize % 64 == $pad)
+            .unwrap_or(0);
+        eprintln!(
+            "{} at {} mod 64",
+            stringify!($model),
+            (&raw const slots[at]) as usize % 64
+        );
+        Box::new(move |iters: u32| {
+            let net = &slots[at];
+            let t = Instant::now();
+            for _ in 0..iters {
+                black_box(net.step(&mut state, black_box(&x)));
+            }
+            t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
+        }) as Timer
+    }};
+    ($model:ident, $state:ident, $d:expr) => {{
+        let w = tinyrnn_bench::uniform(probe::$model::PARAMS, 3, 0.17);
+        let net = Box::new(tinyrnn::Aligned(
+            probe::$model::from_flat(&w).expect("weights"),
+        ));
         let x = [0.5_f32; $d];
         let mut state = probe::$state::new();
         Box::new(move |iters: u32| {
@@ -72,6 +121,12 @@ fn main() {
         ("l28x32", probe!(L28, L28State, 28)),
         ("l36x32", probe!(L36, L36State, 36)),
         ("l40x32", probe!(L40, L40State, 40)),
+        ("hd16+0", headed!(Head16, Head16State, 16, 0)),
+        ("hd16+4", headed!(Head16, Head16State, 16, 4)),
+        ("hd16+al", headed!(Head16, Head16State, 16)),
+        ("hd32+0", headed!(Head32, Head32State, 32, 0)),
+        ("hd32+4", headed!(Head32, Head32State, 32, 4)),
+        ("hd32+al", headed!(Head32, Head32State, 32)),
         ("lstm64", timer!(n64, Lstm, LstmState, Kind::Lstm)),
         ("lstm128", timer!(n128, Lstm, LstmState, Kind::Lstm)),
         ("gru8", timer!(n8, Gru, GruState, Kind::Gru)),
