@@ -110,6 +110,13 @@ def main():
     print(table("step", baseline))
     print(f"\n### forward (whole sequence of {SEQ}, per timestep) [{baseline}]\n")
     print(table("forward", baseline))
+    heads = [(n, median("lstm_head_step", "aligned", n, baseline), median("lstm_head_step", "off_by_4", n, baseline)) for n in (16, 32, 64)]
+    if any(a is not None for _, a, _ in heads):
+        print("\n### weight alignment: lstm(N) + dense(1) `step`, ns\n")
+        print("| N | in `tinyrnn::Aligned` | 4 bytes past a cache line | slowdown |")
+        print("|---|---|---|---|")
+        for n, a, o in heads:
+            print(f"| {n} | {fmt_ns(a)} | {fmt_ns(o)} | {ratio(o, a)} |")
     clock = median("clock", "mul_shift_xor_chain", 1000, baseline)
     if clock is not None:
         print(f"\neffective clock during the run: {5000 / clock:.2f} GHz (1000 x imul+shr+xor = 5000 cycles in {clock:.0f} ns)")

@@ -219,7 +219,10 @@ tinyrnn::model! {
 fn models_are_aligned_as_far_as_their_size_allows() {
     use core::mem::{align_of, size_of};
     assert_eq!((align_of::<Lstm16>(), size_of::<Lstm16>()), (64, 8448));
-    assert_eq!((align_of::<Lstm16Head>(), size_of::<Lstm16Head>()), (4, 8516));
+    assert_eq!(
+        (align_of::<Lstm16Head>(), size_of::<Lstm16Head>()),
+        (4, 8516)
+    );
     // simple_rnn(3) on 2 features: 18 weights, 72 bytes = 8 * 9.
     assert_eq!((align_of::<First>(), size_of::<First>()), (8, 72));
     let boxed = Lstm16::boxed_from_flat(&[0.0; 2112]).expect("weights");
@@ -228,7 +231,9 @@ fn models_are_aligned_as_far_as_their_size_allows() {
 
 #[test]
 fn aligned_wraps_any_model_at_a_cache_line() {
-    let w: Vec<f32> = (0..Lstm16Head::PARAMS).map(|i| (i % 7) as f32 * 0.01).collect();
+    let w: Vec<f32> = (0..Lstm16Head::PARAMS)
+        .map(|i| (i % 7) as f32 * 0.01)
+        .collect();
     let plain = Lstm16Head::from_flat(&w).expect("weights");
     let aligned = Box::new(tinyrnn::Aligned(plain.clone()));
     assert_eq!((&raw const aligned.0) as usize % 64, 0);

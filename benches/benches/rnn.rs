@@ -171,6 +171,39 @@ fn seed(c: &mut Criterion) {
     g.finish();
 }
 
+/// Weight alignment: lstm(N) with a dense(1) head (a struct aligned to 4 bytes), `step`
+/// with the model at a cache line (inside `tinyrnn::Aligned`) and 4 bytes past one (the
+/// worst case: every 64-byte load of a weight column straddles two lines).
+macro_rules! alignment {
+    ($c:ident, $($m:ident)*) => {{
+        let mut g = $c.benchmark_group("lstm_head_step");
+        $(
+            {
+                use tinyrnn_bench::$m as m;
+                let w = uniform(m::LstmHead::PARAMS, 5, 0.17);
+                let net = m::LstmHead::from_flat(&w).expect("weights");
+                let x = inputs::<{ m::N }>(1, 7)[0];
+                let aligned = Box::new(tinyrnn::Aligned(net.clone()));
+                let mut state = m::LstmHeadState::new();
+                g.bench_function(BenchmarkId::new("aligned", m::N), |b| {
+                    b.iter(|| aligned.step(&mut state, black_box(&x)))
+                });
+                // 17 copies in a row: one of them starts 4 bytes past a cache line.
+                let slots = vec![net; 17];
+                let off = slots
+                    .iter()
+                    .position(|s| (&raw const *s) as usize % 64 == 4)
+                    .expect("16 consecutive 4-byte-aligned offsets cover 4 mod 64");
+                let mut state = m::LstmHeadState::new();
+                g.bench_function(BenchmarkId::new("off_by_4", m::N), |b| {
+                    b.iter(|| slots[off].step(&mut state, black_box(&x)))
+                });
+            }
+        )*
+        g.finish();
+    }};
+}
+
 /// A chain of 1000 dependent `imul`, `shr`, `xor` (3 + 1 + 1 cycles on x86-64): its time
 /// gives the clock this thread actually got during the run (`table.py` prints it).
 fn clock(c: &mut Criterion) {
@@ -228,6 +261,7 @@ fn main() {
     bench_size!(c, n32);
     bench_size!(c, n64);
     bench_size!(c, n128);
+    alignment!(c, n16 n32 n64);
     clock(&mut c);
     c.final_summary();
 }

@@ -118,6 +118,11 @@ macro_rules! sized_models {
                     /// `dense(N)`, per timestep.
                     pub struct Dense; input [100, $n]; dense($n);
                 }
+                tinyrnn::model! {
+                    /// `lstm(N)` with a `dense(1)` head: its size is not a multiple of 64
+                    /// bytes, so the struct is aligned to 4 bytes only.
+                    pub struct LstmHead; input [100, $n]; lstm($n); dense(1);
+                }
                 /// N.
                 pub const N: usize = $n;
             }
