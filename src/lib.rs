@@ -151,8 +151,8 @@ pub use tinyrnn_macros::model;
 #[doc(hidden)]
 pub mod __private {
     pub use tinyrnn_runtime::{
-        Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, activations, layers,
-        nalgebra,
+        Aligned, Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, activations,
+        layers, nalgebra,
     };
 
     /// What the file loaders return: the one `Error` type.
@@ -202,12 +202,19 @@ pub mod __private {
         /// `Self::ZERO` in a new heap allocation, written there directly: never on the
         /// stack, whatever the model's size.
         fn boxed_zero() -> Box<Self>;
+
+        /// The same inside [`Aligned`]: a 64-byte-aligned allocation.
+        fn boxed_aligned_zero() -> Box<Aligned<Self>>;
     }
 
     #[cfg(feature = "std")]
     impl<M: Model> HeapModel<'_> for M {
         fn boxed_zero() -> Box<M> {
             heap::boxed_zero()
+        }
+
+        fn boxed_aligned_zero() -> Box<Aligned<M>> {
+            heap::boxed_aligned_zero()
         }
     }
 
@@ -218,7 +225,7 @@ pub mod __private {
         reason = "moving a value into the heap without a stack temporary needs a raw write"
     )]
     mod heap {
-        use super::{Box, Model};
+        use super::{Aligned, Box, Model};
 
         /// `M::ZERO` in a fresh heap allocation.
         ///
@@ -241,6 +248,28 @@ pub mod __private {
             // the valid value `M::ZERO`.
             unsafe { *p = M::ZERO };
             // SAFETY: the allocation was fully initialised by the write above.
+            unsafe { boxed.assume_init() }
+        }
+
+        /// `Aligned(M::ZERO)` in a fresh heap allocation, as [`boxed_zero`]: the constant is
+        /// assigned to the place `(*p).0`, never built on the stack. `Box<Aligned<M>>`
+        /// allocates and frees with `Aligned<M>`'s layout, 64-byte aligned.
+        pub(super) fn boxed_aligned_zero<M: Model>() -> Box<Aligned<M>> {
+            const {
+                assert!(
+                    !core::mem::needs_drop::<Aligned<M>>(),
+                    "models are plain weights, with no drop glue"
+                );
+            };
+            let mut boxed = Box::<Aligned<M>>::new_uninit();
+            let p: *mut Aligned<M> = boxed.as_mut_ptr();
+            // SAFETY: `p` comes from a live `Box<MaybeUninit<Aligned<M>>>`: non-null, aligned
+            // and valid for writes. `Aligned<M>` is `repr(C)` with the one field `0` of type
+            // `M`, which has no drop glue (asserted above), so the assignment neither reads
+            // nor drops the uninitialised old value; it writes the valid value `M::ZERO` over
+            // every byte of the field, and `Aligned<M>` has no other bytes than padding.
+            unsafe { (*p).0 = M::ZERO };
+            // SAFETY: the only field was fully initialised by the write above.
             unsafe { boxed.assume_init() }
         }
     }

@@ -80,3 +80,32 @@ fn boxed_equals_from_flat_for_the_seed_model() {
         Seed::from_flat(&w).expect("15 weights").forward(&x)
     );
 }
+
+#[test]
+fn boxed_aligned_from_flat_is_on_a_cache_line_and_off_the_stack() {
+    // Big's size (4 * 525_569 bytes) is odd in 4-byte units: the struct is aligned to 4 only.
+    assert_eq!(std::mem::align_of::<Big>(), 4);
+    let w = weights(Big::PARAMS);
+    let (aligned, y) = on_stack(64 << 10, move || {
+        let net = Big::boxed_aligned_from_flat(&w).expect("PARAMS weights");
+        let y = net.step(&mut Box::new(BigState::new()), &[0.5; 256]);
+        (net, y)
+    });
+    assert_eq!((&raw const aligned.0) as usize % 64, 0);
+    let w = weights(Big::PARAMS);
+    let plain = on_stack(64 << 10, move || {
+        Big::boxed_from_flat(&w).expect("PARAMS weights")
+    });
+    assert!(aligned.0 == *plain, "the same weights");
+    assert_eq!(y, plain.step(&mut Box::new(BigState::new()), &[0.5; 256]));
+    let err = on_stack(64 << 10, || {
+        Big::boxed_aligned_from_flat(&[0.0; 3]).map(|_| ())
+    });
+    assert_eq!(
+        err,
+        Err(tinyrnn::Error::WeightCount {
+            expected: Big::PARAMS,
+            found: 3
+        })
+    );
+}

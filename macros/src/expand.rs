@@ -343,6 +343,35 @@ pub fn expand(m: &Model) -> TokenStream {
                 ::core::result::Result::Ok(net)
             }
 
+            /// [`Self::boxed_from_flat`] into a 64-byte-aligned allocation, inside
+            /// `tinyrnn::Aligned` (which dereferences to the model): the weights start on a
+            /// cache line even when the model's size does not let the struct itself be
+            /// aligned (see `tinyrnn::Aligned`). Never built on the stack. Needs tinyrnn's
+            /// `std` feature.
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::WeightCount` when `w.len()` is not `Self::PARAMS`.
+            pub fn boxed_aligned_from_flat(
+                w: &[f32],
+            ) -> ::core::result::Result<
+                ::tinyrnn::__private::Box<::tinyrnn::__private::Aligned<Self>>,
+                ::tinyrnn::__private::Error,
+            >
+            where
+                for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+            {
+                if w.len() != Self::PARAMS {
+                    return ::core::result::Result::Err(::tinyrnn::__private::Error::WeightCount {
+                        expected: Self::PARAMS,
+                        found: w.len(),
+                    });
+                }
+                let mut net = <Self as ::tinyrnn::__private::HeapModel<'_>>::boxed_aligned_zero();
+                let mut rest = w;
+                #( ::tinyrnn::__private::layers::take_layer_into(&mut net.0.#fields, &mut rest)?; )*
+                ::core::result::Result::Ok(net)
+            }
+
             /// Builds the model from its weights as little-endian `f32` bytes, in Keras
             /// `get_weights()` order (what `tinyrnn convert` writes). It is `const`, so
             /// `static NET: Net = Net::from_le_bytes(include_bytes!("net.bin"));` keeps the

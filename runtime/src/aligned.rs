@@ -13,6 +13,8 @@ use core::ops::{Deref, DerefMut};
 /// `step` takes 254 ns aligned and 366 ns four bytes off, `lstm(16)` 94 and 114 ns
 /// (BENCHMARKS.md). Wrapping a model in `Aligned` gives any model that alignment, for 0 to
 /// 60 bytes of padding. It dereferences to the model, so its methods are called as before.
+/// For a large model, the generated `Net::boxed_aligned_from_flat` builds a
+/// `Box<Aligned<Net>>` without passing the model through the stack.
 ///
 /// ```
 /// use tinyrnn_runtime::Aligned;
