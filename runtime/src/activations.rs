@@ -29,8 +29,9 @@ pub trait Activation {
 
 /// `x P(x^2) / Q(x^2)`, a rational approximation of `tanh` on `[-9, 9]` (numerator of
 /// degree 9, denominator of degree 8, fitted for relative error by `tools/fit_tanh.py`),
-/// or with `HALF`, of `tanh(x / 2) / 2` on `[-18, 18]` (the same function, its `k`-th
-/// coefficients scaled by `4^-k` and the numerator halved once more). Both polynomials in
+/// or with `HALF`, of `tanh(x / 2) / 2` on `[-18, 18]` (the same function: its `k`-th
+/// coefficients scaled by `4^-k` for `(x / 2)^2`, and the numerator's by `1/4` more for the
+/// two halvings). Both polynomials in
 /// Estrin's form: four dependent steps, then one division. Against `e^x`-based forms (a
 /// range reduction, a polynomial, a rescaling, then the division) this halves the latency
 /// of a recurrent step's activations, which small layers wait on: lstm(8) `step` 66 -> 48
