@@ -65,11 +65,10 @@ fn tanh_ratio<const HALF: bool>(x: f32) -> f32 {
         }
         out
     }
-    let (p, q) = if HALF {
-        (scaled(P, 0.25), scaled(Q, 1.0))
-    } else {
-        (P, Q)
-    };
+    // Constants, so that no build computes them at run time (opt-level "s" did).
+    const HALF_P: [f32; 5] = scaled(P, 0.25);
+    const HALF_Q: [f32; 5] = scaled(Q, 1.0);
+    let (p, q) = if HALF { (&HALF_P, &HALF_Q) } else { (&P, &Q) };
     let u = x * x;
     let u2 = u * u;
     let u4 = u2 * u2;
