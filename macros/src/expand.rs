@@ -307,12 +307,7 @@ pub fn expand(m: &Model) -> TokenStream {
             /// # Errors
             /// `tinyrnn::Error::WeightCount` when `w.len()` is not `Self::PARAMS`.
             pub fn from_flat(w: &[f32]) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
-                if w.len() != Self::PARAMS {
-                    return ::core::result::Result::Err(::tinyrnn::__private::Error::WeightCount {
-                        expected: Self::PARAMS,
-                        found: w.len(),
-                    });
-                }
+                ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
                 let mut rest = w;
                 ::core::result::Result::Ok(Self {
                     #( #fields: ::tinyrnn::__private::layers::take_layer::<#tys>(&mut rest)?, )*
@@ -331,15 +326,9 @@ pub fn expand(m: &Model) -> TokenStream {
             where
                 for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
             {
-                if w.len() != Self::PARAMS {
-                    return ::core::result::Result::Err(::tinyrnn::__private::Error::WeightCount {
-                        expected: Self::PARAMS,
-                        found: w.len(),
-                    });
-                }
+                ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
                 let mut net = <Self as ::tinyrnn::__private::HeapModel<'_>>::boxed_zero();
-                let mut rest = w;
-                #( ::tinyrnn::__private::layers::take_layer_into(&mut net.#fields, &mut rest)?; )*
+                net.load_flat_in_place(w)?;
                 ::core::result::Result::Ok(net)
             }
 
@@ -360,16 +349,22 @@ pub fn expand(m: &Model) -> TokenStream {
             where
                 for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
             {
-                if w.len() != Self::PARAMS {
-                    return ::core::result::Result::Err(::tinyrnn::__private::Error::WeightCount {
-                        expected: Self::PARAMS,
-                        found: w.len(),
-                    });
-                }
+                ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
                 let mut net = <Self as ::tinyrnn::__private::HeapModel<'_>>::boxed_aligned_zero();
-                let mut rest = w;
-                #( ::tinyrnn::__private::layers::take_layer_into(&mut net.0.#fields, &mut rest)?; )*
+                net.0.load_flat_in_place(w)?;
                 ::core::result::Result::Ok(net)
+            }
+
+            /// Overwrites every layer's weights with `w` (of length `Self::PARAMS`, checked by
+            /// the caller) in place, layer by layer: what the boxed constructors fill their
+            /// heap allocation with, so that the model is never on the stack.
+            fn load_flat_in_place(
+                &mut self,
+                w: &[f32],
+            ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+                let mut rest = w;
+                #( ::tinyrnn::__private::layers::take_layer_into(&mut self.#fields, &mut rest)?; )*
+                ::core::result::Result::Ok(())
             }
 
             /// Builds the model from its weights as little-endian `f32` bytes, in Keras

@@ -85,8 +85,13 @@ pub trait Layer: Sized {
     }
 }
 
-/// Checks a flat weight slice's length before anything is read from it.
-pub(crate) fn check_len(w: &[f32], expected: usize) -> Result<(), Error> {
+/// Checks a flat weight slice's length before anything is read from it (the layers'
+/// `from_flat` and `model!`'s generated constructors).
+///
+/// # Errors
+/// [`Error::WeightCount`] when `w.len() != expected`.
+#[doc(hidden)]
+pub fn check_len(w: &[f32], expected: usize) -> Result<(), Error> {
     if w.len() == expected {
         Ok(())
     } else {
