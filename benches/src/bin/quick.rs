@@ -20,18 +20,25 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// A case: runs `step` the given number of times, returns ns per call.
 type Timer = Box<dyn FnMut(u32) -> f64>;
 
+/// The case that runs `one_step` and times it.
+fn timed(mut one_step: impl FnMut() + 'static) -> Timer {
+    Box::new(move |iters: u32| {
+        let t = Instant::now();
+        for _ in 0..iters {
+            one_step();
+        }
+        t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
+    })
+}
+
 macro_rules! timer {
     ($m:ident, $model:ident, $state:ident, $kind:expr) => {{
         let net = $m::$model::from_flat(&weights($kind, $m::N, $m::N)).expect("weights");
         let x = inputs::<{ $m::N }>(1, 7)[0];
         let mut state = $m::$state::new();
-        Box::new(move |iters: u32| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                black_box(net.step(&mut state, black_box(&x)));
-            }
-            t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
-        }) as Timer
+        timed(move || {
+            black_box(net.step(&mut state, black_box(&x)));
+        })
     }};
 }
 
@@ -54,13 +61,9 @@ macro_rules! probe {
         let net = probe::$model::from_flat(&w).expect("weights");
         let x = [0.5_f32; $d];
         let mut state = probe::$state::new();
-        Box::new(move |iters: u32| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                black_box(net.step(&mut state, black_box(&x)));
-            }
-            t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
-        }) as Timer
+        timed(move || {
+            black_box(net.step(&mut state, black_box(&x)));
+        })
     }};
 }
 
@@ -83,14 +86,9 @@ macro_rules! headed {
             stringify!($model),
             (&raw const slots[at]) as usize % 64
         );
-        Box::new(move |iters: u32| {
-            let net = &slots[at];
-            let t = Instant::now();
-            for _ in 0..iters {
-                black_box(net.step(&mut state, black_box(&x)));
-            }
-            t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
-        }) as Timer
+        timed(move || {
+            black_box(slots[at].step(&mut state, black_box(&x)));
+        })
     }};
     ($model:ident, $state:ident, $d:expr) => {{
         let w = tinyrnn_bench::uniform(probe::$model::PARAMS, 3, 0.17);
@@ -99,13 +97,9 @@ macro_rules! headed {
         ));
         let x = [0.5_f32; $d];
         let mut state = probe::$state::new();
-        Box::new(move |iters: u32| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                black_box(net.step(&mut state, black_box(&x)));
-            }
-            t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
-        }) as Timer
+        timed(move || {
+            black_box(net.step(&mut state, black_box(&x)));
+        })
     }};
 }
 
