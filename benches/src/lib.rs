@@ -428,12 +428,67 @@ pub mod candle {
         Tensor::from_vec(v, shape, &Device::Cpu).expect("shape matches")
     }
 
-    /// An `LSTM(h)` on `d` inputs.
-    pub struct Lstm {
+    /// A candle-nn recurrent layer on `d` inputs, batch 1.
+    pub struct Candle<L> {
         /// candle-nn's layer.
-        pub layer: candle_nn::LSTM,
+        pub layer: L,
         d: usize,
     }
+
+    /// A recurrent state whose hidden values are a `(1, h)` tensor.
+    pub trait Hidden {
+        /// The hidden values.
+        fn h(&self) -> &Tensor;
+    }
+
+    impl Hidden for LSTMState {
+        fn h(&self) -> &Tensor {
+            LSTMState::h(self)
+        }
+    }
+
+    impl Hidden for GRUState {
+        fn h(&self) -> &Tensor {
+            GRUState::h(self)
+        }
+    }
+
+    impl<L: RNN> Candle<L>
+    where
+        L::State: Hidden,
+    {
+        /// The zero state.
+        ///
+        /// # Panics
+        /// Never for the CPU device.
+        #[must_use]
+        pub fn zero_state(&self) -> L::State {
+            self.layer.zero_state(1).expect("zero state")
+        }
+
+        /// One timestep, as a user of candle writes it: the input becomes a `(1, d)` tensor.
+        ///
+        /// # Panics
+        /// Never for these shapes.
+        #[must_use]
+        pub fn step(&self, state: &L::State, x: &[f32]) -> L::State {
+            let x = Tensor::from_slice(x, (1, self.d), &Device::Cpu).expect("input");
+            self.layer.step(&x, state).expect("step")
+        }
+
+        /// A whole `(1, T, d)` sequence through `RNN::seq`; returns the last hidden state.
+        ///
+        /// # Panics
+        /// Never for these shapes.
+        #[must_use]
+        pub fn forward(&self, x: &Tensor) -> Tensor {
+            let states = self.layer.seq(x).expect("seq");
+            states.last().expect("a timestep").h().clone()
+        }
+    }
+
+    /// An `LSTM(h)` on `d` inputs.
+    pub type Lstm = Candle<candle_nn::LSTM>;
 
     impl Lstm {
         /// From Keras `get_weights()`.
@@ -461,43 +516,10 @@ pub mod candle {
             let layer = candle_nn::lstm(d, h, LSTMConfig::default(), vb).expect("LSTM weights");
             Self { layer, d }
         }
-
-        /// The zero state.
-        ///
-        /// # Panics
-        /// Never for the CPU device.
-        #[must_use]
-        pub fn zero_state(&self) -> LSTMState {
-            self.layer.zero_state(1).expect("zero state")
-        }
-
-        /// One timestep, as a user of candle writes it: the input becomes a `(1, d)` tensor.
-        ///
-        /// # Panics
-        /// Never for these shapes.
-        #[must_use]
-        pub fn step(&self, state: &LSTMState, x: &[f32]) -> LSTMState {
-            let x = Tensor::from_slice(x, (1, self.d), &Device::Cpu).expect("input");
-            self.layer.step(&x, state).expect("step")
-        }
-
-        /// A whole `(1, T, d)` sequence through `RNN::seq`; returns the last hidden state.
-        ///
-        /// # Panics
-        /// Never for these shapes.
-        #[must_use]
-        pub fn forward(&self, x: &Tensor) -> Tensor {
-            let states = self.layer.seq(x).expect("seq");
-            states.last().expect("a timestep").h().clone()
-        }
     }
 
     /// A `GRU(h)` (Keras `reset_after = true`, PyTorch's formulation) on `d` inputs.
-    pub struct Gru {
-        /// candle-nn's layer.
-        pub layer: candle_nn::GRU,
-        d: usize,
-    }
+    pub type Gru = Candle<candle_nn::GRU>;
 
     impl Gru {
         /// From Keras `get_weights()`.
@@ -530,35 +552,6 @@ pub mod candle {
             let vb = candle_nn::VarBuilder::from_tensors(map, DType::F32, &Device::Cpu);
             let layer = candle_nn::gru(d, h, GRUConfig::default(), vb).expect("GRU weights");
             Self { layer, d }
-        }
-
-        /// The zero state.
-        ///
-        /// # Panics
-        /// Never for the CPU device.
-        #[must_use]
-        pub fn zero_state(&self) -> GRUState {
-            self.layer.zero_state(1).expect("zero state")
-        }
-
-        /// One timestep, as a user of candle writes it: the input becomes a `(1, d)` tensor.
-        ///
-        /// # Panics
-        /// Never for these shapes.
-        #[must_use]
-        pub fn step(&self, state: &GRUState, x: &[f32]) -> GRUState {
-            let x = Tensor::from_slice(x, (1, self.d), &Device::Cpu).expect("input");
-            self.layer.step(&x, state).expect("step")
-        }
-
-        /// A whole `(1, T, d)` sequence through `RNN::seq`; returns the last hidden state.
-        ///
-        /// # Panics
-        /// Never for these shapes.
-        #[must_use]
-        pub fn forward(&self, x: &Tensor) -> Tensor {
-            let states = self.layer.seq(x).expect("seq");
-            states.last().expect("a timestep").h().clone()
         }
     }
 
