@@ -1,6 +1,7 @@
 //! Every model of `tests/fixtures/keras/` against real Keras: parameter counts, summary
 //! table, weight shapes and outputs; and `step` against `forward`, bit for bit.
 
+#[macro_use]
 mod common;
 
 use common::{Fixture, Output, assert_bits, assert_close, sequence};
@@ -39,105 +40,6 @@ macro_rules! keras_case {
             }
         }
     };
-}
-
-macro_rules! run {
-    (fixed_vector, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS {
-            Some(t) => t,
-            None => 0,
-        };
-        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
-        let got = $net.forward(&x);
-        let Output::Vector(want) = $want else {
-            panic!("{}: expected a vector", $what)
-        };
-        assert_close($what, &got, want);
-        stream!(
-            $stream,
-            $net,
-            x,
-            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-                assert_bits($what, outputs.last().expect("a step"), &got);
-            }
-        );
-    }};
-    (fixed_sequence, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS {
-            Some(t) => t,
-            None => 0,
-        };
-        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
-        let got = $net.forward(&x);
-        let Output::Sequence(want) = $want else {
-            panic!("{}: expected a sequence", $what)
-        };
-        assert_eq!(got.len(), want.len());
-        for (t, (g, w)) in got.iter().zip(want).enumerate() {
-            assert_close(&format!("{} t={t}", $what), g, w);
-        }
-        stream!(
-            $stream,
-            $net,
-            x,
-            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-                for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
-                    assert_bits(&format!("{} t={t}", $what), s, f);
-                }
-            }
-        );
-    }};
-    (any_vector, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        let got = $net.forward(&$x);
-        let Output::Vector(want) = $want else {
-            panic!("{}: expected a vector", $what)
-        };
-        assert_close($what, &got, want);
-        stream!(
-            $stream,
-            $net,
-            $x,
-            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-                assert_bits($what, outputs.last().expect("a step"), &got);
-            }
-        );
-    }};
-    (any_sequence, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        let mut got = vec![[0.0; Net::OUTPUT_UNITS]; $x.len()];
-        $net.forward(&$x, &mut got)
-            .expect("out has the input's length");
-        let Output::Sequence(want) = $want else {
-            panic!("{}: expected a sequence", $what)
-        };
-        assert_eq!(got.len(), want.len());
-        for (t, (g, w)) in got.iter().zip(want).enumerate() {
-            assert_close(&format!("{} t={t}", $what), g, w);
-        }
-        stream!(
-            $stream,
-            $net,
-            $x,
-            |outputs: &[[f32; Net::OUTPUT_UNITS]]| {
-                for (t, (s, f)) in outputs.iter().zip(&got).enumerate() {
-                    assert_bits(&format!("{} t={t}", $what), s, f);
-                }
-            }
-        );
-    }};
-}
-
-/// Feeds the sequence through `step`, twice (the second time after `reset`, which must
-/// give the same outputs), and hands the outputs to `$check`.
-macro_rules! stream {
-    (no_stream, $net:ident, $x:ident, $check:expr) => {};
-    (stream, $net:ident, $x:ident, $check:expr) => {{
-        let mut state = NetState::default();
-        let first: Vec<_> = $x.iter().map(|xt| $net.step(&mut state, xt)).collect();
-        ($check)(&first);
-        state.reset();
-        let again: Vec<_> = $x.iter().map(|xt| $net.step(&mut state, xt)).collect();
-        assert_eq!(first, again, "reset() must restore the initial state");
-    }};
 }
 
 keras_case!(seed_rnn1, fixed_vector, stream, { input [50, 3]; simple_rnn(1); dense(1); });

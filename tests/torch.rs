@@ -3,6 +3,7 @@
 //! generator's own Keras mapping produced (which it checked against Keras's outputs), and
 //! reproduces PyTorch's outputs.
 
+#[macro_use]
 mod common;
 
 use common::{Output, assert_close, sequence};
@@ -97,63 +98,29 @@ macro_rules! torch_case {
                 for (i, case) in fx.cases.iter().enumerate() {
                     let what = format!("{} case {i}", fx.name);
                     let x = sequence::<{ Net::FEATURES }>(&case.input);
-                    run!($run, net, x, &case.output, &what);
+                    run!($run, no_stream, net, x, &case.output, &what);
                 }
             }
         }
     };
 }
 
-macro_rules! run {
-    (fixed, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS {
-            Some(t) => t,
-            None => 0,
-        };
-        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
-        let got = $net.forward(&x);
-        let Output::Vector(want) = $want else {
-            panic!("{}: expected a vector", $what)
-        };
-        assert_close($what, &got, want);
-    }};
-    (fixed_sequence, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        const T: usize = match Net::TIMESTEPS {
-            Some(t) => t,
-            None => 0,
-        };
-        let x: [[f32; Net::FEATURES]; T] = $x.try_into().expect("fixture length");
-        let got = $net.forward(&x);
-        let Output::Sequence(want) = $want else {
-            panic!("{}: expected a sequence", $what)
-        };
-        assert_close($what, got.as_flattened(), &want.concat());
-    }};
-    (any_vector, $net:ident, $x:ident, $want:expr, $what:expr) => {{
-        let got = $net.forward(&$x);
-        let Output::Vector(want) = $want else {
-            panic!("{}: expected a vector", $what)
-        };
-        assert_close($what, &got, want);
-    }};
-}
-
-torch_case!(rnn_tanh, fixed, { input [12, 3]; simple_rnn(4); dense(1); });
-torch_case!(rnn_relu, fixed, { input [12, 3]; simple_rnn(4, activation = relu); dense(1); });
-torch_case!(lstm1, fixed, { input [15, 3]; lstm(5); dense(2); });
-torch_case!(lstm2, fixed, { input [10, 4]; lstm(6, return_sequences = true); lstm(6); dense(1); });
-torch_case!(gru1, fixed, { input [15, 3]; gru(4); dense(1); });
-torch_case!(gru2, fixed, { input [10, 2]; gru(3, return_sequences = true); gru(3); dense(1); });
-torch_case!(lstm_bi, fixed, { input [9, 3]; bidirectional(lstm(4)); dense(1); });
+torch_case!(rnn_tanh, fixed_vector, { input [12, 3]; simple_rnn(4); dense(1); });
+torch_case!(rnn_relu, fixed_vector, { input [12, 3]; simple_rnn(4, activation = relu); dense(1); });
+torch_case!(lstm1, fixed_vector, { input [15, 3]; lstm(5); dense(2); });
+torch_case!(lstm2, fixed_vector, { input [10, 4]; lstm(6, return_sequences = true); lstm(6); dense(1); });
+torch_case!(gru1, fixed_vector, { input [15, 3]; gru(4); dense(1); });
+torch_case!(gru2, fixed_vector, { input [10, 2]; gru(3, return_sequences = true); gru(3); dense(1); });
+torch_case!(lstm_bi, fixed_vector, { input [9, 3]; bidirectional(lstm(4)); dense(1); });
 torch_case!(gru_bi_seq, fixed_sequence, { input [8, 2]; bidirectional(gru(3, return_sequences = true)); dense(2); });
 torch_case!(rnn_seq_not_batch_first, fixed_sequence, { input [7, 2]; simple_rnn(3, return_sequences = true); dense(1); });
-torch_case!(lstm2_bi, fixed, {
+torch_case!(lstm2_bi, fixed_vector, {
     input [6, 3];
     bidirectional(lstm(4, return_sequences = true));
     bidirectional(lstm(4));
     dense(1);
 });
-torch_case!(lstm_nobias, fixed, { input [10, 3]; lstm(4, use_bias = false); dense(1); });
+torch_case!(lstm_nobias, fixed_vector, { input [10, 3]; lstm(4, use_bias = false); dense(1); });
 torch_case!(var_len_gru, any_vector, { input [_, 3]; gru(4); dense(1); });
 
 mod errors {
