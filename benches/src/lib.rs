@@ -610,45 +610,32 @@ mod tests {
                 let xs: [[f32; N]; SEQ] = x.clone().try_into().expect("SEQ steps");
                 let what = |k: Kind| format!("{}({N})", k.name());
 
-                let w = weights(Kind::Lstm, N, N);
-                let net = $m::Lstm::from_flat(&w).expect("weights");
-                let mut hand = scalar::Lstm::new(&w, N, N);
-                let cand = candle::Lstm::new(&w, N, N);
-                let mut state = $m::LstmState::new();
-                let mut cs = cand.zero_state();
-                for xt in &x {
-                    let ours = net.step(&mut state, xt);
-                    cs = cand.step(&cs, xt);
-                    assert_close(&what(Kind::Lstm), hand.step(xt), &ours, 1e-5);
-                    assert_close(&what(Kind::Lstm), &candle::values(cs.h()), &ours, 1e-5);
+                // tinyrnn, the scalar loops and candle, step by step and over the sequence.
+                macro_rules! versus_candle {
+                    ($kind:expr, $model:ident, $state:ident, $hand:ty, $cand:ty) => {{
+                        let w = weights($kind, N, N);
+                        let net = $m::$model::from_flat(&w).expect("weights");
+                        let mut hand = <$hand>::new(&w, N, N);
+                        let cand = <$cand>::new(&w, N, N);
+                        let mut state = $m::$state::new();
+                        let mut cs = cand.zero_state();
+                        for xt in &x {
+                            let ours = net.step(&mut state, xt);
+                            cs = cand.step(&cs, xt);
+                            assert_close(&what($kind), hand.step(xt), &ours, 1e-5);
+                            assert_close(&what($kind), &candle::values(cs.h()), &ours, 1e-5);
+                        }
+                        let last = net.forward(&xs);
+                        assert_close(
+                            &what($kind),
+                            &candle::values(&cand.forward(&candle::sequence(&x))),
+                            &last,
+                            1e-5,
+                        );
+                    }};
                 }
-                let last = net.forward(&xs);
-                assert_close(
-                    &what(Kind::Lstm),
-                    &candle::values(&cand.forward(&candle::sequence(&x))),
-                    &last,
-                    1e-5,
-                );
-
-                let w = weights(Kind::Gru, N, N);
-                let net = $m::Gru::from_flat(&w).expect("weights");
-                let mut hand = scalar::Gru::new(&w, N, N);
-                let cand = candle::Gru::new(&w, N, N);
-                let mut state = $m::GruState::new();
-                let mut cs = cand.zero_state();
-                for xt in &x {
-                    let ours = net.step(&mut state, xt);
-                    cs = cand.step(&cs, xt);
-                    assert_close(&what(Kind::Gru), hand.step(xt), &ours, 1e-5);
-                    assert_close(&what(Kind::Gru), &candle::values(cs.h()), &ours, 1e-5);
-                }
-                let last = net.forward(&xs);
-                assert_close(
-                    &what(Kind::Gru),
-                    &candle::values(&cand.forward(&candle::sequence(&x))),
-                    &last,
-                    1e-5,
-                );
+                versus_candle!(Kind::Lstm, Lstm, LstmState, scalar::Lstm, candle::Lstm);
+                versus_candle!(Kind::Gru, Gru, GruState, scalar::Gru, candle::Gru);
 
                 let w = weights(Kind::SimpleRnn, N, N);
                 let net = $m::Rnn::from_flat(&w).expect("weights");
