@@ -32,7 +32,7 @@ use std::vec::Vec;
 
 pub use tinyrnn_io::{
     Array, ExpectedLayer, FileLayer, Format, KerasFile, LoadError, config, dsl,
-    expected_from_config, read, read_path, weights_for,
+    expected_from_config, read, read_path, saving_names, to_snake_case, weights_for,
 };
 
 /// What a model expects of a file: each layer's Keras name, class, weight shapes and options.

@@ -4,17 +4,20 @@
 use crate::LoadError;
 use serde_json::Value;
 
-/// A `Sequential` model's input shape and layers.
+/// A model's input shape and layers: a `Sequential` model, or a Functional one whose graph
+/// is a chain, which computes the same.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelConfig {
-    /// The Keras model name (`sequential`).
+    /// The Keras model name (`sequential`, `functional_3`).
     pub name: String,
     /// `[timesteps, features]`, `None` for an unknown size, when the config gives it.
     pub input: Option<[Option<usize>; 2]>,
-    /// The layers after the input, in order.
+    /// The name of the model's `InputLayer` when Keras counts it among the model's layers
+    /// (Functional models: it is a row of their summary); `None` for `Sequential`.
+    pub input_layer: Option<String>,
+    /// The layers after the input, in the order they run.
     pub layers: Vec<LayerConfig>,
 }
-
 /// One layer's class, name and the options that change what it computes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LayerConfig {
@@ -47,20 +50,39 @@ pub struct LayerConfig {
     pub unsupported: Vec<(String, String)>,
 }
 
-/// Parses a Keras 3 (`config.json`) or Keras 2 (`model_config`) `Sequential` config.
+/// Parses a Keras 3 (`config.json`) or Keras 2 (`model_config`) model config: `Sequential`,
+/// or Functional (`Functional`, tf.keras's older `Model`) when its graph is one chain.
 ///
 /// # Errors
-/// [`LoadError::Config`] when the JSON is not a `Sequential` model config.
+/// [`LoadError::Config`] when the JSON is not a model config, or a Functional graph is not a
+/// chain (the message names the layer and says why).
 pub fn parse(json: &str) -> Result<ModelConfig, LoadError> {
     let root: Value = serde_json::from_str(json)
         .map_err(|e| LoadError::Config(format!("the model config is not JSON: {e}")))?;
     let class = root["class_name"].as_str().unwrap_or("");
-    if class != "Sequential" {
-        return Err(LoadError::Config(format!(
-            "expected a `Sequential` model, found `{class}`; tinyrnn reads Sequential models"
-        )));
-    }
     let config = &root["config"];
+    match class {
+        "Sequential" => parse_sequential(config),
+        "Functional" | "Model" => {
+            let chain = crate::functional::chain(config)?;
+            Ok(ModelConfig {
+                name: config["name"].as_str().unwrap_or("functional").to_owned(),
+                input: input_shape(&chain.input["config"]),
+                input_layer: Some(chain.input_name),
+                layers: chain
+                    .layers
+                    .iter()
+                    .map(|l| layer_config(l["class_name"].as_str().unwrap_or(""), &l["config"]))
+                    .collect(),
+            })
+        }
+        _ => Err(LoadError::Config(format!(
+            "expected a `Sequential` or `Functional` model, found `{class}`"
+        ))),
+    }
+}
+
+fn parse_sequential(config: &Value) -> Result<ModelConfig, LoadError> {
     // Keras 2 wrote `{"layers": [...]}` or, older, the list itself.
     let layers = config["layers"]
         .as_array()
@@ -71,16 +93,8 @@ pub fn parse(json: &str) -> Result<ModelConfig, LoadError> {
     for layer in layers {
         let class = layer["class_name"].as_str().unwrap_or("").to_owned();
         let cfg = &layer["config"];
-        let shape = cfg
-            .get("batch_shape")
-            .or_else(|| cfg.get("batch_input_shape"))
-            .and_then(Value::as_array);
-        if let Some(shape) = shape
-            && input.is_none()
-            && let [_, t, f] = shape.as_slice()
-        {
-            let dim = |v: &Value| v.as_u64().and_then(|d| usize::try_from(d).ok());
-            input = Some([dim(t), dim(f)]);
+        if input.is_none() {
+            input = input_shape(cfg);
         }
         if class == "InputLayer" {
             continue;
@@ -90,8 +104,23 @@ pub fn parse(json: &str) -> Result<ModelConfig, LoadError> {
     Ok(ModelConfig {
         name: config["name"].as_str().unwrap_or("sequential").to_owned(),
         input,
+        input_layer: None,
         layers: out,
     })
+}
+
+/// `[timesteps, features]` from a layer config's `batch_shape` (Keras 3) or
+/// `batch_input_shape` (Keras 2), when it gives a 3-D shape.
+fn input_shape(cfg: &Value) -> Option<[Option<usize>; 2]> {
+    let shape = cfg
+        .get("batch_shape")
+        .or_else(|| cfg.get("batch_input_shape"))
+        .and_then(Value::as_array)?;
+    let [_, t, f] = shape.as_slice() else {
+        return None;
+    };
+    let dim = |v: &Value| v.as_u64().and_then(|d| usize::try_from(d).ok());
+    Some([dim(t), dim(f)])
 }
 
 fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
@@ -174,11 +203,14 @@ mod tests {
     }
 
     #[test]
-    fn rejects_what_is_not_a_sequential_model() {
+    fn rejects_what_is_not_a_model() {
         assert!(matches!(parse("[1, 2"), Err(LoadError::Config(_))));
-        let functional = r#"{"class_name": "Functional", "config": {}}"#;
-        let err = parse(functional).unwrap_err().to_string();
-        assert!(err.contains("found `Functional`"), "{err}");
+        let other = r#"{"class_name": "Dense", "config": {}}"#;
+        let err = parse(other).unwrap_err().to_string();
+        assert!(
+            err.contains("expected a `Sequential` or `Functional` model, found `Dense`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! the model config when the file has one.
 //!
 //! - Keras 3 `.keras`: a zip of `config.json`, `metadata.json`, `model.weights.h5`.
-//! - Keras 3 `.weights.h5`: `layers/<name>/vars/<i>`, `layers/<name>/cell/vars/<i>` for
+//! - Keras 3 `.weights.h5`: `layers/<group>/vars/<i>`, `layers/<group>/cell/vars/<i>` for
 //!   recurrent layers, `.../forward_layer/...` then `.../backward_layer/...` for
-//!   `Bidirectional`. No config: HDF5 lists links by name, so layers are found by name.
+//!   `Bidirectional`. The group is named after the layer's class and its place among its
+//!   siblings ([`saving_names`]), not after the layer. No config: HDF5 lists links by name,
+//!   so layers are found by their group's name.
 //! - Legacy `.h5` (tf.keras 2, Keras 3's legacy writer): the `model_config` attribute, and
 //!   `model_weights/<layer>/<weight name>` in the order of the `layer_names` and
 //!   `weight_names` attributes.
@@ -138,15 +140,35 @@ fn read_keras_zip(bytes: &[u8]) -> Result<KerasFile, LoadError> {
     Ok(file)
 }
 
-/// Keras 3's weights layout; with a config, layers come in the config's order.
+/// Keras 3's weights layout. With a config, each of its layers is read from the group Keras
+/// saved it under (see [`saving_names`]) and keeps the config's name; without one, every
+/// group under `layers/` is a layer of that name.
 fn read_weights_h5(h5: &H5, config: Option<&ModelConfig>) -> Result<KerasFile, LoadError> {
-    let names: Vec<String> = match config {
-        Some(c) => c.layers.iter().map(|l| l.name.clone()).collect(),
-        None => h5.children("layers")?,
+    let names: Vec<(String, String)> = match config {
+        Some(c) => {
+            // A Functional model's `InputLayer` is one of its layers, and numbered as one.
+            let input = c.input_layer.as_ref().map(|_| "InputLayer");
+            let classes = input
+                .into_iter()
+                .chain(c.layers.iter().map(|l| l.class.as_str()));
+            let groups = saving_names(classes)
+                .into_iter()
+                .skip(usize::from(input.is_some()));
+            c.layers
+                .iter()
+                .map(|l| l.name.clone())
+                .zip(groups)
+                .collect()
+        }
+        None => h5
+            .children("layers")?
+            .into_iter()
+            .map(|name| (name.clone(), name))
+            .collect(),
     };
     let mut layers = Vec::new();
-    for name in names {
-        let group = format!("layers/{name}");
+    for (name, group) in names {
+        let group = format!("layers/{group}");
         if !h5.has_group(&group) {
             continue;
         }
@@ -160,6 +182,83 @@ fn read_weights_h5(h5: &H5, config: Option<&ModelConfig>) -> Result<KerasFile, L
         keras_version: None,
         layers,
     })
+}
+
+/// The groups under `layers/` that Keras 3 saves sibling layers of these classes in, in
+/// order: each class in snake case, numbered among the earlier ones of the same class
+/// (`simple_rnn`, `dense`, `dense_1`), as `saving_lib._save_container_state` names them.
+/// Never the layers' own names, which count every layer made in the Python process.
+///
+/// ```
+/// let names = tinyrnn_io::saving_names(["LSTM", "Dropout", "LSTM", "Dense"]);
+/// assert_eq!(names, ["lstm", "dropout", "lstm_1", "dense"]);
+/// ```
+pub fn saving_names<'a>(classes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut used: Vec<(String, usize)> = Vec::new();
+    classes
+        .into_iter()
+        .map(|class| {
+            let name = to_snake_case(class);
+            if let Some((_, count)) = used.iter_mut().find(|(n, _)| *n == name) {
+                *count += 1;
+                format!("{name}_{count}")
+            } else {
+                used.push((name.clone(), 0));
+                name
+            }
+        })
+        .collect()
+}
+
+/// Keras's `naming.to_snake_case`: drop what is not a word character, then `_` before an
+/// uppercase letter that starts a lowercase run (`(.)([A-Z][a-z]+)`), then between a
+/// lowercase and an uppercase letter (`([a-z])([A-Z])`), then lowercase.
+///
+/// ```
+/// assert_eq!(tinyrnn_io::to_snake_case("SimpleRNN"), "simple_rnn");
+/// assert_eq!(tinyrnn_io::to_snake_case("PReLU"), "p_re_lu");
+/// assert_eq!(tinyrnn_io::to_snake_case("SpatialDropout1D"), "spatial_dropout1d");
+/// ```
+#[must_use]
+pub fn to_snake_case(class: &str) -> String {
+    let word: Vec<char> = class
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    // (.)([A-Z][a-z]+) -> \1_\2, matches taken left to right without overlap.
+    let mut first = Vec::with_capacity(word.len() + 4);
+    let mut i = 0;
+    while i < word.len() {
+        let starts_run = word.get(i + 1).is_some_and(char::is_ascii_uppercase)
+            && word.get(i + 2).is_some_and(char::is_ascii_lowercase);
+        if starts_run {
+            let mut end = i + 3;
+            while word.get(end).is_some_and(char::is_ascii_lowercase) {
+                end += 1;
+            }
+            first.push(word[i]);
+            first.push('_');
+            first.extend_from_slice(&word[i + 1..end]);
+            i = end;
+        } else {
+            first.push(word[i]);
+            i += 1;
+        }
+    }
+    // ([a-z])([A-Z]) -> \1_\2, then lower().
+    let mut out = String::with_capacity(first.len() + 4);
+    let mut i = 0;
+    while i < first.len() {
+        out.push(first[i]);
+        if first[i].is_ascii_lowercase() && first.get(i + 1).is_some_and(char::is_ascii_uppercase) {
+            out.push('_');
+            out.push(first[i + 1]);
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    out.to_lowercase()
 }
 
 /// A layer's arrays in `get_weights()` order: its own `vars`, its `cell`'s, then for

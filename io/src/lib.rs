@@ -16,12 +16,13 @@
 
 pub mod config;
 pub mod dsl;
+mod functional;
 mod h5;
 mod keras;
 pub mod torch;
 mod zip;
 
-pub use keras::{Array, FileLayer, Format, KerasFile, read};
+pub use keras::{Array, FileLayer, Format, KerasFile, read, saving_names, to_snake_case};
 /// The errors of reading weight files are variants of tinyrnn's one `Error` type.
 pub use tinyrnn_runtime::Error as LoadError;
 
@@ -110,6 +111,13 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
         "Dropout" | "SpatialDropout1D" | "GaussianNoise" | "GaussianDropout" | "AlphaDropout" => {
             return Ok((Vec::new(), d, options));
         }
+        model @ ("Sequential" | "Functional" | "Model") => {
+            return Err(LoadError::Config(format!(
+                "layer `{}` is a whole model (`{model}`) used as a layer; tinyrnn reads one \
+                 level of layers: build the outer model from the inner model's layers",
+                layer.name
+            )));
+        }
         other => {
             return Err(LoadError::Config(format!(
                 "layer `{}`: class `{other}` has no known weight layout",
@@ -169,62 +177,84 @@ pub fn read_path(path: &std::path::Path) -> Result<KerasFile, LoadError> {
 /// (what `Net::from_flat` takes).
 ///
 /// With a config (`.keras`, legacy `.h5`), the layers are matched in order and their classes
-/// and options must be the model's; without one (`.weights.h5`), each layer is found by its
-/// Keras name. Every array's shape must be the model's.
+/// and options must be the model's; without one (`.weights.h5`), each layer is found in the
+/// group Keras 3 saves it under: its class and its place among the layers of that class
+/// ([`saving_names`]). Every array's shape must be the model's.
 ///
 /// # Errors
 /// [`LoadError::Architecture`], [`LoadError::Option`], [`LoadError::MissingLayer`],
 /// [`LoadError::ArrayCount`] or [`LoadError::Shape`], each naming what differs.
 pub fn weights_for(file: &KerasFile, expected: &[ExpectedLayer]) -> Result<Vec<f32>, LoadError> {
     let mut flat = Vec::new();
-    match &file.config {
-        Some(config) => {
-            let ours: Vec<String> = expected
-                .iter()
-                .map(|e| format!("{} ({})", e.name, e.class))
-                .collect();
-            let theirs: Vec<String> = config
-                .layers
-                .iter()
-                .map(|l| format!("{} ({})", l.name, l.class))
-                .collect();
-            let same_classes = config.layers.len() == expected.len()
-                && config
-                    .layers
-                    .iter()
-                    .zip(expected)
-                    .all(|(l, e)| l.class == e.class);
-            if !same_classes {
-                return Err(LoadError::Architecture {
-                    file: theirs,
-                    model: ours,
-                });
-            }
-            // Shapes first: a size that differs is clearest as the shapes it gives.
-            for (layer, want) in config.layers.iter().zip(expected) {
-                let arrays = file.layer(&layer.name).map_or(&[][..], |l| &l.arrays[..]);
-                take_arrays(&want.name, arrays, &want.weights, &mut flat)?;
-            }
-            for (layer, want) in config.layers.iter().zip(expected) {
-                check_options(layer, want)?;
-            }
-        }
-        None => {
-            for want in expected {
-                if want.weights.is_empty() {
-                    continue;
-                }
-                let Some(layer) = file.layer(&want.name) else {
-                    return Err(LoadError::MissingLayer {
-                        layer: want.name.clone(),
-                        found: file.layers.iter().map(|l| l.name.clone()).collect(),
-                    });
-                };
-                take_arrays(&want.name, &layer.arrays, &want.weights, &mut flat)?;
-            }
-        }
+    if let Some(config) = &file.config {
+        weights_by_config(file, config, expected, &mut flat)?;
+    } else {
+        weights_by_group(file, expected, &mut flat)?;
     }
     Ok(flat)
+}
+
+/// The layers of the file's config, matched to the model's in order.
+fn weights_by_config(
+    file: &KerasFile,
+    config: &config::ModelConfig,
+    expected: &[ExpectedLayer],
+    flat: &mut Vec<f32>,
+) -> Result<(), LoadError> {
+    let ours: Vec<String> = expected
+        .iter()
+        .map(|e| format!("{} ({})", e.name, e.class))
+        .collect();
+    let theirs: Vec<String> = config
+        .layers
+        .iter()
+        .map(|l| format!("{} ({})", l.name, l.class))
+        .collect();
+    let same_classes = config.layers.len() == expected.len()
+        && config
+            .layers
+            .iter()
+            .zip(expected)
+            .all(|(l, e)| l.class == e.class);
+    if !same_classes {
+        return Err(LoadError::Architecture {
+            file: theirs,
+            model: ours,
+        });
+    }
+    // Shapes first: a size that differs is clearest as the shapes it gives.
+    for (layer, want) in config.layers.iter().zip(expected) {
+        let arrays = file.layer(&layer.name).map_or(&[][..], |l| &l.arrays[..]);
+        take_arrays(&want.name, arrays, &want.weights, flat)?;
+    }
+    for (layer, want) in config.layers.iter().zip(expected) {
+        check_options(layer, want)?;
+    }
+    Ok(())
+}
+
+/// Without a config: each of the model's layers from the group Keras 3 saves it under.
+fn weights_by_group(
+    file: &KerasFile,
+    expected: &[ExpectedLayer],
+    flat: &mut Vec<f32>,
+) -> Result<(), LoadError> {
+    // Keras 3 saved each layer under its class and place, which `model!` also
+    // names its layers by; `want.name` may be another's (a summary's, a file's).
+    let groups = saving_names(expected.iter().map(|e| e.class.as_str()));
+    for (want, group) in expected.iter().zip(&groups) {
+        if want.weights.is_empty() {
+            continue;
+        }
+        let Some(layer) = file.layer(group) else {
+            return Err(LoadError::MissingLayer {
+                layer: want.name.clone(),
+                found: file.layers.iter().map(|l| l.name.clone()).collect(),
+            });
+        };
+        take_arrays(&want.name, &layer.arrays, &want.weights, flat)?;
+    }
+    Ok(())
 }
 
 /// Keras's other names for the same activation.

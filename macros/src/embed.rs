@@ -25,6 +25,7 @@ pub fn embed(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     let ours = ModelConfig {
         name: model.name.to_string(),
         input: Some([model.timesteps, Some(model.features)]),
+        input_layer: None,
         layers: model.layers.iter().map(layer_config).collect(),
     };
     let expected = tinyrnn_io::expected_from_config(&ours).map_err(|e| error(e.to_string()))?;

@@ -1,0 +1,489 @@
+//! A Functional model's graph, reduced to the chain of layers it runs, or the reason it is
+//! not one.
+//!
+//! Almost every example on keras.io builds its model as `keras.Model(inputs, outputs)`. When
+//! the graph is one chain (one input, each layer called once on the output of the layer
+//! before it, one output) it computes what the `Sequential` model of the same layers
+//! computes, and tinyrnn reads it as that. Anything else (a branch, a merge such as `Add`,
+//! several inputs or outputs, a layer called twice) is an error that names the layer and
+//! says why.
+//!
+//! Both config dialects are read: Keras 3 writes each call of a layer as
+//! `{"args": [...], "kwargs": {...}}` with its input tensors as
+//! `{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, tensor]}}`;
+//! tf.keras 2 writes a call as a list of `[layer, node, tensor, kwargs]`. Either way, the
+//! tensors a call reads are the `[layer, node, tensor]` triples inside it.
+//!
+//! The config may come from anyone: names are looked up in a map, the chain is walked with a
+//! bounded loop (a cycle is an error, not a hang), and the search for tensors inside a call
+//! stops at a fixed depth (serde_json already refuses JSON nested deeper than 128 levels).
+
+use crate::LoadError;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The chain a Functional config describes: its `InputLayer` and the layers after it, in
+/// the order they run, each the config's entry (`class_name`, `config`, ...).
+pub struct Chain<'a> {
+    /// The `InputLayer`'s name.
+    pub input_name: String,
+    /// The `InputLayer`'s entry.
+    pub input: &'a Value,
+    /// The other layers, from the first after the input to the output.
+    pub layers: Vec<&'a Value>,
+}
+
+/// How deep inside one call's arguments a tensor is looked for. Keras nests them a few
+/// levels (`args`, a list of tensors, `config`, `keras_history`).
+const MAX_ARGUMENT_DEPTH: usize = 16;
+
+fn error(message: String) -> LoadError {
+    LoadError::Config(message)
+}
+
+/// One layer of the config: its name, class and calls (`inbound_nodes`).
+struct Node<'a> {
+    name: &'a str,
+    class: &'a str,
+    entry: &'a Value,
+    calls: &'a [Value],
+}
+
+/// The chain of the Functional `config` (the value of the model's `"config"` key).
+///
+/// # Errors
+/// [`LoadError::Config`] naming the layer that makes the graph other than one chain, or
+/// what is missing from the config.
+pub fn chain(config: &Value) -> Result<Chain<'_>, LoadError> {
+    let entries = config["layers"]
+        .as_array()
+        .ok_or_else(|| error("the Functional config has no `layers` list".to_owned()))?;
+    let mut nodes = Vec::with_capacity(entries.len());
+    let mut index = HashMap::with_capacity(entries.len());
+    for entry in entries {
+        let name = entry["name"]
+            .as_str()
+            .or_else(|| entry["config"]["name"].as_str())
+            .ok_or_else(|| error("a layer of the Functional config has no `name`".to_owned()))?;
+        if index.insert(name, nodes.len()).is_some() {
+            return Err(error(format!(
+                "two layers of the Functional config are named `{name}`"
+            )));
+        }
+        nodes.push(Node {
+            name,
+            class: entry["class_name"].as_str().unwrap_or(""),
+            entry,
+            calls: entry["inbound_nodes"].as_array().map_or(&[], Vec::as_slice),
+        });
+    }
+    let lookup = |name: &str, what: &str| {
+        index.get(name).copied().ok_or_else(|| {
+            error(format!(
+                "{what} `{name}`, which is not a layer of the model"
+            ))
+        })
+    };
+
+    let input = single_end(&config["input_layers"], "input")?;
+    let output = single_end(&config["output_layers"], "output")?;
+    let input = lookup(&input, "the model's input is")?;
+    let output = lookup(&output, "the model's output is")?;
+    if nodes[input].class != "InputLayer" {
+        return Err(error(format!(
+            "the model's input `{}` is a `{}`, not an `InputLayer`",
+            nodes[input].name, nodes[input].class
+        )));
+    }
+
+    // Each layer's one source, and who reads each layer.
+    let mut source = vec![None; nodes.len()];
+    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (i, node) in nodes.iter().enumerate() {
+        if node.class == "InputLayer" {
+            continue;
+        }
+        let call = match node.calls {
+            [call] => call,
+            [] => {
+                return Err(error(format!(
+                    "layer `{}` is never called on a tensor of the model",
+                    node.name
+                )));
+            }
+            calls => {
+                return Err(error(format!(
+                    "layer `{}` is called {} times (a shared layer); tinyrnn reads models \
+                     whose layers are each called once",
+                    node.name,
+                    calls.len()
+                )));
+            }
+        };
+        let mut tensors = Vec::new();
+        collect_tensors(call, 0, &mut tensors).map_err(|()| {
+            error(format!(
+                "layer `{}`: its call nests deeper than {MAX_ARGUMENT_DEPTH} levels",
+                node.name
+            ))
+        })?;
+        let from = match tensors.as_slice() {
+            [(from, _)] => *from,
+            [] => {
+                return Err(error(format!(
+                    "layer `{}` is called on no tensor of the model",
+                    node.name
+                )));
+            }
+            many => {
+                let names: Vec<String> = many.iter().map(|(n, _)| format!("`{n}`")).collect();
+                return Err(error(format!(
+                    "layer `{}` takes {} inputs ({}): the model merges branches; tinyrnn \
+                     reads chains of one-input layers",
+                    node.name,
+                    many.len(),
+                    names.join(", ")
+                )));
+            }
+        };
+        let j = lookup(from, &format!("layer `{}` reads", node.name))?;
+        source[i] = Some(j);
+        readers[j].push(i);
+    }
+    for (j, read_by) in readers.iter().enumerate() {
+        if read_by.len() > 1 {
+            let names: Vec<String> = read_by
+                .iter()
+                .map(|&i| format!("`{}`", nodes[i].name))
+                .collect();
+            return Err(error(format!(
+                "the output of `{}` goes to {} layers ({}): the model branches; tinyrnn reads \
+                 chains in which each layer feeds the next",
+                nodes[j].name,
+                read_by.len(),
+                names.join(", ")
+            )));
+        }
+    }
+
+    // From the output back to the input, each layer at most once.
+    let mut on_chain = vec![false; nodes.len()];
+    let mut chain = vec![output];
+    on_chain[output] = true;
+    let mut at = output;
+    while at != input {
+        let Some(from) = source[at] else {
+            return Err(error(format!(
+                "the model's output `{}` does not come from its input `{}`: `{}` reads no layer",
+                nodes[output].name, nodes[input].name, nodes[at].name
+            )));
+        };
+        if on_chain[from] {
+            return Err(error(format!(
+                "the layers form a cycle through `{}`",
+                nodes[from].name
+            )));
+        }
+        on_chain[from] = true;
+        chain.push(from);
+        at = from;
+    }
+    if let Some(stray) = on_chain.iter().position(|on| !on) {
+        return Err(error(format!(
+            "layer `{}` is not on the path from the input `{}` to the output `{}`",
+            nodes[stray].name, nodes[input].name, nodes[output].name
+        )));
+    }
+    chain.reverse();
+    Ok(Chain {
+        input_name: nodes[input].name.to_owned(),
+        input: nodes[input].entry,
+        layers: chain[1..].iter().map(|&i| nodes[i].entry).collect(),
+    })
+}
+
+/// The one layer named by `input_layers` or `output_layers`: `[name, node, tensor]`, a list
+/// of them, or a dict of them (Keras 3 writes the structure the model was built with).
+fn single_end(value: &Value, what: &str) -> Result<String, LoadError> {
+    let mut tensors = Vec::new();
+    collect_tensors(value, 0, &mut tensors)
+        .map_err(|()| error(format!("the model's `{what}_layers` nest too deeply")))?;
+    match tensors.as_slice() {
+        [(name, _)] => Ok((*name).to_owned()),
+        [] => Err(error(format!("the model config names no {what} layer"))),
+        many => {
+            let names: Vec<String> = many.iter().map(|(n, _)| format!("`{n}`")).collect();
+            Err(error(format!(
+                "the model has {} {what}s ({}); tinyrnn reads models with one {what}",
+                many.len(),
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// Every tensor reference `[layer, node, tensor]` (optionally followed by tf.keras's kwargs)
+/// inside `value`, with its node index. `Err` past [`MAX_ARGUMENT_DEPTH`].
+fn collect_tensors<'a>(
+    value: &'a Value,
+    depth: usize,
+    out: &mut Vec<(&'a str, u64)>,
+) -> Result<(), ()> {
+    if depth > MAX_ARGUMENT_DEPTH {
+        return Err(());
+    }
+    match value {
+        Value::Array(items) => {
+            if let Some(tensor) = tensor_ref(items) {
+                out.push(tensor);
+                // tf.keras's kwargs (the fourth item) may hold more tensors.
+                if let Some(kwargs) = items.get(3) {
+                    collect_tensors(kwargs, depth + 1, out)?;
+                }
+                return Ok(());
+            }
+            for item in items {
+                collect_tensors(item, depth + 1, out)?;
+            }
+        }
+        Value::Object(map) => {
+            for item in map.values() {
+                collect_tensors(item, depth + 1, out)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `[name, node, tensor]` or `[name, node, tensor, {kwargs}]`.
+fn tensor_ref(items: &[Value]) -> Option<(&str, u64)> {
+    match items {
+        [Value::String(name), node, tensor]
+        | [Value::String(name), node, tensor, Value::Object(_)] => {
+            tensor.as_u64()?;
+            Some((name.as_str(), node.as_u64()?))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keras3_call(from: &str) -> String {
+        format!(
+            r#"[{{"args": [{{"class_name": "__keras_tensor__", "config": {{"shape": [null, 4],
+                "dtype": "float32", "keras_history": ["{from}", 0, 0]}}}}],
+                "kwargs": {{"mask": null}}}}]"#
+        )
+    }
+
+    fn layer(class: &str, name: &str, calls: &str) -> String {
+        format!(
+            r#"{{"class_name": "{class}", "name": "{name}", "config": {{"name": "{name}"}},
+                "inbound_nodes": {calls}}}"#
+        )
+    }
+
+    fn config(layers: &[String], inputs: &str, outputs: &str) -> Value {
+        let json = format!(
+            r#"{{"name": "functional", "layers": [{}], "input_layers": {inputs},
+                "output_layers": {outputs}}}"#,
+            layers.join(",")
+        );
+        serde_json::from_str(&json).unwrap()
+    }
+
+    fn names<'a>(chain: &Chain<'a>) -> Vec<&'a str> {
+        chain
+            .layers
+            .iter()
+            .map(|l| l["name"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_chain_listed_in_any_order_runs_from_input_to_output() {
+        let cfg = config(
+            &[
+                layer("Dense", "dense_3", &keras3_call("lstm_1")),
+                layer("InputLayer", "input_layer_2", "[]"),
+                layer("LSTM", "lstm_1", &keras3_call("input_layer_2")),
+            ],
+            r#"["input_layer_2", 0, 0]"#,
+            r#"[["dense_3", 0, 0]]"#,
+        );
+        let chain = chain(&cfg).unwrap();
+        assert_eq!(chain.input_name, "input_layer_2");
+        assert_eq!(names(&chain), ["lstm_1", "dense_3"]);
+    }
+
+    #[test]
+    fn reads_tf_keras_2_calls() {
+        let cfg = config(
+            &[
+                layer("InputLayer", "input_1", "[]"),
+                layer("GRU", "gru", r#"[[["input_1", 0, 0, {}]]]"#),
+                layer("Dense", "dense", r#"[[["gru", 0, 0, {}]]]"#),
+            ],
+            r#"[["input_1", 0, 0]]"#,
+            r#"[["dense", 0, 0]]"#,
+        );
+        assert_eq!(names(&chain(&cfg).unwrap()), ["gru", "dense"]);
+    }
+
+    fn message(cfg: &Value) -> String {
+        match chain(cfg) {
+            Ok(c) => panic!("expected an error, got {:?}", names(&c)),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_cycle_is_an_error_not_a_hang() {
+        let cfg = config(
+            &[
+                layer("InputLayer", "input", "[]"),
+                layer("Dense", "a", &keras3_call("b")),
+                layer("Dense", "b", &keras3_call("a")),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["b", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&cfg),
+            "model config: the layers form a cycle through `b`"
+        );
+        // A layer reading itself.
+        let cfg = config(
+            &[
+                layer("InputLayer", "input", "[]"),
+                layer("Dense", "a", &keras3_call("a")),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["a", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&cfg),
+            "model config: the layers form a cycle through `a`"
+        );
+    }
+
+    #[test]
+    fn a_missing_layer_is_named() {
+        let cfg = config(
+            &[
+                layer("InputLayer", "input", "[]"),
+                layer("Dense", "dense", &keras3_call("nope")),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["dense", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&cfg),
+            "model config: layer `dense` reads `nope`, which is not a layer of the model"
+        );
+        let cfg = config(
+            &[layer("InputLayer", "input", "[]")],
+            r#"["input", 0, 0]"#,
+            r#"["gone", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&cfg),
+            "model config: the model's output is `gone`, which is not a layer of the model"
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_chain_says_why() {
+        let input = layer("InputLayer", "input", "[]");
+        let two_outputs = config(
+            &[
+                input.clone(),
+                layer("Dense", "a", &keras3_call("input")),
+                layer("Dense", "b", &keras3_call("input")),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"[["a", 0, 0], ["b", 0, 0]]"#,
+        );
+        assert_eq!(
+            message(&two_outputs),
+            "model config: the model has 2 outputs (`a`, `b`); tinyrnn reads models with one output"
+        );
+        let branch = config(
+            &[
+                input.clone(),
+                layer("Dense", "a", &keras3_call("input")),
+                layer("Dense", "b", &keras3_call("input")),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["b", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&branch),
+            "model config: the output of `input` goes to 2 layers (`a`, `b`): the model \
+             branches; tinyrnn reads chains in which each layer feeds the next"
+        );
+        let twice = config(
+            &[
+                input.clone(),
+                layer(
+                    "Dense",
+                    "shared",
+                    r#"[[["input", 0, 0, {}]], [["shared", 0, 0, {}]]]"#,
+                ),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["shared", 1, 0]"#,
+        );
+        assert_eq!(
+            message(&twice),
+            "model config: layer `shared` is called 2 times (a shared layer); tinyrnn reads \
+             models whose layers are each called once"
+        );
+        let stray = config(
+            &[
+                input.clone(),
+                layer("Dense", "a", &keras3_call("input")),
+                layer("InputLayer", "other", "[]"),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["a", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&stray),
+            "model config: layer `other` is not on the path from the input `input` to the output `a`"
+        );
+        let not_input = config(
+            &[input, layer("Dense", "a", &keras3_call("input"))],
+            r#"["a", 0, 0]"#,
+            r#"["a", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&not_input),
+            "model config: the model's input `a` is a `Dense`, not an `InputLayer`"
+        );
+    }
+
+    #[test]
+    fn arguments_nested_too_deeply_are_an_error() {
+        let mut call = r#"["input", 0, 0]"#.to_owned();
+        for _ in 0..20 {
+            call = format!("[{call}]");
+        }
+        let cfg = config(
+            &[
+                layer("InputLayer", "input", "[]"),
+                layer("Dense", "a", &format!("[{call}]")),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["a", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&cfg),
+            "model config: layer `a`: its call nests deeper than 16 levels"
+        );
+    }
+}
