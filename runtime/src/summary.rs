@@ -289,19 +289,54 @@ fn rule(f: &mut fmt::Formatter<'_>, [left, fill, junction, right]: [char; 4]) ->
     f.write_char('\n')
 }
 
-/// One table row; the last column is right-aligned, as Keras aligns counts.
+/// One table row; the last column is right-aligned, as Keras aligns counts. A cell too
+/// long for its column wraps onto more lines, as Keras's table (drawn by rich) wraps it.
 fn row(f: &mut fmt::Formatter<'_>, bar: &str, cells: [&str; 3]) -> fmt::Result {
-    f.write_str(bar)?;
-    for (i, (cell, width)) in cells.iter().zip(COLUMNS).enumerate() {
-        let inner = width - 2;
-        if i == 2 {
-            write!(f, " {cell:>inner$} ")?;
-        } else {
-            write!(f, " {cell:<inner$} ")?;
-        }
+    let mut rest = cells;
+    loop {
         f.write_str(bar)?;
+        for (i, (cell, width)) in rest.iter_mut().zip(COLUMNS).enumerate() {
+            let inner = width - 2;
+            let line = next_line(cell, inner);
+            if i == 2 {
+                write!(f, " {line:>inner$} ")?;
+            } else {
+                write!(f, " {line:<inner$} ")?;
+            }
+            f.write_str(bar)?;
+        }
+        f.write_char('\n')?;
+        if rest.iter().all(|cell| cell.trim().is_empty()) {
+            return Ok(());
+        }
     }
-    f.write_char('\n')
+}
+
+/// Takes the next line of at most `width` characters off `text`: whole words while they
+/// fit, and a word longer than a line cut at the width (`spatial_dropout1d_1
+/// (SpatialDropout1D)` in a 36-wide column is two lines).
+fn next_line<'a>(text: &mut &'a str, width: usize) -> &'a str {
+    let s = text.trim_start_matches(' ');
+    if s.chars().count() <= width {
+        *text = "";
+        return s;
+    }
+    // The last space that ends a line of at most `width` characters.
+    let mut cut = None;
+    for (n, (i, c)) in s.char_indices().enumerate() {
+        if n > width {
+            break;
+        }
+        if c == ' ' {
+            cut = Some(i);
+        }
+    }
+    let end = match cut {
+        Some(i) if i > 0 => i,
+        _ => s.char_indices().nth(width).map_or(s.len(), |(i, _)| i),
+    };
+    *text = &s[end..];
+    s[..end].trim_end_matches(' ')
 }
 
 /// Writes `n` with thousands separators, as Keras prints counts (`40,800`).
@@ -438,5 +473,20 @@ mod tests {
     fn one_dimensional_shapes_print_as_python_tuples() {
         let t = render(|t| write_tuple(t, None, &[2]));
         assert_eq!(text(&t), "(2,)");
+    }
+
+    #[test]
+    fn long_cells_wrap_at_words_and_long_words_are_cut() {
+        let mut cell = "spatial_dropout1d_1 (SpatialDropout1D)";
+        assert_eq!(next_line(&mut cell, 36), "spatial_dropout1d_1");
+        assert_eq!(next_line(&mut cell, 36), "(SpatialDropout1D)");
+        assert_eq!(cell, "");
+        let mut cell = "abcdefgh ij";
+        assert_eq!(next_line(&mut cell, 4), "abcd");
+        assert_eq!(next_line(&mut cell, 4), "efgh");
+        assert_eq!(next_line(&mut cell, 4), "ij");
+        let mut cell = "ab cd";
+        assert_eq!(next_line(&mut cell, 2), "ab");
+        assert_eq!(next_line(&mut cell, 2), "cd");
     }
 }
