@@ -237,6 +237,23 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
     let mut width = features.unwrap_or(0);
     let mut sequence = true;
     let mut rows = Vec::new();
+    // Keras lists a Functional model's `InputLayer` as a layer of its own.
+    if let Some(input) = &config.input_layer {
+        rows.push(LayerSummary {
+            name: String::leak(input.clone()),
+            kind: "InputLayer",
+            output: OutputShape::Sequence {
+                timesteps,
+                units: width,
+            },
+            params: 0,
+            weights: &[],
+            copies: 1,
+            formula: "0",
+            symbols: &[],
+            options: &[],
+        });
+    }
     for (layer, want) in config.layers.iter().zip(expected) {
         let (described, copies) = match &layer.wrapped {
             Some(inner) => (inner.as_ref(), 2),
