@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{Fixture, KERAS_FILE_CASES};
+use common::{Fixture, KERAS_FILE_CASES, canonical_dsl, inspected_dsl, tinyrnn};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tinyrnn::LoadError;
 
 tinyrnn::model! {
@@ -155,64 +154,6 @@ fn a_different_activation_is_an_error_not_wrong_numbers() {
     );
     // A weights-only file has no config to compare: shapes are all it can check.
     assert!(SeedRelu::from_keras_file(file("seed_rnn2.weights.h5")).is_ok());
-}
-
-fn tinyrnn(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tinyrnn"))
-        .args(args)
-        .output()
-        .expect("the tinyrnn binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// A statement with its named arguments sorted, so that `lstm(4, a = 1, b = 2)` and
-/// `lstm(4, b = 2, a = 1)`, the same layer, compare equal. Nested calls are sorted too.
-fn canonical(statement: &str) -> String {
-    let Some((name, rest)) = statement.split_once('(') else {
-        return statement.to_owned();
-    };
-    let inner = rest.strip_suffix(')').unwrap_or(rest);
-    let mut args = Vec::new();
-    let (mut depth, mut start) = (0, 0);
-    for (i, c) in inner.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                args.push(canonical(&inner[start..i]));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    args.push(canonical(&inner[start..]));
-    args[1..].sort();
-    format!("{name}({})", args.join(","))
-}
-
-/// Statements without whitespace, each canonical.
-fn canonical_dsl(dsl: &str) -> Vec<String> {
-    let squashed: String = dsl.split_whitespace().collect();
-    squashed
-        .split(';')
-        .filter(|s| !s.is_empty())
-        .map(canonical)
-        .collect()
-}
-
-/// The DSL statements of `tinyrnn inspect`'s output, as one line without whitespace.
-fn inspected_dsl(stdout: &str) -> String {
-    let body: String = stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("tinyrnn::model! {"))
-        .skip(2) // the `model!` line and `pub struct Net;`
-        .take_while(|l| !l.trim_start().starts_with("params "))
-        .collect();
-    body.split_whitespace().collect()
 }
 
 #[test]

@@ -183,11 +183,15 @@ fn rows(v: &Value) -> Vec<Vec<f32>> {
 
 impl Fixture {
     pub fn load(name: &str) -> Self {
-        let path = format!(
+        Self::load_path(&format!(
             "{}/tests/fixtures/keras/{name}.json",
             env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        ))
+    }
+
+    /// A fixture of `tests/fixtures/keras/`'s format at `path` (other generators write it too).
+    pub fn load_path(path: &str) -> Self {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
         let layers = v["layers"]
             .as_array()
@@ -237,7 +241,7 @@ impl Fixture {
             })
             .collect();
         Fixture {
-            name: name.to_owned(),
+            name: v["name"].as_str().expect("name").to_owned(),
             dsl: v["dsl"].as_str().expect("dsl").to_owned(),
             weights: floats(&v["weights"]),
             total_params: v["total_params"].as_u64().expect("total_params") as usize,
@@ -367,4 +371,63 @@ pub fn assert_bits(what: &str, got: &[f32], want: &[f32]) {
         bits(want),
         "{what}: step {got:?} vs forward {want:?}"
     );
+}
+
+/// Runs the `tinyrnn` command: its exit code, stdout and stderr.
+pub fn tinyrnn(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyrnn"))
+        .args(args)
+        .output()
+        .expect("the tinyrnn binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A statement with its named arguments sorted, so that `lstm(4, a = 1, b = 2)` and
+/// `lstm(4, b = 2, a = 1)`, the same layer, compare equal. Nested calls are sorted too.
+fn canonical(statement: &str) -> String {
+    let Some((name, rest)) = statement.split_once('(') else {
+        return statement.to_owned();
+    };
+    let inner = rest.strip_suffix(')').unwrap_or(rest);
+    let mut args = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(canonical(&inner[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    args.push(canonical(&inner[start..]));
+    args[1..].sort();
+    format!("{name}({})", args.join(","))
+}
+
+/// Statements without whitespace, each canonical.
+pub fn canonical_dsl(dsl: &str) -> Vec<String> {
+    let squashed: String = dsl.split_whitespace().collect();
+    squashed
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .map(canonical)
+        .collect()
+}
+
+/// The DSL statements of `tinyrnn inspect`'s output, as one line without whitespace.
+pub fn inspected_dsl(stdout: &str) -> String {
+    let body: String = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("tinyrnn::model! {"))
+        .skip(2) // the `model!` line and `pub struct Net;`
+        .take_while(|l| !l.trim_start().starts_with("params "))
+        .collect();
+    body.split_whitespace().collect()
 }
