@@ -186,6 +186,13 @@ fn keras_corpus_replays_without_panic_in_bounded_memory() {
 }
 
 #[test]
+fn keras_config_corpus_replays_without_panic_in_bounded_memory() {
+    let (files, parsed) = replay(&[regressions("keras_config")], harness::keras_config);
+    assert!(files > 10, "the keras_config corpus is checked in");
+    assert!(parsed > 0, "some of the corpus reads as models");
+}
+
+#[test]
 fn safetensors_corpus_replays_without_panic_in_bounded_memory() {
     let (files, _) = replay(&[regressions("safetensors")], harness::safetensors_bytes);
     assert!(files > 10, "the safetensors corpus is checked in");
@@ -215,6 +222,14 @@ fn real_files_load_through_the_harness() {
     let (files, accepted) = replay(&[keras], harness::keras_bytes);
     assert!(
         files >= 36 && accepted >= 24,
+        "{files} files, {accepted} loads"
+    );
+    // Saved as from a notebook: Sequential and Functional models, models that are not
+    // chains, hostile configs. The `lstm` case's 8 files load into `Notebook`.
+    let notebook = root().join("tests/fixtures/keras-notebook");
+    let (files, accepted) = replay(&[notebook], harness::keras_bytes);
+    assert!(
+        files >= 50 && accepted >= 8,
         "{files} files, {accepted} loads"
     );
     let torch: Vec<PathBuf> = files_under(&root().join("tests/fixtures/torch"));

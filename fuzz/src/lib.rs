@@ -1,7 +1,7 @@
 //! The loader harnesses behind the cargo-fuzz targets (`fuzz/fuzz_targets/`), shared with
 //! their replay in `tests/hostile.rs` (which includes this file as a module): each one takes
-//! arbitrary bytes as a user's weight file and runs them through what `Net::from_keras_*`,
-//! `Net::from_torch_*`, `Net::from_le_slice` and `tinyrnn inspect` run.
+//! arbitrary bytes as a user's weight file (or a model config) and runs them through what
+//! `Net::from_keras_*`, `Net::from_torch_*`, `Net::from_le_slice` and `tinyrnn inspect` run.
 //!
 //! Whatever the bytes, nothing may panic, and:
 //! - weights that a loader accepts for a model have exactly the model's parameter count, so
@@ -66,6 +66,15 @@ tinyrnn::model! {
     dense(2);
 }
 tinyrnn::model! { pub struct VarLen; input [_, 3]; simple_rnn(4); dense(2) }
+// tests/fixtures/keras-notebook/lstm_*: Sequential and Functional, saved after other models.
+tinyrnn::model! {
+    pub struct Notebook;
+    input [10, 4];
+    lstm(6, return_sequences = true);
+    dropout(0.2);
+    lstm(3);
+    dense(1, activation = sigmoid);
+}
 
 // The PyTorch fixtures' architectures (tests/fixtures/torch/).
 tinyrnn::model! { pub struct TorchRnn; input [12, 3]; simple_rnn(4); dense(1) }
@@ -177,6 +186,7 @@ run_fixed!(
     Drops: stream,
     NoBias: stream,
     Mixed: stream,
+    Notebook: stream,
     TorchRnn: stream,
     TorchGru: stream,
     TorchLstm2: stream,
@@ -248,7 +258,9 @@ pub fn keras_bytes(data: &[u8]) -> usize {
             }
         )*};
     }
-    each!(Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen);
+    each!(
+        Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook
+    );
     if let Some(config) = &file.config
         && let Ok(layers) = keras::expected_from_config(config)
         && let Ok(flat) = keras::weights_for(&file, &layers)
@@ -266,6 +278,21 @@ pub fn keras_bytes(data: &[u8]) -> usize {
         let _ = keras::dsl::to_dsl(config, "Net");
     }
     accepted
+}
+
+/// A model config (`config.json` of a `.keras` file, a legacy file's `model_config`) as
+/// `tinyrnn inspect` reads it: parsed (a Functional graph reduced to its chain), its
+/// layers' weight shapes, its `model!` text. Returns 1 when the config reads as a model.
+pub fn keras_config(data: &[u8]) -> usize {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return 0;
+    };
+    let Ok(config) = keras::config::parse(text) else {
+        return 0;
+    };
+    let _ = keras::expected_from_config(&config);
+    let _ = keras::dsl::to_dsl(&config, "Net");
+    1
 }
 
 /// A `.safetensors` state dict from memory, as `Net::from_torch_bytes` and
