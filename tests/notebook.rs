@@ -56,6 +56,8 @@ macro_rules! notebook_case {
                         let loaded =
                             Net::from_keras_file(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
                         assert_eq!(loaded, net, "{path}: weights differ from get_weights()");
+                        let bytes = std::fs::read(&path).unwrap();
+                        assert_eq!(Net::from_keras_bytes(&bytes).as_ref(), Ok(&net), "{path}");
                     }
                     for (i, case) in fx.cases.iter().enumerate() {
                         let what = format!("{name} case {i}");
