@@ -49,7 +49,60 @@ struct Node<'a> {
     calls: &'a [Value],
 }
 
+/// The tensors one call reads: its data inputs (positional arguments), the mask Keras
+/// passes along (`mask=`), and any other tensor argument (`initial_state=`, ...).
+#[derive(Default)]
+struct Inputs<'a> {
+    data: Vec<&'a str>,
+    mask: Vec<&'a str>,
+    other: Vec<(&'a str, &'a str)>,
+}
+
+/// What one call reads. Keras 3: `{"args": [...], "kwargs": {...}}`; tf.keras 2: a list of
+/// `[layer, node, tensor, {kwargs}]`, each a positional input.
+fn inputs(call: &Value) -> Result<Inputs<'_>, ()> {
+    let mut found = Inputs::default();
+    let mut kwargs: Vec<&Value> = Vec::new();
+    if let Some(args) = call.get("args") {
+        let mut tensors = Vec::new();
+        collect_tensors(args, 0, &mut tensors)?;
+        found.data.extend(tensors.iter().map(|(name, _)| *name));
+        kwargs.extend(call.get("kwargs"));
+    } else if let Some(entries) = call.as_array() {
+        for entry in entries {
+            let items = entry.as_array().map_or(&[][..], Vec::as_slice);
+            if let Some((name, _)) = tensor_ref(items) {
+                found.data.push(name);
+                kwargs.extend(items.get(3));
+            } else {
+                let mut tensors = Vec::new();
+                collect_tensors(entry, 0, &mut tensors)?;
+                found.data.extend(tensors.iter().map(|(name, _)| *name));
+            }
+        }
+    }
+    for map in kwargs.iter().filter_map(|k| k.as_object()) {
+        for (key, value) in map {
+            let mut tensors = Vec::new();
+            collect_tensors(value, 0, &mut tensors)?;
+            for (name, _) in tensors {
+                if key == "mask" {
+                    found.mask.push(name);
+                } else {
+                    found.other.push((key.as_str(), name));
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The chain of the Functional `config` (the value of the model's `"config"` key).
+///
+/// Keras 3 records how a mask is computed (`Masking`, `Embedding(mask_zero=True)`) as
+/// operations of their own (`NotEqual`, `Any`) whose result reaches a later layer as its
+/// `mask=` argument. They are not layers of the chain: the masking layer itself says what
+/// they compute, so they are left out.
 ///
 /// # Errors
 /// [`LoadError::Config`] naming the layer that makes the graph other than one chain, or
@@ -96,22 +149,44 @@ pub fn chain(config: &Value) -> Result<Chain<'_>, LoadError> {
         )));
     }
 
-    // Each layer's one source, and who reads each layer.
-    let mut source = vec![None; nodes.len()];
-    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for (i, node) in nodes.iter().enumerate() {
-        if node.class == "InputLayer" {
-            continue;
-        }
-        let call = match node.calls {
-            [call] => call,
-            [] => {
+    // What each layer's one call reads (`None` for input layers and layers never called
+    // or called more than once, which are errors only on the chain).
+    let mut reads: Vec<Option<Inputs<'_>>> = Vec::with_capacity(nodes.len());
+    for node in &nodes {
+        let read = match node.calls {
+            [call] if node.class != "InputLayer" => Some(inputs(call).map_err(|()| {
+                error(format!(
+                    "layer `{}`: its call nests deeper than {MAX_ARGUMENT_DEPTH} levels",
+                    node.name
+                ))
+            })?),
+            _ => None,
+        };
+        reads.push(read);
+    }
+
+    // From the output back to the input along each layer's one data input.
+    let mut on_chain = vec![false; nodes.len()];
+    let mut chain = vec![output];
+    on_chain[output] = true;
+    let mut at = output;
+    while at != input {
+        let node = &nodes[at];
+        let read = match (node.class, node.calls, &reads[at]) {
+            (_, _, Some(read)) => read,
+            ("InputLayer", _, _) => {
+                return Err(error(format!(
+                    "the model's output `{}` comes from `{}`, not from its input `{}`",
+                    nodes[output].name, node.name, nodes[input].name
+                )));
+            }
+            (_, [], _) => {
                 return Err(error(format!(
                     "layer `{}` is never called on a tensor of the model",
                     node.name
                 )));
             }
-            calls => {
+            (_, calls, _) => {
                 return Err(error(format!(
                     "layer `{}` is called {} times (a shared layer); tinyrnn reads models \
                      whose layers are each called once",
@@ -120,15 +195,8 @@ pub fn chain(config: &Value) -> Result<Chain<'_>, LoadError> {
                 )));
             }
         };
-        let mut tensors = Vec::new();
-        collect_tensors(call, 0, &mut tensors).map_err(|()| {
-            error(format!(
-                "layer `{}`: its call nests deeper than {MAX_ARGUMENT_DEPTH} levels",
-                node.name
-            ))
-        })?;
-        let from = match tensors.as_slice() {
-            [(from, _)] => *from,
+        let from = match read.data.as_slice() {
+            [from] => *from,
             [] => {
                 return Err(error(format!(
                     "layer `{}` is called on no tensor of the model",
@@ -136,7 +204,7 @@ pub fn chain(config: &Value) -> Result<Chain<'_>, LoadError> {
                 )));
             }
             many => {
-                let names: Vec<String> = many.iter().map(|(n, _)| format!("`{n}`")).collect();
+                let names: Vec<String> = many.iter().map(|n| format!("`{n}`")).collect();
                 return Err(error(format!(
                     "layer `{}` takes {} inputs ({}): the model merges branches; tinyrnn \
                      reads chains of one-input layers",
@@ -146,38 +214,14 @@ pub fn chain(config: &Value) -> Result<Chain<'_>, LoadError> {
                 )));
             }
         };
-        let j = lookup(from, &format!("layer `{}` reads", node.name))?;
-        source[i] = Some(j);
-        readers[j].push(i);
-    }
-    for (j, read_by) in readers.iter().enumerate() {
-        if read_by.len() > 1 {
-            let names: Vec<String> = read_by
-                .iter()
-                .map(|&i| format!("`{}`", nodes[i].name))
-                .collect();
+        if let Some((key, source)) = read.other.first() {
             return Err(error(format!(
-                "the output of `{}` goes to {} layers ({}): the model branches; tinyrnn reads \
-                 chains in which each layer feeds the next",
-                nodes[j].name,
-                read_by.len(),
-                names.join(", ")
+                "layer `{}` takes `{key}` from `{source}`: tinyrnn reads chains of one-input \
+                 layers",
+                node.name
             )));
         }
-    }
-
-    // From the output back to the input, each layer at most once.
-    let mut on_chain = vec![false; nodes.len()];
-    let mut chain = vec![output];
-    on_chain[output] = true;
-    let mut at = output;
-    while at != input {
-        let Some(from) = source[at] else {
-            return Err(error(format!(
-                "the model's output `{}` does not come from its input `{}`: `{}` reads no layer",
-                nodes[output].name, nodes[input].name, nodes[at].name
-            )));
-        };
+        let from = lookup(from, &format!("layer `{}` reads", node.name))?;
         if on_chain[from] {
             return Err(error(format!(
                 "the layers form a cycle through `{}`",
@@ -188,11 +232,44 @@ pub fn chain(config: &Value) -> Result<Chain<'_>, LoadError> {
         chain.push(from);
         at = from;
     }
-    if let Some(stray) = on_chain.iter().position(|on| !on) {
-        return Err(error(format!(
-            "layer `{}` is not on the path from the input `{}` to the output `{}`",
-            nodes[stray].name, nodes[input].name, nodes[output].name
-        )));
+
+    // The rest must compute masks for the chain: reached backwards from a chain layer's
+    // `mask=` through what those operations read.
+    let mut masks = vec![false; nodes.len()];
+    let mut todo: Vec<&str> = chain
+        .iter()
+        .filter_map(|&i| reads[i].as_ref())
+        .flat_map(|read| read.mask.iter().copied())
+        .collect();
+    while let Some(name) = todo.pop() {
+        let i = lookup(name, "a mask is read from")?;
+        if on_chain[i] || masks[i] {
+            continue;
+        }
+        masks[i] = true;
+        if let Some(read) = &reads[i] {
+            todo.extend(read.data.iter().chain(&read.mask).copied());
+            todo.extend(read.other.iter().map(|(_, name)| *name));
+        }
+    }
+    if let Some(stray) = (0..nodes.len()).find(|&i| !on_chain[i] && !masks[i]) {
+        let reads_chain = reads[stray].as_ref().and_then(|read| {
+            read.data
+                .iter()
+                .find(|n| index.get(*n).is_some_and(|&j| on_chain[j]))
+        });
+        return Err(error(match reads_chain {
+            Some(from) => format!(
+                "the output of `{from}` also goes to `{}`, which does not lead to the output \
+                 `{}`: the model branches; tinyrnn reads chains in which each layer feeds the \
+                 next",
+                nodes[stray].name, nodes[output].name
+            ),
+            None => format!(
+                "layer `{}` is not on the path from the input `{}` to the output `{}`",
+                nodes[stray].name, nodes[input].name, nodes[output].name
+            ),
+        }));
     }
     chain.reverse();
     Ok(Chain {
@@ -423,8 +500,9 @@ mod tests {
         );
         assert_eq!(
             message(&branch),
-            "model config: the output of `input` goes to 2 layers (`a`, `b`): the model \
-             branches; tinyrnn reads chains in which each layer feeds the next"
+            "model config: the output of `input` also goes to `a`, which does not lead to \
+             the output `b`: the model branches; tinyrnn reads chains in which each layer \
+             feeds the next"
         );
         let twice = config(
             &[
@@ -464,6 +542,48 @@ mod tests {
         assert_eq!(
             message(&not_input),
             "model config: the model's input `a` is a `Dense`, not an `InputLayer`"
+        );
+    }
+
+    /// Keras 3's record of `Masking(0.0)` before an `LSTM`: the mask is computed by
+    /// `NotEqual` and `Any` from the input, and reaches the LSTM as `mask=`.
+    #[test]
+    fn operations_that_compute_a_mask_are_not_layers_of_the_chain() {
+        let mask_call = r#"[{"args": [{"class_name": "__keras_tensor__", "config":
+            {"keras_history": ["masking", 0, 0]}}], "kwargs": {"training": false, "mask":
+            {"class_name": "__keras_tensor__", "config": {"keras_history": ["any", 0, 0]}}}}]"#;
+        let cfg = config(
+            &[
+                layer("InputLayer", "input", "[]"),
+                layer("NotEqual", "not_equal", &keras3_call("input")),
+                layer("Masking", "masking", &keras3_call("input")),
+                layer("Any", "any", &keras3_call("not_equal")),
+                layer("LSTM", "lstm", mask_call),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["lstm", 0, 0]"#,
+        );
+        assert_eq!(names(&chain(&cfg).unwrap()), ["masking", "lstm"]);
+    }
+
+    #[test]
+    fn other_tensor_arguments_are_not_a_chain() {
+        let call = r#"[{"args": [{"class_name": "__keras_tensor__", "config":
+            {"keras_history": ["input", 0, 0]}}], "kwargs": {"initial_state":
+            [{"class_name": "__keras_tensor__", "config": {"keras_history": ["state", 0, 0]}}]}}]"#;
+        let cfg = config(
+            &[
+                layer("InputLayer", "input", "[]"),
+                layer("InputLayer", "state", "[]"),
+                layer("LSTM", "lstm", call),
+            ],
+            r#"["input", 0, 0]"#,
+            r#"["lstm", 0, 0]"#,
+        );
+        assert_eq!(
+            message(&cfg),
+            "model config: layer `lstm` takes `initial_state` from `state`: tinyrnn reads \
+             chains of one-input layers"
         );
     }
 
