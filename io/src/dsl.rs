@@ -91,10 +91,14 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
         what,
     };
     let Some(keyword) = keyword(&layer.class) else {
-        return Err(vec![unsupported(format!(
-            "layer class `{}` is not supported",
-            layer.class
-        ))]);
+        let what = match layer.class.as_str() {
+            model @ ("Sequential" | "Functional" | "Model") => format!(
+                "a whole model (`{model}`) used as a layer is not supported; build the outer \
+                 model from the inner model's layers"
+            ),
+            class => format!("layer class `{class}` is not supported"),
+        };
+        return Err(vec![unsupported(what)]);
     };
     let mut problems: Vec<Unsupported> = layer
         .unsupported
