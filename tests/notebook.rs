@@ -277,7 +277,7 @@ fn what_is_not_a_chain_is_an_error_that_says_why() {
     let (_, inspect) = errors("not-chains/nested_model.keras");
     assert_eq!(
         inspect,
-        "tinyrnn: error: model config: layer `sequential_10` is a whole model (`Sequential`) used as a layer; tinyrnn reads one level of layers: build the outer model from the inner model's layers"
+        "tinyrnn: error: the model uses what tinyrnn cannot run yet: `sequential_10`: a whole model (`Sequential`) used as a layer is not supported; build the outer model from the inner model's layers"
     );
 }
 
@@ -317,4 +317,29 @@ fn hostile_configs_are_errors_never_hangs() {
     let listed = json("MANIFEST")["hostile"].as_array().unwrap().len();
     assert_eq!(listed, cases.len(), "every hostile file is tested");
     assert!(Path::new(DIR).join("hostile").is_dir());
+}
+
+/// Keras 3 records how `Masking` and `Embedding(mask_zero=True)` compute their mask as
+/// operations of their own (`NotEqual`, `Any`) passed to the LSTM as `mask=`. The graph is
+/// still a chain: what stops these models is only their first layer, which tinyrnn does not
+/// have yet.
+#[test]
+fn masks_keras_records_as_operations_do_not_break_the_chain() {
+    let cases = [
+        (
+            "masked/masking.keras",
+            "[masking (Masking), lstm_14 (LSTM), dense_29 (Dense)]",
+            "`masking`: layer class `Masking` is not supported",
+        ),
+        (
+            "masked/embedding_mask_zero.keras",
+            "[embedding (Embedding), lstm_13 (LSTM), dense_28 (Dense)]",
+            "`embedding`: layer class `Embedding` is not supported",
+        ),
+    ];
+    for (file, layers, unsupported) in cases {
+        let (load, inspect) = errors(file);
+        assert!(load.ends_with(&format!("found {layers}")), "{file}: {load}");
+        assert!(inspect.contains(unsupported), "{file}: {inspect}");
+    }
 }

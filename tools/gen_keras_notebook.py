@@ -33,7 +33,9 @@ against the float64 NumPy reference of gen_keras_fixtures.py.
 It also writes models that are not chains (``not-chains/``: a merge, two
 inputs, two outputs, a shared layer, a nested model), hostile configs made by
 editing a real file's ``config.json`` (``hostile/``: a cycle, a missing layer,
-deep nesting), and ``snake_case.json``: Keras's ``naming.to_snake_case`` of
+deep nesting), Functional chains whose masks Keras records as operations of
+their own (``masked/``: ``Embedding(mask_zero=True)`` and ``Masking`` before
+an LSTM), and ``snake_case.json``: Keras's ``naming.to_snake_case`` of
 every layer class in ``keras.layers``, which names the weight groups.
 
 Run from anywhere:  python3 tools/gen_keras_notebook.py
@@ -281,6 +283,7 @@ def generate_model(index, c, functional, out_dir):
 # Models that are not chains, and hostile configs
 # ---------------------------------------------------------------------------
 def not_chains(out_dir):
+    keras.utils.set_random_seed(BASE_SEED)  # their initial weights
     L = keras.layers
     d = out_dir / "not-chains"
     d.mkdir()
@@ -365,6 +368,25 @@ def hostile(out_dir, source):
     return made
 
 
+def masked(out_dir):
+    """Functional chains whose masks Keras 3 records as operations of their
+    own (NotEqual, Any) passed to the LSTM as `mask=`: chains all the same."""
+    keras.utils.set_random_seed(BASE_SEED + 1)
+    L = keras.layers
+    d = out_dir / "masked"
+    d.mkdir()
+    inp = keras.Input((None,), dtype="int32")
+    x = L.LSTM(3)(L.Embedding(10, 4, mask_zero=True)(inp))
+    models = {"embedding_mask_zero": keras.Model(inp, L.Dense(1)(x))}
+    inp = keras.Input((5, 3))
+    x = L.LSTM(3)(L.Masking(0.0)(inp))
+    models["masking"] = keras.Model(inp, L.Dense(1)(x))
+    for name, model in models.items():
+        with KF.deterministic_saving():
+            model.save(d / f"{name}.keras")
+    return sorted(p.name for p in d.iterdir())
+
+
 def snake_case_table():
     classes = sorted(
         name for name, obj in vars(keras.layers).items()
@@ -395,6 +417,7 @@ def main():
         "models": made,
         "not_chains": not_chains(OUT_DIR),
         "hostile": hostile(OUT_DIR, OUT_DIR / "lstm_functional.keras"),
+        "masked": masked(OUT_DIR),
     }
     (OUT_DIR / "MANIFEST.json").write_text(
         json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
