@@ -11,8 +11,11 @@
 //! Both config dialects are read: Keras 3 writes each call of a layer as
 //! `{"args": [...], "kwargs": {...}}` with its input tensors as
 //! `{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, tensor]}}`;
-//! tf.keras 2 writes a call as a list of `[layer, node, tensor, kwargs]`. Either way, the
-//! tensors a call reads are the `[layer, node, tensor]` triples inside it.
+//! tf.keras 2 writes a call as a list of `[layer, node, tensor, kwargs]`. Either way, a
+//! tensor is a `[layer, node, tensor]` triple; those among the positional arguments are the
+//! layer's inputs, a `mask=` argument is the mask Keras passes along (computed by operations
+//! that are not layers of the chain), and any other tensor argument (`initial_state=`) makes
+//! the model other than a chain.
 //!
 //! The config may come from anyone: names are looked up in a map, the chain is walked with a
 //! bounded loop (a cycle is an error, not a hang), and the search for tensors inside a call
