@@ -412,7 +412,7 @@ fn canonical(statement: &str) -> String {
 }
 
 /// Statements without whitespace, each canonical.
-pub fn canonical_dsl(dsl: &str) -> Vec<String> {
+fn canonical_dsl(dsl: &str) -> Vec<String> {
     let squashed: String = dsl.split_whitespace().collect();
     squashed
         .split(';')
@@ -422,7 +422,7 @@ pub fn canonical_dsl(dsl: &str) -> Vec<String> {
 }
 
 /// The DSL statements of `tinyrnn inspect`'s output, as one line without whitespace.
-pub fn inspected_dsl(stdout: &str) -> String {
+fn inspected_dsl(stdout: &str) -> String {
     let body: String = stdout
         .lines()
         .skip_while(|l| !l.starts_with("tinyrnn::model! {"))
@@ -430,4 +430,29 @@ pub fn inspected_dsl(stdout: &str) -> String {
         .take_while(|l| !l.trim_start().starts_with("params "))
         .collect();
     body.split_whitespace().collect()
+}
+
+/// `tinyrnn inspect path` prints the fixture's `model!` (up to the order of named arguments)
+/// with its `params` line and, with `keras_summary`, every row of Keras's own summary table
+/// (for files Keras 3 wrote: tf_keras names the same layers with counters of its own).
+pub fn assert_inspect_prints(path: &str, fx: &Fixture, keras_summary: bool) {
+    let (code, stdout, stderr) = tinyrnn(&["inspect", path]);
+    assert_eq!(code, 0, "{path}: {stderr}");
+    assert_eq!(
+        canonical_dsl(&inspected_dsl(&stdout)),
+        canonical_dsl(&fx.dsl),
+        "{path}:\n{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("params {};", fx.total_params)),
+        "{path}:\n{stdout}"
+    );
+    if keras_summary {
+        for line in fx.summary.lines().skip(1) {
+            assert!(
+                stdout.contains(line),
+                "{path}: missing {line:?} in\n{stdout}"
+            );
+        }
+    }
 }
