@@ -18,6 +18,7 @@ pub struct ModelConfig {
     /// The layers after the input, in the order they run.
     pub layers: Vec<LayerConfig>,
 }
+
 /// One layer's class, name and the options that change what it computes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LayerConfig {
