@@ -1,10 +1,19 @@
 //! `Net::boxed_from_flat` never builds the model on the stack: an `lstm(256)` (2 MiB of
-//! weights, as large as a test thread's whole stack) loads and runs on a 64 KiB stack.
+//! weights, as large as a test thread's whole stack) and a `bidirectional(lstm(256))` (4 MiB)
+//! load and run on a 64 KiB stack.
 
 tinyrnn::model! {
     pub struct Big;
     input [_, 256];
     lstm(256);
+    dense(1);
+}
+
+tinyrnn::model! {
+    /// 4 MiB of weights in a wrapper, which loads its two layers in place too.
+    pub struct BigBidirectional;
+    input [4, 256];
+    bidirectional(lstm(256));
     dense(1);
 }
 
@@ -50,6 +59,26 @@ fn lstm256_loads_and_steps_on_a_64_kib_stack() {
     let (reference, y_ref) = on_stack(64 << 20, move || {
         let net = Box::new(Big::from_flat(&w).expect("PARAMS weights"));
         let y = net.step(&mut BigState::new(), &[0.5; 256]);
+        (net, y)
+    });
+    assert!(*net == *reference, "boxed_from_flat and from_flat differ");
+    assert_eq!(y, y_ref);
+    assert!(y[0].is_finite());
+}
+
+#[test]
+fn bidirectional_lstm256_loads_on_a_64_kib_stack() {
+    assert!(std::mem::size_of::<BigBidirectional>() > 4 << 20);
+    let w = weights(BigBidirectional::PARAMS);
+    let (net, y) = on_stack(64 << 10, move || {
+        let net = BigBidirectional::boxed_from_flat(&w).expect("PARAMS weights");
+        let y = net.forward(&[[0.5; 256]; 4]);
+        (net, y)
+    });
+    let w = weights(BigBidirectional::PARAMS);
+    let (reference, y_ref) = on_stack(64 << 20, move || {
+        let net = Box::new(BigBidirectional::from_flat(&w).expect("PARAMS weights"));
+        let y = net.forward(&[[0.5; 256]; 4]);
         (net, y)
     });
     assert!(*net == *reference, "boxed_from_flat and from_flat differ");
