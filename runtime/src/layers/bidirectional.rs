@@ -1,7 +1,7 @@
 //! `Bidirectional`: Keras's wrapper that runs a recurrent layer forwards and a copy of it
 //! backwards over the whole sequence, then merges the two outputs.
 
-use super::{Layer, check_len, take_layer, take_layer_into};
+use super::{Layer, check_len, take_layer_into};
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
 use nalgebra::SVector;
@@ -152,18 +152,8 @@ impl<L: Layer, M: Merge> Layer for Bidirectional<L, M> {
     type State = (L::State, L::State);
     const INITIAL_STATE: Self::State = (L::INITIAL_STATE, L::INITIAL_STATE);
 
-    fn from_flat(w: &[f32]) -> Result<Self, Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut rest = w;
-        Ok(Self {
-            forward_layer: take_layer(&mut rest)?,
-            backward_layer: take_layer(&mut rest)?,
-            merge: PhantomData,
-        })
-    }
-
-    /// Each direction in place, so that `Net::boxed_from_flat` never holds the two layers
-    /// on the stack (4 MiB for `bidirectional(lstm(256))`).
+    /// Each direction in place (so that `Net::boxed_from_flat` never holds the two layers
+    /// on the stack: 4 MiB for `bidirectional(lstm(256))`).
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;
         let mut rest = w;

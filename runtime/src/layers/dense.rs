@@ -90,16 +90,6 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
     type State = ();
     const INITIAL_STATE: () = ();
 
-    fn from_flat(w: &[f32]) -> Result<Self, Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        Ok(Self {
-            kernel: r.matrix(),
-            bias: r.matrix(),
-            activation: PhantomData,
-        })
-    }
-
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;
         let mut r = FlatReader::new(w);

@@ -188,17 +188,6 @@ impl<
     type State = SVector<f32, H>;
     const INITIAL_STATE: SVector<f32, H> = zero_matrix();
 
-    fn from_flat(w: &[f32]) -> Result<Self, Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        Ok(Self {
-            kernel: r.matrix(),
-            recurrent_kernel: r.matrix(),
-            bias: r.matrix(),
-            activations: PhantomData,
-        })
-    }
-
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;
         let mut r = FlatReader::new(w);

@@ -156,17 +156,6 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         c: zero_matrix(),
     };
 
-    fn from_flat(w: &[f32]) -> Result<Self, Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        Ok(Self {
-            kernel: r.matrix(),
-            recurrent_kernel: r.matrix(),
-            bias: r.matrix(),
-            activations: PhantomData,
-        })
-    }
-
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;
         let mut r = FlatReader::new(w);

@@ -64,24 +64,36 @@ pub trait Layer: Sized {
     /// The state before the first timestep (zeros, as in Keras).
     const INITIAL_STATE: Self::State;
 
-    /// Builds the layer from its weights in Keras `get_weights()` order, each array
-    /// flattened row-major, concatenated.
+    /// Overwrites the layer's weights with `w`: its weights in Keras `get_weights()` order,
+    /// each array flattened row-major, concatenated. Each layer states its weight list here
+    /// once; [`Layer::from_flat`] builds on it, and `Net::boxed_from_flat` calls it on a
+    /// model that lives on the heap, so that no layer is built on the stack.
     ///
-    /// # Errors
-    /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`.
-    fn from_flat(w: &[f32]) -> Result<Self, Error>;
-
-    /// [`Layer::from_flat`] in place: overwrites this layer's weights without building a
-    /// new layer on the stack, for `Net::boxed_from_flat`. The default builds the layer with
-    /// `from_flat` and moves it in; the layers with weights copy straight into their
-    /// matrices.
+    /// ```
+    /// use tinyrnn_runtime::layers::{Dense, Layer};
+    /// use tinyrnn_runtime::activations::Linear;
+    ///
+    /// let mut dense = Dense::<2, 1, 1, Linear>::ZERO;
+    /// dense.load_flat(&[0.5, -1.0, 0.25])?;
+    /// assert_eq!(dense.kernel.as_slice(), &[0.5, -1.0]);
+    /// assert_eq!(dense.load_flat(&[1.0]).is_err(), true);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`; `self` is then unchanged.
-    #[doc(hidden)]
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        *self = Self::from_flat(w)?;
-        Ok(())
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error>;
+
+    /// Builds the layer from its weights in Keras `get_weights()` order, each array
+    /// flattened row-major, concatenated: [`Layer::ZERO`] loaded with
+    /// [`Layer::load_flat`].
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`.
+    fn from_flat(w: &[f32]) -> Result<Self, Error> {
+        let mut layer = Self::ZERO;
+        layer.load_flat(w)?;
+        Ok(layer)
     }
 }
 
@@ -112,18 +124,9 @@ impl<'a> FlatReader<'a> {
         Self { rest: w }
     }
 
-    /// The next `R * C` values as an `R x C` column-major matrix, which is a Keras `(C, R)`
-    /// array in row-major order. Missing values (impossible after `check_len`) stay zero.
-    pub(crate) fn matrix<const R: usize, const C: usize>(&mut self) -> SMatrix<f32, R, C> {
-        let mut m = zero_matrix::<R, C>();
-        for (dst, src) in m.iter_mut().zip(self.rest) {
-            *dst = *src;
-        }
-        self.rest = self.rest.get(R * C..).unwrap_or(&[]);
-        m
-    }
-
-    /// [`FlatReader::matrix`] into an existing matrix, in place.
+    /// The next `R * C` values into an `R x C` column-major matrix, in place: a Keras
+    /// `(C, R)` array in row-major order. Values missing (impossible after `check_len`)
+    /// leave the rest of the matrix as it was.
     pub(crate) fn fill<const R: usize, const C: usize>(&mut self, m: &mut SMatrix<f32, R, C>) {
         for (dst, src) in m.as_mut_slice().iter_mut().zip(self.rest) {
             *dst = *src;

@@ -99,8 +99,7 @@ impl<const D: usize, K: PassthroughKind> Layer for Passthrough<D, K> {
     type State = ();
     const INITIAL_STATE: () = ();
 
-    fn from_flat(w: &[f32]) -> Result<Self, Error> {
-        super::check_len(w, 0)?;
-        Ok(Self::ZERO)
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        super::check_len(w, 0)
     }
 }

@@ -110,17 +110,6 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
     type State = SVector<f32, H>;
     const INITIAL_STATE: SVector<f32, H> = zero_matrix();
 
-    fn from_flat(w: &[f32]) -> Result<Self, Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        Ok(Self {
-            kernel: r.matrix(),
-            recurrent_kernel: r.matrix(),
-            bias: r.matrix(),
-            activation: PhantomData,
-        })
-    }
-
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;
         let mut r = FlatReader::new(w);
