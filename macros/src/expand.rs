@@ -578,7 +578,7 @@ fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                     let mut #backward = [[0.0_f32; #units]; #timesteps];
                     for (xt, slot) in #source.iter().rev().zip(#backward.iter_mut().rev()) {
                         let v = #vector::<f32, #width_in>::from(*xt);
-                        let v = self.#field.backward_layer.step(&mut #state.#field.1, &v);
+                        let v = self.#field.step_backward(&mut #state.#field, &v);
                         *slot = v.into();
                     }
                 });
@@ -586,7 +586,7 @@ fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 let pattern = quote!((xt, bt));
                 let calls = quote! {
                     let v = #vector::<f32, #width_in>::from(*xt);
-                    let forward = self.#field.forward_layer.step(&mut #state.#field.0, &v);
+                    let forward = self.#field.step_forward(&mut #state.#field, &v);
                     let v: #vector<f32, #width_out> =
                         <#ty>::merge::<#units, #width_out>(&forward, &#vector::<f32, #units>::from(*bt));
                     #rest
@@ -598,12 +598,12 @@ fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                     let mut backward_last = #vector::<f32, #units>::zeros();
                     for xt in #source.iter().rev() {
                         let v = #vector::<f32, #width_in>::from(*xt);
-                        backward_last = self.#field.backward_layer.step(&mut #state.#field.1, &v);
+                        backward_last = self.#field.step_backward(&mut #state.#field, &v);
                     }
                     let mut forward_last = #vector::<f32, #units>::zeros();
                     for xt in #source.iter() {
                         let v = #vector::<f32, #width_in>::from(*xt);
-                        forward_last = self.#field.forward_layer.step(&mut #state.#field.0, &v);
+                        forward_last = self.#field.step_forward(&mut #state.#field, &v);
                     }
                     let last: #vector<f32, #width_out> =
                         <#ty>::merge::<#units, #width_out>(&forward_last, &backward_last);

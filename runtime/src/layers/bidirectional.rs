@@ -125,6 +125,18 @@ impl<L: Layer, M: Merge> Bidirectional<L, M> {
         }
     }
 
+    /// One timestep of the forward layer, which reads the sequence in order.
+    #[inline]
+    pub fn step_forward(&self, state: &mut (L::State, L::State), x: &L::Input) -> L::Output {
+        self.forward_layer.step(&mut state.0, x)
+    }
+
+    /// One timestep of the backward layer, which reads the sequence from its end.
+    #[inline]
+    pub fn step_backward(&self, state: &mut (L::State, L::State), x: &L::Input) -> L::Output {
+        self.backward_layer.step(&mut state.1, x)
+    }
+
     /// Merges one timestep's forward and backward outputs.
     #[inline]
     #[must_use]
@@ -151,6 +163,19 @@ impl<L: Layer, M: Merge> Layer for Bidirectional<L, M> {
     };
     type State = (L::State, L::State);
     const INITIAL_STATE: Self::State = (L::INITIAL_STATE, L::INITIAL_STATE);
+    type Input = (L::Input, L::Input);
+    type Output = (L::Output, L::Output);
+
+    /// One step of each direction: the forward layer on `x.0`, the backward layer on `x.1`
+    /// (which, over a sequence, is the timestep as far from the end as `x.0` is from the
+    /// start).
+    #[inline]
+    fn step(&self, state: &mut Self::State, x: &Self::Input) -> Self::Output {
+        (
+            self.step_forward(state, &x.0),
+            self.step_backward(state, &x.1),
+        )
+    }
 
     /// Each direction in place (so that `Net::boxed_from_flat` never holds the two layers
     /// on the stack: 4 MiB for `bidirectional(lstm(256))`).

@@ -89,6 +89,13 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
     };
     type State = ();
     const INITIAL_STATE: () = ();
+    type Input = SVector<f32, D>;
+    type Output = SVector<f32, U>;
+
+    #[inline]
+    fn step(&self, state: &mut (), x: &SVector<f32, D>) -> SVector<f32, U> {
+        Self::step(self, state, x)
+    }
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;

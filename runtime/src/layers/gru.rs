@@ -187,6 +187,13 @@ impl<
     };
     type State = SVector<f32, H>;
     const INITIAL_STATE: SVector<f32, H> = zero_matrix();
+    type Input = SVector<f32, D>;
+    type Output = SVector<f32, H>;
+
+    #[inline]
+    fn step(&self, state: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {
+        Self::step(self, state, x)
+    }
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;

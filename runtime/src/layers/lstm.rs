@@ -155,6 +155,13 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         h: zero_matrix(),
         c: zero_matrix(),
     };
+    type Input = SVector<f32, D>;
+    type Output = SVector<f32, H>;
+
+    #[inline]
+    fn step(&self, state: &mut LstmState<H>, x: &SVector<f32, D>) -> SVector<f32, H> {
+        Self::step(self, state, x)
+    }
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;

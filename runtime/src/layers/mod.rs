@@ -63,6 +63,30 @@ pub trait Layer: Sized {
     type State: Clone + core::fmt::Debug;
     /// The state before the first timestep (zeros, as in Keras).
     const INITIAL_STATE: Self::State;
+    /// One timestep's input: `SVector<f32, D>`, a pair of them for `Bidirectional`.
+    type Input;
+    /// One timestep's output.
+    type Output;
+
+    /// Maps one timestep, carrying `state` to the next: the same as the layer's inherent
+    /// `step`, for code generic over layers. `Bidirectional` steps both directions, each
+    /// on the timestep it reads.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, SimpleRnn};
+    /// use tinyrnn_runtime::activations::Linear;
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// fn run<L: Layer>(layer: &L, xs: &[L::Input]) -> Option<L::Output> {
+    ///     let mut state = L::INITIAL_STATE;
+    ///     xs.iter().map(|x| Layer::step(layer, &mut state, x)).last()
+    /// }
+    /// let rnn = SimpleRnn::<1, 1, 1, Linear>::from_flat(&[1.0, 0.5, 0.0])?;
+    /// let y = run(&rnn, &[SVector::from([1.0]), SVector::from([1.0])]);
+    /// assert_eq!(y, Some(SVector::from([1.5])));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    fn step(&self, state: &mut Self::State, x: &Self::Input) -> Self::Output;
 
     /// Overwrites the layer's weights with `w`: its weights in Keras `get_weights()` order,
     /// each array flattened row-major, concatenated. Each layer states its weight list here

@@ -98,6 +98,13 @@ impl<const D: usize, K: PassthroughKind> Layer for Passthrough<D, K> {
     const ZERO: Self = Self { kind: PhantomData };
     type State = ();
     const INITIAL_STATE: () = ();
+    type Input = SVector<f32, D>;
+    type Output = SVector<f32, D>;
+
+    #[inline]
+    fn step(&self, state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
+        Self::step(self, state, x)
+    }
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         super::check_len(w, 0)
