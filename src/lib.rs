@@ -27,7 +27,8 @@
 //! The crate is `no_std` without its default `std` feature, which only adds
 //! `std::error::Error` for [`Error`].
 #![no_std]
-// One `unsafe` block, in `__private::heap` (the boxed constructor); denied everywhere else.
+// `unsafe` only in `__private::heap` (the boxed constructors write a constant straight into
+// a heap allocation); denied everywhere else.
 #![deny(unsafe_code)]
 
 #[cfg(feature = "std")]
@@ -218,7 +219,7 @@ pub mod __private {
         }
     }
 
-    /// The crate's one `unsafe` code.
+    /// The crate's only `unsafe` code: two functions, four blocks, each with its `SAFETY`.
     #[cfg(feature = "std")]
     #[allow(
         unsafe_code,
@@ -274,13 +275,14 @@ pub mod __private {
         }
     }
 
-    /// What `Net::from_keras_file` takes: a path, with the `keras` feature.
+    /// What `Net::from_keras_file` and `Net::from_torch_file` take: a path, with the `keras`
+    /// feature (which reads PyTorch files too).
     #[diagnostic::on_unimplemented(
-        message = "reading Keras files needs tinyrnn's `keras` feature",
+        message = "reading Keras and PyTorch files needs tinyrnn's `keras` feature",
         label = "`{Self}` is not a path here",
         note = "enable `features = [\"keras\"]` on the tinyrnn dependency (it is on by default)"
     )]
-    pub trait KerasPath {
+    pub trait ModelFile {
         /// Loads the model `M` from the Keras file at this path.
         ///
         /// # Errors
@@ -294,13 +296,14 @@ pub mod __private {
         fn load_torch_model<M: Model>(self) -> Result<M, LoadError>;
     }
 
-    /// What `Net::from_keras_bytes` takes: bytes, with the `keras` feature.
+    /// What `Net::from_keras_bytes` and `Net::from_torch_bytes` take: bytes, with the
+    /// `keras` feature (which reads PyTorch files too).
     #[diagnostic::on_unimplemented(
-        message = "reading Keras files needs tinyrnn's `keras` feature",
+        message = "reading Keras and PyTorch files needs tinyrnn's `keras` feature",
         label = "`{Self}` is not bytes here",
         note = "enable `features = [\"keras\"]` on the tinyrnn dependency (it is on by default)"
     )]
-    pub trait KerasBytes {
+    pub trait ModelBytes {
         /// Loads the model `M` from these bytes of a Keras file.
         ///
         /// # Errors
@@ -315,7 +318,7 @@ pub mod __private {
     }
 
     #[cfg(feature = "keras")]
-    impl<P: AsRef<std::path::Path>> KerasPath for P {
+    impl<P: AsRef<std::path::Path>> ModelFile for P {
         fn load_model<M: Model>(self) -> Result<M, LoadError> {
             crate::keras::load_file(self)
         }
@@ -326,7 +329,7 @@ pub mod __private {
     }
 
     #[cfg(feature = "keras")]
-    impl<B: AsRef<[u8]>> KerasBytes for B {
+    impl<B: AsRef<[u8]>> ModelBytes for B {
         fn load_model<M: Model>(self) -> Result<M, LoadError> {
             crate::keras::load(self.as_ref())
         }

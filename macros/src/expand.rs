@@ -400,10 +400,10 @@ pub fn expand(m: &Model) -> TokenStream {
             ///
             /// # Errors
             /// `tinyrnn::LoadError`, saying what was expected and what was found.
-            pub fn from_keras_file<P: ::tinyrnn::__private::KerasPath>(
+            pub fn from_keras_file<P: ::tinyrnn::__private::ModelFile>(
                 path: P,
             ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
-                ::tinyrnn::__private::KerasPath::load_model::<Self>(path)
+                ::tinyrnn::__private::ModelFile::load_model::<Self>(path)
             }
 
             /// Loads the weights of a PyTorch state dict saved as `.safetensors`
@@ -413,30 +413,30 @@ pub fn expand(m: &Model) -> TokenStream {
             ///
             /// # Errors
             /// `tinyrnn::LoadError`, naming the PyTorch key, the expected and found shapes.
-            pub fn from_torch_file<P: ::tinyrnn::__private::KerasPath>(
+            pub fn from_torch_file<P: ::tinyrnn::__private::ModelFile>(
                 path: P,
             ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
-                ::tinyrnn::__private::KerasPath::load_torch_model::<Self>(path)
+                ::tinyrnn::__private::ModelFile::load_torch_model::<Self>(path)
             }
 
             /// [`Self::from_torch_file`] for a state dict already in memory.
             ///
             /// # Errors
             /// `tinyrnn::LoadError`, naming the PyTorch key, the expected and found shapes.
-            pub fn from_torch_bytes<B: ::tinyrnn::__private::KerasBytes>(
+            pub fn from_torch_bytes<B: ::tinyrnn::__private::ModelBytes>(
                 bytes: B,
             ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
-                ::tinyrnn::__private::KerasBytes::load_torch_model::<Self>(bytes)
+                ::tinyrnn::__private::ModelBytes::load_torch_model::<Self>(bytes)
             }
 
             /// [`Self::from_keras_file`] for a file already in memory.
             ///
             /// # Errors
             /// `tinyrnn::LoadError`, saying what was expected and what was found.
-            pub fn from_keras_bytes<B: ::tinyrnn::__private::KerasBytes>(
+            pub fn from_keras_bytes<B: ::tinyrnn::__private::ModelBytes>(
                 bytes: B,
             ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
-                ::tinyrnn::__private::KerasBytes::load_model::<Self>(bytes)
+                ::tinyrnn::__private::ModelBytes::load_model::<Self>(bytes)
             }
 
             /// The Keras 3 style summary, with each weight array and the parameter formulas.

@@ -5,11 +5,8 @@
 //! tinyrnn convert model.keras -o net.bin     little-endian f32 weights for Net::from_le_bytes
 //! ```
 //!
-//! Both also read PyTorch state dicts saved as `.safetensors`; `inspect` then says what a
-//! state dict does not record (activations, which timesteps a `Linear` reads).
-//!
-//! ```text
-//! ```
+//! Both also read PyTorch state dicts saved as `.safetensors` (and `.pt`); `inspect` then says
+//! what a state dict does not record (activations, which timesteps a `Linear` reads).
 //!
 //! Errors are one line on stderr and a nonzero exit: 1 for a file that cannot be used,
 //! 2 for a wrong command line.
