@@ -11,17 +11,22 @@ mod embed;
 mod expand;
 #[cfg(test)]
 mod parser_props;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 
 /// Declares a recurrent network as a struct of fixed-size weights; see `tinyrnn::model!`.
 #[proc_macro]
 pub fn model(input: TokenStream) -> TokenStream {
-    syn::parse::<ast::ModelInput>(input)
-        .map_or_else(syn::Error::into_compile_error, |parsed| {
-            expand_checked(check::check(parsed))
-        })
-        .into()
+    expand_model(input.into()).into()
+}
+
+/// `model!` on `proc_macro2` tokens, which the snapshot tests call outside a compiler.
+fn expand_model(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    syn::parse2::<ast::ModelInput>(input).map_or_else(syn::Error::into_compile_error, |parsed| {
+        expand_checked(check::check(parsed))
+    })
 }
 
 /// The generated model, or every error followed by a stub struct so that code naming the

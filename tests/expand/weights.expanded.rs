@@ -1,0 +1,449 @@
+/// A tinyrnn model: input [50, 3] -> simple_rnn(2) -> dense(1).
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+#[repr(C, align(4))]
+pub struct Seed {
+    /// `simple_rnn`: Keras `SimpleRNN` with 2 units on 3 inputs.
+    pub simple_rnn: ::tinyrnn::__private::layers::SimpleRnn<
+        3,
+        2,
+        2,
+        ::tinyrnn::__private::activations::Tanh,
+    >,
+    /// `dense`: Keras `Dense` with 1 units on 2 inputs.
+    pub dense: ::tinyrnn::__private::layers::Dense<
+        2,
+        1,
+        1,
+        ::tinyrnn::__private::activations::Linear,
+    >,
+}
+/// The streaming state of [`Seed`]: each recurrent layer's hidden values, zero at the start.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+pub struct SeedState {
+    /// The hidden state of this layer.
+    pub simple_rnn: <::tinyrnn::__private::layers::SimpleRnn<
+        3,
+        2,
+        2,
+        ::tinyrnn::__private::activations::Tanh,
+    > as ::tinyrnn::__private::Layer>::State,
+}
+impl SeedState {
+    /// The state before the first timestep: every hidden value zero, as in Keras.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            simple_rnn: <::tinyrnn::__private::layers::SimpleRnn<
+                3,
+                2,
+                2,
+                ::tinyrnn::__private::activations::Tanh,
+            > as ::tinyrnn::__private::Layer>::INITIAL_STATE,
+        }
+    }
+    /// Resets every hidden value to zero, ready for a new sequence.
+    pub fn reset(&mut self) {
+        *self = Self::new();
+    }
+}
+impl ::core::default::Default for SeedState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl Seed {
+    /// The number of weights, Keras's `model.count_params()`.
+    pub const PARAMS: usize = 0
+        + <::tinyrnn::__private::layers::SimpleRnn<
+            3,
+            2,
+            2,
+            ::tinyrnn::__private::activations::Tanh,
+        > as ::tinyrnn::__private::Layer>::PARAMS
+        + <::tinyrnn::__private::layers::Dense<
+            2,
+            1,
+            1,
+            ::tinyrnn::__private::activations::Linear,
+        > as ::tinyrnn::__private::Layer>::PARAMS;
+    /// Each layer's weight count, in order, as in Keras's `model.summary()`.
+    pub const LAYER_PARAMS: [usize; 2] = [
+        <::tinyrnn::__private::layers::SimpleRnn<
+            3,
+            2,
+            2,
+            ::tinyrnn::__private::activations::Tanh,
+        > as ::tinyrnn::__private::Layer>::PARAMS,
+        <::tinyrnn::__private::layers::Dense<
+            2,
+            1,
+            1,
+            ::tinyrnn::__private::activations::Linear,
+        > as ::tinyrnn::__private::Layer>::PARAMS,
+    ];
+    /// The number of timesteps `forward` takes, `None` for any length (`input [_, F]`).
+    pub const TIMESTEPS: ::core::option::Option<usize> = ::core::option::Option::Some(
+        50,
+    );
+    /// The number of features per timestep.
+    pub const FEATURES: usize = 3;
+    /// The length of each output vector.
+    pub const OUTPUT_UNITS: usize = 1;
+    /// Whether `forward` returns one output per timestep.
+    pub const RETURNS_SEQUENCES: bool = false;
+    /// The model with every weight zero, for `const` and `static` items.
+    pub const ZERO: Self = Self {
+        simple_rnn: <::tinyrnn::__private::layers::SimpleRnn<
+            3,
+            2,
+            2,
+            ::tinyrnn::__private::activations::Tanh,
+        > as ::tinyrnn::__private::Layer>::ZERO,
+        dense: <::tinyrnn::__private::layers::Dense<
+            2,
+            1,
+            1,
+            ::tinyrnn::__private::activations::Linear,
+        > as ::tinyrnn::__private::Layer>::ZERO,
+    };
+    /// The model with every weight zero.
+    #[must_use]
+    pub const fn zeroed() -> Self {
+        Self::ZERO
+    }
+    /// Builds the model from Keras `model.get_weights()`: each array flattened
+    /// row-major (numpy C order), concatenated in order.
+    ///
+    /// # Errors
+    /// `tinyrnn::Error::WeightCount` when `w.len()` is not `Self::PARAMS`.
+    pub fn from_flat(
+        w: &[f32],
+    ) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
+        ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
+        let mut rest = w;
+        ::core::result::Result::Ok(Self {
+            simple_rnn: ::tinyrnn::__private::layers::take_layer::<
+                ::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                >,
+            >(&mut rest)?,
+            dense: ::tinyrnn::__private::layers::take_layer::<
+                ::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                >,
+            >(&mut rest)?,
+        })
+    }
+    /// [`Self::from_flat`] straight into a heap allocation: the model is never built
+    /// on the stack, so models larger than a thread's stack (an `lstm(256)` holds
+    /// 2 MiB of weights) load anywhere. Needs tinyrnn's `std` feature.
+    ///
+    /// # Errors
+    /// `tinyrnn::Error::WeightCount` when `w.len()` is not `Self::PARAMS`.
+    pub fn boxed_from_flat(
+        w: &[f32],
+    ) -> ::core::result::Result<
+        ::tinyrnn::__private::Box<Self>,
+        ::tinyrnn::__private::Error,
+    >
+    where
+        for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+    {
+        ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
+        let mut net = <Self as ::tinyrnn::__private::HeapModel<'_>>::boxed_zero();
+        net.load_flat_in_place(w)?;
+        ::core::result::Result::Ok(net)
+    }
+    /// [`Self::boxed_from_flat`] into a 64-byte-aligned allocation, inside
+    /// `tinyrnn::Aligned` (which dereferences to the model): the weights start on a
+    /// cache line even when the model's size does not let the struct itself be
+    /// aligned (see `tinyrnn::Aligned`). Never built on the stack. Needs tinyrnn's
+    /// `std` feature.
+    ///
+    /// # Errors
+    /// `tinyrnn::Error::WeightCount` when `w.len()` is not `Self::PARAMS`.
+    pub fn boxed_aligned_from_flat(
+        w: &[f32],
+    ) -> ::core::result::Result<
+        ::tinyrnn::__private::Box<::tinyrnn::__private::Aligned<Self>>,
+        ::tinyrnn::__private::Error,
+    >
+    where
+        for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+    {
+        ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
+        let mut net = <Self as ::tinyrnn::__private::HeapModel<
+            '_,
+        >>::boxed_aligned_zero();
+        net.0.load_flat_in_place(w)?;
+        ::core::result::Result::Ok(net)
+    }
+    /// Overwrites every layer's weights with `w` (of length `Self::PARAMS`, checked by
+    /// the caller) in place, layer by layer: what the boxed constructors fill their
+    /// heap allocation with, so that the model is never on the stack.
+    fn load_flat_in_place(
+        &mut self,
+        w: &[f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        let mut rest = w;
+        ::tinyrnn::__private::layers::take_layer_into(&mut self.simple_rnn, &mut rest)?;
+        ::tinyrnn::__private::layers::take_layer_into(&mut self.dense, &mut rest)?;
+        ::core::result::Result::Ok(())
+    }
+    /// Builds the model from its weights as little-endian `f32` bytes, in Keras
+    /// `get_weights()` order (what `tinyrnn convert` writes). It is `const`, so
+    /// `static NET: Net = Net::from_le_bytes(include_bytes!("net.bin"));` keeps the
+    /// weights in flash (read-only memory) with no copy in RAM. A blob of the wrong
+    /// length does not compile: `expected &[u8; N], found &[u8; M]`.
+    #[must_use]
+    pub const fn from_le_bytes(bytes: &[u8; 60]) -> Self {
+        let bytes: &[u8] = bytes;
+        let mut offset = 0;
+        Self {
+            simple_rnn: <::tinyrnn::__private::layers::SimpleRnn<
+                3,
+                2,
+                2,
+                ::tinyrnn::__private::activations::Tanh,
+            >>::from_le_bytes_at(bytes, &mut offset),
+            dense: <::tinyrnn::__private::layers::Dense<
+                2,
+                1,
+                1,
+                ::tinyrnn::__private::activations::Linear,
+            >>::from_le_bytes_at(bytes, &mut offset),
+        }
+    }
+    /// [`Self::from_le_bytes`] for a slice whose length is checked at run time.
+    ///
+    /// # Errors
+    /// `tinyrnn::Error::ByteCount` when `bytes.len()` is not `4 * Self::PARAMS`.
+    pub fn from_le_slice(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
+        match <&[u8; 60]>::try_from(bytes) {
+            ::core::result::Result::Ok(array) => {
+                ::core::result::Result::Ok(Self::from_le_bytes(array))
+            }
+            ::core::result::Result::Err(_) => {
+                ::core::result::Result::Err(::tinyrnn::__private::Error::ByteCount {
+                    expected: 60,
+                    found: bytes.len(),
+                })
+            }
+        }
+    }
+    /// Loads the weights of a Keras file: `.keras`, Keras 3 `.weights.h5`, or legacy
+    /// `.h5` (`model.save("x.h5")`). Its layers must be this model's, in order, with
+    /// the same options and shapes; otherwise the error names the layer, the weight,
+    /// and the expected and found shapes (or both architectures).
+    ///
+    /// # Errors
+    /// `tinyrnn::LoadError`, saying what was expected and what was found.
+    pub fn from_keras_file<P: ::tinyrnn::__private::ModelFile>(
+        path: P,
+    ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+        ::tinyrnn::__private::ModelFile::load_model::<Self>(path)
+    }
+    /// Loads the weights of a PyTorch state dict saved as `.safetensors`
+    /// (`nn.RNN`, `nn.LSTM`, `nn.GRU`, `nn.Linear`, with `num_layers` and
+    /// `bidirectional`), converted to Keras's layout: kernels transposed, the two
+    /// biases of RNN and LSTM layers summed, GRU gates r, z, n moved to z, r, h.
+    ///
+    /// # Errors
+    /// `tinyrnn::LoadError`, naming the PyTorch key, the expected and found shapes.
+    pub fn from_torch_file<P: ::tinyrnn::__private::ModelFile>(
+        path: P,
+    ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+        ::tinyrnn::__private::ModelFile::load_torch_model::<Self>(path)
+    }
+    /// [`Self::from_torch_file`] for a state dict already in memory.
+    ///
+    /// # Errors
+    /// `tinyrnn::LoadError`, naming the PyTorch key, the expected and found shapes.
+    pub fn from_torch_bytes<B: ::tinyrnn::__private::ModelBytes>(
+        bytes: B,
+    ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+        ::tinyrnn::__private::ModelBytes::load_torch_model::<Self>(bytes)
+    }
+    /// [`Self::from_keras_file`] for a file already in memory.
+    ///
+    /// # Errors
+    /// `tinyrnn::LoadError`, saying what was expected and what was found.
+    pub fn from_keras_bytes<B: ::tinyrnn::__private::ModelBytes>(
+        bytes: B,
+    ) -> ::core::result::Result<Self, ::tinyrnn::__private::LoadError> {
+        ::tinyrnn::__private::ModelBytes::load_model::<Self>(bytes)
+    }
+    /// The Keras 3 style summary, with each weight array and the parameter formulas.
+    #[must_use]
+    pub fn summary() -> ::tinyrnn::__private::Summary {
+        const LAYERS: &[::tinyrnn::__private::LayerSummary] = &[
+            ::tinyrnn::__private::LayerSummary {
+                name: "simple_rnn",
+                kind: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::KIND,
+                output: ::tinyrnn::__private::OutputShape::Vector {
+                    units: 2,
+                },
+                params: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+                weights: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::WEIGHTS,
+                copies: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::COPIES,
+                formula: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::FORMULA,
+                symbols: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::SYMBOLS,
+                options: &[
+                    ("units", "2"),
+                    ("activation", "tanh"),
+                    ("use_bias", "true"),
+                    ("return_sequences", "false"),
+                    ("go_backwards", "false"),
+                ],
+            },
+            ::tinyrnn::__private::LayerSummary {
+                name: "dense",
+                kind: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::KIND,
+                output: ::tinyrnn::__private::OutputShape::Vector {
+                    units: 1,
+                },
+                params: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+                weights: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::WEIGHTS,
+                copies: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::COPIES,
+                formula: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::FORMULA,
+                symbols: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::SYMBOLS,
+                options: &[
+                    ("units", "1"),
+                    ("activation", "linear"),
+                    ("use_bias", "true"),
+                ],
+            },
+        ];
+        ::tinyrnn::__private::Summary {
+            name: "Seed",
+            layers: LAYERS,
+        }
+    }
+    /// Runs the model over a whole sequence from a zero state and returns the last
+    /// output. Allocates nothing.
+    ///
+    #[must_use]
+    pub fn forward(&self, x: &[[f32; 3]; 50]) -> [f32; 1] {
+        let mut state = SeedState::new();
+        let mut last = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
+        for xt in x.iter() {
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(*xt);
+            let v = self.simple_rnn.step(&mut state.simple_rnn, &v);
+            last = v;
+        }
+        let v = last;
+        let v = self.dense.step(&mut (), &v);
+        v.into()
+    }
+    /// Advances the model by one timestep: updates `state` and returns this timestep's
+    /// output. Feeding a sequence through `step` from a new state gives bit-identical
+    /// results to `forward` (its last output, or each of its outputs). Allocates nothing.
+    pub fn step(&self, state: &mut SeedState, x: &[f32; 3]) -> [f32; 1] {
+        let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(*x);
+        let v = self.simple_rnn.step(&mut state.simple_rnn, &v);
+        let v = self.dense.step(&mut (), &v);
+        v.into()
+    }
+}
+impl ::tinyrnn::__private::Model for Seed {
+    type State = SeedState;
+    const PARAMS: usize = Seed::PARAMS;
+    const ZERO: Self = Seed::ZERO;
+    fn from_flat(
+        w: &[f32],
+    ) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
+        Seed::from_flat(w)
+    }
+    fn summary() -> ::tinyrnn::__private::Summary {
+        Seed::summary()
+    }
+}
+const _: () = {
+    ::core::assert!(
+        Seed::PARAMS == 15,
+        "tinyrnn: the runtime's parameter count differs from Keras's formulas"
+    );
+    ::core::assert!(
+        ::core::mem::size_of:: < Seed > () == 4 * Seed::PARAMS,
+        "tinyrnn: the model struct must hold its weights and nothing else"
+    );
+};
+const _: ::core::option::Option<::tinyrnn::__private::nalgebra::SVector<f32, 1>> = ::core::option::Option::None;
+impl Seed {
+    /** The weights of `../tests/fixtures/keras-files/seed_rnn2.keras`, read and checked against the layers at compile time. As a
+ `static`, they stay in read-only memory: `static NET: Seed = Seed::WEIGHTS;`*/
+    pub const WEIGHTS: Self = Self::from_le_bytes(
+        b"\x88L.\xBF\x94\x9B\xE7>\xD8N\xAA\xBE\x8Fx\xD0\xBEo\xB5z\xBE\xB8F\xBB>>41?\xFE\x0CB\xBF\xA2\xF9\x1D?(p)?\xF6\xF6!?\x8D\x0F\x05>*7*\xBF`\x05+?\xBB\x11\x82\xBB",
+    );
+}
+const _: &[u8] = ::core::include_bytes!(
+    "$WORKSPACE/macros/../tests/fixtures/keras-files/seed_rnn2.keras"
+);
