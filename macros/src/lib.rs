@@ -9,6 +9,7 @@ mod ast;
 mod check;
 mod embed;
 mod expand;
+mod fallback;
 #[cfg(test)]
 mod parser_props;
 #[cfg(test)]
@@ -29,8 +30,8 @@ fn expand_model(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     })
 }
 
-/// The generated model, or every error followed by a stub struct so that code naming the
-/// model does not fail a second time.
+/// The generated model, or every error followed by a stand-in with the model's API surface
+/// (`fallback.rs`), so that code using the model does not fail a second time.
 fn expand_checked(checked: check::Checked) -> proc_macro2::TokenStream {
     match (checked.model, checked.errors.into_combined()) {
         (Some(model), None) => {
@@ -54,13 +55,11 @@ fn expand_checked(checked: check::Checked) -> proc_macro2::TokenStream {
             tokens
         }
         (_, errors) => {
-            let errors = errors.map(syn::Error::into_compile_error);
-            let (attrs, vis, name) = (&checked.attrs, &checked.vis, &checked.name);
-            quote::quote! {
-                #errors
-                #(#attrs)*
-                #vis struct #name;
-            }
+            let mut tokens = errors
+                .map(syn::Error::into_compile_error)
+                .unwrap_or_default();
+            tokens.extend(fallback::stub(&checked.attrs, &checked.vis, &checked.name));
+            tokens
         }
     }
 }
