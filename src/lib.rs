@@ -148,6 +148,17 @@ pub use tinyrnn_runtime::Error as LoadError;
 /// ```
 pub use tinyrnn_macros::model;
 
+/// What each layer kind is, written once (keyword, Keras class, arguments, weight shapes,
+/// parameter formula, activations, merge modes): the table `model!`, the file readers and
+/// the `tinyrnn` command read.
+///
+/// ```
+/// let lstm = tinyrnn::spec::layer_by_keyword("lstm").unwrap();
+/// assert_eq!(lstm.keras_class, "LSTM");
+/// assert_eq!(lstm.params(3, 2, true, true), Some(4 * (2 * (3 + 2) + 2)));
+/// ```
+pub use tinyrnn_spec as spec;
+
 /// What generated code names; not a public API.
 #[doc(hidden)]
 pub mod __private {

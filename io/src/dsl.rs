@@ -3,50 +3,12 @@
 
 use crate::config::{LayerConfig, ModelConfig};
 use std::fmt::Write as _;
-
-/// Keras class names and the `model!` keyword for each.
-const KEYWORDS: [(&str, &str); 10] = [
-    ("SimpleRNN", "simple_rnn"),
-    ("LSTM", "lstm"),
-    ("GRU", "gru"),
-    ("Bidirectional", "bidirectional"),
-    ("Dense", "dense"),
-    ("Dropout", "dropout"),
-    ("SpatialDropout1D", "spatial_dropout1d"),
-    ("GaussianNoise", "gaussian_noise"),
-    ("GaussianDropout", "gaussian_dropout"),
-    ("AlphaDropout", "alpha_dropout"),
-];
-
-/// The activations `model!` knows, Keras 3's names and aliases.
-const ACTIVATIONS: [&str; 21] = [
-    "linear",
-    "relu",
-    "relu6",
-    "leaky_relu",
-    "elu",
-    "selu",
-    "gelu",
-    "sigmoid",
-    "hard_sigmoid",
-    "tanh",
-    "hard_tanh",
-    "softplus",
-    "softsign",
-    "silu",
-    "hard_silu",
-    "mish",
-    "exponential",
-    "softmax",
-    "log_softmax",
-    "swish",
-    "hard_swish",
-];
+use tinyrnn_spec::Role;
 
 /// The `model!` keyword for a Keras class name.
 #[must_use]
 pub fn keyword(class: &str) -> Option<&'static str> {
-    KEYWORDS.iter().find(|(c, _)| *c == class).map(|(_, k)| *k)
+    tinyrnn_spec::layer_by_class(class).map(|l| l.keyword)
 }
 
 pub use tinyrnn_runtime::Unsupported;
@@ -90,7 +52,7 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
         layer: layer.name.clone(),
         what,
     };
-    let Some(keyword) = keyword(&layer.class) else {
+    let Some(spec) = tinyrnn_spec::layer_by_class(&layer.class) else {
         let what = match layer.class.as_str() {
             model @ ("Sequential" | "Functional" | "Model") => format!(
                 "a whole model (`{model}`) used as a layer is not supported; build the outer \
@@ -100,30 +62,27 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
         };
         return Err(vec![unsupported(what)]);
     };
+    let keyword = spec.keyword;
     let mut problems: Vec<Unsupported> = layer
         .unsupported
         .iter()
         .map(|(k, v)| unsupported(format!("`{k}={v}` is not supported")))
         .collect();
     let mut args: Vec<String> = Vec::new();
-    match keyword {
-        "bidirectional" => match &layer.wrapped {
+    match spec.role {
+        Role::Wrapper => match &layer.wrapped {
             Some(inner) => match layer_call(inner) {
                 Ok(call) => args.push(call),
                 Err(mut p) => problems.append(&mut p),
             },
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
-        "dropout" | "spatial_dropout1d" | "gaussian_noise" | "gaussian_dropout"
-        | "alpha_dropout" => {
-            args.push(format!("{}", layer.rate.unwrap_or(0.0)));
-        }
-        _ => match layer.units {
+        Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
+        Role::Recurrent { .. } | Role::Dense => match layer.units {
             Some(u) => args.push(u.to_string()),
             None => problems.push(unsupported("no `units` in its config".into())),
         },
     }
-    let default_activation = if keyword == "dense" { "linear" } else { "tanh" };
     let mut option = |key: &str, value: Option<String>, default: &str| {
         if let Some(v) = value
             && v != default
@@ -131,42 +90,48 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
             args.push(format!("{key} = {v}"));
         }
     };
-    for (key, value) in [
-        ("activation", &layer.activation),
-        ("recurrent_activation", &layer.recurrent_activation),
+    for (key, value, default) in [
+        ("activation", &layer.activation, spec.default_activation),
+        (
+            "recurrent_activation",
+            &layer.recurrent_activation,
+            spec.default_recurrent_activation,
+        ),
     ] {
         if let Some(a) = value
-            && !ACTIVATIONS.contains(&a.as_str())
+            && tinyrnn_spec::activation(a).is_none()
         {
             problems.push(unsupported(format!("activation `{a}` is not supported")));
         }
-        let default = if key == "activation" {
-            default_activation
-        } else {
-            "sigmoid"
-        };
-        if keyword != "bidirectional" && !keyword.contains("dropout") && keyword != "gaussian_noise"
-        {
+        if let Some(default) = default {
             option(key, value.clone(), default);
         }
     }
     let flag = |b: Option<bool>| b.map(|b| b.to_string());
-    option("use_bias", flag(layer.use_bias), "true");
-    if keyword != "dense" {
-        option("return_sequences", flag(layer.return_sequences), "false");
-        option("go_backwards", flag(layer.go_backwards), "false");
+    for (key, value, default) in [
+        ("use_bias", layer.use_bias, "true"),
+        ("return_sequences", layer.return_sequences, "false"),
+        ("go_backwards", layer.go_backwards, "false"),
+        ("reset_after", layer.reset_after, "true"),
+    ] {
+        if spec.takes(key) {
+            option(key, flag(value), default);
+        }
     }
-    if keyword == "gru" {
-        option("reset_after", flag(layer.reset_after), "true");
-    }
-    if keyword == "bidirectional" {
+    if spec.takes("merge_mode") {
         match layer.merge_mode.as_deref() {
-            Some("concat" | "sum" | "mul" | "ave") | None => {
-                option("merge_mode", layer.merge_mode.clone(), "concat");
+            Some(name) if tinyrnn_spec::merge_mode(name).is_none() => {
+                let known: Vec<&str> = tinyrnn_spec::MERGE_MODES.iter().map(|m| m.name).collect();
+                problems.push(unsupported(format!(
+                    "`merge_mode={name}` is not supported ({} are)",
+                    known.join(", ")
+                )));
             }
-            Some(other) => problems.push(unsupported(format!(
-                "`merge_mode={other}` is not supported (concat, sum, mul, ave are)"
-            ))),
+            _ => option(
+                "merge_mode",
+                layer.merge_mode.clone(),
+                tinyrnn_spec::MERGE_MODES[0].name,
+            ),
         }
     }
     if problems.is_empty() {

@@ -322,3 +322,16 @@ fn read_legacy(h5: &H5) -> Result<KerasFile, LoadError> {
         layers,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's saving names are Keras's snake case of its classes.
+    #[test]
+    fn the_spec_s_saving_names_are_the_classes_in_snake_case() {
+        for spec in tinyrnn_spec::LAYERS {
+            assert_eq!(to_snake_case(spec.keras_class), spec.saving_name);
+        }
+    }
+}

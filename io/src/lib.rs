@@ -22,6 +22,8 @@ mod keras;
 pub mod torch;
 mod zip;
 
+use tinyrnn_spec::Role;
+
 pub use keras::{Array, FileLayer, Format, KerasFile, read, saving_names, to_snake_case};
 /// The errors of reading weight files are variants of tinyrnn's one `Error` type.
 pub use tinyrnn_runtime::Error as LoadError;
@@ -70,7 +72,8 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
 
 type Layout = (Vec<(String, Vec<usize>)>, usize, Vec<(String, String)>);
 
-/// A layer's weight arrays, output width and options on `d`-wide inputs.
+/// A layer's weight arrays, output width and options on `d`-wide inputs, from its entry in
+/// `tinyrnn_spec` and the config's options.
 fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadError> {
     let missing = |what: &str| LoadError::Config(format!("layer `{}` has no `{what}`", layer.name));
     let too_large = |units: usize| {
@@ -79,85 +82,73 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             layer.name
         ))
     };
-    let bias = layer.use_bias.unwrap_or(true);
+    let Some(spec) = tinyrnn_spec::layer_by_class(&layer.class) else {
+        return Err(LoadError::Config(match layer.class.as_str() {
+            model @ ("Sequential" | "Functional" | "Model") => format!(
+                "layer `{}` is a whole model (`{model}`) used as a layer; tinyrnn reads one \
+                 level of layers: build the outer model from the inner model's layers",
+                layer.name
+            ),
+            other => format!(
+                "layer `{}`: class `{other}` has no known weight layout",
+                layer.name
+            ),
+        }));
+    };
     let mut options = Vec::new();
     let mut option = |key: &str, value: Option<String>| {
         if let Some(v) = value {
             options.push((key.to_owned(), v));
         }
     };
-    if layer.class == "Bidirectional" {
-        let inner = layer.wrapped.as_deref().ok_or_else(|| missing("layer"))?;
-        let (weights, h, inner_options) = layer_layout(inner, d)?;
-        let merge = layer
-            .merge_mode
-            .clone()
-            .unwrap_or_else(|| "concat".to_owned());
-        let out = if merge == "concat" {
-            h.checked_mul(2).ok_or_else(|| too_large(h))?
-        } else {
-            h
-        };
-        option("merge_mode", Some(merge));
-        options.extend(inner_options);
-        let both = weights.iter().chain(&weights).cloned().collect();
-        return Ok((both, out, options));
+    match spec.role {
+        Role::Wrapper => {
+            let inner = layer.wrapped.as_deref().ok_or_else(|| missing("layer"))?;
+            let (weights, h, inner_options) = layer_layout(inner, d)?;
+            let merge = layer
+                .merge_mode
+                .clone()
+                .unwrap_or_else(|| tinyrnn_spec::MERGE_MODES[0].name.to_owned());
+            let factor = tinyrnn_spec::merge_mode(&merge).map_or(1, |m| m.factor);
+            let out = h.checked_mul(factor).ok_or_else(|| too_large(h))?;
+            option("merge_mode", Some(merge));
+            options.extend(inner_options);
+            let both = weights.iter().chain(&weights).cloned().collect();
+            return Ok((both, out, options));
+        }
+        Role::Passthrough => return Ok((Vec::new(), d, options)),
+        Role::Recurrent { .. } | Role::Dense => {}
     }
-    let gates = match layer.class.as_str() {
-        "SimpleRNN" => 1,
-        "LSTM" => 4,
-        "GRU" => 3,
-        "Dense" => 0,
-        "Dropout" | "SpatialDropout1D" | "GaussianNoise" | "GaussianDropout" | "AlphaDropout" => {
-            return Ok((Vec::new(), d, options));
-        }
-        model @ ("Sequential" | "Functional" | "Model") => {
-            return Err(LoadError::Config(format!(
-                "layer `{}` is a whole model (`{model}`) used as a layer; tinyrnn reads one \
-                 level of layers: build the outer model from the inner model's layers",
-                layer.name
-            )));
-        }
-        other => {
-            return Err(LoadError::Config(format!(
-                "layer `{}`: class `{other}` has no known weight layout",
-                layer.name
-            )));
-        }
-    };
     let units = layer.units.ok_or_else(|| missing("units"))?;
+    let flag = |b: Option<bool>| b.map(|b| b.to_string());
+    // The options a config states, in the order the model's summary gives them.
     option("units", Some(units.to_string()));
     option("activation", layer.activation.clone());
-    if gates > 1 {
+    if spec.takes("recurrent_activation") {
         option("recurrent_activation", layer.recurrent_activation.clone());
     }
-    option("use_bias", layer.use_bias.map(|b| b.to_string()));
-    if gates > 0 {
-        option(
-            "return_sequences",
-            layer.return_sequences.map(|b| b.to_string()),
-        );
-        option("go_backwards", layer.go_backwards.map(|b| b.to_string()));
+    option("use_bias", flag(layer.use_bias));
+    if spec.takes("return_sequences") {
+        option("return_sequences", flag(layer.return_sequences));
     }
-    if gates == 3 {
-        option("reset_after", layer.reset_after.map(|b| b.to_string()));
+    if spec.takes("go_backwards") {
+        option("go_backwards", flag(layer.go_backwards));
     }
-    let w = |name: &str, shape: Vec<usize>| (name.to_owned(), shape);
-    let mut weights = Vec::new();
-    if gates == 0 {
-        weights.push(w("kernel", vec![d, units]));
-        if bias {
-            weights.push(w("bias", vec![units]));
-        }
-    } else {
-        let g = units.checked_mul(gates).ok_or_else(|| too_large(units))?;
-        weights.push(w("kernel", vec![d, g]));
-        weights.push(w("recurrent_kernel", vec![units, g]));
-        if bias {
-            let reset_after = gates == 3 && layer.reset_after.unwrap_or(true);
-            weights.push(w("bias", if reset_after { vec![2, g] } else { vec![g] }));
-        }
+    if spec.takes("reset_after") {
+        option("reset_after", flag(layer.reset_after));
     }
+    let shapes = spec
+        .weights(
+            d,
+            units,
+            layer.use_bias.unwrap_or(true),
+            layer.reset_after.unwrap_or(true),
+        )
+        .ok_or_else(|| too_large(units))?;
+    let weights = shapes
+        .iter()
+        .map(|w| (w.name.to_owned(), w.shape().to_vec()))
+        .collect();
     Ok((weights, units, options))
 }
 

@@ -11,6 +11,8 @@ use crate::ast::{Arg, Dim, InputStmt, LayerCall, ModelInput, Stmt, Value, error_
 use proc_macro2::Span;
 use std::ops::Range;
 use syn::{Attribute, Ident, LitInt, LitStr, Visibility};
+use tinyrnn_spec::{ACTIVATION_ALIASES, ACTIVATIONS, LayerSpec, MERGE_MODE_ALIASES, MERGE_MODES};
+pub use tinyrnn_spec::{ActivationSpec as Activation, MergeModeSpec as MergeMode};
 
 /// A checked model, ready to generate.
 pub struct Model {
@@ -88,130 +90,54 @@ const KINDS: [Kind; 10] = [
 ];
 
 impl Kind {
+    /// What this kind is: `tinyrnn_spec`'s entry, which `KINDS` lists in the same order.
+    pub fn spec(self) -> &'static LayerSpec {
+        tinyrnn_spec::LAYERS[self as usize]
+    }
+
     /// The `model!` keyword, which is also Keras's layer name prefix.
     pub fn keyword(self) -> &'static str {
-        match self {
-            Kind::SimpleRnn => "simple_rnn",
-            Kind::Lstm => "lstm",
-            Kind::Gru => "gru",
-            Kind::Bidirectional => "bidirectional",
-            Kind::Dense => "dense",
-            Kind::Dropout => "dropout",
-            Kind::SpatialDropout1d => "spatial_dropout1d",
-            Kind::GaussianNoise => "gaussian_noise",
-            Kind::GaussianDropout => "gaussian_dropout",
-            Kind::AlphaDropout => "alpha_dropout",
-        }
+        self.spec().keyword
     }
 
     /// The Keras class name, accepted in messages' suggestions.
     pub fn keras_class(self) -> &'static str {
-        match self {
-            Kind::SimpleRnn => "SimpleRNN",
-            Kind::Lstm => "LSTM",
-            Kind::Gru => "GRU",
-            Kind::Bidirectional => "Bidirectional",
-            Kind::Dense => "Dense",
-            Kind::Dropout => "Dropout",
-            Kind::SpatialDropout1d => "SpatialDropout1D",
-            Kind::GaussianNoise => "GaussianNoise",
-            Kind::GaussianDropout => "GaussianDropout",
-            Kind::AlphaDropout => "AlphaDropout",
-        }
+        self.spec().keras_class
     }
 
     /// The runtime type in `tinyrnn::__private::layers`: the layer itself, or for the
     /// training-only layers the `PassthroughKind` marker.
     pub fn runtime_type(self) -> &'static str {
-        match self {
-            Kind::SimpleRnn => "SimpleRnn",
-            Kind::Lstm => "Lstm",
-            Kind::Gru => "Gru",
-            Kind::Bidirectional => "Bidirectional",
-            Kind::Dense => "Dense",
-            Kind::Dropout => "Dropout",
-            Kind::SpatialDropout1d => "SpatialDropout1D",
-            Kind::GaussianNoise => "GaussianNoise",
-            Kind::GaussianDropout => "GaussianDropout",
-            Kind::AlphaDropout => "AlphaDropout",
-        }
+        self.spec().runtime_type
     }
 
     /// Layers that read a sequence and carry state across timesteps.
     pub fn is_recurrent(self) -> bool {
-        matches!(
-            self,
-            Kind::SimpleRnn | Kind::Lstm | Kind::Gru | Kind::Bidirectional
-        )
+        self.spec().is_recurrent()
     }
 
     /// Layers that act only in training: identity at inference, no weights.
     pub fn is_passthrough(self) -> bool {
-        matches!(
-            self,
-            Kind::Dropout
-                | Kind::SpatialDropout1d
-                | Kind::GaussianNoise
-                | Kind::GaussianDropout
-                | Kind::AlphaDropout
-        )
+        self.spec().is_passthrough()
     }
 
     /// The argument that may be given by position, first.
     fn first_argument(self) -> &'static str {
-        match self {
-            Kind::Bidirectional => "layer",
-            Kind::GaussianNoise => "stddev",
-            k if k.is_passthrough() => "rate",
-            _ => "units",
-        }
+        self.spec().first_argument()
     }
 
     fn arguments(self) -> &'static [&'static str] {
-        match self {
-            Kind::SimpleRnn => &[
-                "units",
-                "activation",
-                "use_bias",
-                "return_sequences",
-                "go_backwards",
-            ],
-            Kind::Lstm => &[
-                "units",
-                "activation",
-                "recurrent_activation",
-                "use_bias",
-                "return_sequences",
-                "go_backwards",
-            ],
-            Kind::Gru => &[
-                "units",
-                "activation",
-                "recurrent_activation",
-                "use_bias",
-                "return_sequences",
-                "go_backwards",
-                "reset_after",
-            ],
-            Kind::Bidirectional => &["layer", "merge_mode"],
-            Kind::Dense => &["units", "activation", "use_bias"],
-            Kind::GaussianNoise => &["stddev", "seed"],
-            Kind::Dropout | Kind::SpatialDropout1d | Kind::GaussianDropout | Kind::AlphaDropout => {
-                &["rate", "seed"]
-            }
-        }
+        self.spec().arguments
     }
 
     fn default_activation(self) -> &'static Activation {
-        match self {
-            Kind::Dense => activation_named("linear"),
-            _ => activation_named("tanh"),
-        }
+        activation_named(self.spec().default_activation.unwrap_or("linear"))
     }
 }
 
 /// Keras's parameter count of one layer on `d` inputs and its formula with numbers
-/// (`2*(3+2)+2`); `None` when the count overflows `usize`.
+/// (`2*(3+2)+2`); `None` when the count overflows `usize`, and for `Bidirectional`, whose
+/// count is its wrapped layer's.
 fn kind_params(
     kind: Kind,
     d: usize,
@@ -219,190 +145,21 @@ fn kind_params(
     bias: bool,
     reset_after: bool,
 ) -> Option<(usize, String)> {
-    let b = if bias { u } else { 0 };
-    let core = u.checked_mul(d.checked_add(u)?)?;
-    match kind {
-        Kind::SimpleRnn => Some((
-            core.checked_add(b)?,
-            if bias {
-                format!("{u}*({d}+{u})+{u}")
-            } else {
-                format!("{u}*({d}+{u})")
-            },
-        )),
-        Kind::Lstm => Some((
-            core.checked_add(b)?.checked_mul(4)?,
-            if bias {
-                format!("4*({u}*({d}+{u})+{u})")
-            } else {
-                format!("4*{u}*({d}+{u})")
-            },
-        )),
-        Kind::Gru => match (bias, reset_after) {
-            (false, _) => Some((core.checked_mul(3)?, format!("3*{u}*({d}+{u})"))),
-            (true, true) => Some((
-                core.checked_mul(3)?.checked_add(u.checked_mul(6)?)?,
-                format!("3*{u}*({d}+{u})+6*{u}"),
-            )),
-            (true, false) => Some((
-                core.checked_add(u)?.checked_mul(3)?,
-                format!("3*({u}*({d}+{u})+{u})"),
-            )),
-        },
-        Kind::Dense => Some((
-            d.checked_mul(u)?.checked_add(b)?,
-            if bias {
-                format!("{d}*{u}+{u}")
-            } else {
-                format!("{d}*{u}")
-            },
-        )),
-        Kind::Bidirectional => None,
-        _ => Some((0, "0".to_owned())),
+    let spec = kind.spec();
+    if spec.role == tinyrnn_spec::Role::Wrapper {
+        return None;
     }
+    let n = spec.params(d, u, bias, reset_after)?;
+    let mut formula = String::new();
+    spec.write_formula(&mut formula, d, u, bias, reset_after)
+        .ok()?;
+    Some((n, formula))
 }
-
-pub struct Activation {
-    pub name: &'static str,
-    /// The runtime type in `tinyrnn::__private::activations`.
-    pub runtime_type: &'static str,
-}
-
-/// Every activation Keras 3 accepts by name for these layers, with Keras's definitions.
-pub const ACTIVATIONS: [Activation; 19] = [
-    Activation {
-        name: "linear",
-        runtime_type: "Linear",
-    },
-    Activation {
-        name: "relu",
-        runtime_type: "Relu",
-    },
-    Activation {
-        name: "relu6",
-        runtime_type: "Relu6",
-    },
-    Activation {
-        name: "leaky_relu",
-        runtime_type: "LeakyRelu",
-    },
-    Activation {
-        name: "elu",
-        runtime_type: "Elu",
-    },
-    Activation {
-        name: "selu",
-        runtime_type: "Selu",
-    },
-    Activation {
-        name: "gelu",
-        runtime_type: "Gelu",
-    },
-    Activation {
-        name: "sigmoid",
-        runtime_type: "Sigmoid",
-    },
-    Activation {
-        name: "hard_sigmoid",
-        runtime_type: "HardSigmoid",
-    },
-    Activation {
-        name: "tanh",
-        runtime_type: "Tanh",
-    },
-    Activation {
-        name: "hard_tanh",
-        runtime_type: "HardTanh",
-    },
-    Activation {
-        name: "softplus",
-        runtime_type: "Softplus",
-    },
-    Activation {
-        name: "softsign",
-        runtime_type: "Softsign",
-    },
-    Activation {
-        name: "silu",
-        runtime_type: "Silu",
-    },
-    Activation {
-        name: "hard_silu",
-        runtime_type: "HardSilu",
-    },
-    Activation {
-        name: "mish",
-        runtime_type: "Mish",
-    },
-    Activation {
-        name: "exponential",
-        runtime_type: "Exponential",
-    },
-    Activation {
-        name: "softmax",
-        runtime_type: "Softmax",
-    },
-    Activation {
-        name: "log_softmax",
-        runtime_type: "LogSoftmax",
-    },
-];
-
-/// Keras's other names for the same functions.
-const ACTIVATION_ALIASES: [(&str, &str); 2] = [("swish", "silu"), ("hard_swish", "hard_silu")];
 
 /// The activation named `name` (a known name).
 fn activation_named(name: &str) -> &'static Activation {
-    ACTIVATIONS
-        .iter()
-        .find(|a| a.name == name)
-        .unwrap_or(&ACTIVATIONS[0])
+    tinyrnn_spec::activation(name).unwrap_or(&ACTIVATIONS[0])
 }
-
-/// How `bidirectional` merges its two directions.
-pub struct MergeMode {
-    pub name: &'static str,
-    /// The runtime type in `tinyrnn::__private::layers`.
-    pub runtime_type: &'static str,
-    /// The output width as a multiple of the wrapped layer's units.
-    pub factor: usize,
-}
-
-/// Other names for the merge modes (Keras's `Concatenate`, `Average`, ... layers, numpy's
-/// `mean`), which Keras does not accept: suggested, never accepted.
-const MERGE_MODE_ALIASES: [(&str, &str); 8] = [
-    ("concatenate", "concat"),
-    ("add", "sum"),
-    ("multiply", "mul"),
-    ("product", "mul"),
-    ("prod", "mul"),
-    ("average", "ave"),
-    ("avg", "ave"),
-    ("mean", "ave"),
-];
-
-pub const MERGE_MODES: [MergeMode; 4] = [
-    MergeMode {
-        name: "concat",
-        runtime_type: "Concat",
-        factor: 2,
-    },
-    MergeMode {
-        name: "sum",
-        runtime_type: "Sum",
-        factor: 1,
-    },
-    MergeMode {
-        name: "mul",
-        runtime_type: "Mul",
-        factor: 1,
-    },
-    MergeMode {
-        name: "ave",
-        runtime_type: "Ave",
-        factor: 1,
-    },
-];
 
 #[allow(
     clippy::struct_excessive_bools,
@@ -1342,7 +1099,11 @@ fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
             None => units,
         },
         activation: activation.unwrap_or(Some(kind.default_activation())),
-        recurrent_activation: recurrent_activation.unwrap_or(Some(activation_named("sigmoid"))),
+        recurrent_activation: recurrent_activation.unwrap_or(Some(activation_named(
+            kind.spec()
+                .default_recurrent_activation
+                .unwrap_or("sigmoid"),
+        ))),
         use_bias: use_bias.unwrap_or(Some(true)),
         reset_after: reset_after.unwrap_or(Some(true)),
         return_sequences: return_sequences.map(|r| kind.is_recurrent() && r),
@@ -1857,6 +1618,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_are_the_spec_s_layers_in_order() {
+        assert_eq!(KINDS.len(), tinyrnn_spec::LAYERS.len());
+        for (kind, spec) in KINDS.iter().zip(tinyrnn_spec::LAYERS) {
+            assert_eq!(kind.spec(), spec);
+        }
+    }
 
     #[test]
     fn suggestions_catch_typos_and_other_spellings() {

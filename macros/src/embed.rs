@@ -1,9 +1,9 @@
 //! `weights = "models/net.keras"`: the Keras file read at compile time, checked against the
 //! declared layers, and its weights embedded as a `const` of the model.
 
-use crate::check::Model;
 #[cfg(feature = "keras")]
-use crate::check::{Kind, Layer};
+use crate::check::Layer;
+use crate::check::Model;
 #[cfg(feature = "keras")]
 use proc_macro2::Literal;
 use proc_macro2::TokenStream;
@@ -71,9 +71,10 @@ pub fn embed(_model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
 /// A declared layer as the Keras config of the same layer would read.
 #[cfg(feature = "keras")]
 fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
-    let recurrent = matches!(layer.kind, Kind::SimpleRnn | Kind::Lstm | Kind::Gru);
-    let gated = matches!(layer.kind, Kind::Lstm | Kind::Gru);
-    let weighted = recurrent || layer.kind == Kind::Dense;
+    let spec = layer.kind.spec();
+    let recurrent = matches!(spec.role, tinyrnn_spec::Role::Recurrent { .. });
+    let gated = spec.takes("recurrent_activation");
+    let weighted = recurrent || spec.role == tinyrnn_spec::Role::Dense;
     tinyrnn_io::config::LayerConfig {
         class: layer.kind.keras_class().to_owned(),
         name: layer.field.to_string(),
@@ -83,7 +84,7 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         use_bias: weighted.then_some(layer.use_bias),
         return_sequences: recurrent.then_some(layer.seq_out),
         go_backwards: recurrent.then_some(layer.go_backwards),
-        reset_after: (layer.kind == Kind::Gru).then_some(layer.reset_after),
+        reset_after: spec.takes("reset_after").then_some(layer.reset_after),
         merge_mode: layer.wrapped.as_ref().map(|(_, m)| m.name.to_owned()),
         rate: None,
         wrapped: layer

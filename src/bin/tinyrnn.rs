@@ -209,25 +209,17 @@ fn print_out(text: &str) -> Result<(), LoadError> {
     }
 }
 
-/// Keras's parameter formula for a layer and the symbol of its units.
+/// Keras's parameter formula for a layer and the symbol of its units (`tinyrnn_spec`'s).
 fn formula(layer: &LayerConfig) -> (&'static str, &'static str) {
-    let bias = layer.use_bias.unwrap_or(true);
-    match (
-        layer.class.as_str(),
-        bias,
-        layer.reset_after.unwrap_or(true),
-    ) {
-        ("SimpleRNN", true, _) => ("h*(d+h)+h", "h"),
-        ("SimpleRNN", false, _) => ("h*(d+h)", "h"),
-        ("LSTM", true, _) => ("4*(h*(d+h)+h)", "h"),
-        ("LSTM", false, _) => ("4*h*(d+h)", "h"),
-        ("GRU", false, _) => ("3*h*(d+h)", "h"),
-        ("GRU", true, true) => ("3*h*(d+h)+6*h", "h"),
-        ("GRU", true, false) => ("3*(h*(d+h)+h)", "h"),
-        ("Dense", true, _) => ("d*u+u", "u"),
-        ("Dense", false, _) => ("d*u", "u"),
-        _ => ("0", ""),
-    }
+    tinyrnn_spec::layer_by_class(&layer.class).map_or(("0", ""), |spec| {
+        (
+            spec.formula(
+                layer.use_bias.unwrap_or(true),
+                layer.reset_after.unwrap_or(true),
+            ),
+            spec.unit_symbol().unwrap_or(""),
+        )
+    })
 }
 
 /// The Keras-style summary of a file's model, from its config and the arrays it expects

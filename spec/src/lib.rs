@@ -1,0 +1,611 @@
+//! What each layer kind of [tinyrnn](https://docs.rs/tinyrnn) is, written once: its `model!`
+//! keyword, its Keras class and the name Keras 3 saves its weights under, its runtime type,
+//! its arguments and their defaults, its weight arrays as functions of the input width `d`
+//! and the units, and Keras's parameter formula; then the activations (with Keras's aliases)
+//! and `Bidirectional`'s merge modes.
+//!
+//! The macro (checking and generating), the runtime (its layers' Keras names), the file
+//! readers (weight layouts, the DSL printer) and the `tinyrnn` command all read these
+//! tables, so a new layer is its runtime file, its entry here, and only the planning code
+//! its new kind of data flow needs. `#![no_std]` and without dependencies, so that the
+//! runtime on a microcontroller can depend on it.
+//!
+//! ```
+//! use tinyrnn_spec::layer_by_keyword;
+//!
+//! // The founding question: SimpleRNN(2) on 3 features.
+//! let rnn = layer_by_keyword("simple_rnn").unwrap();
+//! assert_eq!(rnn.keras_class, "SimpleRNN");
+//! assert_eq!(rnn.params(3, 2, true, true), Some(12));
+//! assert_eq!(rnn.formula(true, true), "h*(d+h)+h");
+//! let names: Vec<&str> = rnn.weights(3, 2, true, true).unwrap().iter().map(|w| w.name).collect();
+//! assert_eq!(names, ["kernel", "recurrent_kernel", "bias"]);
+//! ```
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+use core::fmt;
+
+/// What a layer does with its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Reads a sequence and carries state across timesteps, with this many gates sharing
+    /// each weight array (SimpleRNN 1, LSTM 4, GRU 3).
+    Recurrent {
+        /// Gates per unit.
+        gates: usize,
+    },
+    /// Runs a copy of a recurrent layer backwards and merges (`Bidirectional`).
+    Wrapper,
+    /// A fully connected layer, on each timestep of a sequence (`Dense`).
+    Dense,
+    /// Acts only in training: the identity at inference, without weights (`Dropout`, ...).
+    Passthrough,
+}
+
+/// One layer kind.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LayerSpec {
+    /// The `model!` keyword, also Keras's layer name prefix (`simple_rnn`).
+    pub keyword: &'static str,
+    /// The Keras class (`SimpleRNN`).
+    pub keras_class: &'static str,
+    /// The group Keras 3 saves the layer's weights under: the class in snake case
+    /// (`naming.to_snake_case`), numbered among siblings of the same class.
+    pub saving_name: &'static str,
+    /// The type in `tinyrnn::__private::layers` (for training-only layers, their marker).
+    pub runtime_type: &'static str,
+    /// What it does.
+    pub role: Role,
+    /// Every argument `model!` takes, the one that may be given by position first.
+    pub arguments: &'static [&'static str],
+    /// Keras's default `activation`, for layers that take one.
+    pub default_activation: Option<&'static str>,
+    /// Keras's default `recurrent_activation`, for layers that take one.
+    pub default_recurrent_activation: Option<&'static str>,
+}
+
+/// One weight array: its Keras name and shape (`rank` dimensions of `dims`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeightShape {
+    /// `kernel`, `recurrent_kernel` or `bias`.
+    pub name: &'static str,
+    /// The dimensions; only the first `rank` count.
+    pub dims: [usize; 2],
+    /// 1 or 2.
+    pub rank: usize,
+}
+
+impl WeightShape {
+    /// The shape's dimensions.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        &self.dims[..self.rank]
+    }
+}
+
+/// A layer's weight arrays in Keras `get_weights()` order (of one direction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weights {
+    arrays: [WeightShape; 3],
+    len: usize,
+}
+
+impl Weights {
+    const NONE: WeightShape = WeightShape {
+        name: "",
+        dims: [0, 0],
+        rank: 0,
+    };
+
+    fn of(arrays: &[WeightShape]) -> Self {
+        let mut all = [Self::NONE; 3];
+        all[..arrays.len()].copy_from_slice(arrays);
+        Self {
+            arrays: all,
+            len: arrays.len(),
+        }
+    }
+}
+
+impl core::ops::Deref for Weights {
+    type Target = [WeightShape];
+
+    fn deref(&self) -> &[WeightShape] {
+        &self.arrays[..self.len]
+    }
+}
+
+impl LayerSpec {
+    /// The argument that may be given by position (`units`, `rate`, `layer`, `stddev`).
+    #[must_use]
+    pub fn first_argument(&self) -> &'static str {
+        self.arguments[0]
+    }
+
+    /// Whether the layer reads a sequence and carries state (`Bidirectional` included).
+    #[must_use]
+    pub fn is_recurrent(&self) -> bool {
+        matches!(self.role, Role::Recurrent { .. } | Role::Wrapper)
+    }
+
+    /// Whether the layer is the identity at inference, without weights.
+    #[must_use]
+    pub fn is_passthrough(&self) -> bool {
+        self.role == Role::Passthrough
+    }
+
+    /// Whether `model!` (and Keras) accept the argument `name`.
+    #[must_use]
+    pub fn takes(&self, name: &str) -> bool {
+        self.arguments.contains(&name)
+    }
+
+    /// Whether `reset_after` changes this layer's weights (GRU: a second bias row).
+    fn two_biases(&self, reset_after: bool) -> bool {
+        reset_after && self.takes("reset_after")
+    }
+
+    /// The weight arrays on `d`-wide inputs with `units` units; `None` when a size
+    /// overflows `usize`. `Bidirectional`'s are its wrapped layer's, twice: see that layer.
+    #[must_use]
+    pub fn weights(
+        &self,
+        d: usize,
+        units: usize,
+        use_bias: bool,
+        reset_after: bool,
+    ) -> Option<Weights> {
+        let w = |name, dims: [usize; 2], rank| WeightShape { name, dims, rank };
+        match self.role {
+            Role::Recurrent { gates } => {
+                let g = units.checked_mul(gates)?;
+                let kernels = [w("kernel", [d, g], 2), w("recurrent_kernel", [units, g], 2)];
+                let bias = if self.two_biases(reset_after) {
+                    w("bias", [2, g], 2)
+                } else {
+                    w("bias", [g, 0], 1)
+                };
+                Some(if use_bias {
+                    Weights::of(&[kernels[0], kernels[1], bias])
+                } else {
+                    Weights::of(&kernels)
+                })
+            }
+            Role::Dense => {
+                let kernel = w("kernel", [d, units], 2);
+                Some(if use_bias {
+                    Weights::of(&[kernel, w("bias", [units, 0], 1)])
+                } else {
+                    Weights::of(&[kernel])
+                })
+            }
+            Role::Wrapper | Role::Passthrough => Some(Weights::of(&[])),
+        }
+    }
+
+    /// Keras's parameter count on `d`-wide inputs (`count_params()`); `None` when it
+    /// overflows `usize`. `Bidirectional`'s is twice its wrapped layer's.
+    #[must_use]
+    pub fn params(
+        &self,
+        d: usize,
+        units: usize,
+        use_bias: bool,
+        reset_after: bool,
+    ) -> Option<usize> {
+        self.weights(d, units, use_bias, reset_after)?
+            .iter()
+            .try_fold(0_usize, |n, w| {
+                n.checked_add(
+                    w.shape()
+                        .iter()
+                        .try_fold(1_usize, |p, &x| p.checked_mul(x))?,
+                )
+            })
+    }
+
+    /// Keras's parameter formula in `d` (inputs) and [`LayerSpec::unit_symbol`]
+    /// (`h*(d+h)+h`); `"0"` for layers without weights.
+    #[must_use]
+    pub fn formula(&self, use_bias: bool, reset_after: bool) -> &'static str {
+        match (self.role, use_bias, self.two_biases(reset_after)) {
+            (Role::Recurrent { gates: 1 }, true, _) => "h*(d+h)+h",
+            (Role::Recurrent { gates: 1 }, false, _) => "h*(d+h)",
+            (Role::Recurrent { gates: 4 }, true, _) => "4*(h*(d+h)+h)",
+            (Role::Recurrent { gates: 4 }, false, _) => "4*h*(d+h)",
+            (Role::Recurrent { .. }, false, _) => "3*h*(d+h)",
+            (Role::Recurrent { .. }, true, true) => "3*h*(d+h)+6*h",
+            (Role::Recurrent { .. }, true, false) => "3*(h*(d+h)+h)",
+            (Role::Dense, true, _) => "d*u+u",
+            (Role::Dense, false, _) => "d*u",
+            (Role::Wrapper | Role::Passthrough, _, _) => "0",
+        }
+    }
+
+    /// The symbol of the units in [`LayerSpec::formula`]: `h` for recurrent layers, `u`
+    /// for `Dense`, none for layers without weights.
+    #[must_use]
+    pub fn unit_symbol(&self) -> Option<&'static str> {
+        match self.role {
+            Role::Recurrent { .. } => Some("h"),
+            Role::Dense => Some("u"),
+            Role::Wrapper | Role::Passthrough => None,
+        }
+    }
+
+    /// Writes [`LayerSpec::formula`] with the numbers in place of its symbols
+    /// (`2*(3+2)+2` for `h*(d+h)+h`, `d = 3`, `h = 2`).
+    ///
+    /// # Errors
+    /// Only those of `out`.
+    pub fn write_formula(
+        &self,
+        out: &mut impl fmt::Write,
+        d: usize,
+        units: usize,
+        use_bias: bool,
+        reset_after: bool,
+    ) -> fmt::Result {
+        for c in self.formula(use_bias, reset_after).chars() {
+            match c {
+                'd' => write!(out, "{d}")?,
+                'h' | 'u' => write!(out, "{units}")?,
+                other => out.write_char(other)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+macro_rules! passthrough {
+    ($name:ident, $keyword:literal, $class:literal, $first:literal) => {
+        #[doc = concat!("Keras `", $class, "`: the identity at inference.")]
+        pub const $name: LayerSpec = LayerSpec {
+            keyword: $keyword,
+            keras_class: $class,
+            saving_name: $keyword,
+            runtime_type: $class,
+            role: Role::Passthrough,
+            arguments: &[$first, "seed"],
+            default_activation: None,
+            default_recurrent_activation: None,
+        };
+    };
+}
+
+/// Keras `SimpleRNN`.
+pub const SIMPLE_RNN: LayerSpec = LayerSpec {
+    keyword: "simple_rnn",
+    keras_class: "SimpleRNN",
+    saving_name: "simple_rnn",
+    runtime_type: "SimpleRnn",
+    role: Role::Recurrent { gates: 1 },
+    arguments: &[
+        "units",
+        "activation",
+        "use_bias",
+        "return_sequences",
+        "go_backwards",
+    ],
+    default_activation: Some("tanh"),
+    default_recurrent_activation: None,
+};
+
+/// Keras `LSTM`.
+pub const LSTM: LayerSpec = LayerSpec {
+    keyword: "lstm",
+    keras_class: "LSTM",
+    saving_name: "lstm",
+    runtime_type: "Lstm",
+    role: Role::Recurrent { gates: 4 },
+    arguments: &[
+        "units",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "return_sequences",
+        "go_backwards",
+    ],
+    default_activation: Some("tanh"),
+    default_recurrent_activation: Some("sigmoid"),
+};
+
+/// Keras `GRU`.
+pub const GRU: LayerSpec = LayerSpec {
+    keyword: "gru",
+    keras_class: "GRU",
+    saving_name: "gru",
+    runtime_type: "Gru",
+    role: Role::Recurrent { gates: 3 },
+    arguments: &[
+        "units",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "return_sequences",
+        "go_backwards",
+        "reset_after",
+    ],
+    default_activation: Some("tanh"),
+    default_recurrent_activation: Some("sigmoid"),
+};
+
+/// Keras `Bidirectional`.
+pub const BIDIRECTIONAL: LayerSpec = LayerSpec {
+    keyword: "bidirectional",
+    keras_class: "Bidirectional",
+    saving_name: "bidirectional",
+    runtime_type: "Bidirectional",
+    role: Role::Wrapper,
+    arguments: &["layer", "merge_mode"],
+    default_activation: None,
+    default_recurrent_activation: None,
+};
+
+/// Keras `Dense`.
+pub const DENSE: LayerSpec = LayerSpec {
+    keyword: "dense",
+    keras_class: "Dense",
+    saving_name: "dense",
+    runtime_type: "Dense",
+    role: Role::Dense,
+    arguments: &["units", "activation", "use_bias"],
+    default_activation: Some("linear"),
+    default_recurrent_activation: None,
+};
+
+passthrough!(DROPOUT, "dropout", "Dropout", "rate");
+passthrough!(
+    SPATIAL_DROPOUT_1D,
+    "spatial_dropout1d",
+    "SpatialDropout1D",
+    "rate"
+);
+passthrough!(GAUSSIAN_NOISE, "gaussian_noise", "GaussianNoise", "stddev");
+passthrough!(
+    GAUSSIAN_DROPOUT,
+    "gaussian_dropout",
+    "GaussianDropout",
+    "rate"
+);
+passthrough!(ALPHA_DROPOUT, "alpha_dropout", "AlphaDropout", "rate");
+
+/// Every layer kind, in the order `model!`'s messages list them.
+pub const LAYERS: [&LayerSpec; 10] = [
+    &SIMPLE_RNN,
+    &LSTM,
+    &GRU,
+    &BIDIRECTIONAL,
+    &DENSE,
+    &DROPOUT,
+    &SPATIAL_DROPOUT_1D,
+    &GAUSSIAN_NOISE,
+    &GAUSSIAN_DROPOUT,
+    &ALPHA_DROPOUT,
+];
+
+/// The layer whose `model!` keyword is `keyword`.
+#[must_use]
+pub fn layer_by_keyword(keyword: &str) -> Option<&'static LayerSpec> {
+    LAYERS.iter().copied().find(|l| l.keyword == keyword)
+}
+
+/// The layer of Keras class `class`.
+#[must_use]
+pub fn layer_by_class(class: &str) -> Option<&'static LayerSpec> {
+    LAYERS.iter().copied().find(|l| l.keras_class == class)
+}
+
+/// An activation Keras 3 accepts by name.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ActivationSpec {
+    /// Keras's name (`relu`).
+    pub name: &'static str,
+    /// The type in `tinyrnn::__private::activations`.
+    pub runtime_type: &'static str,
+}
+
+macro_rules! activations {
+    ($($name:literal => $ty:literal),* $(,)?) => {
+        /// Every activation Keras 3 accepts by name for these layers.
+        pub const ACTIVATIONS: [ActivationSpec; 19] = [
+            $(ActivationSpec { name: $name, runtime_type: $ty }),*
+        ];
+    };
+}
+
+activations! {
+    "linear" => "Linear",
+    "relu" => "Relu",
+    "relu6" => "Relu6",
+    "leaky_relu" => "LeakyRelu",
+    "elu" => "Elu",
+    "selu" => "Selu",
+    "gelu" => "Gelu",
+    "sigmoid" => "Sigmoid",
+    "hard_sigmoid" => "HardSigmoid",
+    "tanh" => "Tanh",
+    "hard_tanh" => "HardTanh",
+    "softplus" => "Softplus",
+    "softsign" => "Softsign",
+    "silu" => "Silu",
+    "hard_silu" => "HardSilu",
+    "mish" => "Mish",
+    "exponential" => "Exponential",
+    "softmax" => "Softmax",
+    "log_softmax" => "LogSoftmax",
+}
+
+/// Keras's other names for the same activations: `(alias, name)`.
+pub const ACTIVATION_ALIASES: [(&str, &str); 2] = [("swish", "silu"), ("hard_swish", "hard_silu")];
+
+/// The activation called `name` by Keras, aliases included.
+///
+/// ```
+/// assert_eq!(tinyrnn_spec::activation("swish").unwrap().name, "silu");
+/// assert!(tinyrnn_spec::activation("tanhh").is_none());
+/// ```
+#[must_use]
+pub fn activation(name: &str) -> Option<&'static ActivationSpec> {
+    let name = ACTIVATION_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, canonical)| canonical);
+    ACTIVATIONS.iter().find(|a| a.name == name)
+}
+
+/// How `Bidirectional` merges its two directions.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MergeModeSpec {
+    /// Keras's name (`concat`).
+    pub name: &'static str,
+    /// The type in `tinyrnn::__private::layers`.
+    pub runtime_type: &'static str,
+    /// The output width as a multiple of the wrapped layer's units.
+    pub factor: usize,
+}
+
+/// Keras's merge modes; `concat` is the default.
+pub const MERGE_MODES: [MergeModeSpec; 4] = [
+    MergeModeSpec {
+        name: "concat",
+        runtime_type: "Concat",
+        factor: 2,
+    },
+    MergeModeSpec {
+        name: "sum",
+        runtime_type: "Sum",
+        factor: 1,
+    },
+    MergeModeSpec {
+        name: "mul",
+        runtime_type: "Mul",
+        factor: 1,
+    },
+    MergeModeSpec {
+        name: "ave",
+        runtime_type: "Ave",
+        factor: 1,
+    },
+];
+
+/// Other names for the merge modes (Keras's `Concatenate`, `Average`, ... layers, numpy's
+/// `mean`), which Keras does not accept: suggested in messages, never accepted.
+pub const MERGE_MODE_ALIASES: [(&str, &str); 8] = [
+    ("concatenate", "concat"),
+    ("add", "sum"),
+    ("multiply", "mul"),
+    ("product", "mul"),
+    ("prod", "mul"),
+    ("average", "ave"),
+    ("avg", "ave"),
+    ("mean", "ave"),
+];
+
+/// The merge mode Keras calls `name`.
+#[must_use]
+pub fn merge_mode(name: &str) -> Option<&'static MergeModeSpec> {
+    MERGE_MODES.iter().find(|m| m.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_classes_and_runtime_types_are_unique() {
+        for (i, a) in LAYERS.iter().enumerate() {
+            for b in &LAYERS[i + 1..] {
+                assert_ne!(a.keyword, b.keyword);
+                assert_ne!(a.keras_class, b.keras_class);
+                assert_ne!(a.runtime_type, b.runtime_type);
+            }
+        }
+    }
+
+    /// The founding question's counts, by Keras's formula h(d+h)+h, and each kind's count
+    /// against its formula written out with numbers.
+    #[test]
+    fn params_follow_the_formulas() {
+        for u in 1..=4 {
+            assert_eq!(SIMPLE_RNN.params(3, u, true, true), Some(u * (3 + u) + u));
+        }
+        let (d, u) = (5, 7);
+        for spec in LAYERS {
+            for bias in [false, true] {
+                for reset_after in [false, true] {
+                    let Some(n) = spec.params(d, u, bias, reset_after) else {
+                        panic!("{}", spec.keyword)
+                    };
+                    let formula = spec.formula(bias, reset_after);
+                    assert_eq!(n, eval(formula, d, u), "{} {formula}", spec.keyword);
+                }
+            }
+        }
+        assert_eq!(LSTM.params(usize::MAX / 2, 2, true, true), None);
+    }
+
+    /// Evaluates a formula of `d`, `h`/`u`, digits, `+`, `*` and parentheses.
+    fn eval(formula: &str, d: usize, units: usize) -> usize {
+        struct Parser<'a> {
+            text: &'a [u8],
+            at: usize,
+            d: usize,
+            units: usize,
+        }
+        impl Parser<'_> {
+            fn sum(&mut self) -> usize {
+                let mut total = self.product();
+                while self.text.get(self.at) == Some(&b'+') {
+                    self.at += 1;
+                    total += self.product();
+                }
+                total
+            }
+            fn product(&mut self) -> usize {
+                let mut total = self.atom();
+                while self.text.get(self.at) == Some(&b'*') {
+                    self.at += 1;
+                    total *= self.atom();
+                }
+                total
+            }
+            fn atom(&mut self) -> usize {
+                let byte = self.text[self.at];
+                self.at += 1;
+                match byte {
+                    b'(' => {
+                        let value = self.sum();
+                        self.at += 1; // `)`
+                        value
+                    }
+                    b'd' => self.d,
+                    b'h' | b'u' => self.units,
+                    digit => usize::from(digit - b'0'),
+                }
+            }
+        }
+        Parser {
+            text: formula.as_bytes(),
+            at: 0,
+            d,
+            units,
+        }
+        .sum()
+    }
+
+    #[test]
+    fn gru_reset_after_has_two_bias_rows() {
+        let w = GRU.weights(3, 2, true, true).unwrap();
+        assert_eq!(w.iter().last().unwrap().shape(), &[2, 6]);
+        let w = GRU.weights(3, 2, true, false).unwrap();
+        assert_eq!(w.iter().last().unwrap().shape(), &[6]);
+        // reset_after means nothing to the others.
+        assert_eq!(
+            LSTM.weights(3, 2, true, true),
+            LSTM.weights(3, 2, true, false)
+        );
+    }
+}
