@@ -64,6 +64,8 @@ pub struct LayerSpec {
     pub default_activation: Option<&'static str>,
     /// Keras's default `recurrent_activation`, for layers that take one.
     pub default_recurrent_activation: Option<&'static str>,
+    /// Keras's default `reset_after`, for layers that take it (GRU: a second bias row).
+    pub default_reset_after: Option<bool>,
 }
 
 /// One weight array: its Keras name and shape (`rank` dimensions of `dims`).
@@ -143,8 +145,8 @@ impl LayerSpec {
     }
 
     /// Whether `reset_after` changes this layer's weights (GRU: a second bias row).
-    fn two_biases(&self, reset_after: bool) -> bool {
-        reset_after && self.takes("reset_after")
+    const fn two_biases(&self, reset_after: bool) -> bool {
+        reset_after && self.default_reset_after.is_some()
     }
 
     /// The weight arrays on `d`-wide inputs with `units` units; `None` when a size
@@ -209,7 +211,7 @@ impl LayerSpec {
     /// Keras's parameter formula in `d` (inputs) and [`LayerSpec::unit_symbol`]
     /// (`h*(d+h)+h`); `"0"` for layers without weights.
     #[must_use]
-    pub fn formula(&self, use_bias: bool, reset_after: bool) -> &'static str {
+    pub const fn formula(&self, use_bias: bool, reset_after: bool) -> &'static str {
         match (self.role, use_bias, self.two_biases(reset_after)) {
             (Role::Recurrent { gates: 1 }, true, _) => "h*(d+h)+h",
             (Role::Recurrent { gates: 1 }, false, _) => "h*(d+h)",
@@ -271,6 +273,7 @@ macro_rules! passthrough {
             arguments: &[$first, "seed"],
             default_activation: None,
             default_recurrent_activation: None,
+            default_reset_after: None,
         };
     };
 }
@@ -291,6 +294,7 @@ pub const SIMPLE_RNN: LayerSpec = LayerSpec {
     ],
     default_activation: Some("tanh"),
     default_recurrent_activation: None,
+    default_reset_after: None,
 };
 
 /// Keras `LSTM`.
@@ -310,6 +314,7 @@ pub const LSTM: LayerSpec = LayerSpec {
     ],
     default_activation: Some("tanh"),
     default_recurrent_activation: Some("sigmoid"),
+    default_reset_after: None,
 };
 
 /// Keras `GRU`.
@@ -330,6 +335,7 @@ pub const GRU: LayerSpec = LayerSpec {
     ],
     default_activation: Some("tanh"),
     default_recurrent_activation: Some("sigmoid"),
+    default_reset_after: Some(true),
 };
 
 /// Keras `Bidirectional`.
@@ -342,6 +348,7 @@ pub const BIDIRECTIONAL: LayerSpec = LayerSpec {
     arguments: &["layer", "merge_mode"],
     default_activation: None,
     default_recurrent_activation: None,
+    default_reset_after: None,
 };
 
 /// Keras `Dense`.
@@ -354,6 +361,7 @@ pub const DENSE: LayerSpec = LayerSpec {
     arguments: &["units", "activation", "use_bias"],
     default_activation: Some("linear"),
     default_recurrent_activation: None,
+    default_reset_after: None,
 };
 
 passthrough!(DROPOUT, "dropout", "Dropout", "rate");

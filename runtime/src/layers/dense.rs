@@ -63,8 +63,8 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
 }
 
 impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for Dense<D, U, B, A> {
-    const KIND: &'static str = "Dense";
-    const KERAS_NAME: &'static str = "dense";
+    const KIND: &'static str = tinyrnn_spec::DENSE.keras_class;
+    const KERAS_NAME: &'static str = tinyrnn_spec::DENSE.keyword;
     const PARAMS: usize = {
         assert!(
             B == 0 || B == U,
@@ -80,7 +80,7 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
             WeightSpec::new("bias", &[U]),
         ]
     };
-    const FORMULA: &'static str = if B == 0 { "d*u" } else { "d*u+u" };
+    const FORMULA: &'static str = tinyrnn_spec::DENSE.formula(B != 0, false);
     const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("u", U)];
     const ZERO: Self = Self {
         kernel: zero_matrix(),

@@ -147,8 +147,8 @@ impl<
     RA: Activation,
 > Layer for Gru<D, H, G, R, RESET_AFTER, A, RA>
 {
-    const KIND: &'static str = "GRU";
-    const KERAS_NAME: &'static str = "gru";
+    const KIND: &'static str = tinyrnn_spec::GRU.keras_class;
+    const KERAS_NAME: &'static str = tinyrnn_spec::GRU.keyword;
     const PARAMS: usize = {
         assert!(G == 3 * H, "`Gru` needs G == 3 * H");
         assert!(
@@ -173,11 +173,7 @@ impl<
             WeightSpec::new("bias", &[R, G]),
         ],
     };
-    const FORMULA: &'static str = match R {
-        0 => "3*h*(d+h)",
-        1 => "3*(h*(d+h)+h)",
-        _ => "3*h*(d+h)+6*h",
-    };
+    const FORMULA: &'static str = tinyrnn_spec::GRU.formula(R != 0, R == 2);
     const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
     const ZERO: Self = Self {
         kernel: zero_matrix(),

@@ -120,8 +120,8 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
 impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
     Layer for Lstm<D, H, G, B, A, RA>
 {
-    const KIND: &'static str = "LSTM";
-    const KERAS_NAME: &'static str = "lstm";
+    const KIND: &'static str = tinyrnn_spec::LSTM.keras_class;
+    const KERAS_NAME: &'static str = tinyrnn_spec::LSTM.keyword;
     const PARAMS: usize = {
         assert!(G == 4 * H, "`Lstm` needs G == 4 * H");
         assert!(
@@ -142,7 +142,7 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             WeightSpec::new("bias", &[G]),
         ]
     };
-    const FORMULA: &'static str = if B == 0 { "4*h*(d+h)" } else { "4*(h*(d+h)+h)" };
+    const FORMULA: &'static str = tinyrnn_spec::LSTM.formula(B != 0, false);
     const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
     const ZERO: Self = Self {
         kernel: zero_matrix(),

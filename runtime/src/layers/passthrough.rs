@@ -23,37 +23,37 @@ pub trait PassthroughKind {
 }
 
 macro_rules! passthrough_kind {
-    ($(#[$doc:meta])* $ty:ident, $kind:literal, $name:literal) => {
+    ($(#[$doc:meta])* $ty:ident, $spec:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct $ty;
 
         impl PassthroughKind for $ty {
-            const KIND: &'static str = $kind;
-            const KERAS_NAME: &'static str = $name;
+            const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
+            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.keyword;
         }
     };
 }
 
 passthrough_kind!(
     /// Keras `Dropout(rate)`.
-    Dropout, "Dropout", "dropout"
+    Dropout, DROPOUT
 );
 passthrough_kind!(
     /// Keras `SpatialDropout1D(rate)`.
-    SpatialDropout1D, "SpatialDropout1D", "spatial_dropout1d"
+    SpatialDropout1D, SPATIAL_DROPOUT_1D
 );
 passthrough_kind!(
     /// Keras `GaussianNoise(stddev)`.
-    GaussianNoise, "GaussianNoise", "gaussian_noise"
+    GaussianNoise, GAUSSIAN_NOISE
 );
 passthrough_kind!(
     /// Keras `GaussianDropout(rate)`.
-    GaussianDropout, "GaussianDropout", "gaussian_dropout"
+    GaussianDropout, GAUSSIAN_DROPOUT
 );
 passthrough_kind!(
     /// Keras `AlphaDropout(rate)`.
-    AlphaDropout, "AlphaDropout", "alpha_dropout"
+    AlphaDropout, ALPHA_DROPOUT
 );
 
 /// A layer that only acts in training: zero parameters, identity at inference.
@@ -93,7 +93,7 @@ impl<const D: usize, K: PassthroughKind> Layer for Passthrough<D, K> {
     const KERAS_NAME: &'static str = K::KERAS_NAME;
     const PARAMS: usize = 0;
     const WEIGHTS: &'static [WeightSpec] = &[];
-    const FORMULA: &'static str = "0";
+    const FORMULA: &'static str = tinyrnn_spec::DROPOUT.formula(false, false);
     const SYMBOLS: &'static [(&'static str, usize)] = &[];
     const ZERO: Self = Self { kind: PhantomData };
     type State = ();

@@ -78,8 +78,8 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
 impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
     for SimpleRnn<D, H, B, A>
 {
-    const KIND: &'static str = "SimpleRNN";
-    const KERAS_NAME: &'static str = "simple_rnn";
+    const KIND: &'static str = tinyrnn_spec::SIMPLE_RNN.keras_class;
+    const KERAS_NAME: &'static str = tinyrnn_spec::SIMPLE_RNN.keyword;
     const PARAMS: usize = {
         assert!(
             B == 0 || B == H,
@@ -99,7 +99,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
             WeightSpec::new("bias", &[H]),
         ]
     };
-    const FORMULA: &'static str = if B == 0 { "h*(d+h)" } else { "h*(d+h)+h" };
+    const FORMULA: &'static str = tinyrnn_spec::SIMPLE_RNN.formula(B != 0, false);
     const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
     const ZERO: Self = Self {
         kernel: zero_matrix(),
