@@ -1,0 +1,553 @@
+//! Checking one layer call's arguments (and `input [T, F]`): their names, types, ranges
+//! and defaults, each mistake reported on its tokens with the fix.
+
+use super::diagnostics::{
+    arg_text, call_text, call_text_without, quoted_list, suggest, unknown_argument, unknown_layer,
+    with_wrapped,
+};
+use super::kind::{KINDS, Kind, activation_named};
+use super::{Errors, Options};
+use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
+use proc_macro2::Span;
+use syn::LitInt;
+use tinyrnn_spec::{
+    ACTIVATION_ALIASES, ACTIVATIONS, ActivationSpec as Activation, MERGE_MODE_ALIASES, MERGE_MODES,
+    MergeModeSpec as MergeMode,
+};
+
+pub(super) fn check_input(i: &InputStmt, errs: &mut Errors) -> (Option<usize>, Option<usize>) {
+    let [timesteps, features] = i.dims.as_slice() else {
+        let hint = match i.dims.as_slice() {
+            [only] => format!(
+                "for one feature per timestep write `input [{}, 1]`",
+                only.text()
+            ),
+            [_, timesteps, features] => format!(
+                "leave out the batch size: `input [{}, {}]`",
+                timesteps.text(),
+                features.text()
+            ),
+            _ => "e.g. `input [50, 3]`".to_owned(),
+        };
+        errs.push(
+            i.span,
+            format!(
+                "expected `input [timesteps, features]`, found `{}`; {hint}",
+                i.text()
+            ),
+        );
+        return (None, None);
+    };
+    let timesteps = match timesteps {
+        Dim::Any(_) => None,
+        Dim::Num(n) => positive(
+            n,
+            "expected at least 1 timestep, found `0`; write `_` for any number of timesteps",
+            errs,
+        ),
+    };
+    let features = match features {
+        Dim::Any(u) => {
+            errs.push(
+                u.span,
+                "expected the number of features, found `_`; only the timesteps may be `_`",
+            );
+            None
+        }
+        Dim::Num(n) => positive(n, "expected at least 1 feature, found `0`", errs),
+    };
+    (timesteps, features)
+}
+
+/// The value of a size, reporting `zero` when it is 0.
+pub(super) fn positive(n: &LitInt, zero: &str, errs: &mut Errors) -> Option<usize> {
+    match n.base10_parse::<usize>() {
+        Ok(0) => {
+            errs.push(n.span(), zero);
+            None
+        }
+        Ok(v) => Some(v),
+        Err(e) => {
+            errs.push(n.span(), e);
+            None
+        }
+    }
+}
+
+/// The options of one layer call; `None` when the layer is unknown (unless it is a Keras
+/// class name, checked as its layer) or has no parentheses.
+pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options> {
+    let name = call.name.to_string();
+    // `LSTM(4, ...)`: reported, then its arguments are checked as `lstm`'s, so that one
+    // compile also reports their mistakes (and those of a layer it wraps).
+    let known = KINDS.iter().copied().find(|k| k.keyword() == name);
+    let keras_class = known.is_none();
+    let kind = if let Some(kind) = known {
+        kind
+    } else {
+        errs.push(
+            call.name.span(),
+            unknown_layer(&name, call.missing_parens.is_some()),
+        );
+        match KINDS.iter().copied().find(|k| k.keras_class() == name) {
+            Some(kind) if call.missing_parens.is_none() => kind,
+            _ => return None,
+        }
+    };
+    let name = kind.keyword();
+    if let Some(found) = &call.missing_parens {
+        let example = match kind.first_argument() {
+            "units" => format!("{name}(8)"),
+            "layer" => format!("{name}(lstm(8))"),
+            _ => format!("{name}(0.2)"),
+        };
+        errs.push(
+            call.name.span(),
+            format!(
+                "expected `(` after `{name}`, found {found}; layers take their arguments in parentheses, e.g. `{example}`"
+            ),
+        );
+        return None;
+    }
+    let text = call_text(call, None);
+    let range = (call.name.span(), call.end);
+    let allowed = kind.arguments();
+    let first = kind.first_argument();
+    // Each known argument once, in source order: its key, its value and its tokens.
+    let mut given: Vec<(&str, &Value, (Span, Span))> = Vec::new();
+    // A layer under its Keras class name is already wrong: checks of the whole call stay quiet.
+    let mut args_ok = !keras_class;
+    let mut named_before = false;
+    // `None` until given; then `Some(None)` when the value was wrong (already reported).
+    let mut units = None;
+    let mut activation = None;
+    let mut recurrent_activation = None;
+    let mut merge = None;
+    let mut wrapped: Option<Option<Box<Options>>> = None;
+    let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
+        (None, None, None, None);
+    for (i, arg) in call.args.iter().enumerate() {
+        let arg_range = arg.span_range();
+        let (key, value) = match arg {
+            Arg::Positional(v) if i == 0 => (first, v),
+            Arg::Positional(v) if named_before && !given.iter().any(|g| g.0 == first) => {
+                // `dense(activation = relu, 4)`: the units, out of place.
+                let mut args: Vec<String> = vec![v.text()];
+                args.extend(call.args.iter().take(i).map(arg_text));
+                args.extend(call.args.iter().skip(i + 1).map(arg_text));
+                errs.push_range(
+                    arg_range,
+                    format!(
+                        "positional argument `{}` after named arguments; give the {} first: `{name}({})`",
+                        v.text(),
+                        if first == "units" { "units" } else { first },
+                        args.join(", ")
+                    ),
+                );
+                (first, v)
+            }
+            Arg::Positional(v) => {
+                let what = if first == "units" {
+                    "its units".to_owned()
+                } else {
+                    format!("its `{first}`")
+                };
+                let named = |example: String| {
+                    format!(
+                        "`{name}` takes only {what} by position; name the others, e.g. `{example}`"
+                    )
+                };
+                let why = match (kind, v) {
+                    (_, Value::Ident(i)) if ACTIVATIONS.iter().any(|a| *i == a.name) => {
+                        named(format!("activation = {i}"))
+                    }
+                    (_, Value::Bool(b)) => named(format!("use_bias = {}", b.value)),
+                    (Kind::Bidirectional, Value::Ident(i))
+                        if MERGE_MODES.iter().any(|m| *i == m.name) =>
+                    {
+                        named(format!("merge_mode = {i}"))
+                    }
+                    (Kind::Bidirectional, Value::Call(_)) => {
+                        "`bidirectional` wraps a single layer and makes the backward copy itself; remove this one".to_owned()
+                    }
+                    (Kind::Bidirectional, _) => named("merge_mode = sum".to_owned()),
+                    (k, Value::Int(n)) if k.is_passthrough() => named(format!("seed = {n}")),
+                    (k, _) if k.is_passthrough() => {
+                        let given = given
+                            .iter()
+                            .find(|g| g.0 == first)
+                            .map_or(String::new(), |g| format!(", here `{}`", g.1.text()));
+                        format!("`{name}` takes a single `{first}`{given}; remove this one")
+                    }
+                    _ => named("activation = relu".to_owned()),
+                };
+                errs.push_range(
+                    arg_range,
+                    format!("unexpected positional argument `{}`: {why}", v.text()),
+                );
+                args_ok = false;
+                continue;
+            }
+            Arg::Named { key, value } => {
+                named_before = true;
+                let k = key.to_string();
+                let Some(known) = allowed.iter().find(|a| **a == k) else {
+                    errs.push(key.span(), unknown_argument(call, kind, &k, value));
+                    args_ok = false;
+                    continue;
+                };
+                (*known, value)
+            }
+        };
+        if let Some((_, first_value, _)) = given.iter().find(|g| g.0 == key) {
+            let message = if key == first && matches!(call.args.first(), Some(Arg::Positional(_))) {
+                format!(
+                    "duplicate argument `{key}`: the first argument `{}` already gives the {key} of `{name}`; remove one of them",
+                    first_value.text()
+                )
+            } else {
+                format!(
+                    "duplicate argument `{key}`: `{name}` already has `{key} = {}`; remove one of them",
+                    first_value.text()
+                )
+            };
+            errs.push_range(arg_range, message);
+            args_ok = false;
+            continue;
+        }
+        given.push((key, value, arg_range));
+        match key {
+            "units" => units = Some(check_units(value, errs)),
+            "activation" => activation = Some(check_activation(key, value, errs)),
+            "recurrent_activation" => {
+                recurrent_activation = Some(check_activation(key, value, errs));
+            }
+            "use_bias" => use_bias = Some(check_flag(key, value, errs)),
+            "return_sequences" => return_sequences = Some(check_flag(key, value, errs)),
+            "go_backwards" => go_backwards = Some(check_flag(key, value, errs)),
+            "reset_after" => reset_after = Some(check_flag(key, value, errs)),
+            "merge_mode" => merge = Some(check_merge_mode(value, errs)),
+            "layer" => wrapped = Some(check_wrapped(call, value, errs).map(Box::new)),
+            "rate" | "stddev" => args_ok &= check_rate(key, value, errs),
+            "seed" => args_ok &= check_seed(value, errs),
+            _ => {}
+        }
+    }
+
+    // The required first argument, when nothing else explains its absence.
+    if !given.iter().any(|g| g.0 == first) && args_ok {
+        let example = match first {
+            "units" => "8",
+            "layer" => "lstm(8)",
+            _ => "0.2",
+        };
+        let mut args = vec![example.to_owned()];
+        args.extend(call.args.iter().map(arg_text));
+        let what = match first {
+            "units" => "a number of units",
+            "layer" => "a recurrent layer to wrap",
+            "stddev" => "a standard deviation",
+            _ => "a rate",
+        };
+        errs.push_range(
+            range,
+            format!(
+                "`{text}` needs {what} first, e.g. `{name}({})`",
+                args.join(", ")
+            ),
+        );
+        args_ok = false;
+    }
+    let units = units.flatten();
+    let return_sequences_given = return_sequences.is_some();
+    let return_sequences = return_sequences.unwrap_or(Some(false));
+    let wrapped = wrapped.flatten();
+    args_ok &= kind != Kind::Bidirectional || wrapped.is_some();
+    let merge = merge.unwrap_or(Some(&MERGE_MODES[0]));
+
+    Some(Options {
+        kind,
+        returning_sequences_text: match &wrapped {
+            Some(w) => with_wrapped(call, &w.returning_sequences_text, None),
+            None => call_text(call, Some(("return_sequences", "true"))),
+        },
+        return_sequences_given: match &wrapped {
+            Some(w) => w.return_sequences_given,
+            None => return_sequences_given,
+        },
+        call_text: text,
+        range,
+        span: call.span,
+        name_ident: call.name.clone(),
+        units: match &wrapped {
+            Some(w) => w.units,
+            None => units,
+        },
+        activation: activation.unwrap_or(Some(kind.default_activation())),
+        recurrent_activation: recurrent_activation.unwrap_or(Some(activation_named(
+            kind.spec()
+                .default_recurrent_activation
+                .unwrap_or("sigmoid"),
+        ))),
+        use_bias: use_bias.unwrap_or(Some(true)),
+        reset_after: reset_after.unwrap_or(Some(true)),
+        return_sequences: return_sequences.map(|r| kind.is_recurrent() && r),
+        go_backwards: go_backwards.unwrap_or(Some(false)),
+        go_backwards_range: given.iter().find(|g| g.0 == "go_backwards").map(|g| g.2),
+        wrapped,
+        merge,
+        args_ok,
+    })
+}
+
+/// The layer inside `bidirectional(...)`: a recurrent layer that reads forwards. `outer`
+/// is the `bidirectional` call, for the fixes.
+pub(super) fn check_wrapped(outer: &LayerCall, v: &Value, errs: &mut Errors) -> Option<Options> {
+    let Value::Call(call) = v else {
+        // `bidirectional(8)`, `bidirectional(lstm)`, `bidirectional(LSTM)`.
+        let (inner, what) = match v {
+            Value::Int(n) => (format!("lstm({n})"), String::new()),
+            Value::Ident(i) => match KINDS
+                .iter()
+                .find(|k| k.is_recurrent() && (*i == k.keyword() || *i == k.keras_class()))
+            {
+                Some(k) if *k != Kind::Bidirectional => (
+                    format!("{}(8)", k.keyword()),
+                    " without parentheses".to_owned(),
+                ),
+                _ => ("lstm(8)".to_owned(), String::new()),
+            },
+            _ => ("lstm(8)".to_owned(), String::new()),
+        };
+        errs.push_range(
+            (v.span(), v.end_span()),
+            format!(
+                "expected a recurrent layer to wrap, found `{}`{what}; e.g. `{}`",
+                v.text(),
+                with_wrapped(outer, &inner, None)
+            ),
+        );
+        return None;
+    };
+    let inner = check_call(call, errs)?;
+    if inner.kind == Kind::Bidirectional {
+        let fix = inner.wrapped.as_ref().map_or(String::new(), |w| {
+            format!(": `{}`", with_wrapped(outer, &w.call_text, None))
+        });
+        errs.push_range(
+            inner.range,
+            format!(
+                "`bidirectional` cannot wrap another `bidirectional`: it already runs its layer in both directions; remove one of them{fix}"
+            ),
+        );
+        return None;
+    }
+    if !inner.kind.is_recurrent() {
+        let units = match inner.units {
+            Some(u) if !inner.kind.is_passthrough() => u,
+            _ => 8,
+        };
+        errs.push_range(
+            inner.range,
+            format!(
+                "`bidirectional` wraps a recurrent layer, found `{}`; wrap {}, e.g. `{}`",
+                inner.call_text,
+                quoted_list(&["simple_rnn", "lstm", "gru"]),
+                with_wrapped(outer, &format!("lstm({units})"), None)
+            ),
+        );
+        return None;
+    }
+    if inner.go_backwards == Some(true) {
+        errs.push_range(
+            inner.go_backwards_range.unwrap_or(inner.range),
+            format!(
+                "`go_backwards = true` inside `bidirectional` is not supported: `bidirectional` already runs a backward copy; remove it: `{}`",
+                with_wrapped(outer, &call_text_without(call, "go_backwards"), None)
+            ),
+        );
+        return None;
+    }
+    Some(inner)
+}
+
+pub(super) fn check_merge_mode(v: &Value, errs: &mut Errors) -> Option<&'static MergeMode> {
+    let name = match v {
+        Value::Ident(i) => i.to_string(),
+        Value::Str(s) => s.value(),
+        other => {
+            let names: Vec<&str> = MERGE_MODES.iter().map(|m| m.name).collect();
+            errs.push_range(
+                (other.span(), other.end_span()),
+                format!(
+                    "expected a merge mode ({}), found `{}`",
+                    quoted_list(&names),
+                    other.text()
+                ),
+            );
+            return None;
+        }
+    };
+    if let Some(m) = MERGE_MODES.iter().find(|m| m.name == name) {
+        return Some(m);
+    }
+    let names: Vec<&str> = MERGE_MODES.iter().map(|m| m.name).collect();
+    let alias = MERGE_MODE_ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(&name))
+        .map(|(_, to)| *to);
+    let hint = if name == "None" {
+        format!(
+            "Keras's `merge_mode=None` returns the two directions as two outputs, which `model!` does not support; expected one of {}",
+            quoted_list(&names)
+        )
+    } else if let Some(s) = alias.or_else(|| suggest(&name, &names)) {
+        format!("did you mean `{s}`?")
+    } else {
+        format!("expected one of {}", quoted_list(&names))
+    };
+    errs.push(v.span(), format!("unknown merge mode `{name}`; {hint}"));
+    None
+}
+
+/// The value of a number literal, negative or not.
+pub(super) fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float(f) => f.base10_parse::<f64>().ok(),
+        Value::Int(n) => n.base10_parse::<f64>().ok(),
+        Value::Negative { number: n, .. } => number(n).map(|x| -x),
+        _ => None,
+    }
+}
+
+/// A dropout `rate` or a noise `stddev`: Keras 3 accepts both from 0 to 1, inclusive.
+pub(super) fn check_rate(key: &str, v: &Value, errs: &mut Errors) -> bool {
+    let hint = match (number(v), v) {
+        (Some(x), _) if (0.0..=1.0).contains(&x) => return true,
+        // `dropout(20)`: a percentage.
+        (Some(x), Value::Int(_)) if key == "rate" && x > 1.0 && x < 100.0 => {
+            format!("; a rate is a fraction: for {x}% write `{}`", x / 100.0)
+        }
+        (Some(_), _) => String::new(),
+        (None, Value::Str(s)) if s.value().trim().parse::<f64>().is_ok() => {
+            "; write it without quotes".to_owned()
+        }
+        (None, _) => format!("; e.g. `{key} = 0.2`"),
+    };
+    let expected = if number(v).is_some() {
+        format!("a `{key}` from 0 to 1")
+    } else {
+        format!("a number for `{key}`")
+    };
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!("expected {expected}, found `{}`{hint}", v.text()),
+    );
+    false
+}
+
+/// Keras's `seed`, accepted for compatibility: it only seeds training-time noise.
+pub(super) fn check_seed(v: &Value, errs: &mut Errors) -> bool {
+    if let Value::Int(_) = v {
+        return true;
+    }
+    if let Value::Negative { number, .. } = v
+        && let Value::Int(_) = **number
+    {
+        return true;
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!("expected a whole number for `seed`, found `{}`", v.text()),
+    );
+    false
+}
+
+pub(super) fn check_units(v: &Value, errs: &mut Errors) -> Option<usize> {
+    if let Value::Int(n) = v {
+        return positive(n, "expected at least 1 unit, found `0`", errs);
+    }
+    if let Value::Negative { .. } = v {
+        errs.push_range(
+            (v.span(), v.end_span()),
+            format!("expected at least 1 unit, found `{}`", v.text()),
+        );
+        return None;
+    }
+    let hint = match v {
+        Value::Float(f) => f
+            .base10_parse::<f64>()
+            .ok()
+            .filter(|x| x.fract() == 0.0 && *x >= 1.0 && *x < 1e15)
+            .map_or(String::new(), |x| format!("; write `{x}`")),
+        _ => String::new(),
+    };
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected a whole number of units, found `{}`{hint}",
+            v.text()
+        ),
+    );
+    None
+}
+
+pub(super) fn check_flag(key: &str, v: &Value, errs: &mut Errors) -> Option<bool> {
+    if let Value::Bool(b) = v {
+        return Some(b.value);
+    }
+    let hint = match v {
+        Value::Ident(i) if i == "True" => "; Rust spells it `true`",
+        Value::Ident(i) if i == "False" => "; Rust spells it `false`",
+        Value::Int(n) if n.base10_digits() == "1" => "; write `true`",
+        Value::Int(n) if n.base10_digits() == "0" => "; write `false`",
+        Value::Str(s) if s.value() == "true" || s.value() == "false" => "; write it without quotes",
+        _ => "",
+    };
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected `true` or `false` for `{key}`, found `{}`{hint}",
+            v.text()
+        ),
+    );
+    None
+}
+
+pub(super) fn check_activation(
+    key: &str,
+    v: &Value,
+    errs: &mut Errors,
+) -> Option<&'static Activation> {
+    let name = match v {
+        Value::Ident(i) => i.to_string(),
+        Value::Str(s) => s.value(),
+        other => {
+            errs.push_range(
+                (other.span(), other.end_span()),
+                format!(
+                    "expected an activation name such as `tanh` for `{key}`, found `{}`",
+                    other.text()
+                ),
+            );
+            return None;
+        }
+    };
+    let canonical = ACTIVATION_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name.as_str(), |(_, to)| to);
+    if let Some(a) = ACTIVATIONS.iter().find(|a| a.name == canonical) {
+        return Some(a);
+    }
+    let names: Vec<&str> = ACTIVATIONS.iter().map(|a| a.name).collect();
+    let hint = if name == "None" {
+        "Keras's `activation=None` is `linear` here".to_owned()
+    } else if let Some(s) = suggest(&name, &names) {
+        format!("did you mean `{s}`?")
+    } else {
+        format!("expected one of {}", quoted_list(&names))
+    };
+    errs.push(v.span(), format!("unknown activation `{name}`; {hint}"));
+    None
+}

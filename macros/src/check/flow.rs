@@ -1,0 +1,223 @@
+//! Data flow and planning: which layers see sequences, what `forward` must buffer, the
+//! parameter count, and the checked layers and stages the expansion follows.
+
+use super::kind::Kind;
+use super::{Errors, Flow, Input, Layer, Model, Options, Stage};
+use proc_macro2::{Ident, Span};
+use std::ops::Range;
+use syn::Visibility;
+
+/// A sequence stays a sequence; otherwise the flow was not known.
+pub(super) fn flow_after_sequence(before: Flow) -> Flow {
+    match before {
+        Flow::Unknown => Flow::Unknown,
+        _ => Flow::Sequence,
+    }
+}
+
+/// `simple_rnn(2)` after `simple_rnn(4)`, which returns one vector.
+pub(super) fn needs_sequence(layer: &Options, prev: &Options) -> String {
+    let fix = match &prev.wrapped {
+        _ if prev.return_sequences_given => {
+            format!("change it to `{}`", prev.returning_sequences_text)
+        }
+        Some(inner) => format!(
+            "add `return_sequences = true` to the `{}` it wraps: `{}`",
+            inner.call_text, prev.returning_sequences_text
+        ),
+        None => format!(
+            "add `return_sequences = true` to it: `{}`",
+            prev.returning_sequences_text
+        ),
+    };
+    // Keras's `SpatialDropout1D` drops whole channels of a sequence; on one vector that is
+    // `Dropout`, and both are the identity at inference.
+    let or_dropout = match layer.call_text.strip_prefix("spatial_dropout1d(") {
+        Some(args) => format!(", or use `dropout({args}` on the vector"),
+        None => String::new(),
+    };
+    format!(
+        "`{}` needs a sequence, but `{}` before it returns only its last timestep; {fix}{or_dropout}",
+        layer.call_text, prev.call_text
+    )
+}
+
+/// Every layer's parameter count and formula, when every size is known, with the total.
+pub(super) fn count_params(
+    features: usize,
+    layers: &[Option<Options>],
+    errs: &mut Errors,
+) -> Option<(usize, Vec<String>)> {
+    let known: Vec<&Options> = layers
+        .iter()
+        .map(|o| o.as_ref().filter(|o| o.known()))
+        .collect::<Option<_>>()?;
+    let mut width = features;
+    let mut total: usize = 0;
+    let mut breakdown = Vec::new();
+    for o in known {
+        let counted = o.params(width).and_then(|(n, formula)| {
+            Some((total.checked_add(n)?, n, formula, o.output_width(width)?))
+        });
+        let Some((sum, n, formula, out)) = counted else {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` makes the model too large: its parameter count overflows `usize`",
+                    o.call_text
+                ),
+            );
+            return None;
+        };
+        // `from_le_bytes` takes `4 * PARAMS` bytes, which must fit `usize` too.
+        if sum.checked_mul(4).is_none() {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` makes the model too large: its {sum} parameters take more than `usize::MAX` bytes",
+                    o.call_text
+                ),
+            );
+            return None;
+        }
+        total = sum;
+        if formula == n.to_string() {
+            // `dropout(0.2): 0`, not `0 = 0`.
+            breakdown.push(format!("{}: {n}", o.call_text));
+        } else {
+            breakdown.push(format!("{}: {formula} = {n}", o.call_text));
+        }
+        width = out;
+    }
+    Some((total, breakdown))
+}
+
+/// The checked layer for `opt` on `input`-wide vectors; `field` names it.
+pub(super) fn build_layer(
+    opt: &Options,
+    field: &str,
+    input: usize,
+    seq_out: bool,
+) -> Option<Layer> {
+    let wrapped = match opt.kind {
+        Kind::Bidirectional => {
+            let inner = opt.wrapped.as_ref()?;
+            let inner_layer = build_layer(inner, field, input, seq_out)?;
+            Some((Box::new(inner_layer), opt.merge?))
+        }
+        _ => None,
+    };
+    Some(Layer {
+        kind: opt.kind,
+        field: Ident::new(field, opt.name_ident.span()),
+        span: opt.span,
+        input,
+        units: opt.output_width(input)?,
+        activation: opt.activation?,
+        recurrent_activation: opt.recurrent_activation?,
+        use_bias: opt.use_bias?,
+        reset_after: opt.reset_after?,
+        go_backwards: opt.go_backwards?,
+        seq_out,
+        wrapped,
+    })
+}
+
+/// The model, from layers that all checked out.
+pub(super) fn build(
+    name: &Ident,
+    input: Option<&Input>,
+    options: &[Option<Options>],
+    seq_out: &[bool],
+    counts: Option<(usize, Vec<String>)>,
+    errs: &mut Errors,
+) -> Option<Model> {
+    let input = input?;
+    let features = input.features?;
+    let (params, _) = counts?;
+    let mut width = features;
+    let mut layers = Vec::new();
+    // Keras numbers layers per class: `lstm`, `lstm_1`; a wrapped layer takes a number too.
+    let mut counts = std::collections::HashMap::<&str, usize>::new();
+    let mut next_name = |keyword: &'static str| {
+        let n = counts.entry(keyword).or_insert(0);
+        let name = if *n == 0 {
+            keyword.to_owned()
+        } else {
+            format!("{keyword}_{n}")
+        };
+        *n += 1;
+        name
+    };
+    for (opt, &seq_out) in options.iter().zip(seq_out) {
+        let opt = opt.as_ref()?;
+        let field = next_name(opt.kind.keyword());
+        if let Some(inner) = &opt.wrapped {
+            next_name(inner.kind.keyword());
+        }
+        let layer = build_layer(opt, &field, width, seq_out)?;
+        width = layer.units;
+        layers.push(layer);
+    }
+    let (stages, tail) = plan(&layers);
+    let needs_buffer = stages.len() > 1
+        || layers
+            .iter()
+            .any(|l| l.kind == Kind::Bidirectional && l.seq_out);
+    if input.timesteps.is_none() && needs_buffer {
+        // Reported above from the statements; this only guards the generated code.
+        errs.push(
+            Span::call_site(),
+            "this model must buffer a whole sequence, which needs a fixed number of timesteps",
+        );
+        return None;
+    }
+    if layers.is_empty() {
+        return None;
+    }
+    Some(Model {
+        attrs: Vec::new(),
+        vis: Visibility::Inherited,
+        name: name.clone(),
+        timesteps: input.timesteps,
+        features,
+        layers,
+        stages,
+        tail,
+        params,
+        weights: None,
+    })
+}
+
+/// Splits the layers that see sequences into stages, and returns the tail after them. A
+/// stage runs timestep by timestep over its source (the input, or the buffered output of
+/// the stage before); a new one starts where a layer must read its whole input first:
+/// `go_backwards` after a recurrent layer, and every `bidirectional` after other layers.
+pub(super) fn plan(layers: &[Layer]) -> (Vec<Stage>, Range<usize>) {
+    let seq_end = layers
+        .iter()
+        .position(|l| !l.seq_out)
+        .map_or(layers.len(), |i| i + 1);
+    let mut stages: Vec<Stage> = Vec::new();
+    let mut has_recurrent = false;
+    for (i, layer) in layers[..seq_end].iter().enumerate() {
+        let bidirectional = layer.kind == Kind::Bidirectional;
+        let new_stage = stages.is_empty()
+            || (layer.go_backwards && has_recurrent)
+            || (bidirectional && stages.last().is_some_and(|s| !s.layers.is_empty()));
+        if new_stage {
+            stages.push(Stage {
+                layers: i..i,
+                reversed: false,
+                bidirectional,
+            });
+            has_recurrent = false;
+        }
+        if let Some(stage) = stages.last_mut() {
+            stage.layers.end = i + 1;
+            stage.reversed |= layer.go_backwards;
+        }
+        has_recurrent |= layer.kind.is_recurrent();
+    }
+    (stages, seq_end..layers.len())
+}

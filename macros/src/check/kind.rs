@@ -1,0 +1,161 @@
+//! The layer kinds `model!` knows, each read from its `tinyrnn_spec` entry, and the
+//! parameter count and formula (with numbers) that messages print.
+
+use tinyrnn_spec::{ACTIVATIONS, ActivationSpec as Activation, LayerSpec};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SimpleRnn,
+    Lstm,
+    Gru,
+    Bidirectional,
+    Dense,
+    Dropout,
+    SpatialDropout1d,
+    GaussianNoise,
+    GaussianDropout,
+    AlphaDropout,
+}
+
+pub(super) const KINDS: [Kind; 10] = [
+    Kind::SimpleRnn,
+    Kind::Lstm,
+    Kind::Gru,
+    Kind::Bidirectional,
+    Kind::Dense,
+    Kind::Dropout,
+    Kind::SpatialDropout1d,
+    Kind::GaussianNoise,
+    Kind::GaussianDropout,
+    Kind::AlphaDropout,
+];
+
+impl Kind {
+    /// What this kind is: `tinyrnn_spec`'s entry, which `KINDS` lists in the same order.
+    pub fn spec(self) -> &'static LayerSpec {
+        tinyrnn_spec::LAYERS[self as usize]
+    }
+
+    /// The `model!` keyword, which is also Keras's layer name prefix.
+    pub fn keyword(self) -> &'static str {
+        self.spec().keyword
+    }
+
+    /// The Keras class name, accepted in messages' suggestions.
+    pub fn keras_class(self) -> &'static str {
+        self.spec().keras_class
+    }
+
+    /// The runtime type in `tinyrnn::__private::layers`: the layer itself, or for the
+    /// training-only layers the `PassthroughKind` marker.
+    pub fn runtime_type(self) -> &'static str {
+        self.spec().runtime_type
+    }
+
+    /// Layers that read a sequence and carry state across timesteps.
+    pub fn is_recurrent(self) -> bool {
+        self.spec().is_recurrent()
+    }
+
+    /// Layers that act only in training: identity at inference, no weights.
+    pub fn is_passthrough(self) -> bool {
+        self.spec().is_passthrough()
+    }
+
+    /// The argument that may be given by position, first.
+    pub(super) fn first_argument(self) -> &'static str {
+        self.spec().first_argument()
+    }
+
+    pub(super) fn arguments(self) -> &'static [&'static str] {
+        self.spec().arguments
+    }
+
+    pub(super) fn default_activation(self) -> &'static Activation {
+        activation_named(self.spec().default_activation.unwrap_or("linear"))
+    }
+}
+
+/// Keras's parameter count of one layer on `d` inputs and its formula with numbers
+/// (`2*(3+2)+2`); `None` when the count overflows `usize`, and for `Bidirectional`, whose
+/// count is its wrapped layer's.
+pub(super) fn kind_params(
+    kind: Kind,
+    d: usize,
+    u: usize,
+    bias: bool,
+    reset_after: bool,
+) -> Option<(usize, String)> {
+    let spec = kind.spec();
+    if spec.role == tinyrnn_spec::Role::Wrapper {
+        return None;
+    }
+    let n = spec.params(d, u, bias, reset_after)?;
+    let mut formula = String::new();
+    spec.write_formula(&mut formula, d, u, bias, reset_after)
+        .ok()?;
+    Some((n, formula))
+}
+
+/// The activation named `name` (a known name).
+pub(super) fn activation_named(name: &str) -> &'static Activation {
+    tinyrnn_spec::activation(name).unwrap_or(&ACTIVATIONS[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn kinds_are_the_spec_s_layers_in_order() {
+        assert_eq!(KINDS.len(), tinyrnn_spec::LAYERS.len());
+        for (kind, spec) in KINDS.iter().zip(tinyrnn_spec::LAYERS) {
+            assert_eq!(kind.spec(), spec);
+        }
+    }
+
+    #[test]
+    fn keras_parameter_formulas() {
+        let count = |kind, d, u, bias| kind_params(kind, d, u, bias, true).map(|p| p.0);
+        let formula =
+            |kind, d, u, bias, reset_after| kind_params(kind, d, u, bias, reset_after).map(|p| p.1);
+        // The founding question's counts: SimpleRNN(1..4) on 3 features, Dense(1) after it.
+        for (h, want) in [(1, 5), (2, 12), (3, 21), (4, 32)] {
+            assert_eq!(count(Kind::SimpleRnn, 3, h, true), Some(want));
+            assert_eq!(count(Kind::Dense, h, 1, true), Some(h + 1));
+        }
+        assert_eq!(
+            formula(Kind::SimpleRnn, 3, 2, true, true).as_deref(),
+            Some("2*(3+2)+2")
+        );
+        assert_eq!(
+            formula(Kind::Dense, 2, 1, true, true).as_deref(),
+            Some("2*1+1")
+        );
+        assert_eq!(
+            formula(Kind::Dense, 2, 1, false, true).as_deref(),
+            Some("2*1")
+        );
+        // LSTM 4*(h*(d+h)+h); GRU 3*h*(d+h)+6*h with reset_after, 3*(h*(d+h)+h) without.
+        assert_eq!(count(Kind::Lstm, 3, 4, true), Some(4 * (4 * 7 + 4)));
+        assert_eq!(count(Kind::Gru, 3, 4, true), Some(3 * 4 * 7 + 6 * 4));
+        assert_eq!(
+            kind_params(Kind::Gru, 3, 4, true, false).map(|p| p.0),
+            Some(3 * (4 * 7 + 4))
+        );
+        assert_eq!(
+            formula(Kind::Gru, 3, 4, true, true).as_deref(),
+            Some("3*4*(3+4)+6*4")
+        );
+        assert_eq!(count(Kind::Dropout, 3, 3, true), Some(0));
+    }
+
+    #[test]
+    fn parameter_counts_that_overflow_are_none() {
+        assert_eq!(
+            kind_params(Kind::SimpleRnn, 3, usize::MAX / 2, true, true),
+            None
+        );
+        assert_eq!(kind_params(Kind::Dense, usize::MAX, 2, false, true), None);
+        assert_eq!(kind_params(Kind::Lstm, 1, 1 << 31, true, true), None);
+    }
+}

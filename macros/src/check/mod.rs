@@ -1,0 +1,537 @@
+//! Phase 2: validate the syntax tree and infer every layer's shapes.
+//!
+//! Every mistake is collected (not just the first), each spanned on the tokens to fix and
+//! worded rustc-style: what was expected, what was found, and the fix. Checks that depend
+//! on something already reported wrong stay quiet, so that each mistake gives one error.
+//! The result is a [`Model`] whose layers know their input width, units and whether they
+//! see a sequence, plus the plan `forward` follows (stages of timesteps, then the layers
+//! after the last recurrent output).
+//!
+//! This file reads the statements into a model (`check`) and holds the types the phases
+//! share; `args.rs` checks one call's arguments, `flow.rs` follows the data through the
+//! layers and plans `forward`, `kind.rs` ties each layer kind to its `tinyrnn_spec` entry,
+//! and `diagnostics.rs` words the messages.
+
+mod args;
+mod diagnostics;
+mod flow;
+mod kind;
+
+use args::{check_call, check_input};
+use diagnostics::{call_text, is_shape_argument, suggest};
+use flow::{build, count_params, flow_after_sequence, needs_sequence};
+pub use kind::Kind;
+use kind::kind_params;
+
+use crate::ast::{Arg, Dim, InputStmt, ModelInput, Stmt, error_range};
+use proc_macro2::Span;
+use std::ops::Range;
+use syn::{Attribute, Ident, LitInt, LitStr, Visibility};
+pub use tinyrnn_spec::{ActivationSpec as Activation, MergeModeSpec as MergeMode};
+
+/// A checked model, ready to generate.
+pub struct Model {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    /// `None` for `input [_, F]`.
+    pub timesteps: Option<usize>,
+    pub features: usize,
+    pub layers: Vec<Layer>,
+    /// Runs of layers evaluated timestep by timestep; a new stage starts where a layer
+    /// must read the previous one's whole output backwards.
+    pub stages: Vec<Stage>,
+    /// The layers after the last sequence (they see one vector), empty when the model
+    /// returns sequences.
+    pub tail: Range<usize>,
+    /// The count derived from Keras's formulas, checked against the runtime's at compile time.
+    pub params: usize,
+    /// `weights = "path"`: a Keras file to embed, relative to the crate's manifest.
+    pub weights: Option<LitStr>,
+}
+
+pub struct Stage {
+    pub layers: Range<usize>,
+    /// Whether the stage reads its input from the last timestep to the first.
+    pub reversed: bool,
+    /// Whether the stage starts with a `bidirectional` layer, which reads its whole
+    /// source backwards before the forward pass.
+    pub bidirectional: bool,
+}
+
+impl Model {
+    pub fn output_units(&self) -> usize {
+        self.layers.last().map_or(self.features, |l| l.units)
+    }
+
+    pub fn returns_sequences(&self) -> bool {
+        self.layers.last().is_none_or(|l| l.seq_out)
+    }
+
+    /// Whether `step` can run the model one timestep at a time.
+    pub fn streamable(&self) -> bool {
+        !self
+            .layers
+            .iter()
+            .any(|l| l.go_backwards || l.kind == Kind::Bidirectional)
+    }
+}
+
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per Keras boolean option, as Keras names them"
+)]
+pub struct Layer {
+    pub kind: Kind,
+    /// The Keras-style name (`simple_rnn`, `simple_rnn_1`), also the struct field.
+    pub field: Ident,
+    /// The user's tokens, where type errors about this layer land.
+    pub span: Span,
+    /// The width of each input vector.
+    pub input: usize,
+    /// The width of each output vector (for `bidirectional`, after merging).
+    pub units: usize,
+    pub activation: &'static Activation,
+    pub recurrent_activation: &'static Activation,
+    pub use_bias: bool,
+    pub reset_after: bool,
+    pub go_backwards: bool,
+    /// Whether the layer emits one vector per timestep.
+    pub seq_out: bool,
+    /// For `bidirectional`: the wrapped layer (its `units` are its own) and the merge.
+    pub wrapped: Option<(Box<Layer>, &'static MergeMode)>,
+}
+
+/// Every error found, in source order.
+#[derive(Default)]
+pub struct Errors(Vec<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.0.push(syn::Error::new(span, message));
+    }
+
+    /// An error on the tokens from `start` to `end`.
+    fn push_range(&mut self, (start, end): (Span, Span), message: impl std::fmt::Display) {
+        self.0.push(error_range(start, end, message));
+    }
+
+    pub fn into_combined(self) -> Option<syn::Error> {
+        self.0.into_iter().reduce(|mut all, e| {
+            all.combine(e);
+            all
+        })
+    }
+}
+
+/// The options of one layer call, before shapes are known. `None` marks a value that was
+/// wrong (already reported).
+struct Options {
+    kind: Kind,
+    /// The call as written, `simple_rnn(4)`, for messages.
+    call_text: String,
+    /// The call with `return_sequences = true`, for the hint of a layer after it.
+    returning_sequences_text: String,
+    /// The name through the `)`, where errors about the whole call land.
+    range: (Span, Span),
+    span: Span,
+    name_ident: Ident,
+    /// For `bidirectional`, the wrapped layer's units.
+    units: Option<usize>,
+    activation: Option<&'static Activation>,
+    recurrent_activation: Option<&'static Activation>,
+    use_bias: Option<bool>,
+    reset_after: Option<bool>,
+    /// Always `Some(false)` for layers that do not take it.
+    return_sequences: Option<bool>,
+    /// Whether `return_sequences` was written out, for the hint's wording.
+    return_sequences_given: bool,
+    go_backwards: Option<bool>,
+    go_backwards_range: Option<(Span, Span)>,
+    /// For `bidirectional`: the wrapped layer, when it checked out, and the merge mode.
+    wrapped: Option<Box<Options>>,
+    merge: Option<&'static MergeMode>,
+    /// Whether every argument was known, valid and given once. Otherwise a typo may hide
+    /// what the user meant (`return_sequence = true`), and checks that depend on it stay
+    /// quiet.
+    args_ok: bool,
+}
+
+impl Options {
+    /// Whether everything the parameter count depends on is known (a wrong activation
+    /// does not stop the count from being checked).
+    fn known(&self) -> bool {
+        if !self.args_ok {
+            return false;
+        }
+        match self.kind {
+            Kind::Bidirectional => {
+                self.merge.is_some() && self.wrapped.as_ref().is_some_and(|w| w.known())
+            }
+            k if k.is_passthrough() => true,
+            _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
+        }
+    }
+
+    /// The width of the output on `input`-wide vectors, when known.
+    fn output_width(&self, input: usize) -> Option<usize> {
+        match self.kind {
+            Kind::Bidirectional => self
+                .wrapped
+                .as_ref()?
+                .units?
+                .checked_mul(self.merge?.factor),
+            k if k.is_passthrough() => Some(input),
+            _ => self.units,
+        }
+    }
+
+    /// Keras's parameter count on `d` inputs and the formula with numbers, e.g.
+    /// `2*(3+2)+2`; `None` when unknown or overflowing.
+    fn params(&self, d: usize) -> Option<(usize, String)> {
+        match self.kind {
+            Kind::Bidirectional => {
+                let (n, formula) = self.wrapped.as_ref()?.params(d)?;
+                Some((n.checked_mul(2)?, format!("2*({formula})")))
+            }
+            k if k.is_passthrough() => Some((0, "0".to_owned())),
+            kind => kind_params(
+                kind,
+                d,
+                self.units?,
+                self.use_bias?,
+                self.reset_after.unwrap_or(true),
+            ),
+        }
+    }
+
+    /// Whether the layer returns sequences, when known for sure.
+    fn returns_sequences(&self) -> Option<bool> {
+        if !self.args_ok {
+            return None;
+        }
+        match self.kind {
+            Kind::Bidirectional => self.wrapped.as_ref()?.returns_sequences(),
+            _ => self.return_sequences,
+        }
+    }
+}
+
+/// What checking found: the model when it is sound, every error, and the header for the
+/// stub struct emitted after errors.
+pub struct Checked {
+    pub model: Option<Model>,
+    pub errors: Errors,
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+}
+
+/// `input [T, F]` once checked.
+struct Input<'a> {
+    stmt: &'a InputStmt,
+    timesteps: Option<usize>,
+    features: Option<usize>,
+}
+
+impl Input<'_> {
+    fn any_timesteps(&self) -> bool {
+        matches!(self.stmt.dims.first(), Some(Dim::Any(_)))
+    }
+
+    fn range(&self) -> (Span, Span) {
+        (self.stmt.keyword.span(), self.stmt.span)
+    }
+}
+
+/// Why a `bidirectional` layer must buffer a sequence.
+#[derive(Clone, Copy)]
+enum BufferReason {
+    /// It comes after other layers, whose output it reads twice.
+    After,
+    /// It returns sequences, so its backward outputs wait for the forward pass.
+    Sequences,
+}
+
+/// What the next layer receives.
+#[derive(Clone, Copy)]
+enum Flow {
+    Sequence,
+    /// One vector, the last timestep of the recurrent layer at this index.
+    Vector(usize),
+    /// Not known after an earlier mistake; checks that depend on it stay quiet.
+    Unknown,
+}
+
+/// Checks the parsed input, collecting every error.
+pub fn check(input: ModelInput) -> Checked {
+    let ModelInput {
+        attrs,
+        header,
+        stmts,
+    } = input;
+    let mut errs = Errors::default();
+    let (vis, name) = match header {
+        Some(h) => (h.vis, h.name),
+        None => (
+            Visibility::Inherited,
+            Ident::new("Model", Span::call_site()),
+        ),
+    };
+
+    let mut input: Option<Input> = None;
+    // An `input` statement that did not parse: not reported as missing a second time.
+    let mut input_attempted = false;
+    let mut params: Option<&LitInt> = None;
+    let mut weights: Option<LitStr> = None;
+    // One entry per layer statement, `None` for those that are unknown or did not parse.
+    let mut layers: Vec<Option<Options>> = Vec::new();
+    let mut seq_out: Vec<bool> = Vec::new();
+    let mut first_layer: Option<((Span, Span), String)> = None;
+    let mut flow = Flow::Sequence;
+    // The latest recurrent layer in the current run of timestep-by-timestep layers.
+    let mut stage_recurrent: Option<usize> = None;
+    // The first `go_backwards` layer that must buffer the output of the one before it.
+    let mut buffered: Option<(usize, usize)> = None;
+    // The first `bidirectional` layer that must buffer a whole sequence, and why.
+    let mut bidirectional_buffered: Option<(usize, BufferReason)> = None;
+    // Whether the layers so far all passed sequences on: `forward` runs them in stages.
+    let mut in_stages = true;
+
+    for stmt in &stmts {
+        match stmt {
+            Stmt::Broken { keyword, error } => {
+                errs.0.push(error.clone());
+                match keyword {
+                    Some(k) if k == "input" => input_attempted = true,
+                    Some(k) if k == "params" || k == "weights" => {}
+                    Some(_) => {
+                        layers.push(None);
+                        seq_out.push(false);
+                        flow = Flow::Unknown;
+                        in_stages = false;
+                    }
+                    None => {}
+                }
+            }
+            Stmt::Input(i) => {
+                if let Some(first) = &input {
+                    errs.push_range(
+                        (i.keyword.span(), i.span),
+                        format!(
+                            "duplicate `input`: the model already has `{}`; remove one of them",
+                            first.stmt.text()
+                        ),
+                    );
+                    continue;
+                }
+                if let Some((_, first_text)) = &first_layer {
+                    errs.push_range(
+                        (i.keyword.span(), i.span),
+                        format!(
+                            "`{}` must come before the layers; move it above `{first_text}`",
+                            i.text()
+                        ),
+                    );
+                }
+                let (timesteps, features) = check_input(i, &mut errs);
+                input = Some(Input {
+                    stmt: i,
+                    timesteps,
+                    features,
+                });
+            }
+            Stmt::Params { keyword, value } => {
+                if let Some(first) = params {
+                    errs.push_range(
+                        (keyword.span(), value.span()),
+                        format!(
+                            "duplicate `params`: the count is already given as `params {first}`; remove one of them"
+                        ),
+                    );
+                } else {
+                    params = Some(value);
+                }
+            }
+            Stmt::Weights { keyword, path } => {
+                if let Some(first) = &weights {
+                    errs.push_range(
+                        (keyword.span(), path.span()),
+                        format!(
+                            "duplicate `weights`: the model already reads `{}`; remove one of them",
+                            LitStr::value(first)
+                        ),
+                    );
+                } else {
+                    weights = Some(path.clone());
+                }
+            }
+            Stmt::Layer(call) => {
+                let index = layers.len();
+                if first_layer.is_none() {
+                    first_layer = Some(((call.name.span(), call.end), call_text(call, None)));
+                }
+                // `inptu [50, 3]`, `simple_rnn(2, input_shape = [50, 3])`: the input is there,
+                // mistyped, and reported as such.
+                let misspelt = call.missing_parens.is_some()
+                    && suggest(&call.name.to_string(), &["input"]).is_some();
+                let keras_shape = call.args.iter().any(
+                    |a| matches!(a, Arg::Named { key, .. } if is_shape_argument(&key.to_string())),
+                );
+                input_attempted |= misspelt || keras_shape;
+                // The call's own errors come after one about the whole call, as in the source.
+                let mut call_errs = Errors::default();
+                let options = check_call(call, &mut call_errs);
+                match &options {
+                    None => flow = Flow::Unknown,
+                    Some(o) if o.kind.is_recurrent() => {
+                        match flow {
+                            Flow::Vector(before) => {
+                                if let Some(Some(prev)) = layers.get(before) {
+                                    errs.push_range(o.range, needs_sequence(o, prev));
+                                }
+                            }
+                            Flow::Sequence if in_stages => {
+                                if o.go_backwards == Some(true)
+                                    && buffered.is_none()
+                                    && let Some(prev) = stage_recurrent
+                                {
+                                    buffered = Some((prev, index));
+                                }
+                                if o.kind == Kind::Bidirectional && bidirectional_buffered.is_none()
+                                {
+                                    if index > 0 {
+                                        bidirectional_buffered = Some((index, BufferReason::After));
+                                    } else if o.returns_sequences() == Some(true) {
+                                        bidirectional_buffered =
+                                            Some((index, BufferReason::Sequences));
+                                    }
+                                }
+                                stage_recurrent = Some(index);
+                            }
+                            Flow::Sequence | Flow::Unknown => {}
+                        }
+                        flow = match o.returns_sequences() {
+                            Some(true) => flow_after_sequence(flow),
+                            Some(false) => Flow::Vector(index),
+                            None => Flow::Unknown,
+                        };
+                    }
+                    Some(o) if o.kind == Kind::SpatialDropout1d => {
+                        if let Flow::Vector(before) = flow
+                            && let Some(Some(prev)) = layers.get(before)
+                        {
+                            errs.push_range(o.range, needs_sequence(o, prev));
+                        }
+                    }
+                    Some(_) => {}
+                }
+                errs.0.append(&mut call_errs.0);
+                in_stages &= matches!(flow, Flow::Sequence);
+                seq_out.push(matches!(flow, Flow::Sequence));
+                layers.push(options);
+            }
+        }
+    }
+
+    match (&input, &first_layer) {
+        (None, _) if input_attempted => {}
+        (None, Some((range, text))) => errs.push_range(
+            *range,
+            format!(
+                "missing `input [timesteps, features]` before `{text}`; declare the shape of one sample first, e.g. `input [50, 3];`"
+            ),
+        ),
+        (None, None) if layers.is_empty() => errs.push(
+            Span::call_site(),
+            "empty model: expected `input [timesteps, features]` and at least one layer, e.g. `input [50, 3]; dense(1);`",
+        ),
+        (None, None) => errs.push(
+            Span::call_site(),
+            "missing `input [timesteps, features]`, e.g. `input [50, 3];` before the first layer",
+        ),
+        (Some(i), _) if layers.is_empty() => errs.push_range(
+            i.range(),
+            format!(
+                "a model needs at least one layer after `{}`; add one, e.g. `dense(1);`",
+                i.stmt.text()
+            ),
+        ),
+        (Some(_), _) => {}
+    }
+    if input_attempted && input.is_none() && layers.is_empty() {
+        errs.push(
+            Span::call_site(),
+            "a model needs at least one layer after `input`, e.g. `dense(1);`",
+        );
+    }
+
+    if let (Some((prev, index)), Some(i)) = (buffered, &input)
+        && i.any_timesteps()
+        && let (Some(Some(prev)), Some(Some(o))) = (layers.get(prev), layers.get(index))
+    {
+        errs.push_range(
+            o.go_backwards_range.unwrap_or(o.range),
+            format!(
+                "`go_backwards = true` after `{}` must buffer its whole output, which needs a fixed number of timesteps, but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
+                prev.call_text,
+                i.stmt.text(),
+                i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
+            ),
+        );
+    }
+
+    if let (Some((index, reason)), Some(i)) = (bidirectional_buffered, &input)
+        && i.any_timesteps()
+        && let Some(Some(o)) = layers.get(index)
+    {
+        let why = match reason {
+            BufferReason::After => "after other layers must buffer their whole output",
+            BufferReason::Sequences => "returns sequences, so it must buffer its backward outputs",
+        };
+        errs.push_range(
+            o.range,
+            format!(
+                "`{}` {why}, which needs a fixed number of timesteps, but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
+                o.call_text,
+                i.stmt.text(),
+                i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
+            ),
+        );
+    }
+
+    let features = input.as_ref().and_then(|i| i.features);
+    let counts = features.and_then(|f| count_params(f, &layers, &mut errs));
+    if let (Some(p), Some((total, breakdown))) = (params, &counts) {
+        match p.base10_parse::<usize>() {
+            Ok(n) if n == *total => {}
+            Ok(n) => errs.push(
+                p.span(),
+                format!(
+                    "parameter count mismatch: expected `params {total}`, found `params {n}` ({}, total {total})",
+                    breakdown.join(", ")
+                ),
+            ),
+            Err(e) => errs.push(p.span(), e),
+        }
+    }
+
+    let model = if errs.0.is_empty() {
+        build(&name, input.as_ref(), &layers, &seq_out, counts, &mut errs)
+    } else {
+        None
+    };
+    let model = model.map(|m| Model {
+        attrs: attrs.clone(),
+        vis: vis.clone(),
+        weights,
+        ..m
+    });
+    Checked {
+        model,
+        errors: errs,
+        attrs,
+        vis,
+        name,
+    }
+}
