@@ -21,18 +21,18 @@
 //! let other = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keras-files/gru_basic.keras");
 //! let err = Net::from_keras_file(other).unwrap_err();
 //! assert!(err.to_string().starts_with("the file's layers differ from the model's"));
-//! # Ok::<(), tinyrnn::keras::LoadError>(())
+//! # Ok::<(), tinyrnn::LoadError>(())
 //! ```
 
-use crate::{Model, Summary};
+use crate::{LoadError, Model, Summary};
 use std::borrow::ToOwned;
 use std::format;
 use std::path::Path;
 use std::vec::Vec;
 
 pub use tinyrnn_io::{
-    Array, ExpectedLayer, FileLayer, Format, KerasFile, LoadError, config, dsl,
-    expected_from_config, read, read_path, saving_names, to_snake_case, weights_for,
+    Array, ExpectedLayer, FileLayer, Format, KerasFile, config, dsl, expected_from_config, read,
+    read_path, saving_names, to_snake_case, weights_for,
 };
 
 /// What a model expects of a file: each layer's Keras name, class, weight shapes and options.

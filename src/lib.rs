@@ -49,9 +49,11 @@ pub use tinyrnn_runtime::nalgebra;
 pub mod keras;
 #[cfg(feature = "keras")]
 pub mod torch;
-/// The same type as [`Error`], under the name the file loaders' docs use.
+/// The errors of reading weight files (`Net::from_keras_file`, `Net::from_torch_bytes`,
+/// `weights = "..."`, the `tinyrnn` command): each names the file's layer, weight or key
+/// with what was expected and found. Loading from memory has [`Error`].
 #[cfg(feature = "keras")]
-pub use tinyrnn_runtime::Error as LoadError;
+pub use tinyrnn_io::LoadError;
 
 /// Declares a recurrent network: a struct of weights, its streaming state and its methods.
 ///
@@ -195,7 +197,12 @@ pub mod __private {
         }
     }
 
-    /// What the file loaders return: the one `Error` type.
+    /// What the file loaders return.
+    #[cfg(feature = "keras")]
+    pub use tinyrnn_io::LoadError;
+    /// Without the `keras` feature the file loaders cannot be called (see [`ModelFile`]);
+    /// their signatures still name an error type.
+    #[cfg(not(feature = "keras"))]
     pub use tinyrnn_runtime::Error as LoadError;
 
     /// What `Net::boxed_from_flat` returns: `std`'s `Box`, with the `std` feature.

@@ -26,7 +26,7 @@ use std::format;
 use std::path::Path;
 use std::string::String;
 
-pub use tinyrnn_io::LoadError;
+use crate::LoadError;
 pub use tinyrnn_io::torch::{
     StateDict, Tensor, infer_config, is_safetensors, read_path, read_pt, read_safetensors,
     weights_for,

@@ -11,7 +11,7 @@ pub fn keyword(class: &str) -> Option<&'static str> {
     tinyrnn_spec::layer_by_class(class).map(|l| l.keyword)
 }
 
-pub use tinyrnn_runtime::Unsupported;
+pub use crate::Unsupported;
 
 /// The `model!` body for `model` (without the braces), or everything it cannot express.
 ///

@@ -16,6 +16,7 @@
 
 pub mod config;
 pub mod dsl;
+mod error;
 mod functional;
 mod h5;
 mod keras;
@@ -24,9 +25,8 @@ mod zip;
 
 use tinyrnn_spec::Role;
 
+pub use error::{LoadError, Unsupported};
 pub use keras::{Array, FileLayer, Format, KerasFile, read, saving_names, to_snake_case};
-/// The errors of reading weight files are variants of tinyrnn's one `Error` type.
-pub use tinyrnn_runtime::Error as LoadError;
 
 /// What a model expects of one layer, to match a file against: the model's `Summary` row,
 /// or the macro's checked layer.

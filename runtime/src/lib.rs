@@ -25,8 +25,6 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[cfg(feature = "alloc")]
-extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
@@ -39,8 +37,6 @@ mod summary;
 
 pub use aligned::Aligned;
 pub use error::Error;
-#[cfg(feature = "alloc")]
-pub use error::Unsupported;
 pub use layers::Layer;
 pub use model::{Model, Streamable};
 pub use nalgebra;

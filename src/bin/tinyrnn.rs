@@ -14,7 +14,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tinyrnn::keras::{self, LoadError, config::LayerConfig, config::ModelConfig};
+use tinyrnn::LoadError;
+use tinyrnn::keras::{self, config::LayerConfig, config::ModelConfig};
 use tinyrnn::torch;
 use tinyrnn::{LayerSummary, OutputShape, Summary, WeightSpec};
 
