@@ -1,6 +1,9 @@
 //! `Gru`: Keras's `GRU`, gates in Keras's order z, r, h, with both `reset_after` variants.
 
-use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
+use super::{
+    Layer, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
+    recurrent_layer_items, recurrent_weights, zero_matrix,
+};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -120,21 +123,7 @@ impl<
     RA: Activation,
 > Gru<D, H, G, R, RESET_AFTER, A, RA>
 {
-    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in Keras
-    /// `get_weights()` order. `const`, so that weights can be built into flash; the generated
-    /// `Net::from_le_bytes` calls it.
-    ///
-    /// # Panics
-    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
-    #[must_use]
-    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
-        Self {
-            kernel: matrix_from_le_bytes(bytes, offset),
-            recurrent_kernel: matrix_from_le_bytes(bytes, offset),
-            bias: matrix_from_le_bytes(bytes, offset),
-            activations: PhantomData,
-        }
-    }
+    recurrent_from_le_bytes_at!(marker: activations);
 }
 
 impl<
@@ -157,46 +146,9 @@ impl<
         );
         G * (D + H + R)
     };
-    const WEIGHTS: &'static [WeightSpec] = match R {
-        0 => &[
-            WeightSpec::new("kernel", &[D, G]),
-            WeightSpec::new("recurrent_kernel", &[H, G]),
-        ],
-        1 => &[
-            WeightSpec::new("kernel", &[D, G]),
-            WeightSpec::new("recurrent_kernel", &[H, G]),
-            WeightSpec::new("bias", &[G]),
-        ],
-        _ => &[
-            WeightSpec::new("kernel", &[D, G]),
-            WeightSpec::new("recurrent_kernel", &[H, G]),
-            WeightSpec::new("bias", &[R, G]),
-        ],
-    };
+    // One bias row is Keras's `(3h,)`, two its `(2, 3h)`.
+    const WEIGHTS: &'static [WeightSpec] =
+        recurrent_weights!(D, H, G, R != 0, if R == 1 { &[G] } else { &[R, G] });
     const FORMULA: &'static str = tinyrnn_spec::GRU.formula(R != 0, R == 2);
-    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
-    const ZERO: Self = Self {
-        kernel: zero_matrix(),
-        recurrent_kernel: zero_matrix(),
-        bias: zero_matrix(),
-        activations: PhantomData,
-    };
-    type State = SVector<f32, H>;
-    const INITIAL_STATE: SVector<f32, H> = zero_matrix();
-    type Input = SVector<f32, D>;
-    type Output = SVector<f32, H>;
-
-    #[inline]
-    fn step(&self, state: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        r.fill(&mut self.kernel);
-        r.fill(&mut self.recurrent_kernel);
-        r.fill(&mut self.bias);
-        Ok(())
-    }
+    recurrent_layer_items!(state: SVector<f32, H> = zero_matrix(), marker: activations);
 }

@@ -1,6 +1,9 @@
 //! `Lstm`: Keras's `LSTM`, gates in Keras's order i, f, c, o, all in one fused kernel.
 
-use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
+use super::{
+    Layer, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
+    recurrent_layer_items, recurrent_weights, zero_matrix,
+};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -100,21 +103,7 @@ fn gate<const G: usize, const H: usize>(z: &[f32; G], k: usize) -> SVector<f32, 
 impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
     Lstm<D, H, G, B, A, RA>
 {
-    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in Keras
-    /// `get_weights()` order. `const`, so that weights can be built into flash; the generated
-    /// `Net::from_le_bytes` calls it.
-    ///
-    /// # Panics
-    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
-    #[must_use]
-    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
-        Self {
-            kernel: matrix_from_le_bytes(bytes, offset),
-            recurrent_kernel: matrix_from_le_bytes(bytes, offset),
-            bias: matrix_from_le_bytes(bytes, offset),
-            activations: PhantomData,
-        }
-    }
+    recurrent_from_le_bytes_at!(marker: activations);
 }
 
 impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
@@ -130,45 +119,10 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         );
         G * (D + H) + B
     };
-    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
-        &[
-            WeightSpec::new("kernel", &[D, G]),
-            WeightSpec::new("recurrent_kernel", &[H, G]),
-        ]
-    } else {
-        &[
-            WeightSpec::new("kernel", &[D, G]),
-            WeightSpec::new("recurrent_kernel", &[H, G]),
-            WeightSpec::new("bias", &[G]),
-        ]
-    };
+    const WEIGHTS: &'static [WeightSpec] = recurrent_weights!(D, H, G, B != 0, &[G]);
     const FORMULA: &'static str = tinyrnn_spec::LSTM.formula(B != 0, false);
-    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
-    const ZERO: Self = Self {
-        kernel: zero_matrix(),
-        recurrent_kernel: zero_matrix(),
-        bias: zero_matrix(),
-        activations: PhantomData,
-    };
-    type State = LstmState<H>;
-    const INITIAL_STATE: LstmState<H> = LstmState {
+    recurrent_layer_items!(state: LstmState<H> = LstmState {
         h: zero_matrix(),
         c: zero_matrix(),
-    };
-    type Input = SVector<f32, D>;
-    type Output = SVector<f32, H>;
-
-    #[inline]
-    fn step(&self, state: &mut LstmState<H>, x: &SVector<f32, D>) -> SVector<f32, H> {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        r.fill(&mut self.kernel);
-        r.fill(&mut self.recurrent_kernel);
-        r.fill(&mut self.bias);
-        Ok(())
-    }
+    }, marker: activations);
 }

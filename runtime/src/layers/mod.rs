@@ -138,6 +138,107 @@ pub fn check_len(w: &[f32], expected: usize) -> Result<(), Error> {
     }
 }
 
+/// A recurrent layer's weight list, Keras's `get_weights()` order: `kernel (d, g)`,
+/// `recurrent_kernel (h, g)` and, `$has_bias`, `bias` of shape `$bias`. One list for
+/// `SimpleRnn`, `Lstm` and `Gru`, in their `WEIGHTS` consts.
+macro_rules! recurrent_weights {
+    ($d:expr, $h:expr, $g:expr, $has_bias:expr, $bias:expr) => {
+        if $has_bias {
+            &[
+                WeightSpec::new("kernel", &[$d, $g]),
+                WeightSpec::new("recurrent_kernel", &[$h, $g]),
+                WeightSpec::new("bias", $bias),
+            ]
+        } else {
+            &[
+                WeightSpec::new("kernel", &[$d, $g]),
+                WeightSpec::new("recurrent_kernel", &[$h, $g]),
+            ]
+        }
+    };
+}
+pub(crate) use recurrent_weights;
+
+/// The part of `impl Layer` that `SimpleRnn`, `Lstm` and `Gru` share: the formula's
+/// symbols, `ZERO`, the state, one timestep (their inherent `step`) and loading their three
+/// arrays. Each states only its names, counts, weight shapes and formula.
+macro_rules! recurrent_layer_items {
+    (state: $state:ty = $initial:expr, marker: $marker:ident) => {
+        const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
+        const ZERO: Self = Self {
+            kernel: zero_matrix(),
+            recurrent_kernel: zero_matrix(),
+            bias: zero_matrix(),
+            $marker: PhantomData,
+        };
+        type State = $state;
+        const INITIAL_STATE: $state = $initial;
+        type Input = SVector<f32, D>;
+        type Output = SVector<f32, H>;
+
+        #[inline]
+        fn step(&self, state: &mut $state, x: &SVector<f32, D>) -> SVector<f32, H> {
+            Self::step(self, state, x)
+        }
+
+        fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+            load_recurrent(
+                w,
+                Self::PARAMS,
+                &mut self.kernel,
+                &mut self.recurrent_kernel,
+                &mut self.bias,
+            )
+        }
+    };
+}
+pub(crate) use recurrent_layer_items;
+
+/// `from_le_bytes_at` of `SimpleRnn`, `Lstm` and `Gru`: their three arrays from bytes.
+macro_rules! recurrent_from_le_bytes_at {
+    (marker: $marker:ident) => {
+        /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in
+        /// Keras `get_weights()` order. `const`, so that weights can be built into flash;
+        /// the generated `Net::from_le_bytes` calls it.
+        ///
+        /// # Panics
+        /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+        #[must_use]
+        pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+            Self {
+                kernel: matrix_from_le_bytes(bytes, offset),
+                recurrent_kernel: matrix_from_le_bytes(bytes, offset),
+                bias: matrix_from_le_bytes(bytes, offset),
+                $marker: PhantomData,
+            }
+        }
+    };
+}
+pub(crate) use recurrent_from_le_bytes_at;
+
+/// A recurrent layer's [`Layer::load_flat`]: its kernel, recurrent kernel and bias, in
+/// place, after checking that `w` holds exactly `params` values.
+pub(crate) fn load_recurrent<
+    const G: usize,
+    const D: usize,
+    const H: usize,
+    const BR: usize,
+    const BC: usize,
+>(
+    w: &[f32],
+    params: usize,
+    kernel: &mut SMatrix<f32, G, D>,
+    recurrent_kernel: &mut SMatrix<f32, G, H>,
+    bias: &mut SMatrix<f32, BR, BC>,
+) -> Result<(), Error> {
+    check_len(w, params)?;
+    let mut r = FlatReader::new(w);
+    r.fill(kernel);
+    r.fill(recurrent_kernel);
+    r.fill(bias);
+    Ok(())
+}
+
 /// Reads matrices off a flat slice whose total length was already checked.
 pub(crate) struct FlatReader<'a> {
     rest: &'a [f32],

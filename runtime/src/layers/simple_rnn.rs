@@ -1,6 +1,9 @@
 //! `SimpleRnn`: Keras's `SimpleRNN`, the fully connected recurrent layer.
 
-use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
+use super::{
+    Layer, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
+    recurrent_layer_items, recurrent_weights, zero_matrix,
+};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -58,21 +61,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
 }
 
 impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D, H, B, A> {
-    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it), in Keras
-    /// `get_weights()` order. `const`, so that weights can be built into flash; the generated
-    /// `Net::from_le_bytes` calls it.
-    ///
-    /// # Panics
-    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
-    #[must_use]
-    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
-        Self {
-            kernel: matrix_from_le_bytes(bytes, offset),
-            recurrent_kernel: matrix_from_le_bytes(bytes, offset),
-            bias: matrix_from_le_bytes(bytes, offset),
-            activation: PhantomData,
-        }
-    }
+    recurrent_from_le_bytes_at!(marker: activation);
 }
 
 impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
@@ -87,42 +76,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
         );
         H * (D + H) + B
     };
-    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
-        &[
-            WeightSpec::new("kernel", &[D, H]),
-            WeightSpec::new("recurrent_kernel", &[H, H]),
-        ]
-    } else {
-        &[
-            WeightSpec::new("kernel", &[D, H]),
-            WeightSpec::new("recurrent_kernel", &[H, H]),
-            WeightSpec::new("bias", &[H]),
-        ]
-    };
+    const WEIGHTS: &'static [WeightSpec] = recurrent_weights!(D, H, H, B != 0, &[H]);
     const FORMULA: &'static str = tinyrnn_spec::SIMPLE_RNN.formula(B != 0, false);
-    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D), ("h", H)];
-    const ZERO: Self = Self {
-        kernel: zero_matrix(),
-        recurrent_kernel: zero_matrix(),
-        bias: zero_matrix(),
-        activation: PhantomData,
-    };
-    type State = SVector<f32, H>;
-    const INITIAL_STATE: SVector<f32, H> = zero_matrix();
-    type Input = SVector<f32, D>;
-    type Output = SVector<f32, H>;
-
-    #[inline]
-    fn step(&self, state: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        r.fill(&mut self.kernel);
-        r.fill(&mut self.recurrent_kernel);
-        r.fill(&mut self.bias);
-        Ok(())
-    }
+    recurrent_layer_items!(state: SVector<f32, H> = zero_matrix(), marker: activation);
 }
