@@ -1,220 +1,12 @@
-//! Phase 1: the `model!` tokens parsed into a syntax tree, recovering after each bad
-//! statement so that one compile reports every mistake.
-//!
-//! Grammar (every `;` is optional):
-//! ```text
-//! model     := attribute* header? statement*
-//! header    := visibility `struct` IDENT `;`
-//! statement := `input` `[` dim `,` dim `]` | `params` INT | layer
-//! layer     := IDENT `(` (arg (`,` arg)* `,`?)? `)`
-//! arg       := value | IDENT `=` value
-//! value     := `-`? (INT | FLOAT) | `true` | `false` | STRING | IDENT | layer
-//! dim       := INT | `_`
-//! ```
-//! Nothing here knows which layers exist: that is checked in `check.rs`. A statement that
-//! does not parse becomes [`Stmt::Broken`], in source order, and parsing resumes at the next
-//! `;` or the next thing that looks like a statement, so one typo gives one error.
+//! The parser: `model!`'s tokens into the tree of `mod.rs`, each bad statement turned into
+//! a [`Stmt::Broken`] and parsing resumed after it.
 
-use proc_macro2::{Delimiter, Punct, Spacing, Span, TokenStream, TokenTree};
+use super::{
+    Arg, Dim, Header, InputStmt, LayerCall, ModelInput, Stmt, Value, error_range, tokens_text,
+};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned as _;
 use syn::{Attribute, Ident, LitBool, LitFloat, LitInt, LitStr, Token, Visibility};
-
-/// The whole macro input.
-pub struct ModelInput {
-    pub attrs: Vec<Attribute>,
-    pub header: Option<Header>,
-    /// Every statement in source order, including those that did not parse.
-    pub stmts: Vec<Stmt>,
-}
-
-/// `pub struct Net;`
-pub struct Header {
-    pub vis: Visibility,
-    pub name: Ident,
-}
-
-pub enum Stmt {
-    Input(InputStmt),
-    Params {
-        keyword: Ident,
-        value: LitInt,
-    },
-    Layer(LayerCall),
-    /// `weights = "models/net.keras"`: a Keras file read at compile time.
-    Weights {
-        keyword: Ident,
-        path: LitStr,
-    },
-    /// A statement that did not parse: its error, and its first identifier (`input`,
-    /// `params` or a layer name) when it had one, so that checking does not report it as
-    /// missing a second time.
-    Broken {
-        keyword: Option<Ident>,
-        error: syn::Error,
-    },
-}
-
-/// `input [50, 3]`
-pub struct InputStmt {
-    pub keyword: Ident,
-    /// The brackets and what is inside them.
-    pub span: Span,
-    pub dims: Vec<Dim>,
-}
-
-impl InputStmt {
-    /// The statement as written, for messages: `input [50, 3]`.
-    pub fn text(&self) -> String {
-        let dims: Vec<String> = self.dims.iter().map(Dim::text).collect();
-        format!("input [{}]", dims.join(", "))
-    }
-}
-
-pub enum Dim {
-    Any(Token![_]),
-    Num(LitInt),
-}
-
-impl Dim {
-    pub fn text(&self) -> String {
-        match self {
-            Dim::Any(_) => "_".to_owned(),
-            Dim::Num(n) => n.to_string(),
-        }
-    }
-}
-
-/// `simple_rnn(2, return_sequences = true)`
-pub struct LayerCall {
-    pub name: Ident,
-    /// The name through the `)` where the compiler can join spans, else the name.
-    pub span: Span,
-    /// The closing `)`, or the name when the parentheses are missing: errors about the
-    /// whole call span from `name` to `end`.
-    pub end: Span,
-    pub args: Vec<Arg>,
-    /// What followed the name instead of `(`, quoted for a message ("`;`"), when the
-    /// parentheses are missing.
-    pub missing_parens: Option<String>,
-}
-
-pub enum Arg {
-    Positional(Value),
-    Named { key: Ident, value: Value },
-}
-
-impl Arg {
-    /// The first and last token of the argument as written.
-    pub fn span_range(&self) -> (Span, Span) {
-        match self {
-            Arg::Positional(v) => (v.span(), v.end_span()),
-            Arg::Named { key, value } => (key.span(), value.end_span()),
-        }
-    }
-}
-
-pub enum Value {
-    Int(LitInt),
-    Float(LitFloat),
-    Bool(LitBool),
-    Str(LitStr),
-    Ident(Ident),
-    Call(LayerCall),
-    /// `-0.1`: a minus sign and the `Int` or `Float` after it, kept apart so that messages
-    /// span both tokens (syn joins them into one literal spanned on the `-` alone).
-    Negative {
-        minus: Span,
-        number: Box<Value>,
-    },
-    /// Anything else, kept for a "wrong argument type" error.
-    Other(TokenStream),
-}
-
-impl Value {
-    /// The first token of the value.
-    pub fn span(&self) -> Span {
-        match self {
-            Value::Int(v) => v.span(),
-            Value::Float(v) => v.span(),
-            Value::Bool(v) => v.span,
-            Value::Str(v) => v.span(),
-            Value::Ident(v) => v.span(),
-            Value::Call(v) => v.name.span(),
-            Value::Negative { minus, .. } => *minus,
-            Value::Other(v) => v.clone().into_iter().next().map_or(v.span(), |t| t.span()),
-        }
-    }
-
-    /// The last token of the value.
-    pub fn end_span(&self) -> Span {
-        match self {
-            Value::Call(v) => v.end,
-            Value::Negative { number, .. } => number.end_span(),
-            Value::Other(v) => v.clone().into_iter().last().map_or(v.span(), |t| t.span()),
-            other => other.span(),
-        }
-    }
-
-    /// The value as the user wrote it, for messages.
-    pub fn text(&self) -> String {
-        match self {
-            Value::Int(v) => v.to_string(),
-            Value::Float(v) => v.to_string(),
-            Value::Bool(v) => v.value.to_string(),
-            Value::Str(v) => format!("{:?}", v.value()),
-            Value::Ident(v) => v.to_string(),
-            Value::Call(v) => v.text(),
-            Value::Negative { number, .. } => format!("-{}", number.text()),
-            Value::Other(v) => tokens_text(v),
-        }
-    }
-}
-
-impl LayerCall {
-    /// The call as written, normalised: `lstm(4, return_sequences = true)`.
-    pub fn text(&self) -> String {
-        if self.missing_parens.is_some() {
-            return self.name.to_string();
-        }
-        let args: Vec<String> = self
-            .args
-            .iter()
-            .map(|a| match a {
-                Arg::Positional(v) => v.text(),
-                Arg::Named { key, value } => format!("{key} = {}", value.text()),
-            })
-            .collect();
-        format!("{}({})", self.name, args.join(", "))
-    }
-}
-
-/// Tokens as a user would write them: `-2`, not the printer's `- 2`.
-fn tokens_text(tokens: &TokenStream) -> String {
-    let mut text = String::new();
-    let mut word_before = false;
-    for tt in tokens.clone() {
-        let word = matches!(tt, TokenTree::Ident(_) | TokenTree::Literal(_));
-        if word && word_before {
-            text.push(' ');
-        }
-        text.push_str(&tt.to_string());
-        word_before = word;
-    }
-    text
-}
-
-/// An error spanning from `start` to `end` (several tokens), where rustc can show the range.
-pub fn error_range(start: Span, end: Span, message: impl std::fmt::Display) -> syn::Error {
-    let mut first = Punct::new('<', Spacing::Alone);
-    first.set_span(start);
-    let mut last = Punct::new('>', Spacing::Alone);
-    last.set_span(end);
-    let tokens: TokenStream = [TokenTree::Punct(first), TokenTree::Punct(last)]
-        .into_iter()
-        .collect();
-    syn::Error::new_spanned(tokens, message)
-}
 
 impl Parse for ModelInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
@@ -246,12 +38,12 @@ impl Parse for ModelInput {
     }
 }
 
-const EXPECTED_STATEMENT: &str =
+pub(super) const EXPECTED_STATEMENT: &str =
     "expected a layer such as `dense(1)`, `input [timesteps, features]` or `params N`";
-const END_OF_MODEL: &str = "the end of the model";
+pub(super) const END_OF_MODEL: &str = "the end of the model";
 
 /// One statement; never fails, and always consumes at least one token.
-fn parse_stmt(input: ParseStream) -> Stmt {
+pub(super) fn parse_stmt(input: ParseStream) -> Stmt {
     if !input.peek(Ident) {
         return garbage(input);
     }
@@ -283,7 +75,7 @@ fn parse_stmt(input: ParseStream) -> Stmt {
 }
 
 /// Tokens that cannot start a statement: one error for the whole run.
-fn garbage(input: ParseStream) -> Stmt {
+pub(super) fn garbage(input: ParseStream) -> Stmt {
     let found = describe_next(input, END_OF_MODEL);
     let start = input.span();
     let message = if input.peek(Token![,]) {
@@ -302,7 +94,7 @@ fn garbage(input: ParseStream) -> Stmt {
     skip_with_error(input, start, message)
 }
 
-fn skip_with_error(input: ParseStream, start: Span, message: String) -> Stmt {
+pub(super) fn skip_with_error(input: ParseStream, start: Span, message: String) -> Stmt {
     let end = skip_garbage(input).unwrap_or(start);
     Stmt::Broken {
         keyword: None,
@@ -312,7 +104,7 @@ fn skip_with_error(input: ParseStream, start: Span, message: String) -> Stmt {
 
 /// Skips tokens up to (not including) the next `;` or the next token that starts a
 /// statement, and returns the span of the last token skipped.
-fn skip_garbage(input: ParseStream) -> Option<Span> {
+pub(super) fn skip_garbage(input: ParseStream) -> Option<Span> {
     let mut last = None;
     while !input.is_empty() && !input.peek(Token![;]) && !starts_statement(input) {
         match input.parse::<TokenTree>() {
@@ -324,7 +116,7 @@ fn skip_garbage(input: ParseStream) -> Option<Span> {
 }
 
 /// `input`, `params` or `name(`: where parsing resumes after a mistake.
-fn starts_statement(input: ParseStream) -> bool {
+pub(super) fn starts_statement(input: ParseStream) -> bool {
     let fork = input.fork();
     match fork.parse::<Ident>() {
         Ok(ident) => {
@@ -338,7 +130,7 @@ fn starts_statement(input: ParseStream) -> bool {
 }
 
 /// `weights = "path"`, after the keyword.
-fn parse_weights(keyword: Ident, input: ParseStream) -> Stmt {
+pub(super) fn parse_weights(keyword: Ident, input: ParseStream) -> Stmt {
     let _ = input.parse::<Token![=]>();
     if input.peek(LitStr)
         && let Ok(path) = input.parse::<LitStr>()
@@ -360,7 +152,7 @@ fn parse_weights(keyword: Ident, input: ParseStream) -> Stmt {
     }
 }
 
-fn parse_input(keyword: &Ident, input: ParseStream) -> Stmt {
+pub(super) fn parse_input(keyword: &Ident, input: ParseStream) -> Stmt {
     let broken = |error| Stmt::Broken {
         keyword: Some(keyword.clone()),
         error,
@@ -420,7 +212,9 @@ fn parse_input(keyword: &Ident, input: ParseStream) -> Stmt {
 }
 
 /// The span and contents of the next `(...)` or `[...]`.
-fn group_contents(input: ParseStream<'_>) -> syn::Result<(Span, syn::parse::ParseBuffer<'_>)> {
+pub(super) fn group_contents(
+    input: ParseStream<'_>,
+) -> syn::Result<(Span, syn::parse::ParseBuffer<'_>)> {
     let content;
     let span = if input.peek(syn::token::Bracket) {
         syn::bracketed!(content in input).span.join()
@@ -430,7 +224,7 @@ fn group_contents(input: ParseStream<'_>) -> syn::Result<(Span, syn::parse::Pars
     Ok((span, content))
 }
 
-fn parse_dims(content: ParseStream) -> syn::Result<Vec<Dim>> {
+pub(super) fn parse_dims(content: ParseStream) -> syn::Result<Vec<Dim>> {
     let mut dims = Vec::new();
     while !content.is_empty() {
         if content.peek(Token![-]) && content.peek2(LitInt) {
@@ -480,7 +274,7 @@ fn parse_dims(content: ParseStream) -> syn::Result<Vec<Dim>> {
     Ok(dims)
 }
 
-fn parse_params(keyword: Ident, input: ParseStream) -> Stmt {
+pub(super) fn parse_params(keyword: Ident, input: ParseStream) -> Stmt {
     if input.peek(Token![-])
         && input.peek2(LitInt)
         && let (Ok(minus), Ok(number)) = (input.parse::<Token![-]>(), input.parse::<LitInt>())
@@ -520,7 +314,7 @@ fn parse_params(keyword: Ident, input: ParseStream) -> Stmt {
 
 /// `name(args)`, or `name` alone (reported by `check.rs`, which knows whether `name` is a
 /// layer). On error the contents of the parentheses are consumed.
-fn parse_call(name: Ident, input: ParseStream) -> syn::Result<LayerCall> {
+pub(super) fn parse_call(name: Ident, input: ParseStream) -> syn::Result<LayerCall> {
     if !input.peek(syn::token::Paren) {
         return Ok(LayerCall {
             span: name.span(),
@@ -543,7 +337,7 @@ fn parse_call(name: Ident, input: ParseStream) -> syn::Result<LayerCall> {
     })
 }
 
-fn parse_args(content: ParseStream) -> syn::Result<Vec<Arg>> {
+pub(super) fn parse_args(content: ParseStream) -> syn::Result<Vec<Arg>> {
     let mut args = Vec::new();
     while !content.is_empty() {
         let arg = if content.peek(Ident) && content.peek2(Token![=]) {
@@ -573,7 +367,7 @@ fn parse_args(content: ParseStream) -> syn::Result<Vec<Arg>> {
 }
 
 /// One argument value; `context` completes "expected a value" (" after `units =`").
-fn parse_value(input: ParseStream, context: &str) -> syn::Result<Value> {
+pub(super) fn parse_value(input: ParseStream, context: &str) -> syn::Result<Value> {
     if input.peek(Token![-]) && (input.peek2(LitInt) || input.peek2(LitFloat)) {
         let minus = input.parse::<Token![-]>()?.span;
         let number = if input.peek(LitInt) {
@@ -621,13 +415,13 @@ fn parse_value(input: ParseStream, context: &str) -> syn::Result<Value> {
 
 /// An error at the next token, or at the closing delimiter; unlike `ParseStream::error`,
 /// without "unexpected end of input" before the message, which already says what was found.
-fn error_at(input: ParseStream, message: impl std::fmt::Display) -> syn::Error {
+pub(super) fn error_at(input: ParseStream, message: impl std::fmt::Display) -> syn::Error {
     syn::Error::new(input.span(), message)
 }
 
 /// Consumes what is left in a group, so that syn does not replace the error already found
 /// with its own "unexpected token".
-fn drain(content: ParseStream) {
+pub(super) fn drain(content: ParseStream) {
     while !content.is_empty() {
         if content.parse::<TokenTree>().is_err() {
             return;
@@ -636,7 +430,7 @@ fn drain(content: ParseStream) {
 }
 
 /// The next token, quoted for a message ("`foo`", "`(`"), or `end` when there is none.
-fn describe_next(input: ParseStream, end: &str) -> String {
+pub(super) fn describe_next(input: ParseStream, end: &str) -> String {
     match input.fork().parse::<TokenTree>() {
         Ok(TokenTree::Group(g)) => match g.delimiter() {
             Delimiter::Parenthesis => "`(`".to_owned(),
