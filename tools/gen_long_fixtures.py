@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Generate the hostile-numerics fixtures of tests/hostile.rs, in tests/fixtures/long/.
+"""Generate the hostile-numerics fixtures of tests/numerics.rs, in tests/fixtures/long/.
 
 long.json: sequences of T = 100,000 steps through SimpleRNN, LSTM, GRU and Bidirectional
 (each followed by a Dense), run by real Keras 3. To keep the file small it stores no
-inputs: they come from a 32-bit linear congruential generator that tests/hostile.rs
+inputs: they come from a 32-bit linear congruential generator that tests/numerics.rs
 reproduces exactly,
 
     state = (1664525 * state + 1013904223) mod 2**32      (then read the value)
@@ -54,7 +54,7 @@ SPECTRAL_NORM = 0.5
 
 
 def lcg_inputs(seed, t, f):
-    """The inputs tests/hostile.rs generates: row-major, float32, in [-1, 1)."""
+    """The inputs tests/numerics.rs generates: row-major, float32, in [-1, 1)."""
     state = seed & 0xFFFFFFFF
     out = np.empty(t * f, dtype=np.float32)
     for i in range(t * f):
