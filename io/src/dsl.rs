@@ -108,14 +108,16 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
         }
     }
     let flag = |b: Option<bool>| b.map(|b| b.to_string());
-    for (key, value, default) in [
-        ("use_bias", layer.use_bias, "true"),
-        ("return_sequences", layer.return_sequences, "false"),
-        ("go_backwards", layer.go_backwards, "false"),
-        ("reset_after", layer.reset_after, "true"),
+    for (key, value) in [
+        ("use_bias", layer.use_bias),
+        ("return_sequences", layer.return_sequences),
+        ("go_backwards", layer.go_backwards),
+        ("reset_after", layer.reset_after),
     ] {
-        if spec.takes(key) {
-            option(key, flag(value), default);
+        if spec.takes(key)
+            && let Some(default) = tinyrnn_spec::flag_default(key)
+        {
+            option(key, flag(value), if default { "true" } else { "false" });
         }
     }
     if spec.takes("merge_mode") {

@@ -387,6 +387,28 @@ passthrough!(
 );
 passthrough!(ALPHA_DROPOUT, "alpha_dropout", "AlphaDropout", "rate");
 
+/// Keras's defaults of the boolean arguments, for every layer that takes them.
+pub const FLAG_DEFAULTS: [(&str, bool); 4] = [
+    ("use_bias", true),
+    ("return_sequences", false),
+    ("go_backwards", false),
+    ("reset_after", true),
+];
+
+/// Keras's default of the boolean argument `name` (`use_bias`: `true`).
+///
+/// ```
+/// assert_eq!(tinyrnn_spec::flag_default("return_sequences"), Some(false));
+/// assert_eq!(tinyrnn_spec::flag_default("units"), None);
+/// ```
+#[must_use]
+pub fn flag_default(name: &str) -> Option<bool> {
+    FLAG_DEFAULTS
+        .iter()
+        .find(|(flag, _)| *flag == name)
+        .map(|(_, default)| *default)
+}
+
 /// Every layer kind, in the order `model!`'s messages list them.
 pub const LAYERS: [&LayerSpec; 10] = [
     &SIMPLE_RNN,

@@ -260,7 +260,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     }
     let units = units.flatten();
     let return_sequences_given = return_sequences.is_some();
-    let return_sequences = return_sequences.unwrap_or(Some(false));
+    let return_sequences = return_sequences.unwrap_or(Some(flag("return_sequences")));
     let wrapped = wrapped.flatten();
     args_ok &= kind != Kind::Bidirectional || wrapped.is_some();
     let merge = merge.unwrap_or(Some(&MERGE_MODES[0]));
@@ -289,10 +289,10 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
                 .default_recurrent_activation
                 .unwrap_or("sigmoid"),
         ))),
-        use_bias: use_bias.unwrap_or(Some(true)),
-        reset_after: reset_after.unwrap_or(Some(true)),
+        use_bias: use_bias.unwrap_or(Some(flag("use_bias"))),
+        reset_after: reset_after.unwrap_or(Some(flag("reset_after"))),
         return_sequences: return_sequences.map(|r| kind.is_recurrent() && r),
-        go_backwards: go_backwards.unwrap_or(Some(false)),
+        go_backwards: go_backwards.unwrap_or(Some(flag("go_backwards"))),
         go_backwards_range: given.iter().find(|g| g.0 == "go_backwards").map(|g| g.2),
         wrapped,
         merge,
@@ -550,4 +550,9 @@ pub(super) fn check_activation(
     };
     errs.push(v.span(), format!("unknown activation `{name}`; {hint}"));
     None
+}
+
+/// Keras's default of a boolean argument, from `tinyrnn_spec`.
+fn flag(name: &str) -> bool {
+    tinyrnn_spec::flag_default(name).unwrap_or(false)
 }
