@@ -5,7 +5,7 @@ use super::diagnostics::{
     arg_text, call_text, call_text_without, quoted_list, suggest, unknown_argument, unknown_layer,
     with_wrapped,
 };
-use super::kind::{KINDS, Kind, activation_named};
+use super::kind::{Kind, activation_named, kinds};
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
 use proc_macro2::Span;
@@ -80,7 +80,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let name = call.name.to_string();
     // `LSTM(4, ...)`: reported, then its arguments are checked as `lstm`'s, so that one
     // compile also reports their mistakes (and those of a layer it wraps).
-    let known = KINDS.iter().copied().find(|k| k.keyword() == name);
+    let known = kinds().find(|k| k.keyword() == name);
     let keras_class = known.is_none();
     let kind = if let Some(kind) = known {
         kind
@@ -89,7 +89,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             call.name.span(),
             unknown_layer(&name, call.missing_parens.is_some()),
         );
-        match KINDS.iter().copied().find(|k| k.keras_class() == name) {
+        match kinds().find(|k| k.keras_class() == name) {
             Some(kind) if call.missing_parens.is_none() => kind,
             _ => return None,
         }
@@ -307,11 +307,10 @@ pub(super) fn check_wrapped(outer: &LayerCall, v: &Value, errs: &mut Errors) -> 
         // `bidirectional(8)`, `bidirectional(lstm)`, `bidirectional(LSTM)`.
         let (inner, what) = match v {
             Value::Int(n) => (format!("lstm({n})"), String::new()),
-            Value::Ident(i) => match KINDS
-                .iter()
+            Value::Ident(i) => match kinds()
                 .find(|k| k.is_recurrent() && (*i == k.keyword() || *i == k.keras_class()))
             {
-                Some(k) if *k != Kind::Bidirectional => (
+                Some(k) if k != Kind::Bidirectional => (
                     format!("{}(8)", k.keyword()),
                     " without parentheses".to_owned(),
                 ),

@@ -1,17 +1,17 @@
 //! The wording of messages: call texts for hints, quoted lists, and spelling suggestions.
 
-use super::kind::{KINDS, Kind};
+use super::kind::{Kind, kinds};
 use crate::ast::{Arg, LayerCall, Value};
 
 /// `bare`: the name had no parentheses, so it may be a misspelt `input` or `params`.
 pub(super) fn unknown_layer(name: &str, bare: bool) -> String {
-    if let Some(k) = KINDS.iter().find(|k| k.keras_class() == name) {
+    if let Some(k) = kinds().find(|k| k.keras_class() == name) {
         return format!(
             "unknown layer `{name}`; Keras's `{name}` is `{}` here",
             k.keyword()
         );
     }
-    let keywords: Vec<&str> = KINDS.iter().map(|k| k.keyword()).collect();
+    let keywords: Vec<&str> = kinds().map(Kind::keyword).collect();
     if bare && let Some(s) = suggest(name, &["input", "params"]) {
         return format!("unknown statement `{name}`; did you mean `{s}`?");
     }
@@ -57,9 +57,7 @@ pub(super) fn unknown_argument(call: &LayerCall, kind: Kind, key: &str, value: &
         return format!("unknown argument `{key}` for `{layer}`; did you mean `{s}`?");
     }
     if kind == Kind::Bidirectional
-        && KINDS
-            .iter()
-            .any(|k| k.is_recurrent() && k.arguments().contains(&key))
+        && kinds().any(|k| k.is_recurrent() && k.arguments().contains(&key))
     {
         // `bidirectional(lstm(4), return_sequences = true)`: it belongs inside.
         let inner = call.args.iter().find_map(|a| match a {
@@ -100,10 +98,9 @@ pub(super) fn unknown_argument(call: &LayerCall, kind: Kind, key: &str, value: &
             "unknown argument `{key}` for `{layer}`; Keras uses it only in training, and inference runs without it: remove it"
         );
     }
-    let owners: Vec<&str> = KINDS
-        .iter()
+    let owners: Vec<&str> = kinds()
         .filter(|k| k.arguments().contains(&key))
-        .map(|k| k.keyword())
+        .map(Kind::keyword)
         .collect();
     let elsewhere = if owners.is_empty() {
         String::new()

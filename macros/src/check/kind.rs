@@ -3,37 +3,34 @@
 
 use tinyrnn_spec::{ACTIVATIONS, ActivationSpec as Activation, LayerSpec};
 
+/// A layer kind `model!` knows: a handle on its `tinyrnn_spec` entry. Every entry of
+/// `tinyrnn_spec::LAYERS` is a kind, so a new layer needs nothing here; the consts name the
+/// kinds that the checker and the expansion treat apart.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    SimpleRnn,
-    Lstm,
-    Gru,
-    Bidirectional,
-    Dense,
-    Dropout,
-    SpatialDropout1d,
-    GaussianNoise,
-    GaussianDropout,
-    AlphaDropout,
+pub struct Kind(&'static LayerSpec);
+
+#[allow(
+    non_upper_case_globals,
+    reason = "the kinds read as the layers they are (`Kind::Lstm`), as the enum they replace did"
+)]
+impl Kind {
+    pub const SimpleRnn: Kind = Kind(&tinyrnn_spec::SIMPLE_RNN);
+    pub const Lstm: Kind = Kind(&tinyrnn_spec::LSTM);
+    pub const Gru: Kind = Kind(&tinyrnn_spec::GRU);
+    pub const Bidirectional: Kind = Kind(&tinyrnn_spec::BIDIRECTIONAL);
+    pub const Dense: Kind = Kind(&tinyrnn_spec::DENSE);
+    pub const SpatialDropout1d: Kind = Kind(&tinyrnn_spec::SPATIAL_DROPOUT_1D);
 }
 
-pub(super) const KINDS: [Kind; 10] = [
-    Kind::SimpleRnn,
-    Kind::Lstm,
-    Kind::Gru,
-    Kind::Bidirectional,
-    Kind::Dense,
-    Kind::Dropout,
-    Kind::SpatialDropout1d,
-    Kind::GaussianNoise,
-    Kind::GaussianDropout,
-    Kind::AlphaDropout,
-];
+/// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).
+pub(super) fn kinds() -> impl Iterator<Item = Kind> {
+    tinyrnn_spec::LAYERS.into_iter().map(Kind)
+}
 
 impl Kind {
-    /// What this kind is: `tinyrnn_spec`'s entry, which `KINDS` lists in the same order.
+    /// What this kind is: its `tinyrnn_spec` entry.
     pub fn spec(self) -> &'static LayerSpec {
-        tinyrnn_spec::LAYERS[self as usize]
+        self.0
     }
 
     /// The `model!` keyword, which is also Keras's layer name prefix.
@@ -106,11 +103,11 @@ pub(super) fn activation_named(name: &str) -> &'static Activation {
 mod tests {
     use super::*;
     #[test]
-    fn kinds_are_the_spec_s_layers_in_order() {
-        assert_eq!(KINDS.len(), tinyrnn_spec::LAYERS.len());
-        for (kind, spec) in KINDS.iter().zip(tinyrnn_spec::LAYERS) {
-            assert_eq!(kind.spec(), spec);
-        }
+    fn every_spec_entry_is_a_kind() {
+        let keywords: Vec<&str> = kinds().map(Kind::keyword).collect();
+        let spec: Vec<&str> = tinyrnn_spec::LAYERS.iter().map(|l| l.keyword).collect();
+        assert_eq!(keywords, spec);
+        assert_eq!(Kind::Bidirectional.keras_class(), "Bidirectional");
     }
 
     #[test]
@@ -146,7 +143,7 @@ mod tests {
             formula(Kind::Gru, 3, 4, true, true).as_deref(),
             Some("3*4*(3+4)+6*4")
         );
-        assert_eq!(count(Kind::Dropout, 3, 3, true), Some(0));
+        assert_eq!(count(Kind(&tinyrnn_spec::DROPOUT), 3, 3, true), Some(0));
     }
 
     #[test]
