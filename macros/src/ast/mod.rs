@@ -11,7 +11,7 @@
 //! value     := `-`? (INT | FLOAT) | `true` | `false` | STRING | IDENT | layer
 //! dim       := INT | `_`
 //! ```
-//! Nothing here knows which layers exist: that is checked in `check.rs`. A statement that
+//! Nothing here knows which layers exist: that is checked in `check/`. A statement that
 //! does not parse becomes [`Stmt::Broken`], in source order, and parsing resumes at the next
 //! `;` or the next thing that looks like a statement, so one typo gives one error.
 //!

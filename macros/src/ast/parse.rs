@@ -312,7 +312,7 @@ pub(super) fn parse_params(keyword: Ident, input: ParseStream) -> Stmt {
     }
 }
 
-/// `name(args)`, or `name` alone (reported by `check.rs`, which knows whether `name` is a
+/// `name(args)`, or `name` alone (reported by `check/`, which knows whether `name` is a
 /// layer). On error the contents of the parentheses are consumed.
 pub(super) fn parse_call(name: Ident, input: ParseStream) -> syn::Result<LayerCall> {
     if !input.peek(syn::token::Paren) {
