@@ -204,3 +204,19 @@ keras_case!(recurrent_activations, fixed_vector, stream, {
     lstm(4, activation = gelu, recurrent_activation = hard_silu, return_sequences = true);
     gru(3, activation = mish, recurrent_activation = softplus);
 });
+keras_case!(activation_layers, fixed_sequence, stream, {
+    input [8, 3];
+    simple_rnn(4, return_sequences = true);
+    activation(relu);
+    dense(3);
+    softmax();
+});
+keras_case!(activation_layers_any, any_vector, stream, {
+    input [_, 2];
+    dense(5);
+    activation(gelu);
+    lstm(3);
+    activation(hard_sigmoid);
+    dense(2);
+    softmax(axis = -1);
+});

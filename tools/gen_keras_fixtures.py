@@ -116,6 +116,14 @@ def alpha_dropout(rate):
     return lambda: L.AlphaDropout(rate)
 
 
+def activation(name):
+    return lambda: L.Activation(name)
+
+
+def softmax(**kw):
+    return lambda: L.Softmax(**kw)
+
+
 # The 19 activations with a single-Dense act_<name> case each, in this order.
 ACT_NAMES = ["linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu",
              "sigmoid", "hard_sigmoid", "tanh", "hard_tanh", "softplus",
@@ -288,6 +296,18 @@ CASES = [
           10, 3, [lstm(4, activation="gelu", recurrent_activation="hard_silu",
                        return_sequences=True),
                   gru(3, activation="mish", recurrent_activation="softplus")]),
+    # 54-55: the Activation and Softmax layers (issue 14), in a sequence and after one.
+    xcase("activation_layers",
+          "input [8, 3]; simple_rnn(4, return_sequences = true); activation(relu); "
+          "dense(3); softmax();",
+          8, 3, [rnn(4, return_sequences=True), activation("relu"), dense(3),
+                 softmax()]),
+    xcase("activation_layers_any",
+          "input [_, 2]; dense(5); activation(gelu); lstm(3); "
+          "activation(hard_sigmoid); dense(2); softmax(axis = -1);",
+          None, 2, [dense(5), activation("gelu"), lstm(3),
+                    activation("hard_sigmoid"), dense(2), softmax(axis=-1)],
+          lengths=[3, 7, 12]),
 ]
 
 
@@ -516,6 +536,11 @@ def numpy_reference(model, x):
             W = ws[0]
             b = ws[1] if cfg["use_bias"] else np.zeros(W.shape[1])
             h = _act(cfg["activation"], h @ W + b)
+        elif isinstance(layer, L.Activation):
+            h = _act(cfg["activation"], h)
+        elif isinstance(layer, L.Softmax):
+            assert cfg["axis"] == -1, cfg
+            h = _act("softmax", h)
         elif isinstance(layer, IDENTITY_AT_INFERENCE):
             assert not ws
         else:
@@ -553,6 +578,10 @@ def layer_config(layer):
                          ("backward_layer", layer.backward_layer)):
             out[key] = {"name": sub.name, "class": type(sub).__name__,
                         **layer_config(sub)}
+    elif isinstance(layer, L.Activation):
+        _act_cfg(cfg, out, "activation")
+    elif isinstance(layer, L.Softmax):
+        out["axis"] = cfg["axis"]
     elif isinstance(layer, L.GaussianNoise):
         out["stddev"] = cfg["stddev"]
     elif isinstance(layer, IDENTITY_AT_INFERENCE):

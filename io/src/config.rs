@@ -44,6 +44,8 @@ pub struct LayerConfig {
     pub merge_mode: Option<String>,
     /// `rate` of the dropout layers, `stddev` of `GaussianNoise`.
     pub rate: Option<f64>,
+    /// `axis` of `Softmax` (Keras's default `-1`: the units).
+    pub axis: Option<i64>,
     /// For `Bidirectional`: the wrapped (forward) layer.
     pub wrapped: Option<Box<LayerConfig>>,
     /// Options set to values tinyrnn cannot run (`stateful`, `return_state`, ...), with
@@ -160,6 +162,7 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .get("rate")
             .or_else(|| cfg.get("stddev"))
             .and_then(Value::as_f64),
+        axis: cfg.get("axis").and_then(Value::as_i64),
         wrapped,
         unsupported,
     }

@@ -78,6 +78,21 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
+        Role::Elementwise => {
+            if spec.takes("activation") {
+                match &layer.activation {
+                    Some(a) => args.push(a.clone()),
+                    None => problems.push(unsupported("no `activation` in its config".into())),
+                }
+            }
+            if let Some(axis) = layer.axis
+                && axis != -1
+            {
+                problems.push(unsupported(format!(
+                    "`axis={axis}` is not supported (softmax over the units, `axis=-1`, is)"
+                )));
+            }
+        }
         Role::Recurrent { .. } | Role::Dense => match layer.units {
             Some(u) => args.push(u.to_string()),
             None => problems.push(unsupported("no `units` in its config".into())),
@@ -103,7 +118,9 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
         {
             problems.push(unsupported(format!("activation `{a}` is not supported")));
         }
-        if let Some(default) = default {
+        if let Some(default) = default
+            && spec.role != Role::Elementwise
+        {
             option(key, value.clone(), default);
         }
     }

@@ -117,6 +117,12 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             return Ok((both, out, options));
         }
         Role::Passthrough => return Ok((Vec::new(), d, options)),
+        Role::Elementwise => {
+            if spec.takes("activation") {
+                option("activation", layer.activation.clone());
+            }
+            return Ok((Vec::new(), d, options));
+        }
         Role::Recurrent { .. } | Role::Dense => {}
     }
     let units = layer.units.ok_or_else(|| missing("units"))?;

@@ -79,7 +79,8 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         class: layer.kind.keras_class().to_owned(),
         name: layer.field.to_string(),
         units: weighted.then_some(layer.units),
-        activation: weighted.then(|| layer.activation.name.to_owned()),
+        activation: (weighted || spec.takes("activation"))
+            .then(|| layer.activation.name.to_owned()),
         recurrent_activation: gated.then(|| layer.recurrent_activation.name.to_owned()),
         use_bias: weighted.then_some(layer.use_bias),
         return_sequences: recurrent.then_some(layer.seq_out),
@@ -87,6 +88,7 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         reset_after: spec.takes("reset_after").then_some(layer.reset_after),
         merge_mode: layer.wrapped.as_ref().map(|(_, m)| m.name.to_owned()),
         rate: None,
+        axis: None,
         wrapped: layer
             .wrapped
             .as_ref()

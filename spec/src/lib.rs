@@ -49,6 +49,8 @@ pub enum Role {
     Dense,
     /// Acts only in training: the identity at inference, without weights (`Dropout`, ...).
     Passthrough,
+    /// Applies an activation to each vector, without weights (`Activation`, `Softmax`).
+    Elementwise,
 }
 
 /// One layer kind.
@@ -73,6 +75,8 @@ pub struct LayerSpec {
     pub default_recurrent_activation: Option<&'static str>,
     /// Keras's default `reset_after`, for layers that take it (GRU: a second bias row).
     pub default_reset_after: Option<bool>,
+    /// Whether the first argument must be given (`units`, `rate`); `softmax()` needs none.
+    pub first_argument_required: bool,
 }
 
 /// One weight array: its Keras name and shape (`rank` dimensions of `dims`).
@@ -145,6 +149,13 @@ impl LayerSpec {
         self.role == Role::Passthrough
     }
 
+    /// Whether the layer maps each vector to one of the same width without weights
+    /// (training-only layers and activation layers).
+    #[must_use]
+    pub fn keeps_width(&self) -> bool {
+        matches!(self.role, Role::Passthrough | Role::Elementwise)
+    }
+
     /// Whether `model!` (and Keras) accept the argument `name`.
     #[must_use]
     pub fn takes(&self, name: &str) -> bool {
@@ -190,7 +201,7 @@ impl LayerSpec {
                     Weights::of(&[kernel])
                 })
             }
-            Role::Wrapper | Role::Passthrough => Some(Weights::of(&[])),
+            Role::Wrapper | Role::Passthrough | Role::Elementwise => Some(Weights::of(&[])),
         }
     }
 
@@ -229,7 +240,7 @@ impl LayerSpec {
             (Role::Recurrent { .. }, true, false) => "3*(h*(d+h)+h)",
             (Role::Dense, true, _) => "d*u+u",
             (Role::Dense, false, _) => "d*u",
-            (Role::Wrapper | Role::Passthrough, _, _) => "0",
+            (Role::Wrapper | Role::Passthrough | Role::Elementwise, _, _) => "0",
         }
     }
 
@@ -240,7 +251,7 @@ impl LayerSpec {
         match self.role {
             Role::Recurrent { .. } => Some("h"),
             Role::Dense => Some("u"),
-            Role::Wrapper | Role::Passthrough => None,
+            Role::Wrapper | Role::Passthrough | Role::Elementwise => None,
         }
     }
 
@@ -281,6 +292,7 @@ macro_rules! passthrough {
             default_activation: None,
             default_recurrent_activation: None,
             default_reset_after: None,
+            first_argument_required: true,
         };
     };
 }
@@ -302,6 +314,7 @@ pub const SIMPLE_RNN: LayerSpec = LayerSpec {
     default_activation: Some("tanh"),
     default_recurrent_activation: None,
     default_reset_after: None,
+    first_argument_required: true,
 };
 
 /// Keras `LSTM`.
@@ -322,6 +335,7 @@ pub const LSTM: LayerSpec = LayerSpec {
     default_activation: Some("tanh"),
     default_recurrent_activation: Some("sigmoid"),
     default_reset_after: None,
+    first_argument_required: true,
 };
 
 /// Keras `GRU`.
@@ -343,6 +357,7 @@ pub const GRU: LayerSpec = LayerSpec {
     default_activation: Some("tanh"),
     default_recurrent_activation: Some("sigmoid"),
     default_reset_after: Some(true),
+    first_argument_required: true,
 };
 
 /// Keras `Bidirectional`.
@@ -356,6 +371,7 @@ pub const BIDIRECTIONAL: LayerSpec = LayerSpec {
     default_activation: None,
     default_recurrent_activation: None,
     default_reset_after: None,
+    first_argument_required: true,
 };
 
 /// Keras `Dense`.
@@ -369,6 +385,7 @@ pub const DENSE: LayerSpec = LayerSpec {
     default_activation: Some("linear"),
     default_recurrent_activation: None,
     default_reset_after: None,
+    first_argument_required: true,
 };
 
 passthrough!(DROPOUT, "dropout", "Dropout", "rate");
@@ -409,8 +426,36 @@ pub fn flag_default(name: &str) -> Option<bool> {
         .map(|(_, default)| *default)
 }
 
+/// Keras `Activation(activation)`: the activation on each vector.
+pub const ACTIVATION: LayerSpec = LayerSpec {
+    keyword: "activation",
+    keras_class: "Activation",
+    saving_name: "activation",
+    runtime_type: "ActivationLayer",
+    role: Role::Elementwise,
+    arguments: &["activation"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// Keras `Softmax(axis=-1)`: softmax over the units of each vector.
+pub const SOFTMAX: LayerSpec = LayerSpec {
+    keyword: "softmax",
+    keras_class: "Softmax",
+    saving_name: "softmax",
+    runtime_type: "SoftmaxLayer",
+    role: Role::Elementwise,
+    arguments: &["axis"],
+    default_activation: Some("softmax"),
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 10] = [
+pub const LAYERS: [&LayerSpec; 12] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -421,6 +466,8 @@ pub const LAYERS: [&LayerSpec; 10] = [
     &GAUSSIAN_NOISE,
     &GAUSSIAN_DROPOUT,
     &ALPHA_DROPOUT,
+    &ACTIVATION,
+    &SOFTMAX,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

@@ -99,6 +99,8 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         let example = match kind.first_argument() {
             "units" => format!("{name}(8)"),
             "layer" => format!("{name}(lstm(8))"),
+            "activation" => format!("{name}(relu)"),
+            _ if !kind.spec().first_argument_required => format!("{name}()"),
             _ => format!("{name}(0.2)"),
         };
         errs.push(
@@ -172,7 +174,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
                     }
                     (Kind::Bidirectional, _) => named("merge_mode = sum".to_owned()),
                     (k, Value::Int(n)) if k.is_passthrough() => named(format!("seed = {n}")),
-                    (k, _) if k.is_passthrough() => {
+                    (k, _) if k.keeps_width() => {
                         let given = given
                             .iter()
                             .find(|g| g.0 == first)
@@ -230,15 +232,17 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "layer" => wrapped = Some(check_wrapped(call, value, errs).map(Box::new)),
             "rate" | "stddev" => args_ok &= check_rate(key, value, errs),
             "seed" => args_ok &= check_seed(value, errs),
+            "axis" => args_ok &= check_axis(value, errs),
             _ => {}
         }
     }
 
     // The required first argument, when nothing else explains its absence.
-    if !given.iter().any(|g| g.0 == first) && args_ok {
+    if !given.iter().any(|g| g.0 == first) && args_ok && kind.spec().first_argument_required {
         let example = match first {
             "units" => "8",
             "layer" => "lstm(8)",
+            "activation" => "relu",
             _ => "0.2",
         };
         let mut args = vec![example.to_owned()];
@@ -247,6 +251,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "units" => "a number of units",
             "layer" => "a recurrent layer to wrap",
             "stddev" => "a standard deviation",
+            "activation" => "an activation",
             _ => "a rate",
         };
         errs.push_range(
@@ -554,4 +559,20 @@ pub(super) fn check_activation(
 /// Keras's default of a boolean argument, from `tinyrnn_spec`.
 fn flag(name: &str) -> bool {
     tinyrnn_spec::flag_default(name).unwrap_or(false)
+}
+
+/// `softmax(axis = -1)`: Keras's default, the units; tinyrnn has no other axis.
+fn check_axis(v: &Value, errs: &mut Errors) -> bool {
+    if matches!(v, Value::Negative { number, .. } if matches!(&**number, Value::Int(n) if n.base10_digits() == "1"))
+    {
+        return true;
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected `-1` for `axis` (softmax over the units, Keras's default), found `{}`; remove it",
+            v.text()
+        ),
+    );
+    false
 }

@@ -59,6 +59,16 @@ impl Kind {
         self.spec().is_passthrough()
     }
 
+    /// Layers that map each vector to one of the same width, without weights.
+    pub fn keeps_width(self) -> bool {
+        self.spec().keeps_width()
+    }
+
+    /// Layers that apply an activation to each vector (`activation`, `softmax`).
+    pub fn is_elementwise(self) -> bool {
+        self.spec().role == tinyrnn_spec::Role::Elementwise
+    }
+
     /// The argument that may be given by position, first.
     pub(super) fn first_argument(self) -> &'static str {
         self.spec().first_argument()

@@ -168,7 +168,7 @@ impl Options {
             Kind::Bidirectional => {
                 self.merge.is_some() && self.wrapped.as_ref().is_some_and(|w| w.known())
             }
-            k if k.is_passthrough() => true,
+            k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
         }
     }
@@ -181,7 +181,7 @@ impl Options {
                 .as_ref()?
                 .units?
                 .checked_mul(self.merge?.factor),
-            k if k.is_passthrough() => Some(input),
+            k if k.keeps_width() => Some(input),
             _ => self.units,
         }
     }
@@ -194,7 +194,7 @@ impl Options {
                 let (n, formula) = self.wrapped.as_ref()?.params(d)?;
                 Some((n.checked_mul(2)?, format!("2*({formula})")))
             }
-            k if k.is_passthrough() => Some((0, "0".to_owned())),
+            k if k.keeps_width() => Some((0, "0".to_owned())),
             kind => kind_params(
                 kind,
                 d,

@@ -63,6 +63,10 @@ fn layer_type(layer: &Layer) -> TokenStream {
                 quote_spanned!(span=> ())
             }
         }
+        elementwise if elementwise.is_elementwise() => {
+            let kind = Ident::new(elementwise.runtime_type(), span);
+            quote_spanned!(span=> #layers::Elementwise<#inputs, #act, #layers::#kind>)
+        }
         passthrough => {
             let kind = Ident::new(passthrough.runtime_type(), span);
             quote_spanned!(span=> #layers::Passthrough<#inputs, #layers::#kind>)
@@ -78,7 +82,10 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         options.extend(keras_options(inner));
         return options;
     }
-    if l.kind.is_passthrough() {
+    if l.kind.keeps_width() {
+        if l.kind.spec().takes("activation") {
+            options.push(("activation", l.activation.name.to_owned()));
+        }
         return options;
     }
     options.push(("units", l.units.to_string()));
@@ -105,7 +112,14 @@ fn model_text(m: &Model) -> String {
     let layers: Vec<String> = m
         .layers
         .iter()
-        .map(|l| format!(" -> {}({})", l.kind.keyword(), l.units))
+        .map(|l| {
+            let argument = match (l.kind.is_elementwise(), l.kind.spec().takes("activation")) {
+                (true, true) => l.activation.name.to_owned(),
+                (true, false) => String::new(),
+                _ => l.units.to_string(),
+            };
+            format!(" -> {}({argument})", l.kind.keyword())
+        })
         .collect();
     format!("input [{t}, {}]{}", m.features, layers.concat())
 }
@@ -138,6 +152,12 @@ pub fn expand(m: &Model) -> TokenStream {
                 inner.units,
                 merge.name,
                 l.input
+            ),
+            None if l.kind.is_elementwise() => format!(
+                " `{}`: Keras `{}`, `{}` on each vector (no weights).",
+                l.field,
+                l.kind.keras_class(),
+                l.activation.name
             ),
             None if l.kind.is_passthrough() => format!(
                 " `{}`: Keras `{}`, the identity at inference (no weights).",

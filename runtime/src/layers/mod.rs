@@ -7,6 +7,7 @@
 
 mod bidirectional;
 mod dense;
+mod elementwise;
 mod gru;
 mod kernel;
 mod lstm;
@@ -15,6 +16,7 @@ mod simple_rnn;
 
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
 pub use dense::Dense;
+pub use elementwise::{ActivationLayer, Elementwise, ElementwiseKind, SoftmaxLayer};
 pub use gru::Gru;
 pub use lstm::{Lstm, LstmState};
 pub use passthrough::{
