@@ -241,3 +241,22 @@ fn aligned_wraps_any_model_at_a_cache_line() {
     // Same model, same numbers, through `Deref`.
     assert_eq!(aligned.forward(&x), plain.forward(&x));
 }
+
+tinyrnn::model! { pub struct SoftmaxAxis; input [3, 2]; dense(3); softmax(axis = -1) }
+tinyrnn::model! { pub struct SoftmaxDefault; input [3, 2]; dense(3); softmax() }
+
+/// `softmax(axis = -1)` is Keras's default written out: the same layer as `softmax()`.
+#[test]
+fn softmax_axis_minus_one_is_the_default() {
+    let w: Vec<f32> = (0..SoftmaxAxis::PARAMS)
+        .map(|i| i as f32 / 10.0 - 0.3)
+        .collect();
+    let x = [[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]];
+    let a = SoftmaxAxis::from_flat(&w).unwrap().forward(&x);
+    let b = SoftmaxDefault::from_flat(&w).unwrap().forward(&x);
+    assert_eq!(a, b);
+    for row in a {
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6, "{row:?}");
+    }
+    assert_eq!(SoftmaxAxis::summary().layers[1].kind, "Softmax");
+}

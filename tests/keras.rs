@@ -218,5 +218,5 @@ keras_case!(activation_layers_any, any_vector, stream, {
     lstm(3);
     activation(hard_sigmoid);
     dense(2);
-    softmax(axis = -1);
+    softmax();
 });

@@ -304,7 +304,7 @@ CASES = [
                  softmax()]),
     xcase("activation_layers_any",
           "input [_, 2]; dense(5); activation(gelu); lstm(3); "
-          "activation(hard_sigmoid); dense(2); softmax(axis = -1);",
+          "activation(hard_sigmoid); dense(2); softmax();",
           None, 2, [dense(5), activation("gelu"), lstm(3),
                     activation("hard_sigmoid"), dense(2), softmax(axis=-1)],
           lengths=[3, 7, 12]),
