@@ -220,3 +220,23 @@ keras_case!(activation_layers_any, any_vector, stream, {
     dense(2);
     softmax();
 });
+keras_case!(relu_layers, fixed_sequence, stream, {
+    input [6, 4];
+    dense(6);
+    relu();
+    dense(6);
+    relu(max_value = 1.5, negative_slope = 0.1, threshold = 0.2);
+    dense(5);
+    relu(max_value = 6);
+});
+keras_case!(leaky_elu_layers, any_vector, stream, {
+    input [_, 3];
+    dense(5);
+    leaky_relu();
+    gru(4, return_sequences = true);
+    leaky_relu(negative_slope = 0.05);
+    dense(3);
+    elu(alpha = 0.5);
+    simple_rnn(2);
+    elu();
+});

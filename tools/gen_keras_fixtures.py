@@ -124,6 +124,18 @@ def softmax(**kw):
     return lambda: L.Softmax(**kw)
 
 
+def relu_layer(**kw):
+    return lambda: L.ReLU(**kw)
+
+
+def leaky_relu_layer(**kw):
+    return lambda: L.LeakyReLU(**kw)
+
+
+def elu_layer(**kw):
+    return lambda: L.ELU(**kw)
+
+
 # The 19 activations with a single-Dense act_<name> case each, in this order.
 ACT_NAMES = ["linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu",
              "sigmoid", "hard_sigmoid", "tanh", "hard_tanh", "softplus",
@@ -308,6 +320,23 @@ CASES = [
           None, 2, [dense(5), activation("gelu"), lstm(3),
                     activation("hard_sigmoid"), dense(2), softmax(axis=-1)],
           lengths=[3, 7, 12]),
+    # 56-57: the ReLU, LeakyReLU and ELU layers with and without their arguments.
+    xcase("relu_layers",
+          "input [6, 4]; dense(6); relu(); dense(6); "
+          "relu(max_value = 1.5, negative_slope = 0.1, threshold = 0.2); dense(5); "
+          "relu(max_value = 6);",
+          6, 4, [dense(6), relu_layer(), dense(6),
+                 relu_layer(max_value=1.5, negative_slope=0.1, threshold=0.2),
+                 dense(5), relu_layer(max_value=6)],
+          input_scale=3.0),
+    xcase("leaky_elu_layers",
+          "input [_, 3]; dense(5); leaky_relu(); gru(4, return_sequences = true); "
+          "leaky_relu(negative_slope = 0.05); dense(3); elu(alpha = 0.5); "
+          "simple_rnn(2); elu();",
+          None, 3, [dense(5), leaky_relu_layer(), gru(4, return_sequences=True),
+                    leaky_relu_layer(negative_slope=0.05), dense(3),
+                    elu_layer(alpha=0.5), rnn(2), elu_layer()],
+          lengths=[4, 9, 15], input_scale=2.0),
 ]
 
 
@@ -541,6 +570,16 @@ def numpy_reference(model, x):
         elif isinstance(layer, L.Softmax):
             assert cfg["axis"] == -1, cfg
             h = _act("softmax", h)
+        elif isinstance(layer, L.ReLU):
+            s_, m, t = cfg["negative_slope"], cfg["max_value"], cfg["threshold"]
+            y = np.where(h > t, h, 0.0) if t != 0 else np.maximum(h, 0.0)
+            if m is not None:
+                y = np.clip(y, 0.0, m)
+            h = y - s_ * np.maximum(t - h, 0.0)
+        elif isinstance(layer, L.LeakyReLU):
+            h = np.where(h > 0, h, cfg["negative_slope"] * h)
+        elif isinstance(layer, L.ELU):
+            h = np.where(h > 0, h, cfg["alpha"] * np.expm1(h))
         elif isinstance(layer, IDENTITY_AT_INFERENCE):
             assert not ws
         else:
@@ -582,6 +621,13 @@ def layer_config(layer):
         _act_cfg(cfg, out, "activation")
     elif isinstance(layer, L.Softmax):
         out["axis"] = cfg["axis"]
+    elif isinstance(layer, L.ReLU):
+        for k in ("max_value", "negative_slope", "threshold"):
+            out[k] = cfg[k]
+    elif isinstance(layer, L.LeakyReLU):
+        out["negative_slope"] = cfg["negative_slope"]
+    elif isinstance(layer, L.ELU):
+        out["alpha"] = cfg["alpha"]
     elif isinstance(layer, L.GaussianNoise):
         out["stddev"] = cfg["stddev"]
     elif isinstance(layer, IDENTITY_AT_INFERENCE):

@@ -46,6 +46,9 @@ pub struct LayerConfig {
     pub rate: Option<f64>,
     /// `axis` of `Softmax` (Keras's default `-1`: the units).
     pub axis: Option<i64>,
+    /// The numeric arguments of the activation layers the config states
+    /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
+    pub numbers: Vec<(String, Option<f64>)>,
     /// For `Bidirectional`: the wrapped (forward) layer.
     pub wrapped: Option<Box<LayerConfig>>,
     /// Options set to values tinyrnn cannot run (`stateful`, `return_state`, ...), with
@@ -163,9 +166,25 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .or_else(|| cfg.get("stddev"))
             .and_then(Value::as_f64),
         axis: cfg.get("axis").and_then(Value::as_i64),
+        numbers: numbers(class, cfg),
         wrapped,
         unsupported,
     }
+}
+
+/// The numeric arguments a layer of class `class` takes that its config states.
+fn numbers(class: &str, cfg: &Value) -> Vec<(String, Option<f64>)> {
+    let Some(spec) = tinyrnn_spec::layer_by_class(class) else {
+        return Vec::new();
+    };
+    tinyrnn_spec::NUMBER_ARGUMENTS
+        .iter()
+        .filter(|(keyword, ..)| *keyword == spec.keyword)
+        .filter_map(|(_, name, ..)| match cfg.get(*name)? {
+            Value::Null => Some(((*name).to_owned(), None)),
+            v => Some(((*name).to_owned(), Some(v.as_f64()?))),
+        })
+        .collect()
 }
 
 /// `"tanh"`, or a serialised function `{"class_name": "function", "config": "tanh"}`;

@@ -85,6 +85,20 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
                     None => problems.push(unsupported("no `activation` in its config".into())),
                 }
             }
+            for (name, value) in &layer.numbers {
+                let default = tinyrnn_spec::number_argument(keyword, name)
+                    .and_then(|(default, _)| default)
+                    .map(|d| d.to_string());
+                // Compared as the f32 the layer computes with.
+                if value.map(|_| crate::number_text(*value)) != default {
+                    match value {
+                        Some(_) => args.push(format!("{name} = {}", crate::number_text(*value))),
+                        None => {
+                            problems.push(unsupported(format!("`{name}=None` is not supported")));
+                        }
+                    }
+                }
+            }
             if let Some(axis) = layer.axis
                 && axis != -1
             {

@@ -121,6 +121,9 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             if spec.takes("activation") {
                 option("activation", layer.activation.clone());
             }
+            for (name, value) in &layer.numbers {
+                option(name, Some(number_text(*value)));
+            }
             return Ok((Vec::new(), d, options));
         }
         Role::Recurrent { .. } | Role::Dense => {}
@@ -254,6 +257,16 @@ fn weights_by_group(
     Ok(())
 }
 
+/// A numeric argument as the model's options write it: the `f32` the layer computes with,
+/// or `None` (Keras's "no limit").
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the layer computes with the f32; configs hold the f64 of the same Python float"
+)]
+pub(crate) fn number_text(value: Option<f64>) -> String {
+    value.map_or_else(|| "None".to_owned(), |v| (v as f32).to_string())
+}
+
 /// Keras's other names for the same activation.
 fn canonical_activation(name: &str) -> &str {
     match name {
@@ -289,7 +302,11 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "go_backwards" => source.go_backwards.map(|b| b.to_string()),
             "reset_after" => source.reset_after.map(|b| b.to_string()),
             "merge_mode" => layer.merge_mode.clone(),
-            _ => None,
+            number => source
+                .numbers
+                .iter()
+                .find(|(n, _)| n == number)
+                .map(|(_, v)| number_text(*v)),
         };
         if let Some(found) = found
             && found != canonical_activation(expected)

@@ -89,6 +89,11 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         merge_mode: layer.wrapped.as_ref().map(|(_, m)| m.name.to_owned()),
         rate: None,
         axis: None,
+        numbers: layer
+            .numbers
+            .iter()
+            .map(|(name, v)| ((*name).to_owned(), v.is_finite().then_some(f64::from(*v))))
+            .collect(),
         wrapped: layer
             .wrapped
             .as_ref()

@@ -56,12 +56,14 @@ pub enum Role {
 /// One layer kind.
 #[derive(Debug, PartialEq, Eq)]
 pub struct LayerSpec {
-    /// The `model!` keyword, also Keras's layer name prefix (`simple_rnn`).
+    /// The `model!` keyword (`simple_rnn`, `relu`).
     pub keyword: &'static str,
     /// The Keras class (`SimpleRNN`).
     pub keras_class: &'static str,
-    /// The group Keras 3 saves the layer's weights under: the class in snake case
-    /// (`naming.to_snake_case`), numbered among siblings of the same class.
+    /// The class in snake case (`naming.to_snake_case`: `simple_rnn`, `re_lu`): the name
+    /// Keras gives layers of this class, numbered after the first (`re_lu_1`), which
+    /// `model!` gives its fields too, and the group Keras 3 saves their weights under,
+    /// numbered among siblings of the same class. The keyword, but for `ReLU`'s.
     pub saving_name: &'static str,
     /// The type in `tinyrnn::__private::layers` (for training-only layers, their marker).
     pub runtime_type: &'static str,
@@ -454,8 +456,69 @@ pub const SOFTMAX: LayerSpec = LayerSpec {
     first_argument_required: false,
 };
 
+/// Keras `ReLU(max_value=None, negative_slope=0.0, threshold=0.0)`.
+pub const RELU: LayerSpec = LayerSpec {
+    keyword: "relu",
+    keras_class: "ReLU",
+    saving_name: "re_lu",
+    runtime_type: "ReluLayer",
+    role: Role::Elementwise,
+    arguments: &["max_value", "negative_slope", "threshold"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `LeakyReLU(negative_slope=0.3)`.
+pub const LEAKY_RELU: LayerSpec = LayerSpec {
+    keyword: "leaky_relu",
+    keras_class: "LeakyReLU",
+    saving_name: "leaky_re_lu",
+    runtime_type: "LeakyReluLayer",
+    role: Role::Elementwise,
+    arguments: &["negative_slope"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `ELU(alpha=1.0)`.
+pub const ELU: LayerSpec = LayerSpec {
+    keyword: "elu",
+    keras_class: "ELU",
+    saving_name: "elu",
+    runtime_type: "EluLayer",
+    role: Role::Elementwise,
+    arguments: &["alpha"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
+/// `None`, no limit): `(keyword, argument, default, least value)`.
+pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 5] = [
+    ("relu", "max_value", None, Some(0.0)),
+    ("relu", "negative_slope", Some(0.0), Some(0.0)),
+    ("relu", "threshold", Some(0.0), Some(0.0)),
+    ("leaky_relu", "negative_slope", Some(0.3), Some(0.0)),
+    ("elu", "alpha", Some(1.0), None),
+];
+
+/// The numeric argument `name` of the layer `keyword`: Keras's default and least value.
+#[must_use]
+pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option<f32>)> {
+    NUMBER_ARGUMENTS
+        .iter()
+        .find(|(k, n, _, _)| *k == keyword && *n == name)
+        .map(|(_, _, default, least)| (*default, *least))
+}
+
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 12] = [
+pub const LAYERS: [&LayerSpec; 15] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -468,6 +531,9 @@ pub const LAYERS: [&LayerSpec; 12] = [
     &ALPHA_DROPOUT,
     &ACTIVATION,
     &SOFTMAX,
+    &RELU,
+    &LEAKY_RELU,
+    &ELU,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

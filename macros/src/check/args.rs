@@ -126,6 +126,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let mut recurrent_activation = None;
     let mut merge = None;
     let mut wrapped: Option<Option<Box<Options>>> = None;
+    let mut numbers: Vec<(&'static str, Option<f32>)> = Vec::new();
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -233,6 +234,9 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "rate" | "stddev" => args_ok &= check_rate(key, value, errs),
             "seed" => args_ok &= check_seed(value, errs),
             "axis" => args_ok &= check_axis(value, errs),
+            "max_value" | "negative_slope" | "threshold" | "alpha" => {
+                numbers.push((key, check_number(kind, key, value, errs)));
+            }
             _ => {}
         }
     }
@@ -302,6 +306,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         wrapped,
         merge,
         args_ok,
+        numbers,
     })
 }
 
@@ -575,4 +580,36 @@ fn check_axis(v: &Value, errs: &mut Errors) -> bool {
         ),
     );
     false
+}
+
+/// A numeric argument of an activation layer (`relu(max_value = 6)`): a finite number, at
+/// least Keras's least value where Keras has one.
+fn check_number(kind: Kind, key: &str, v: &Value, errs: &mut Errors) -> Option<f32> {
+    let range = (v.span(), v.end_span());
+    let least = tinyrnn_spec::number_argument(kind.keyword(), key).and_then(|(_, least)| least);
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "the argument becomes the f32 the layer computes with"
+    )]
+    match number(v).map(|x| x as f32) {
+        Some(x) if x.is_finite() && least.is_none_or(|least| x >= least) => Some(x),
+        Some(x) if x.is_finite() => {
+            errs.push_range(
+                range,
+                format!(
+                    "expected `{key}` of at least {} (as Keras requires), found `{}`",
+                    least.unwrap_or(0.0),
+                    v.text()
+                ),
+            );
+            None
+        }
+        _ => {
+            errs.push_range(
+                range,
+                format!("expected a number for `{key}`, found `{}`", v.text()),
+            );
+            None
+        }
+    }
 }

@@ -120,6 +120,7 @@ pub(super) fn build_layer(
         go_backwards: opt.go_backwards?,
         seq_out,
         wrapped,
+        numbers: numbers(opt)?,
     })
 }
 
@@ -137,7 +138,8 @@ pub(super) fn build(
     let (params, _) = counts?;
     let mut width = features;
     let mut layers = Vec::new();
-    // Keras numbers layers per class: `lstm`, `lstm_1`; a wrapped layer takes a number too.
+    // Keras names layers by class in snake case, numbered per class: `lstm`, `lstm_1`,
+    // `re_lu`; a wrapped layer takes a number too.
     let mut counts = std::collections::HashMap::<&str, usize>::new();
     let mut next_name = |keyword: &'static str| {
         let n = counts.entry(keyword).or_insert(0);
@@ -151,9 +153,9 @@ pub(super) fn build(
     };
     for (opt, &seq_out) in options.iter().zip(seq_out) {
         let opt = opt.as_ref()?;
-        let field = next_name(opt.kind.keyword());
+        let field = next_name(opt.kind.spec().saving_name);
         if let Some(inner) = &opt.wrapped {
-            next_name(inner.kind.keyword());
+            next_name(inner.kind.spec().saving_name);
         }
         let layer = build_layer(opt, &field, width, seq_out)?;
         width = layer.units;
@@ -220,4 +222,21 @@ pub(super) fn plan(layers: &[Layer]) -> (Vec<Stage>, Range<usize>) {
         has_recurrent |= layer.kind.is_recurrent();
     }
     (stages, seq_end..layers.len())
+}
+
+/// The numeric arguments of an activation layer, each given or Keras's default (`None`,
+/// Keras's "no limit", is infinity); `None` when a given one was wrong.
+fn numbers(opt: &Options) -> Option<Vec<(&'static str, f32)>> {
+    let keyword = opt.kind.keyword();
+    tinyrnn_spec::NUMBER_ARGUMENTS
+        .iter()
+        .filter(|(k, ..)| *k == keyword)
+        .map(|(_, name, default, _)| {
+            let value = match opt.numbers.iter().find(|(n, _)| n == name) {
+                Some((_, given)) => (*given)?,
+                None => default.unwrap_or(f32::INFINITY),
+            };
+            Some((*name, value))
+        })
+        .collect()
 }

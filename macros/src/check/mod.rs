@@ -100,6 +100,19 @@ pub struct Layer {
     pub seq_out: bool,
     /// For `bidirectional`: the wrapped layer (its `units` are its own) and the merge.
     pub wrapped: Option<(Box<Layer>, &'static MergeMode)>,
+    /// The numeric arguments of an activation layer (`relu(max_value = 6)`), each given or
+    /// Keras's default; Keras's `None` (no limit) is infinity.
+    pub numbers: Vec<(&'static str, f32)>,
+}
+
+impl Layer {
+    /// The numeric argument `name`, given or its default.
+    pub fn number(&self, name: &str) -> f32 {
+        self.numbers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(f32::INFINITY, |(_, v)| *v)
+    }
 }
 
 /// Every error found, in source order.
@@ -155,6 +168,8 @@ struct Options {
     /// what the user meant (`return_sequence = true`), and checks that depend on it stay
     /// quiet.
     args_ok: bool,
+    /// The numeric arguments given (`None`: wrong, already reported).
+    numbers: Vec<(&'static str, Option<f32>)>,
 }
 
 impl Options {

@@ -65,6 +65,24 @@ fn layer_type(layer: &Layer) -> TokenStream {
         }
         elementwise if elementwise.is_elementwise() => {
             let kind = Ident::new(elementwise.runtime_type(), span);
+            // The activation layers' numbers are `f32` bits in const generics.
+            let f32_bits = |name: &str| Literal::u32_unsuffixed(l.number(name).to_bits());
+            let acts = quote_spanned!(span=> ::tinyrnn::__private::activations);
+            let act = match elementwise.keyword() {
+                "relu" => {
+                    let (s, m, t) = (f32_bits("negative_slope"), f32_bits("max_value"), f32_bits("threshold"));
+                    quote_spanned!(span=> #acts::ReluWith<#s, #m, #t>)
+                }
+                "leaky_relu" => {
+                    let s = f32_bits("negative_slope");
+                    quote_spanned!(span=> #acts::LeakyReluWith<#s>)
+                }
+                "elu" => {
+                    let a = f32_bits("alpha");
+                    quote_spanned!(span=> #acts::EluWith<#a>)
+                }
+                _ => act,
+            };
             quote_spanned!(span=> #layers::Elementwise<#inputs, #act, #layers::#kind>)
         }
         passthrough => {
@@ -85,6 +103,15 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
     if l.kind.keeps_width() {
         if l.kind.spec().takes("activation") {
             options.push(("activation", l.activation.name.to_owned()));
+        }
+        // As a file's config states them: `None` for no limit.
+        for (name, value) in &l.numbers {
+            let text = if value.is_finite() {
+                value.to_string()
+            } else {
+                "None".to_owned()
+            };
+            options.push((name, text));
         }
         return options;
     }
@@ -154,10 +181,9 @@ pub fn expand(m: &Model) -> TokenStream {
                 l.input
             ),
             None if l.kind.is_elementwise() => format!(
-                " `{}`: Keras `{}`, `{}` on each vector (no weights).",
+                " `{}`: Keras `{}`, on each vector (no weights).",
                 l.field,
                 l.kind.keras_class(),
-                l.activation.name
             ),
             None if l.kind.is_passthrough() => format!(
                 " `{}`: Keras `{}`, the identity at inference (no weights).",

@@ -150,7 +150,7 @@ impl<L: Layer, M: Merge> Bidirectional<L, M> {
 
 impl<L: Layer, M: Merge> Layer for Bidirectional<L, M> {
     const KIND: &'static str = tinyrnn_spec::BIDIRECTIONAL.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::BIDIRECTIONAL.keyword;
+    const KERAS_NAME: &'static str = tinyrnn_spec::BIDIRECTIONAL.saving_name;
     const PARAMS: usize = 2 * L::PARAMS;
     const WEIGHTS: &'static [WeightSpec] = L::WEIGHTS;
     const COPIES: usize = 2;

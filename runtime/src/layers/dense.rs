@@ -64,7 +64,7 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
 
 impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for Dense<D, U, B, A> {
     const KIND: &'static str = tinyrnn_spec::DENSE.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::DENSE.keyword;
+    const KERAS_NAME: &'static str = tinyrnn_spec::DENSE.saving_name;
     const PARAMS: usize = {
         assert!(
             B == 0 || B == U,

@@ -1,5 +1,5 @@
-//! Layers that apply an activation to each vector, without weights: Keras's `Activation`
-//! and `Softmax` layers (softmax over the units, Keras's `axis=-1`).
+//! Layers that apply an activation to each vector, without weights: Keras's `Activation`,
+//! `Softmax` (over the units, Keras's `axis=-1`), `ReLU`, `LeakyReLU` and `ELU` layers.
 
 use super::Layer;
 use crate::activations::Activation;
@@ -30,7 +30,7 @@ macro_rules! elementwise_kind {
 
         impl ElementwiseKind for $ty {
             const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
-            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.keyword;
+            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.saving_name;
         }
     };
 }
@@ -42,6 +42,18 @@ elementwise_kind!(
 elementwise_kind!(
     /// Keras `Softmax()`: the `Softmax` activation over the units.
     SoftmaxLayer, SOFTMAX
+);
+elementwise_kind!(
+    /// Keras `ReLU(max_value, negative_slope, threshold)`, with `ReluWith`.
+    ReluLayer, RELU
+);
+elementwise_kind!(
+    /// Keras `LeakyReLU(negative_slope)`, with `LeakyReluWith`.
+    LeakyReluLayer, LEAKY_RELU
+);
+elementwise_kind!(
+    /// Keras `ELU(alpha)`, with `EluWith`.
+    EluLayer, ELU
 );
 
 /// A layer that applies the activation `A` to each `D`-wide vector: zero parameters, the

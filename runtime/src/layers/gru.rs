@@ -137,7 +137,7 @@ impl<
 > Layer for Gru<D, H, G, R, RESET_AFTER, A, RA>
 {
     const KIND: &'static str = tinyrnn_spec::GRU.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::GRU.keyword;
+    const KERAS_NAME: &'static str = tinyrnn_spec::GRU.saving_name;
     const PARAMS: usize = {
         assert!(G == 3 * H, "`Gru` needs G == 3 * H");
         assert!(

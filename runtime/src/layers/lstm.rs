@@ -110,7 +110,7 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
     Layer for Lstm<D, H, G, B, A, RA>
 {
     const KIND: &'static str = tinyrnn_spec::LSTM.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::LSTM.keyword;
+    const KERAS_NAME: &'static str = tinyrnn_spec::LSTM.saving_name;
     const PARAMS: usize = {
         assert!(G == 4 * H, "`Lstm` needs G == 4 * H");
         assert!(

@@ -16,7 +16,10 @@ mod simple_rnn;
 
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
 pub use dense::Dense;
-pub use elementwise::{ActivationLayer, Elementwise, ElementwiseKind, SoftmaxLayer};
+pub use elementwise::{
+    ActivationLayer, Elementwise, ElementwiseKind, EluLayer, LeakyReluLayer, ReluLayer,
+    SoftmaxLayer,
+};
 pub use gru::Gru;
 pub use lstm::{Lstm, LstmState};
 pub use passthrough::{
@@ -45,7 +48,7 @@ use nalgebra::{ArrayStorage, SMatrix};
 pub trait Layer: Sized {
     /// The Keras class name, as `model.summary()` prints it (`SimpleRNN`).
     const KIND: &'static str;
-    /// The Keras layer name prefix (`simple_rnn`), also the `model!` keyword.
+    /// The Keras layer name prefix (`simple_rnn`, `re_lu`): the class in snake case.
     const KERAS_NAME: &'static str;
     /// The number of weights, Keras's `count_params()` for this layer.
     const PARAMS: usize;

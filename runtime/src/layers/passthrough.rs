@@ -30,7 +30,7 @@ macro_rules! passthrough_kind {
 
         impl PassthroughKind for $ty {
             const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
-            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.keyword;
+            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.saving_name;
         }
     };
 }

@@ -68,7 +68,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
     for SimpleRnn<D, H, B, A>
 {
     const KIND: &'static str = tinyrnn_spec::SIMPLE_RNN.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::SIMPLE_RNN.keyword;
+    const KERAS_NAME: &'static str = tinyrnn_spec::SIMPLE_RNN.saving_name;
     const PARAMS: usize = {
         assert!(
             B == 0 || B == H,
