@@ -70,7 +70,11 @@ fn layer_type(layer: &Layer) -> TokenStream {
             let acts = quote_spanned!(span=> ::tinyrnn::__private::activations);
             let act = match elementwise.keyword() {
                 "relu" => {
-                    let (s, m, t) = (f32_bits("negative_slope"), f32_bits("max_value"), f32_bits("threshold"));
+                    let (s, m, t) = (
+                        f32_bits("negative_slope"),
+                        f32_bits("max_value"),
+                        f32_bits("threshold"),
+                    );
                     quote_spanned!(span=> #acts::ReluWith<#s, #m, #t>)
                 }
                 "leaky_relu" => {
