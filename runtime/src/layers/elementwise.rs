@@ -1,7 +1,7 @@
 //! Layers that apply an activation to each vector, without weights: Keras's `Activation`,
 //! `Softmax` (over the units, Keras's `axis=-1`), `ReLU`, `LeakyReLU` and `ELU` layers.
 
-use super::Layer;
+use super::{Layer, kind_marker};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -22,36 +22,28 @@ pub trait ElementwiseKind {
     const KERAS_NAME: &'static str;
 }
 
-macro_rules! elementwise_kind {
-    ($(#[$doc:meta])* $ty:ident, $spec:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-        pub struct $ty;
-
-        impl ElementwiseKind for $ty {
-            const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
-            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.saving_name;
-        }
-    };
-}
-
-elementwise_kind!(
+kind_marker!(
+    ElementwiseKind:
     /// Keras `Activation(activation)`.
     ActivationLayer, ACTIVATION
 );
-elementwise_kind!(
+kind_marker!(
+    ElementwiseKind:
     /// Keras `Softmax()`: the `Softmax` activation over the units.
     SoftmaxLayer, SOFTMAX
 );
-elementwise_kind!(
+kind_marker!(
+    ElementwiseKind:
     /// Keras `ReLU(max_value, negative_slope, threshold)`, with `ReluWith`.
     ReluLayer, RELU
 );
-elementwise_kind!(
+kind_marker!(
+    ElementwiseKind:
     /// Keras `LeakyReLU(negative_slope)`, with `LeakyReluWith`.
     LeakyReluLayer, LEAKY_RELU
 );
-elementwise_kind!(
+kind_marker!(
+    ElementwiseKind:
     /// Keras `ELU(alpha)`, with `EluWith`.
     EluLayer, ELU
 );

@@ -143,6 +143,22 @@ pub fn check_len(w: &[f32], expected: usize) -> Result<(), Error> {
     }
 }
 
+/// A marker type for a weightless layer (`Dropout` for `Passthrough`, `SoftmaxLayer` for
+/// `Elementwise`): its Keras class and name, from its `tinyrnn_spec` entry.
+macro_rules! kind_marker {
+    ($kind:ident: $(#[$doc:meta])* $ty:ident, $spec:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $ty;
+
+        impl $kind for $ty {
+            const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
+            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.saving_name;
+        }
+    };
+}
+pub(crate) use kind_marker;
+
 /// A recurrent layer's weight list, Keras's `get_weights()` order: `kernel (d, g)`,
 /// `recurrent_kernel (h, g)` and, `$has_bias`, `bias` of shape `$bias`. One list for
 /// `SimpleRnn`, `Lstm` and `Gru`, in their `WEIGHTS` consts.

@@ -2,7 +2,7 @@
 //! Keras when `training=False`. They exist so that a Keras model's layer list, names and
 //! summary carry over unchanged.
 
-use super::Layer;
+use super::{Layer, kind_marker};
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
 use nalgebra::SVector;
@@ -22,36 +22,28 @@ pub trait PassthroughKind {
     const KERAS_NAME: &'static str;
 }
 
-macro_rules! passthrough_kind {
-    ($(#[$doc:meta])* $ty:ident, $spec:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-        pub struct $ty;
-
-        impl PassthroughKind for $ty {
-            const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
-            const KERAS_NAME: &'static str = tinyrnn_spec::$spec.saving_name;
-        }
-    };
-}
-
-passthrough_kind!(
+kind_marker!(
+    PassthroughKind:
     /// Keras `Dropout(rate)`.
     Dropout, DROPOUT
 );
-passthrough_kind!(
+kind_marker!(
+    PassthroughKind:
     /// Keras `SpatialDropout1D(rate)`.
     SpatialDropout1D, SPATIAL_DROPOUT_1D
 );
-passthrough_kind!(
+kind_marker!(
+    PassthroughKind:
     /// Keras `GaussianNoise(stddev)`.
     GaussianNoise, GAUSSIAN_NOISE
 );
-passthrough_kind!(
+kind_marker!(
+    PassthroughKind:
     /// Keras `GaussianDropout(rate)`.
     GaussianDropout, GAUSSIAN_DROPOUT
 );
-passthrough_kind!(
+kind_marker!(
+    PassthroughKind:
     /// Keras `AlphaDropout(rate)`.
     AlphaDropout, ALPHA_DROPOUT
 );
