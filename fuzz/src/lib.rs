@@ -66,6 +66,17 @@ tinyrnn::model! {
     dense(2);
 }
 tinyrnn::model! { pub struct VarLen; input [_, 3]; simple_rnn(4); dense(2) }
+// tests/fixtures/keras-files/relu_layers.*: the activation layers with their arguments.
+tinyrnn::model! {
+    pub struct Relus;
+    input [6, 4];
+    dense(6);
+    relu();
+    dense(6);
+    relu(max_value = 1.5, negative_slope = 0.1, threshold = 0.2);
+    dense(5);
+    relu(max_value = 6);
+}
 // tests/fixtures/keras-notebook/lstm_*: Sequential and Functional, saved after other models.
 tinyrnn::model! {
     pub struct Notebook;
@@ -187,6 +198,7 @@ run_fixed!(
     NoBias: stream,
     Mixed: stream,
     Notebook: stream,
+    Relus: stream,
     TorchRnn: stream,
     TorchGru: stream,
     TorchLstm2: stream,
@@ -259,7 +271,7 @@ pub fn keras_bytes(data: &[u8]) -> usize {
         )*};
     }
     each!(
-        Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook
+        Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook, Relus
     );
     if let Some(config) = &file.config
         && let Ok(layers) = keras::expected_from_config(config)
