@@ -240,3 +240,15 @@ keras_case!(leaky_elu_layers, any_vector, stream, {
     simple_rnn(2);
     elu();
 });
+keras_case!(time_distributed, fixed_sequence, stream, {
+    input [6, 3];
+    lstm(4, return_sequences = true);
+    time_distributed(dense(3, activation = relu));
+    time_distributed(dense(2));
+});
+keras_case!(time_distributed_any, any_sequence, stream, {
+    input [_, 2];
+    gru(3, return_sequences = true);
+    time_distributed(dense(2));
+    time_distributed(activation(sigmoid));
+});

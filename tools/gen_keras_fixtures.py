@@ -124,6 +124,10 @@ def softmax(**kw):
     return lambda: L.Softmax(**kw)
 
 
+def time_distributed(inner):
+    return lambda: L.TimeDistributed(inner())
+
+
 def relu_layer(**kw):
     return lambda: L.ReLU(**kw)
 
@@ -337,6 +341,19 @@ CASES = [
                     leaky_relu_layer(negative_slope=0.05), dense(3),
                     elu_layer(alpha=0.5), rnn(2), elu_layer()],
           lengths=[4, 9, 15], input_scale=2.0),
+    # 58-59: TimeDistributed around Dense (and an activation layer) after a sequence.
+    xcase("time_distributed",
+          "input [6, 3]; lstm(4, return_sequences = true); "
+          "time_distributed(dense(3, activation = relu)); time_distributed(dense(2));",
+          6, 3, [lstm(4, return_sequences=True),
+                 time_distributed(dense(3, activation="relu")),
+                 time_distributed(dense(2))]),
+    xcase("time_distributed_any",
+          "input [_, 2]; gru(3, return_sequences = true); "
+          "time_distributed(dense(2)); time_distributed(activation(sigmoid));",
+          None, 2, [gru(3, return_sequences=True), time_distributed(dense(2)),
+                    time_distributed(activation("sigmoid"))],
+          lengths=[2, 5, 9]),
 ]
 
 
@@ -565,6 +582,9 @@ def numpy_reference(model, x):
             W = ws[0]
             b = ws[1] if cfg["use_bias"] else np.zeros(W.shape[1])
             h = _act(cfg["activation"], h @ W + b)
+        elif isinstance(layer, L.TimeDistributed):
+            inner = type("Inner", (), {"layers": [layer.layer]})()
+            h = numpy_reference(inner, h)
         elif isinstance(layer, L.Activation):
             h = _act(cfg["activation"], h)
         elif isinstance(layer, L.Softmax):
@@ -617,6 +637,9 @@ def layer_config(layer):
                          ("backward_layer", layer.backward_layer)):
             out[key] = {"name": sub.name, "class": type(sub).__name__,
                         **layer_config(sub)}
+    elif isinstance(layer, L.TimeDistributed):
+        out["layer"] = {"name": layer.layer.name, "class": type(layer.layer).__name__,
+                        **layer_config(layer.layer)}
     elif isinstance(layer, L.Activation):
         _act_cfg(cfg, out, "activation")
     elif isinstance(layer, L.Softmax):

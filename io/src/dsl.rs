@@ -70,7 +70,7 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
         .collect();
     let mut args: Vec<String> = Vec::new();
     match spec.role {
-        Role::Wrapper => match &layer.wrapped {
+        Role::Wrapper | Role::PerTimestep => match &layer.wrapped {
             Some(inner) => match layer_call(inner) {
                 Ok(call) => args.push(call),
                 Err(mut p) => problems.append(&mut p),

@@ -261,8 +261,9 @@ pub fn to_snake_case(class: &str) -> String {
     out.to_lowercase()
 }
 
-/// A layer's arrays in `get_weights()` order: its own `vars`, its `cell`'s, then for
-/// `Bidirectional` the forward layer's and the backward layer's.
+/// A layer's arrays in `get_weights()` order: its own `vars`, its `cell`'s (recurrent
+/// layers) or `layer`'s (`TimeDistributed`), then for `Bidirectional` the forward layer's
+/// and the backward layer's.
 fn collect_vars(h5: &H5, group: &str, out: &mut Vec<Array>, depth: usize) -> Result<(), LoadError> {
     if depth > 8 {
         return Err(LoadError::Hdf5(format!("`{group}` nests too deeply")));
@@ -281,7 +282,7 @@ fn collect_vars(h5: &H5, group: &str, out: &mut Vec<Array>, depth: usize) -> Res
             out.push(Array { path, shape, data });
         }
     }
-    for sub in ["cell", "forward_layer", "backward_layer"] {
+    for sub in ["cell", "layer", "forward_layer", "backward_layer"] {
         let path = format!("{group}/{sub}");
         if h5.has_group(&path) {
             collect_vars(h5, &path, out, depth + 1)?;

@@ -116,6 +116,10 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             let both = weights.iter().chain(&weights).cloned().collect();
             return Ok((both, out, options));
         }
+        Role::PerTimestep => {
+            let inner = layer.wrapped.as_deref().ok_or_else(|| missing("layer"))?;
+            return layer_layout(inner, d);
+        }
         Role::Passthrough => return Ok((Vec::new(), d, options)),
         Role::Elementwise => {
             if spec.takes("activation") {
@@ -283,7 +287,11 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
         if key == "merge_mode" {
             inner = true;
         }
-        let source = match (&layer.wrapped, inner && key != "merge_mode") {
+        // Bidirectional's options after `merge_mode`, and all of TimeDistributed's, are
+        // its wrapped layer's.
+        let wrapped_option = (inner && key != "merge_mode")
+            || layer.class == tinyrnn_spec::TIME_DISTRIBUTED.keras_class;
+        let source = match (&layer.wrapped, wrapped_option) {
             (Some(w), true) => w.as_ref(),
             _ => layer,
         };

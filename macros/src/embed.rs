@@ -86,7 +86,7 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         return_sequences: recurrent.then_some(layer.seq_out),
         go_backwards: recurrent.then_some(layer.go_backwards),
         reset_after: spec.takes("reset_after").then_some(layer.reset_after),
-        merge_mode: layer.wrapped.as_ref().map(|(_, m)| m.name.to_owned()),
+        merge_mode: layer.merge.map(|m| m.name.to_owned()),
         rate: None,
         axis: None,
         numbers: layer
@@ -97,7 +97,7 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         wrapped: layer
             .wrapped
             .as_ref()
-            .map(|(inner, _)| Box::new(layer_config(inner))),
+            .map(|inner| Box::new(layer_config(inner))),
         unsupported: Vec::new(),
     }
 }

@@ -51,6 +51,8 @@ pub enum Role {
     Passthrough,
     /// Applies an activation to each vector, without weights (`Activation`, `Softmax`).
     Elementwise,
+    /// Applies the layer it wraps to each timestep of a sequence (`TimeDistributed`).
+    PerTimestep,
 }
 
 /// One layer kind.
@@ -203,7 +205,9 @@ impl LayerSpec {
                     Weights::of(&[kernel])
                 })
             }
-            Role::Wrapper | Role::Passthrough | Role::Elementwise => Some(Weights::of(&[])),
+            Role::Wrapper | Role::PerTimestep | Role::Passthrough | Role::Elementwise => {
+                Some(Weights::of(&[]))
+            }
         }
     }
 
@@ -242,7 +246,9 @@ impl LayerSpec {
             (Role::Recurrent { .. }, true, false) => "3*(h*(d+h)+h)",
             (Role::Dense, true, _) => "d*u+u",
             (Role::Dense, false, _) => "d*u",
-            (Role::Wrapper | Role::Passthrough | Role::Elementwise, _, _) => "0",
+            (Role::Wrapper | Role::PerTimestep | Role::Passthrough | Role::Elementwise, _, _) => {
+                "0"
+            }
         }
     }
 
@@ -253,7 +259,7 @@ impl LayerSpec {
         match self.role {
             Role::Recurrent { .. } => Some("h"),
             Role::Dense => Some("u"),
-            Role::Wrapper | Role::Passthrough | Role::Elementwise => None,
+            Role::Wrapper | Role::PerTimestep | Role::Passthrough | Role::Elementwise => None,
         }
     }
 
@@ -498,6 +504,20 @@ pub const ELU: LayerSpec = LayerSpec {
     first_argument_required: false,
 };
 
+/// Keras `TimeDistributed(layer)`: the wrapped layer on each timestep, with its weights.
+pub const TIME_DISTRIBUTED: LayerSpec = LayerSpec {
+    keyword: "time_distributed",
+    keras_class: "TimeDistributed",
+    saving_name: "time_distributed",
+    runtime_type: "TimeDistributed",
+    role: Role::PerTimestep,
+    arguments: &["layer"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
 /// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
 /// `None`, no limit): `(keyword, argument, default, least value)`.
 pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 5] = [
@@ -518,7 +538,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 15] = [
+pub const LAYERS: [&LayerSpec; 16] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -534,6 +554,7 @@ pub const LAYERS: [&LayerSpec; 15] = [
     &RELU,
     &LEAKY_RELU,
     &ELU,
+    &TIME_DISTRIBUTED,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

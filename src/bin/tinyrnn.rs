@@ -249,8 +249,10 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
         });
     }
     for (layer, want) in config.layers.iter().zip(expected) {
+        // Bidirectional holds its wrapped layer's weights twice, TimeDistributed once.
+        let bidirectional = layer.class == tinyrnn_spec::BIDIRECTIONAL.keras_class;
         let (described, copies) = match &layer.wrapped {
-            Some(inner) => (inner.as_ref(), 2),
+            Some(inner) => (inner.as_ref(), if bidirectional { 2 } else { 1 }),
             None => (layer, 1),
         };
         let (formula, unit_symbol) = formula(described);
@@ -262,7 +264,7 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
             .collect();
         let units = described.units.unwrap_or(width);
         let out_width = match (&layer.wrapped, layer.merge_mode.as_deref()) {
-            (Some(_), Some("concat") | None) => 2 * units,
+            (Some(_), Some("concat") | None) if bidirectional => 2 * units,
             (Some(_), _) => units,
             (None, _) if layer.units.is_some() => units,
             (None, _) => width,

@@ -230,6 +230,9 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "go_backwards" => go_backwards = Some(check_flag(key, value, errs)),
             "reset_after" => reset_after = Some(check_flag(key, value, errs)),
             "merge_mode" => merge = Some(check_merge_mode(value, errs)),
+            "layer" if kind == Kind::TimeDistributed => {
+                wrapped = Some(check_per_timestep(call, value, errs).map(Box::new));
+            }
             "layer" => wrapped = Some(check_wrapped(call, value, errs).map(Box::new)),
             "rate" | "stddev" => args_ok &= check_rate(key, value, errs),
             "seed" => args_ok &= check_seed(value, errs),
@@ -271,7 +274,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let return_sequences_given = return_sequences.is_some();
     let return_sequences = return_sequences.unwrap_or(Some(flag("return_sequences")));
     let wrapped = wrapped.flatten();
-    args_ok &= kind != Kind::Bidirectional || wrapped.is_some();
+    args_ok &= !matches!(kind, Kind::Bidirectional | Kind::TimeDistributed) || wrapped.is_some();
     let merge = merge.unwrap_or(Some(&MERGE_MODES[0]));
 
     Some(Options {
@@ -612,4 +615,32 @@ fn check_number(kind: Kind, key: &str, v: &Value, errs: &mut Errors) -> Option<f
             None
         }
     }
+}
+
+/// The layer `time_distributed` wraps: one that maps each vector (`dense`, an activation
+/// layer, a training-only one); a recurrent layer reads the whole sequence itself.
+fn check_per_timestep(outer: &LayerCall, v: &Value, errs: &mut Errors) -> Option<Options> {
+    let Value::Call(call) = v else {
+        errs.push_range(
+            (v.span(), v.end_span()),
+            format!(
+                "expected a layer to apply to each timestep, found `{}`; e.g. `{}`",
+                v.text(),
+                with_wrapped(outer, "dense(8)", None)
+            ),
+        );
+        return None;
+    };
+    let inner = check_call(call, errs)?;
+    if inner.kind.is_recurrent() || inner.kind == Kind::TimeDistributed {
+        errs.push_range(
+            inner.range,
+            format!(
+                "`time_distributed` applies a layer to each timestep, found `{}`, which reads a whole sequence; use `{}` on its own",
+                inner.call_text, inner.call_text
+            ),
+        );
+        return None;
+    }
+    Some(inner)
 }

@@ -34,7 +34,13 @@ pub(super) fn needs_sequence(layer: &Options, prev: &Options) -> String {
     // `Dropout`, and both are the identity at inference.
     let or_dropout = match layer.call_text.strip_prefix("spatial_dropout1d(") {
         Some(args) => format!(", or use `dropout({args}` on the vector"),
-        None => String::new(),
+        None => match &layer.wrapped {
+            // On one vector the wrapped layer alone does what `time_distributed` would.
+            Some(inner) if layer.kind == Kind::TimeDistributed => {
+                format!(", or use `{}` on the vector", inner.call_text)
+            }
+            _ => String::new(),
+        },
     };
     format!(
         "`{}` needs a sequence, but `{}` before it returns only its last timestep; {fix}{or_dropout}",
@@ -99,12 +105,12 @@ pub(super) fn build_layer(
     input: usize,
     seq_out: bool,
 ) -> Option<Layer> {
-    let wrapped = match opt.kind {
-        Kind::Bidirectional => {
-            let inner = opt.wrapped.as_ref()?;
-            let inner_layer = build_layer(inner, field, input, seq_out)?;
-            Some((Box::new(inner_layer), opt.merge?))
-        }
+    let wrapped = match &opt.wrapped {
+        Some(inner) => Some(Box::new(build_layer(inner, field, input, seq_out)?)),
+        None => None,
+    };
+    let merge = match opt.kind {
+        Kind::Bidirectional => Some(opt.merge?),
         _ => None,
     };
     Some(Layer {
@@ -120,6 +126,7 @@ pub(super) fn build_layer(
         go_backwards: opt.go_backwards?,
         seq_out,
         wrapped,
+        merge,
         numbers: numbers(opt)?,
     })
 }

@@ -98,8 +98,11 @@ pub struct Layer {
     pub go_backwards: bool,
     /// Whether the layer emits one vector per timestep.
     pub seq_out: bool,
-    /// For `bidirectional`: the wrapped layer (its `units` are its own) and the merge.
-    pub wrapped: Option<(Box<Layer>, &'static MergeMode)>,
+    /// For `bidirectional` and `time_distributed`: the wrapped layer (its `units` are its
+    /// own).
+    pub wrapped: Option<Box<Layer>>,
+    /// For `bidirectional`: how the two directions merge.
+    pub merge: Option<&'static MergeMode>,
     /// The numeric arguments of an activation layer (`relu(max_value = 6)`), each given or
     /// Keras's default; Keras's `None` (no limit) is infinity.
     pub numbers: Vec<(&'static str, f32)>,
@@ -183,6 +186,7 @@ impl Options {
             Kind::Bidirectional => {
                 self.merge.is_some() && self.wrapped.as_ref().is_some_and(|w| w.known())
             }
+            Kind::TimeDistributed => self.wrapped.as_ref().is_some_and(|w| w.known()),
             k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
         }
@@ -196,6 +200,7 @@ impl Options {
                 .as_ref()?
                 .units?
                 .checked_mul(self.merge?.factor),
+            Kind::TimeDistributed => self.wrapped.as_ref()?.output_width(input),
             k if k.keeps_width() => Some(input),
             _ => self.units,
         }
@@ -209,6 +214,7 @@ impl Options {
                 let (n, formula) = self.wrapped.as_ref()?.params(d)?;
                 Some((n.checked_mul(2)?, format!("2*({formula})")))
             }
+            Kind::TimeDistributed => self.wrapped.as_ref()?.params(d),
             k if k.keeps_width() => Some((0, "0".to_owned())),
             kind => kind_params(
                 kind,
@@ -432,7 +438,9 @@ pub fn check(input: ModelInput) -> Checked {
                             None => Flow::Unknown,
                         };
                     }
-                    Some(o) if o.kind == Kind::SpatialDropout1d => {
+                    Some(o)
+                        if o.kind == Kind::SpatialDropout1d || o.kind == Kind::TimeDistributed =>
+                    {
                         if let Flow::Vector(before) = flow
                             && let Some(Some(prev)) = layers.get(before)
                         {

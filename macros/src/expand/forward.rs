@@ -109,7 +109,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
         } else {
             Sink::Last(last_layer.units)
         };
-        if let (Some((inner, _)), true) = (&first.wrapped, stage.bidirectional) {
+        if let (Some(inner), true) = (&first.wrapped, stage.bidirectional) {
             let field = &first.field;
             let ty = layer_type(first);
             let (units, width_out) = (lit(inner.units), lit(first.units));

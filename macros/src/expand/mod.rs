@@ -55,10 +55,18 @@ fn layer_type(layer: &Layer) -> TokenStream {
             quote_spanned!(span=> #layers::Dense<#inputs, #units, #bias, #act>)
         }
         Kind::Bidirectional => {
-            if let Some((inner, merge)) = &l.wrapped {
+            if let (Some(inner), Some(merge)) = (&l.wrapped, l.merge) {
                 let inner = layer_type(inner);
                 let merge = Ident::new(merge.runtime_type, span);
                 quote_spanned!(span=> #layers::Bidirectional<#inner, #layers::#merge>)
+            } else {
+                quote_spanned!(span=> ())
+            }
+        }
+        Kind::TimeDistributed => {
+            if let Some(inner) = &l.wrapped {
+                let inner = layer_type(inner);
+                quote_spanned!(span=> #layers::TimeDistributed<#inner>)
             } else {
                 quote_spanned!(span=> ())
             }
@@ -99,8 +107,10 @@ fn layer_type(layer: &Layer) -> TokenStream {
 /// The layer's options as Keras's config writes them, for loaders to compare with a file.
 fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
     let mut options = Vec::new();
-    if let Some((inner, merge)) = &l.wrapped {
-        options.push(("merge_mode", merge.name.to_owned()));
+    if let Some(inner) = &l.wrapped {
+        if let Some(merge) = l.merge {
+            options.push(("merge_mode", merge.name.to_owned()));
+        }
         options.extend(keras_options(inner));
         return options;
     }
@@ -175,8 +185,8 @@ pub fn expand(m: &Model) -> TokenStream {
         quote!(#[doc = #doc])
     });
     let field_docs = m.layers.iter().map(|l| {
-        let doc = match &l.wrapped {
-            Some((inner, merge)) => format!(
+        let doc = match (&l.wrapped, l.merge) {
+            (Some(inner), Some(merge)) => format!(
                 " `{}`: Keras `Bidirectional({}({}), merge_mode=\"{}\")` on {} inputs.",
                 l.field,
                 inner.kind.keras_class(),
@@ -184,17 +194,23 @@ pub fn expand(m: &Model) -> TokenStream {
                 merge.name,
                 l.input
             ),
-            None if l.kind.is_elementwise() => format!(
+            (Some(inner), None) => format!(
+                " `{}`: Keras `TimeDistributed({})` on each timestep of {} inputs.",
+                l.field,
+                inner.kind.keras_class(),
+                l.input
+            ),
+            (None, _) if l.kind.is_elementwise() => format!(
                 " `{}`: Keras `{}`, on each vector (no weights).",
                 l.field,
                 l.kind.keras_class(),
             ),
-            None if l.kind.is_passthrough() => format!(
+            (None, _) if l.kind.is_passthrough() => format!(
                 " `{}`: Keras `{}`, the identity at inference (no weights).",
                 l.field,
                 l.kind.keras_class()
             ),
-            None => format!(
+            (None, _) => format!(
                 " `{}`: Keras `{}` with {} units on {} inputs.",
                 l.field,
                 l.kind.keras_class(),
@@ -265,7 +281,7 @@ pub fn expand(m: &Model) -> TokenStream {
     let align = lit(struct_align(4 * m.params));
     let from_bytes = m.layers.iter().map(|l| {
         let ty = layer_type(l);
-        if let Some((inner, _)) = &l.wrapped {
+        if let (Some(inner), Some(_)) = (&l.wrapped, l.merge) {
             let inner = layer_type(inner);
             quote! {
                 <#ty>::new(
@@ -273,6 +289,9 @@ pub fn expand(m: &Model) -> TokenStream {
                     <#inner>::from_le_bytes_at(bytes, &mut offset),
                 )
             }
+        } else if let Some(inner) = &l.wrapped {
+            let inner = layer_type(inner);
+            quote!(<#ty>::new(<#inner>::from_le_bytes_at(bytes, &mut offset)))
         } else {
             quote!(<#ty>::from_le_bytes_at(bytes, &mut offset))
         }

@@ -13,6 +13,7 @@ mod kernel;
 mod lstm;
 mod passthrough;
 mod simple_rnn;
+mod time_distributed;
 
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
 pub use dense::Dense;
@@ -27,6 +28,7 @@ pub use passthrough::{
     SpatialDropout1D,
 };
 pub use simple_rnn::SimpleRnn;
+pub use time_distributed::TimeDistributed;
 
 use crate::{Error, WeightSpec};
 use nalgebra::{ArrayStorage, SMatrix};
