@@ -290,7 +290,8 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
         // Bidirectional's options after `merge_mode`, and all of TimeDistributed's, are
         // its wrapped layer's.
         let wrapped_option = (inner && key != "merge_mode")
-            || layer.class == tinyrnn_spec::TIME_DISTRIBUTED.keras_class;
+            || tinyrnn_spec::layer_by_class(&layer.class).map(|s| s.role)
+                == Some(Role::PerTimestep);
         let source = match (&layer.wrapped, wrapped_option) {
             (Some(w), true) => w.as_ref(),
             _ => layer,

@@ -250,7 +250,8 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
     }
     for (layer, want) in config.layers.iter().zip(expected) {
         // Bidirectional holds its wrapped layer's weights twice, TimeDistributed once.
-        let bidirectional = layer.class == tinyrnn_spec::BIDIRECTIONAL.keras_class;
+        let bidirectional = tinyrnn_spec::layer_by_class(&layer.class).map(|s| s.role)
+            == Some(tinyrnn_spec::Role::Wrapper);
         let (described, copies) = match &layer.wrapped {
             Some(inner) => (inner.as_ref(), if bidirectional { 2 } else { 1 }),
             None => (layer, 1),
