@@ -2,18 +2,19 @@
 //! and defaults, each mistake reported on its tokens with the fix.
 
 use super::diagnostics::{
-    arg_text, call_text, call_text_without, quoted_list, suggest, unknown_argument, unknown_layer,
+    arg_text, call_text, call_text_without, quoted_list, unknown_argument, unknown_layer,
     with_wrapped,
 };
 use super::kind::{Kind, activation_named, kinds};
+use super::values::{
+    check_activation, check_axis, check_flag, check_merge_mode, check_number, check_rate,
+    check_seed, check_units, flag,
+};
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
 use proc_macro2::Span;
 use syn::LitInt;
-use tinyrnn_spec::{
-    ACTIVATION_ALIASES, ACTIVATIONS, ActivationSpec as Activation, MERGE_MODE_ALIASES, MERGE_MODES,
-    MergeModeSpec as MergeMode,
-};
+use tinyrnn_spec::{ACTIVATIONS, MERGE_MODES};
 
 pub(super) fn check_input(i: &InputStmt, errs: &mut Errors) -> (Option<usize>, Option<usize>) {
     let [timesteps, features] = i.dims.as_slice() else {
@@ -381,240 +382,6 @@ pub(super) fn check_wrapped(outer: &LayerCall, v: &Value, errs: &mut Errors) -> 
         return None;
     }
     Some(inner)
-}
-
-pub(super) fn check_merge_mode(v: &Value, errs: &mut Errors) -> Option<&'static MergeMode> {
-    let name = match v {
-        Value::Ident(i) => i.to_string(),
-        Value::Str(s) => s.value(),
-        other => {
-            let names: Vec<&str> = MERGE_MODES.iter().map(|m| m.name).collect();
-            errs.push_range(
-                (other.span(), other.end_span()),
-                format!(
-                    "expected a merge mode ({}), found `{}`",
-                    quoted_list(&names),
-                    other.text()
-                ),
-            );
-            return None;
-        }
-    };
-    if let Some(m) = MERGE_MODES.iter().find(|m| m.name == name) {
-        return Some(m);
-    }
-    let names: Vec<&str> = MERGE_MODES.iter().map(|m| m.name).collect();
-    let alias = MERGE_MODE_ALIASES
-        .iter()
-        .find(|(alias, _)| alias.eq_ignore_ascii_case(&name))
-        .map(|(_, to)| *to);
-    let hint = if name == "None" {
-        format!(
-            "Keras's `merge_mode=None` returns the two directions as two outputs, which `model!` does not support; expected one of {}",
-            quoted_list(&names)
-        )
-    } else if let Some(s) = alias.or_else(|| suggest(&name, &names)) {
-        format!("did you mean `{s}`?")
-    } else {
-        format!("expected one of {}", quoted_list(&names))
-    };
-    errs.push(v.span(), format!("unknown merge mode `{name}`; {hint}"));
-    None
-}
-
-/// The value of a number literal, negative or not.
-pub(super) fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Float(f) => f.base10_parse::<f64>().ok(),
-        Value::Int(n) => n.base10_parse::<f64>().ok(),
-        Value::Negative { number: n, .. } => number(n).map(|x| -x),
-        _ => None,
-    }
-}
-
-/// A dropout `rate` or a noise `stddev`: Keras 3 accepts both from 0 to 1, inclusive.
-pub(super) fn check_rate(key: &str, v: &Value, errs: &mut Errors) -> bool {
-    let hint = match (number(v), v) {
-        (Some(x), _) if (0.0..=1.0).contains(&x) => return true,
-        // `dropout(20)`: a percentage.
-        (Some(x), Value::Int(_)) if key == "rate" && x > 1.0 && x < 100.0 => {
-            format!("; a rate is a fraction: for {x}% write `{}`", x / 100.0)
-        }
-        (Some(_), _) => String::new(),
-        (None, Value::Str(s)) if s.value().trim().parse::<f64>().is_ok() => {
-            "; write it without quotes".to_owned()
-        }
-        (None, _) => format!("; e.g. `{key} = 0.2`"),
-    };
-    let expected = if number(v).is_some() {
-        format!("a `{key}` from 0 to 1")
-    } else {
-        format!("a number for `{key}`")
-    };
-    errs.push_range(
-        (v.span(), v.end_span()),
-        format!("expected {expected}, found `{}`{hint}", v.text()),
-    );
-    false
-}
-
-/// Keras's `seed`, accepted for compatibility: it only seeds training-time noise.
-pub(super) fn check_seed(v: &Value, errs: &mut Errors) -> bool {
-    if let Value::Int(_) = v {
-        return true;
-    }
-    if let Value::Negative { number, .. } = v
-        && let Value::Int(_) = **number
-    {
-        return true;
-    }
-    errs.push_range(
-        (v.span(), v.end_span()),
-        format!("expected a whole number for `seed`, found `{}`", v.text()),
-    );
-    false
-}
-
-pub(super) fn check_units(v: &Value, errs: &mut Errors) -> Option<usize> {
-    if let Value::Int(n) = v {
-        return positive(n, "expected at least 1 unit, found `0`", errs);
-    }
-    if let Value::Negative { .. } = v {
-        errs.push_range(
-            (v.span(), v.end_span()),
-            format!("expected at least 1 unit, found `{}`", v.text()),
-        );
-        return None;
-    }
-    let hint = match v {
-        Value::Float(f) => f
-            .base10_parse::<f64>()
-            .ok()
-            .filter(|x| x.fract() == 0.0 && *x >= 1.0 && *x < 1e15)
-            .map_or(String::new(), |x| format!("; write `{x}`")),
-        _ => String::new(),
-    };
-    errs.push_range(
-        (v.span(), v.end_span()),
-        format!(
-            "expected a whole number of units, found `{}`{hint}",
-            v.text()
-        ),
-    );
-    None
-}
-
-pub(super) fn check_flag(key: &str, v: &Value, errs: &mut Errors) -> Option<bool> {
-    if let Value::Bool(b) = v {
-        return Some(b.value);
-    }
-    let hint = match v {
-        Value::Ident(i) if i == "True" => "; Rust spells it `true`",
-        Value::Ident(i) if i == "False" => "; Rust spells it `false`",
-        Value::Int(n) if n.base10_digits() == "1" => "; write `true`",
-        Value::Int(n) if n.base10_digits() == "0" => "; write `false`",
-        Value::Str(s) if s.value() == "true" || s.value() == "false" => "; write it without quotes",
-        _ => "",
-    };
-    errs.push_range(
-        (v.span(), v.end_span()),
-        format!(
-            "expected `true` or `false` for `{key}`, found `{}`{hint}",
-            v.text()
-        ),
-    );
-    None
-}
-
-pub(super) fn check_activation(
-    key: &str,
-    v: &Value,
-    errs: &mut Errors,
-) -> Option<&'static Activation> {
-    let name = match v {
-        Value::Ident(i) => i.to_string(),
-        Value::Str(s) => s.value(),
-        other => {
-            errs.push_range(
-                (other.span(), other.end_span()),
-                format!(
-                    "expected an activation name such as `tanh` for `{key}`, found `{}`",
-                    other.text()
-                ),
-            );
-            return None;
-        }
-    };
-    let canonical = ACTIVATION_ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == name)
-        .map_or(name.as_str(), |(_, to)| to);
-    if let Some(a) = ACTIVATIONS.iter().find(|a| a.name == canonical) {
-        return Some(a);
-    }
-    let names: Vec<&str> = ACTIVATIONS.iter().map(|a| a.name).collect();
-    let hint = if name == "None" {
-        "Keras's `activation=None` is `linear` here".to_owned()
-    } else if let Some(s) = suggest(&name, &names) {
-        format!("did you mean `{s}`?")
-    } else {
-        format!("expected one of {}", quoted_list(&names))
-    };
-    errs.push(v.span(), format!("unknown activation `{name}`; {hint}"));
-    None
-}
-
-/// Keras's default of a boolean argument, from `tinyrnn_spec`.
-fn flag(name: &str) -> bool {
-    tinyrnn_spec::flag_default(name).unwrap_or(false)
-}
-
-/// `softmax(axis = -1)`: Keras's default, the units; tinyrnn has no other axis.
-fn check_axis(v: &Value, errs: &mut Errors) -> bool {
-    if matches!(v, Value::Negative { number, .. } if matches!(&**number, Value::Int(n) if n.base10_digits() == "1"))
-    {
-        return true;
-    }
-    errs.push_range(
-        (v.span(), v.end_span()),
-        format!(
-            "expected `-1` for `axis` (softmax over the units, Keras's default), found `{}`; remove it",
-            v.text()
-        ),
-    );
-    false
-}
-
-/// A numeric argument of an activation layer (`relu(max_value = 6)`): a finite number, at
-/// least Keras's least value where Keras has one.
-fn check_number(kind: Kind, key: &str, v: &Value, errs: &mut Errors) -> Option<f32> {
-    let range = (v.span(), v.end_span());
-    let least = tinyrnn_spec::number_argument(kind.keyword(), key).and_then(|(_, least)| least);
-    #[allow(
-        clippy::cast_possible_truncation,
-        reason = "the argument becomes the f32 the layer computes with"
-    )]
-    match number(v).map(|x| x as f32) {
-        Some(x) if x.is_finite() && least.is_none_or(|least| x >= least) => Some(x),
-        Some(x) if x.is_finite() => {
-            errs.push_range(
-                range,
-                format!(
-                    "expected `{key}` of at least {} (as Keras requires), found `{}`",
-                    least.unwrap_or(0.0),
-                    v.text()
-                ),
-            );
-            None
-        }
-        _ => {
-            errs.push_range(
-                range,
-                format!("expected a number for `{key}`, found `{}`", v.text()),
-            );
-            None
-        }
-    }
 }
 
 /// The layer `time_distributed` wraps: one that maps each vector (`dense`, an activation

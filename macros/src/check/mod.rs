@@ -16,6 +16,7 @@ mod args;
 mod diagnostics;
 mod flow;
 mod kind;
+mod values;
 
 use args::{check_call, check_input};
 use diagnostics::{call_text, is_shape_argument, suggest};

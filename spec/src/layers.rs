@@ -1,0 +1,286 @@
+//! The table: one `LayerSpec` per layer kind, the list of them, and the arguments some
+//! kinds take beyond their entry (flags' and numbers' defaults).
+
+use crate::{LayerSpec, Role};
+
+macro_rules! passthrough {
+    ($name:ident, $keyword:literal, $class:literal, $first:literal) => {
+        #[doc = concat!("Keras `", $class, "`: the identity at inference.")]
+        pub const $name: LayerSpec = LayerSpec {
+            keyword: $keyword,
+            keras_class: $class,
+            saving_name: $keyword,
+            runtime_type: $class,
+            role: Role::Passthrough,
+            arguments: &[$first, "seed"],
+            default_activation: None,
+            default_recurrent_activation: None,
+            default_reset_after: None,
+            first_argument_required: true,
+        };
+    };
+}
+
+/// Keras `SimpleRNN`.
+pub const SIMPLE_RNN: LayerSpec = LayerSpec {
+    keyword: "simple_rnn",
+    keras_class: "SimpleRNN",
+    saving_name: "simple_rnn",
+    runtime_type: "SimpleRnn",
+    role: Role::Recurrent { gates: 1 },
+    arguments: &[
+        "units",
+        "activation",
+        "use_bias",
+        "return_sequences",
+        "go_backwards",
+    ],
+    default_activation: Some("tanh"),
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// Keras `LSTM`.
+pub const LSTM: LayerSpec = LayerSpec {
+    keyword: "lstm",
+    keras_class: "LSTM",
+    saving_name: "lstm",
+    runtime_type: "Lstm",
+    role: Role::Recurrent { gates: 4 },
+    arguments: &[
+        "units",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "return_sequences",
+        "go_backwards",
+    ],
+    default_activation: Some("tanh"),
+    default_recurrent_activation: Some("sigmoid"),
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// Keras `GRU`.
+pub const GRU: LayerSpec = LayerSpec {
+    keyword: "gru",
+    keras_class: "GRU",
+    saving_name: "gru",
+    runtime_type: "Gru",
+    role: Role::Recurrent { gates: 3 },
+    arguments: &[
+        "units",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "return_sequences",
+        "go_backwards",
+        "reset_after",
+    ],
+    default_activation: Some("tanh"),
+    default_recurrent_activation: Some("sigmoid"),
+    default_reset_after: Some(true),
+    first_argument_required: true,
+};
+
+/// Keras `Bidirectional`.
+pub const BIDIRECTIONAL: LayerSpec = LayerSpec {
+    keyword: "bidirectional",
+    keras_class: "Bidirectional",
+    saving_name: "bidirectional",
+    runtime_type: "Bidirectional",
+    role: Role::Wrapper,
+    arguments: &["layer", "merge_mode"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// Keras `Dense`.
+pub const DENSE: LayerSpec = LayerSpec {
+    keyword: "dense",
+    keras_class: "Dense",
+    saving_name: "dense",
+    runtime_type: "Dense",
+    role: Role::Dense,
+    arguments: &["units", "activation", "use_bias"],
+    default_activation: Some("linear"),
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+passthrough!(DROPOUT, "dropout", "Dropout", "rate");
+passthrough!(
+    SPATIAL_DROPOUT_1D,
+    "spatial_dropout1d",
+    "SpatialDropout1D",
+    "rate"
+);
+passthrough!(GAUSSIAN_NOISE, "gaussian_noise", "GaussianNoise", "stddev");
+passthrough!(
+    GAUSSIAN_DROPOUT,
+    "gaussian_dropout",
+    "GaussianDropout",
+    "rate"
+);
+passthrough!(ALPHA_DROPOUT, "alpha_dropout", "AlphaDropout", "rate");
+
+/// Keras's defaults of the boolean arguments, for every layer that takes them.
+pub const FLAG_DEFAULTS: [(&str, bool); 4] = [
+    ("use_bias", true),
+    ("return_sequences", false),
+    ("go_backwards", false),
+    ("reset_after", true),
+];
+
+/// Keras's default of the boolean argument `name` (`use_bias`: `true`).
+///
+/// ```
+/// assert_eq!(tinyrnn_spec::flag_default("return_sequences"), Some(false));
+/// assert_eq!(tinyrnn_spec::flag_default("units"), None);
+/// ```
+#[must_use]
+pub fn flag_default(name: &str) -> Option<bool> {
+    FLAG_DEFAULTS
+        .iter()
+        .find(|(flag, _)| *flag == name)
+        .map(|(_, default)| *default)
+}
+
+/// Keras `Activation(activation)`: the activation on each vector.
+pub const ACTIVATION: LayerSpec = LayerSpec {
+    keyword: "activation",
+    keras_class: "Activation",
+    saving_name: "activation",
+    runtime_type: "ActivationLayer",
+    role: Role::Elementwise,
+    arguments: &["activation"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// Keras `Softmax(axis=-1)`: softmax over the units of each vector.
+pub const SOFTMAX: LayerSpec = LayerSpec {
+    keyword: "softmax",
+    keras_class: "Softmax",
+    saving_name: "softmax",
+    runtime_type: "SoftmaxLayer",
+    role: Role::Elementwise,
+    arguments: &["axis"],
+    default_activation: Some("softmax"),
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `ReLU(max_value=None, negative_slope=0.0, threshold=0.0)`.
+pub const RELU: LayerSpec = LayerSpec {
+    keyword: "relu",
+    keras_class: "ReLU",
+    saving_name: "re_lu",
+    runtime_type: "ReluLayer",
+    role: Role::Elementwise,
+    arguments: &["max_value", "negative_slope", "threshold"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `LeakyReLU(negative_slope=0.3)`.
+pub const LEAKY_RELU: LayerSpec = LayerSpec {
+    keyword: "leaky_relu",
+    keras_class: "LeakyReLU",
+    saving_name: "leaky_re_lu",
+    runtime_type: "LeakyReluLayer",
+    role: Role::Elementwise,
+    arguments: &["negative_slope"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `ELU(alpha=1.0)`.
+pub const ELU: LayerSpec = LayerSpec {
+    keyword: "elu",
+    keras_class: "ELU",
+    saving_name: "elu",
+    runtime_type: "EluLayer",
+    role: Role::Elementwise,
+    arguments: &["alpha"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `TimeDistributed(layer)`: the wrapped layer on each timestep, with its weights.
+pub const TIME_DISTRIBUTED: LayerSpec = LayerSpec {
+    keyword: "time_distributed",
+    keras_class: "TimeDistributed",
+    saving_name: "time_distributed",
+    runtime_type: "TimeDistributed",
+    role: Role::PerTimestep,
+    arguments: &["layer"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
+/// `None`, no limit): `(keyword, argument, default, least value)`.
+pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 5] = [
+    ("relu", "max_value", None, Some(0.0)),
+    ("relu", "negative_slope", Some(0.0), Some(0.0)),
+    ("relu", "threshold", Some(0.0), Some(0.0)),
+    ("leaky_relu", "negative_slope", Some(0.3), Some(0.0)),
+    ("elu", "alpha", Some(1.0), None),
+];
+
+/// The numeric argument `name` of the layer `keyword`: Keras's default and least value.
+#[must_use]
+pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option<f32>)> {
+    NUMBER_ARGUMENTS
+        .iter()
+        .find(|(k, n, _, _)| *k == keyword && *n == name)
+        .map(|(_, _, default, least)| (*default, *least))
+}
+
+/// Every layer kind, in the order `model!`'s messages list them.
+pub const LAYERS: [&LayerSpec; 16] = [
+    &SIMPLE_RNN,
+    &LSTM,
+    &GRU,
+    &BIDIRECTIONAL,
+    &DENSE,
+    &DROPOUT,
+    &SPATIAL_DROPOUT_1D,
+    &GAUSSIAN_NOISE,
+    &GAUSSIAN_DROPOUT,
+    &ALPHA_DROPOUT,
+    &ACTIVATION,
+    &SOFTMAX,
+    &RELU,
+    &LEAKY_RELU,
+    &ELU,
+    &TIME_DISTRIBUTED,
+];
+
+/// The layer whose `model!` keyword is `keyword`.
+#[must_use]
+pub fn layer_by_keyword(keyword: &str) -> Option<&'static LayerSpec> {
+    LAYERS.iter().copied().find(|l| l.keyword == keyword)
+}
+
+/// The layer of Keras class `class`.
+#[must_use]
+pub fn layer_by_class(class: &str) -> Option<&'static LayerSpec> {
+    LAYERS.iter().copied().find(|l| l.keras_class == class)
+}
