@@ -252,3 +252,18 @@ keras_case!(time_distributed_any, any_sequence, stream, {
     time_distributed(dense(2));
     time_distributed(activation(sigmoid));
 });
+keras_case!(layer_normalization, fixed_vector, stream, {
+    input [8, 3];
+    dense(5);
+    layer_normalization();
+    lstm(4);
+    layer_normalization(epsilon = 0.01, center = false);
+    dense(2);
+});
+keras_case!(layer_normalization_any, any_sequence, stream, {
+    input [_, 4];
+    layer_normalization(scale = false);
+    gru(3, return_sequences = true);
+    layer_normalization();
+    dense(2);
+});

@@ -79,7 +79,8 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "gru_basic", "gru_reset_before", "bidirectional_modes", "dropouts",
             "mixed_stack", "act_gelu", "lstm_options", "activation_layers",
             "activation_layers_any", "relu_layers", "leaky_elu_layers", "time_distributed",
-            "time_distributed_any"]
+            "time_distributed_any", "layer_normalization",
+            "layer_normalization_any"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras

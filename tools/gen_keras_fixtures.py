@@ -128,6 +128,10 @@ def time_distributed(inner):
     return lambda: L.TimeDistributed(inner())
 
 
+def layer_normalization(**kw):
+    return lambda: L.LayerNormalization(**kw)
+
+
 def relu_layer(**kw):
     return lambda: L.ReLU(**kw)
 
@@ -354,6 +358,18 @@ CASES = [
           None, 2, [gru(3, return_sequences=True), time_distributed(dense(2)),
                     time_distributed(activation("sigmoid"))],
           lengths=[2, 5, 9]),
+    # 60-61: LayerNormalization with Keras's defaults and with its options.
+    xcase("layer_normalization",
+          "input [8, 3]; dense(5); layer_normalization(); lstm(4); "
+          "layer_normalization(epsilon = 0.01, center = false); dense(2);",
+          8, 3, [dense(5), layer_normalization(), lstm(4),
+                 layer_normalization(epsilon=0.01, center=False), dense(2)]),
+    xcase("layer_normalization_any",
+          "input [_, 4]; layer_normalization(scale = false); "
+          "gru(3, return_sequences = true); layer_normalization(); dense(2);",
+          None, 4, [layer_normalization(scale=False), gru(3, return_sequences=True),
+                    layer_normalization(), dense(2)],
+          lengths=[3, 6, 10], input_scale=2.0),
 ]
 
 
@@ -582,6 +598,18 @@ def numpy_reference(model, x):
             W = ws[0]
             b = ws[1] if cfg["use_bias"] else np.zeros(W.shape[1])
             h = _act(cfg["activation"], h @ W + b)
+        elif isinstance(layer, L.LayerNormalization):
+            assert list(cfg["axis"]) in ([-1], [2]) and not cfg["rms_scaling"], cfg
+            mean = h.mean(axis=-1, keepdims=True)
+            var = ((h - mean) ** 2).mean(axis=-1, keepdims=True)
+            y = (h - mean) / np.sqrt(var + cfg["epsilon"])
+            k = 0
+            if cfg["scale"]:
+                y = y * ws[k]
+                k += 1
+            if cfg["center"]:
+                y = y + ws[k]
+            h = y
         elif isinstance(layer, L.TimeDistributed):
             inner = type("Inner", (), {"layers": [layer.layer]})()
             h = numpy_reference(inner, h)
@@ -637,6 +665,9 @@ def layer_config(layer):
                          ("backward_layer", layer.backward_layer)):
             out[key] = {"name": sub.name, "class": type(sub).__name__,
                         **layer_config(sub)}
+    elif isinstance(layer, L.LayerNormalization):
+        for k in ("axis", "epsilon", "center", "scale"):
+            out[k] = cfg[k]
     elif isinstance(layer, L.TimeDistributed):
         out["layer"] = {"name": layer.layer.name, "class": type(layer.layer).__name__,
                         **layer_config(layer.layer)}

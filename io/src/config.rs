@@ -44,8 +44,13 @@ pub struct LayerConfig {
     pub merge_mode: Option<String>,
     /// `rate` of the dropout layers, `stddev` of `GaussianNoise`.
     pub rate: Option<f64>,
-    /// `axis` of `Softmax` (Keras's default `-1`: the units).
+    /// `axis` of `Softmax` and `LayerNormalization` (Keras's default `-1`: the units; a
+    /// one-element list, as `LayerNormalization` writes it, reads as its element).
     pub axis: Option<i64>,
+    /// `center` of `LayerNormalization` (an offset `beta`).
+    pub center: Option<bool>,
+    /// `scale` of `LayerNormalization` (a factor `gamma`).
+    pub scale: Option<bool>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -165,7 +170,16 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .get("rate")
             .or_else(|| cfg.get("stddev"))
             .and_then(Value::as_f64),
-        axis: cfg.get("axis").and_then(Value::as_i64),
+        axis: match cfg.get("axis") {
+            Some(Value::Array(list)) => match list.as_slice() {
+                [only] => only.as_i64(),
+                // Several axes: not the units alone.
+                _ => Some(i64::MAX),
+            },
+            other => other.and_then(Value::as_i64),
+        },
+        center: flag("center"),
+        scale: flag("scale"),
         numbers: numbers(class, cfg),
         wrapped,
         unsupported,

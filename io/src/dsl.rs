@@ -2,6 +2,7 @@
 //! `tinyrnn::model! { ... }` and it compiles to the same architecture.
 
 use crate::config::{LayerConfig, ModelConfig};
+use crate::number_text;
 use std::fmt::Write as _;
 use tinyrnn_spec::Role;
 
@@ -30,8 +31,19 @@ pub fn to_dsl(model: &ModelConfig, name: &str) -> Result<String, Vec<Unsupported
             what: "the input shape is not `(batch, timesteps, features)` with a known number of features".into(),
         }),
     }
+    // Whether each layer reads a sequence (`[batch, time, units]`): Keras writes a
+    // normalization's axis as -1 or as the last axis's index, 2 on a sequence, 1 on a vector.
+    let mut sequence = true;
     for layer in &model.layers {
-        match layer_call(layer) {
+        let last_axis = if sequence { 2 } else { 1 };
+        let recurrent = layer.wrapped.as_deref().unwrap_or(layer);
+        if matches!(
+            tinyrnn_spec::layer_by_class(&recurrent.class).map(|s| s.role),
+            Some(Role::Recurrent { .. })
+        ) {
+            sequence = recurrent.return_sequences.unwrap_or(false);
+        }
+        match layer_call(layer, last_axis) {
             Ok(call) => {
                 text.push_str(&call);
                 text.push_str(";\n");
@@ -46,8 +58,9 @@ pub fn to_dsl(model: &ModelConfig, name: &str) -> Result<String, Vec<Unsupported
     }
 }
 
-/// `lstm(8, return_sequences = true)`: the units and every option that is not the default.
-fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
+/// `lstm(8, return_sequences = true)`: the units and every option that is not the default;
+/// `last_axis` is the index of the units' axis in the layer's input.
+fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsupported>> {
     let unsupported = |what: String| Unsupported {
         layer: layer.name.clone(),
         what,
@@ -71,13 +84,39 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
     let mut args: Vec<String> = Vec::new();
     match spec.role {
         Role::Wrapper | Role::PerTimestep => match &layer.wrapped {
-            Some(inner) => match layer_call(inner) {
+            Some(inner) => match layer_call(inner, last_axis) {
                 Ok(call) => args.push(call),
                 Err(mut p) => problems.append(&mut p),
             },
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
+        Role::Normalization => {
+            if let Some(axis) = layer.axis
+                && axis != -1
+                && axis != last_axis
+            {
+                problems.push(unsupported(format!(
+                    "`axis={axis}` is not supported (the units, `axis=-1`, are)"
+                )));
+            }
+            for (name, value) in &layer.numbers {
+                if value.map(|v| number_text(Some(v)))
+                    != tinyrnn_spec::number_argument(keyword, name)
+                        .and_then(|(default, _)| default)
+                        .map(|d| d.to_string())
+                {
+                    args.push(format!("{name} = {}", number_text(*value)));
+                }
+            }
+            for (name, value) in [("center", layer.center), ("scale", layer.scale)] {
+                if let Some(v) = value
+                    && Some(v) != tinyrnn_spec::flag_default(name)
+                {
+                    args.push(format!("{name} = {v}"));
+                }
+            }
+        }
         Role::Elementwise => {
             if spec.takes("activation") {
                 match &layer.activation {
@@ -101,6 +140,7 @@ fn layer_call(layer: &LayerConfig) -> Result<String, Vec<Unsupported>> {
             }
             if let Some(axis) = layer.axis
                 && axis != -1
+                && axis != last_axis
             {
                 problems.push(unsupported(format!(
                     "`axis={axis}` is not supported (softmax over the units, `axis=-1`, is)"

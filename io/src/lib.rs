@@ -120,6 +120,20 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             let inner = layer.wrapped.as_deref().ok_or_else(|| missing("layer"))?;
             return layer_layout(inner, d);
         }
+        Role::Normalization => {
+            let (center, scale) = (layer.center.unwrap_or(true), layer.scale.unwrap_or(true));
+            for (name, value) in &layer.numbers {
+                option(name, Some(number_text(*value)));
+            }
+            option("center", layer.center.map(|b| b.to_string()));
+            option("scale", layer.scale.map(|b| b.to_string()));
+            let weights = spec
+                .normalization_weights(d, center, scale)
+                .iter()
+                .map(|w| (w.name.to_owned(), w.shape().to_vec()))
+                .collect();
+            return Ok((weights, d, options));
+        }
         Role::Passthrough => return Ok((Vec::new(), d, options)),
         Role::Elementwise => {
             if spec.takes("activation") {
@@ -311,6 +325,8 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "go_backwards" => source.go_backwards.map(|b| b.to_string()),
             "reset_after" => source.reset_after.map(|b| b.to_string()),
             "merge_mode" => layer.merge_mode.clone(),
+            "center" => source.center.map(|b| b.to_string()),
+            "scale" => source.scale.map(|b| b.to_string()),
             number => source
                 .numbers
                 .iter()

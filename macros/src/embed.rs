@@ -1,9 +1,9 @@
 //! `weights = "models/net.keras"`: the Keras file read at compile time, checked against the
 //! declared layers, and its weights embedded as a `const` of the model.
 
-#[cfg(feature = "keras")]
-use crate::check::Layer;
 use crate::check::Model;
+#[cfg(feature = "keras")]
+use crate::check::{Kind, Layer};
 #[cfg(feature = "keras")]
 use proc_macro2::Literal;
 use proc_macro2::TokenStream;
@@ -89,6 +89,8 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         merge_mode: layer.merge.map(|m| m.name.to_owned()),
         rate: None,
         axis: None,
+        center: (layer.kind == Kind::LayerNormalization).then_some(layer.center),
+        scale: (layer.kind == Kind::LayerNormalization).then_some(layer.scale),
         numbers: layer
             .numbers
             .iter()

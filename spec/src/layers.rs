@@ -129,11 +129,13 @@ passthrough!(
 passthrough!(ALPHA_DROPOUT, "alpha_dropout", "AlphaDropout", "rate");
 
 /// Keras's defaults of the boolean arguments, for every layer that takes them.
-pub const FLAG_DEFAULTS: [(&str, bool); 4] = [
+pub const FLAG_DEFAULTS: [(&str, bool); 6] = [
     ("use_bias", true),
     ("return_sequences", false),
     ("go_backwards", false),
     ("reset_after", true),
+    ("center", true),
+    ("scale", true),
 ];
 
 /// Keras's default of the boolean argument `name` (`use_bias`: `true`).
@@ -234,14 +236,29 @@ pub const TIME_DISTRIBUTED: LayerSpec = LayerSpec {
     first_argument_required: true,
 };
 
+/// Keras `LayerNormalization(axis=-1, epsilon=1e-3, center=True, scale=True)`.
+pub const LAYER_NORMALIZATION: LayerSpec = LayerSpec {
+    keyword: "layer_normalization",
+    keras_class: "LayerNormalization",
+    saving_name: "layer_normalization",
+    runtime_type: "LayerNormalization",
+    role: Role::Normalization,
+    arguments: &["axis", "epsilon", "center", "scale"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
 /// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
 /// `None`, no limit): `(keyword, argument, default, least value)`.
-pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 5] = [
+pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 6] = [
     ("relu", "max_value", None, Some(0.0)),
     ("relu", "negative_slope", Some(0.0), Some(0.0)),
     ("relu", "threshold", Some(0.0), Some(0.0)),
     ("leaky_relu", "negative_slope", Some(0.3), Some(0.0)),
     ("elu", "alpha", Some(1.0), None),
+    ("layer_normalization", "epsilon", Some(0.001), Some(0.0)),
 ];
 
 /// The numeric argument `name` of the layer `keyword`: Keras's default and least value.
@@ -254,7 +271,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 16] = [
+pub const LAYERS: [&LayerSpec; 17] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -271,6 +288,7 @@ pub const LAYERS: [&LayerSpec; 16] = [
     &LEAKY_RELU,
     &ELU,
     &TIME_DISTRIBUTED,
+    &LAYER_NORMALIZATION,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

@@ -55,6 +55,9 @@ pub enum Role {
     Elementwise,
     /// Applies the layer it wraps to each timestep of a sequence (`TimeDistributed`).
     PerTimestep,
+    /// Normalizes each vector over its units, then scales (`gamma`, with `scale`) and
+    /// offsets (`beta`, with `center`) it (`LayerNormalization`).
+    Normalization,
 }
 
 /// One layer kind.
@@ -207,9 +210,11 @@ impl LayerSpec {
                     Weights::of(&[kernel])
                 })
             }
-            Role::Wrapper | Role::PerTimestep | Role::Passthrough | Role::Elementwise => {
-                Some(Weights::of(&[]))
-            }
+            Role::Wrapper
+            | Role::PerTimestep
+            | Role::Passthrough
+            | Role::Elementwise
+            | Role::Normalization => Some(Weights::of(&[])),
         }
     }
 
@@ -248,9 +253,15 @@ impl LayerSpec {
             (Role::Recurrent { .. }, true, false) => "3*(h*(d+h)+h)",
             (Role::Dense, true, _) => "d*u+u",
             (Role::Dense, false, _) => "d*u",
-            (Role::Wrapper | Role::PerTimestep | Role::Passthrough | Role::Elementwise, _, _) => {
-                "0"
-            }
+            (
+                Role::Wrapper
+                | Role::PerTimestep
+                | Role::Passthrough
+                | Role::Elementwise
+                | Role::Normalization,
+                _,
+                _,
+            ) => "0",
         }
     }
 
@@ -261,7 +272,38 @@ impl LayerSpec {
         match self.role {
             Role::Recurrent { .. } => Some("h"),
             Role::Dense => Some("u"),
-            Role::Wrapper | Role::PerTimestep | Role::Passthrough | Role::Elementwise => None,
+            Role::Wrapper
+            | Role::PerTimestep
+            | Role::Passthrough
+            | Role::Elementwise
+            | Role::Normalization => None,
+        }
+    }
+
+    /// A normalization layer's weight arrays on `d`-wide vectors: `gamma (d,)` with
+    /// `scale`, then `beta (d,)` with `center`, in Keras's `get_weights()` order.
+    #[must_use]
+    pub fn normalization_weights(&self, d: usize, center: bool, scale: bool) -> Weights {
+        let w = |name| WeightShape {
+            name,
+            dims: [d, 0],
+            rank: 1,
+        };
+        match (scale, center) {
+            (true, true) => Weights::of(&[w("gamma"), w("beta")]),
+            (true, false) => Weights::of(&[w("gamma")]),
+            (false, true) => Weights::of(&[w("beta")]),
+            (false, false) => Weights::of(&[]),
+        }
+    }
+
+    /// A normalization layer's parameter formula in `d`: `2*d`, `d` or `0`.
+    #[must_use]
+    pub const fn normalization_formula(center: bool, scale: bool) -> &'static str {
+        match (center, scale) {
+            (true, true) => "2*d",
+            (false, false) => "0",
+            _ => "d",
         }
     }
 

@@ -213,6 +213,13 @@ fn print_out(text: &str) -> Result<(), LoadError> {
 /// Keras's parameter formula for a layer and the symbol of its units (`tinyrnn_spec`'s).
 fn formula(layer: &LayerConfig) -> (&'static str, &'static str) {
     tinyrnn_spec::layer_by_class(&layer.class).map_or(("0", ""), |spec| {
+        if spec.role == tinyrnn_spec::Role::Normalization {
+            let (center, scale) = (layer.center.unwrap_or(true), layer.scale.unwrap_or(true));
+            return (
+                tinyrnn_spec::LayerSpec::normalization_formula(center, scale),
+                "",
+            );
+        }
         (
             spec.formula(
                 layer.use_bias.unwrap_or(true),
@@ -273,10 +280,10 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
         if matches!(described.class.as_str(), "SimpleRNN" | "LSTM" | "GRU") {
             sequence = described.return_sequences.unwrap_or(false);
         }
-        let symbols: Vec<(&'static str, usize)> = if unit_symbol.is_empty() {
-            Vec::new()
-        } else {
-            vec![("d", width), (unit_symbol, units)]
+        let symbols: Vec<(&'static str, usize)> = match (unit_symbol, formula) {
+            (_, "0") => Vec::new(),
+            ("", _) => vec![("d", width)],
+            (unit, _) => vec![("d", width), (unit, units)],
         };
         rows.push(LayerSummary {
             name: String::leak(layer.name.clone()),

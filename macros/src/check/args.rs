@@ -128,6 +128,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let mut merge = None;
     let mut wrapped: Option<Option<Box<Options>>> = None;
     let mut numbers: Vec<(&'static str, Option<f32>)> = Vec::new();
+    let (mut center, mut scale) = (None, None);
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -238,7 +239,9 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "rate" | "stddev" => args_ok &= check_rate(key, value, errs),
             "seed" => args_ok &= check_seed(value, errs),
             "axis" => args_ok &= check_axis(value, errs),
-            "max_value" | "negative_slope" | "threshold" | "alpha" => {
+            "center" => center = Some(check_flag(key, value, errs)),
+            "scale" => scale = Some(check_flag(key, value, errs)),
+            "max_value" | "negative_slope" | "threshold" | "alpha" | "epsilon" => {
                 numbers.push((key, check_number(kind, key, value, errs)));
             }
             _ => {}
@@ -311,6 +314,8 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         merge,
         args_ok,
         numbers,
+        center: center.unwrap_or(Some(flag("center"))),
+        scale: scale.unwrap_or(Some(flag("scale"))),
     })
 }
 

@@ -128,6 +128,8 @@ pub(super) fn build_layer(
         wrapped,
         merge,
         numbers: numbers(opt)?,
+        center: opt.center?,
+        scale: opt.scale?,
     })
 }
 

@@ -21,6 +21,7 @@ impl Kind {
     pub const Dense: Kind = Kind(&tinyrnn_spec::DENSE);
     pub const SpatialDropout1d: Kind = Kind(&tinyrnn_spec::SPATIAL_DROPOUT_1D);
     pub const TimeDistributed: Kind = Kind(&tinyrnn_spec::TIME_DISTRIBUTED);
+    pub const LayerNormalization: Kind = Kind(&tinyrnn_spec::LAYER_NORMALIZATION);
 }
 
 /// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).

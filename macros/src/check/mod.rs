@@ -107,6 +107,10 @@ pub struct Layer {
     /// The numeric arguments of an activation layer (`relu(max_value = 6)`), each given or
     /// Keras's default; Keras's `None` (no limit) is infinity.
     pub numbers: Vec<(&'static str, f32)>,
+    /// `layer_normalization`'s `center` (an offset `beta`).
+    pub center: bool,
+    /// `layer_normalization`'s `scale` (a factor `gamma`).
+    pub scale: bool,
 }
 
 impl Layer {
@@ -174,6 +178,8 @@ struct Options {
     args_ok: bool,
     /// The numeric arguments given (`None`: wrong, already reported).
     numbers: Vec<(&'static str, Option<f32>)>,
+    center: Option<bool>,
+    scale: Option<bool>,
 }
 
 impl Options {
@@ -188,6 +194,7 @@ impl Options {
                 self.merge.is_some() && self.wrapped.as_ref().is_some_and(|w| w.known())
             }
             Kind::TimeDistributed => self.wrapped.as_ref().is_some_and(|w| w.known()),
+            Kind::LayerNormalization => self.center.is_some() && self.scale.is_some(),
             k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
         }
@@ -202,6 +209,7 @@ impl Options {
                 .units?
                 .checked_mul(self.merge?.factor),
             Kind::TimeDistributed => self.wrapped.as_ref()?.output_width(input),
+            Kind::LayerNormalization => Some(input),
             k if k.keeps_width() => Some(input),
             _ => self.units,
         }
@@ -216,6 +224,18 @@ impl Options {
                 Some((n.checked_mul(2)?, format!("2*({formula})")))
             }
             Kind::TimeDistributed => self.wrapped.as_ref()?.params(d),
+            Kind::LayerNormalization => {
+                let (center, scale) = (self.center?, self.scale?);
+                let n = d.checked_mul(usize::from(center) + usize::from(scale))?;
+                let mut formula = String::new();
+                for c in tinyrnn_spec::LayerSpec::normalization_formula(center, scale).chars() {
+                    match c {
+                        'd' => formula.push_str(&d.to_string()),
+                        other => formula.push(other),
+                    }
+                }
+                Some((n, formula))
+            }
             k if k.keeps_width() => Some((0, "0".to_owned())),
             kind => kind_params(
                 kind,

@@ -198,7 +198,8 @@ pub(super) fn flag(name: &str) -> bool {
     tinyrnn_spec::flag_default(name).unwrap_or(false)
 }
 
-/// `softmax(axis = -1)`: Keras's default, the units; tinyrnn has no other axis.
+/// `axis = -1` (`softmax`, `layer_normalization`): Keras's default, the units; tinyrnn has
+/// no other axis.
 pub(super) fn check_axis(v: &Value, errs: &mut Errors) -> bool {
     if matches!(v, Value::Negative { number, .. } if matches!(&**number, Value::Int(n) if n.base10_digits() == "1"))
     {
@@ -207,7 +208,7 @@ pub(super) fn check_axis(v: &Value, errs: &mut Errors) -> bool {
     errs.push_range(
         (v.span(), v.end_span()),
         format!(
-            "expected `-1` for `axis` (softmax over the units, Keras's default), found `{}`; remove it",
+            "expected `-1` for `axis` (over the units, Keras's default), found `{}`; remove it",
             v.text()
         ),
     );
@@ -229,7 +230,7 @@ pub(super) fn check_number(kind: Kind, key: &str, v: &Value, errs: &mut Errors) 
             errs.push_range(
                 range,
                 format!(
-                    "expected `{key}` of at least {} (as Keras requires), found `{}`",
+                    "expected `{key}` of at least {}, found `{}`",
                     least.unwrap_or(0.0),
                     v.text()
                 ),

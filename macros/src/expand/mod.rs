@@ -63,6 +63,12 @@ fn layer_type(layer: &Layer) -> TokenStream {
                 quote_spanned!(span=> ())
             }
         }
+        Kind::LayerNormalization => {
+            let gamma = lit(if l.scale { l.input } else { 0 });
+            let beta = lit(if l.center { l.input } else { 0 });
+            let epsilon = Literal::u32_unsuffixed(l.number("epsilon").to_bits());
+            quote_spanned!(span=> #layers::LayerNormalization<#inputs, #gamma, #beta, #epsilon>)
+        }
         Kind::TimeDistributed => {
             if let Some(inner) = &l.wrapped {
                 let inner = layer_type(inner);
@@ -114,6 +120,12 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         options.extend(keras_options(inner));
         return options;
     }
+    if l.kind == Kind::LayerNormalization {
+        options.push(("epsilon", l.number("epsilon").to_string()));
+        options.push(("center", l.center.to_string()));
+        options.push(("scale", l.scale.to_string()));
+        return options;
+    }
     if l.kind.keeps_width() {
         if l.kind.spec().takes("activation") {
             options.push(("activation", l.activation.name.to_owned()));
@@ -154,7 +166,10 @@ fn model_text(m: &Model) -> String {
         .layers
         .iter()
         .map(|l| {
-            let argument = match (l.kind.is_elementwise(), l.kind.spec().takes("activation")) {
+            let argument = match (
+                l.kind.is_elementwise() || l.kind == Kind::LayerNormalization,
+                l.kind.spec().takes("activation"),
+            ) {
                 (true, true) => l.activation.name.to_owned(),
                 (true, false) => String::new(),
                 _ => l.units.to_string(),
@@ -199,6 +214,10 @@ pub fn expand(m: &Model) -> TokenStream {
                 l.field,
                 inner.kind.keras_class(),
                 l.input
+            ),
+            (None, _) if l.kind == Kind::LayerNormalization => format!(
+                " `{}`: Keras `LayerNormalization` on {} units.",
+                l.field, l.input
             ),
             (None, _) if l.kind.is_elementwise() => format!(
                 " `{}`: Keras `{}`, on each vector (no weights).",

@@ -10,6 +10,7 @@ mod dense;
 mod elementwise;
 mod gru;
 mod kernel;
+mod layer_normalization;
 mod lstm;
 mod passthrough;
 mod simple_rnn;
@@ -22,6 +23,7 @@ pub use elementwise::{
     SoftmaxLayer,
 };
 pub use gru::Gru;
+pub use layer_normalization::LayerNormalization;
 pub use lstm::{Lstm, LstmState};
 pub use passthrough::{
     AlphaDropout, Dropout, GaussianDropout, GaussianNoise, Passthrough, PassthroughKind,
