@@ -91,32 +91,7 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
-        Role::Normalization => {
-            if let Some(axis) = layer.axis
-                && axis != -1
-                && axis != last_axis
-            {
-                problems.push(unsupported(format!(
-                    "`axis={axis}` is not supported (the units, `axis=-1`, are)"
-                )));
-            }
-            for (name, value) in &layer.numbers {
-                if value.map(|v| number_text(Some(v)))
-                    != tinyrnn_spec::number_argument(keyword, name)
-                        .and_then(|(default, _)| default)
-                        .map(|d| d.to_string())
-                {
-                    args.push(format!("{name} = {}", number_text(*value)));
-                }
-            }
-            for (name, value) in [("center", layer.center), ("scale", layer.scale)] {
-                if let Some(v) = value
-                    && Some(v) != tinyrnn_spec::flag_default(name)
-                {
-                    args.push(format!("{name} = {v}"));
-                }
-            }
-        }
+        Role::Normalization => {}
         Role::Elementwise => {
             if spec.takes("activation") {
                 match &layer.activation {
@@ -124,33 +99,34 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
                     None => problems.push(unsupported("no `activation` in its config".into())),
                 }
             }
-            for (name, value) in &layer.numbers {
-                let default = tinyrnn_spec::number_argument(keyword, name)
-                    .and_then(|(default, _)| default)
-                    .map(|d| d.to_string());
-                // Compared as the f32 the layer computes with.
-                if value.map(|_| crate::number_text(*value)) != default {
-                    match value {
-                        Some(_) => args.push(format!("{name} = {}", crate::number_text(*value))),
-                        None => {
-                            problems.push(unsupported(format!("`{name}=None` is not supported")));
-                        }
-                    }
-                }
-            }
-            if let Some(axis) = layer.axis
-                && axis != -1
-                && axis != last_axis
-            {
-                problems.push(unsupported(format!(
-                    "`axis={axis}` is not supported (softmax over the units, `axis=-1`, is)"
-                )));
-            }
         }
         Role::Recurrent { .. } | Role::Dense => match layer.units {
             Some(u) => args.push(u.to_string()),
             None => problems.push(unsupported("no `units` in its config".into())),
         },
+    }
+    // The activation and normalization layers' numbers, compared as the f32 the layer
+    // computes with.
+    for (name, value) in &layer.numbers {
+        let default = tinyrnn_spec::number_argument(keyword, name)
+            .and_then(|(default, _)| default)
+            .map(|d| d.to_string());
+        if value.map(|_| number_text(*value)) != default {
+            match value {
+                Some(_) => args.push(format!("{name} = {}", number_text(*value))),
+                None => problems.push(unsupported(format!("`{name}=None` is not supported"))),
+            }
+        }
+    }
+    // Keras writes the units' axis as -1, or as its index (tf_keras's `LayerNormalization`).
+    if spec.takes("axis")
+        && let Some(axis) = layer.axis
+        && axis != -1
+        && axis != last_axis
+    {
+        problems.push(unsupported(format!(
+            "`axis={axis}` is not supported (the units, `axis=-1`, are)"
+        )));
     }
     let mut option = |key: &str, value: Option<String>, default: &str| {
         if let Some(v) = value
@@ -184,6 +160,8 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
         ("return_sequences", layer.return_sequences),
         ("go_backwards", layer.go_backwards),
         ("reset_after", layer.reset_after),
+        ("center", layer.center),
+        ("scale", layer.scale),
     ] {
         if spec.takes(key)
             && let Some(default) = tinyrnn_spec::flag_default(key)
