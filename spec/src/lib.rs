@@ -320,15 +320,35 @@ impl LayerSpec {
         use_bias: bool,
         reset_after: bool,
     ) -> fmt::Result {
-        for c in self.formula(use_bias, reset_after).chars() {
-            match c {
-                'd' => write!(out, "{d}")?,
-                'h' | 'u' => write!(out, "{units}")?,
-                other => out.write_char(other)?,
-            }
-        }
-        Ok(())
+        write_numbers(out, self.formula(use_bias, reset_after), d, units)
     }
+}
+
+/// Writes a parameter formula with `d` and the units (`h`, `u`) in place of its symbols:
+/// `2*(3+2)+2` for `h*(d+h)+h`, `d = 3`, `h = 2`.
+///
+/// ```
+/// let mut text = String::new();
+/// tinyrnn_spec::write_numbers(&mut text, "2*d", 3, 0).unwrap();
+/// assert_eq!(text, "2*3");
+/// ```
+///
+/// # Errors
+/// Only those of `out`.
+pub fn write_numbers(
+    out: &mut impl fmt::Write,
+    formula: &str,
+    d: usize,
+    units: usize,
+) -> fmt::Result {
+    for c in formula.chars() {
+        match c {
+            'd' => write!(out, "{d}")?,
+            'h' | 'u' => write!(out, "{units}")?,
+            other => out.write_char(other)?,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -228,12 +228,8 @@ impl Options {
                 let (center, scale) = (self.center?, self.scale?);
                 let n = d.checked_mul(usize::from(center) + usize::from(scale))?;
                 let mut formula = String::new();
-                for c in tinyrnn_spec::LayerSpec::normalization_formula(center, scale).chars() {
-                    match c {
-                        'd' => formula.push_str(&d.to_string()),
-                        other => formula.push(other),
-                    }
-                }
+                let symbols = tinyrnn_spec::LayerSpec::normalization_formula(center, scale);
+                tinyrnn_spec::write_numbers(&mut formula, symbols, d, d).ok()?;
                 Some((n, formula))
             }
             k if k.keeps_width() => Some((0, "0".to_owned())),
