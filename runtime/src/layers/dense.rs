@@ -1,6 +1,8 @@
 //! `Dense`: a fully connected layer, applied per timestep on sequences as Keras 3 does.
 
-use super::{FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, zero_matrix};
+use super::{
+    FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, stateless_layer_items, zero_matrix,
+};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -87,15 +89,7 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
         bias: zero_matrix(),
         activation: PhantomData,
     };
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = SVector<f32, D>;
-    type Output = SVector<f32, U>;
-
-    #[inline]
-    fn step(&self, state: &mut (), x: &SVector<f32, D>) -> SVector<f32, U> {
-        Self::step(self, state, x)
-    }
+    stateless_layer_items!(input: D, output: U);
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;

@@ -1,7 +1,7 @@
 //! Layers that apply an activation to each vector, without weights: Keras's `Activation`,
 //! `Softmax` (over the units, Keras's `axis=-1`), `ReLU`, `LeakyReLU` and `ELU` layers.
 
-use super::{Layer, kind_marker};
+use super::{Layer, kind_marker, stateless_layer_items};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -92,15 +92,7 @@ impl<const D: usize, A: Activation, K: ElementwiseKind> Layer for Elementwise<D,
     const FORMULA: &'static str = tinyrnn_spec::ACTIVATION.formula(false, false);
     const SYMBOLS: &'static [(&'static str, usize)] = &[];
     const ZERO: Self = Self { kinds: PhantomData };
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = SVector<f32, D>;
-    type Output = SVector<f32, D>;
-
-    #[inline]
-    fn step(&self, state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
-        Self::step(self, state, x)
-    }
+    stateless_layer_items!(input: D, output: D);
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         super::check_len(w, 0)

@@ -1,6 +1,8 @@
 //! `LayerNormalization`: each vector normalized over its units, then scaled and offset.
 
-use super::{FlatReader, Layer, check_len, matrix_from_le_bytes, zero_matrix};
+use super::{
+    FlatReader, Layer, check_len, matrix_from_le_bytes, stateless_layer_items, zero_matrix,
+};
 use crate::{Error, WeightSpec};
 use nalgebra::SVector;
 
@@ -87,15 +89,7 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32> Layer
         gamma: zero_matrix(),
         beta: zero_matrix(),
     };
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = SVector<f32, D>;
-    type Output = SVector<f32, D>;
-
-    #[inline]
-    fn step(&self, state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
-        Self::step(self, state, x)
-    }
+    stateless_layer_items!(input: D, output: D);
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, Self::PARAMS)?;

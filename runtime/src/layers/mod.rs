@@ -219,6 +219,24 @@ macro_rules! recurrent_layer_items {
 }
 pub(crate) use recurrent_layer_items;
 
+/// The part of `impl Layer` that the layers without state share (`Dense`, `Passthrough`,
+/// `Elementwise`, `LayerNormalization`): no state, `SVector` in and out, one timestep is
+/// their inherent `step`.
+macro_rules! stateless_layer_items {
+    (input: $input:ident, output: $output:ident) => {
+        type State = ();
+        const INITIAL_STATE: () = ();
+        type Input = SVector<f32, $input>;
+        type Output = SVector<f32, $output>;
+
+        #[inline]
+        fn step(&self, state: &mut (), x: &SVector<f32, $input>) -> SVector<f32, $output> {
+            Self::step(self, state, x)
+        }
+    };
+}
+pub(crate) use stateless_layer_items;
+
 /// `from_le_bytes_at` of `SimpleRnn`, `Lstm` and `Gru`: their three arrays from bytes.
 macro_rules! recurrent_from_le_bytes_at {
     (marker: $marker:ident) => {

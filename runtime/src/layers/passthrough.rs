@@ -2,7 +2,7 @@
 //! Keras when `training=False`. They exist so that a Keras model's layer list, names and
 //! summary carry over unchanged.
 
-use super::{Layer, kind_marker};
+use super::{Layer, kind_marker, stateless_layer_items};
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
 use nalgebra::SVector;
@@ -88,15 +88,7 @@ impl<const D: usize, K: PassthroughKind> Layer for Passthrough<D, K> {
     const FORMULA: &'static str = tinyrnn_spec::DROPOUT.formula(false, false);
     const SYMBOLS: &'static [(&'static str, usize)] = &[];
     const ZERO: Self = Self { kind: PhantomData };
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = SVector<f32, D>;
-    type Output = SVector<f32, D>;
-
-    #[inline]
-    fn step(&self, state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
-        Self::step(self, state, x)
-    }
+    stateless_layer_items!(input: D, output: D);
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         super::check_len(w, 0)
