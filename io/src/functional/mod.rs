@@ -69,18 +69,18 @@ fn inputs(call: &Value) -> Result<Inputs<'_>, ()> {
     if let Some(args) = call.get("args") {
         let mut tensors = Vec::new();
         collect_tensors(args, 0, &mut tensors)?;
-        found.data.extend(tensors.iter().map(|(name, _)| *name));
+        found.data.extend(tensors);
         kwargs.extend(call.get("kwargs"));
     } else if let Some(entries) = call.as_array() {
         for entry in entries {
             let items = entry.as_array().map_or(&[][..], Vec::as_slice);
-            if let Some((name, _)) = tensor_ref(items) {
+            if let Some(name) = tensor_ref(items) {
                 found.data.push(name);
                 kwargs.extend(items.get(3));
             } else {
                 let mut tensors = Vec::new();
                 collect_tensors(entry, 0, &mut tensors)?;
-                found.data.extend(tensors.iter().map(|(name, _)| *name));
+                found.data.extend(tensors);
             }
         }
     }
@@ -88,7 +88,7 @@ fn inputs(call: &Value) -> Result<Inputs<'_>, ()> {
         for (key, value) in map {
             let mut tensors = Vec::new();
             collect_tensors(value, 0, &mut tensors)?;
-            for (name, _) in tensors {
+            for name in tensors {
                 if key == "mask" {
                     found.mask.push(name);
                 } else {
@@ -289,10 +289,10 @@ fn single_end(value: &Value, what: &str) -> Result<String, LoadError> {
     collect_tensors(value, 0, &mut tensors)
         .map_err(|()| error(format!("the model's `{what}_layers` nest too deeply")))?;
     match tensors.as_slice() {
-        [(name, _)] => Ok((*name).to_owned()),
+        [name] => Ok((*name).to_owned()),
         [] => Err(error(format!("the model config names no {what} layer"))),
         many => {
-            let names: Vec<String> = many.iter().map(|(n, _)| format!("`{n}`")).collect();
+            let names: Vec<String> = many.iter().map(|n| format!("`{n}`")).collect();
             Err(error(format!(
                 "the model has {} {what}s ({}); tinyrnn reads models with one {what}",
                 many.len(),
@@ -303,12 +303,8 @@ fn single_end(value: &Value, what: &str) -> Result<String, LoadError> {
 }
 
 /// Every tensor reference `[layer, node, tensor]` (optionally followed by tf.keras's kwargs)
-/// inside `value`, with its node index. `Err` past [`MAX_ARGUMENT_DEPTH`].
-fn collect_tensors<'a>(
-    value: &'a Value,
-    depth: usize,
-    out: &mut Vec<(&'a str, u64)>,
-) -> Result<(), ()> {
+/// inside `value`: the layers it names. `Err` past [`MAX_ARGUMENT_DEPTH`].
+fn collect_tensors<'a>(value: &'a Value, depth: usize, out: &mut Vec<&'a str>) -> Result<(), ()> {
     if depth > MAX_ARGUMENT_DEPTH {
         return Err(());
     }
@@ -336,13 +332,14 @@ fn collect_tensors<'a>(
     Ok(())
 }
 
-/// `[name, node, tensor]` or `[name, node, tensor, {kwargs}]`.
-fn tensor_ref(items: &[Value]) -> Option<(&str, u64)> {
+/// The layer named by `[name, node, tensor]` or `[name, node, tensor, {kwargs}]`.
+fn tensor_ref(items: &[Value]) -> Option<&str> {
     match items {
         [Value::String(name), node, tensor]
         | [Value::String(name), node, tensor, Value::Object(_)] => {
+            node.as_u64()?;
             tensor.as_u64()?;
-            Some((name.as_str(), node.as_u64()?))
+            Some(name.as_str())
         }
         _ => None,
     }
