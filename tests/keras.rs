@@ -267,3 +267,19 @@ keras_case!(layer_normalization_any, any_sequence, stream, {
     layer_normalization();
     dense(2);
 });
+keras_case!(batch_normalization, fixed_vector, stream, {
+    input [8, 3];
+    batch_normalization();
+    lstm(4, return_sequences = true);
+    batch_normalization(epsilon = 0.01, center = false);
+    gru(3);
+    batch_normalization(scale = false);
+    dense(2);
+});
+keras_case!(normalization, any_sequence, stream, {
+    input [_, 4];
+    normalization();
+    gru(3, return_sequences = true);
+    dense(2);
+    normalization(invert = true);
+});

@@ -75,7 +75,11 @@ fn every_fixture_file_is_loaded_by_the_keras_tests() {
         .iter()
         .map(|case| Fixture::load(case).weight_files().len())
         .sum();
-    assert_eq!(files, 60, "20 cases x (.keras, .weights.h5, .h5)");
+    assert_eq!(
+        files,
+        3 * KERAS_FILE_CASES.len(),
+        "every case as .keras, .weights.h5 and .h5"
+    );
 }
 
 #[test]

@@ -80,7 +80,8 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "mixed_stack", "act_gelu", "lstm_options", "activation_layers",
             "activation_layers_any", "relu_layers", "leaky_elu_layers", "time_distributed",
             "time_distributed_any", "layer_normalization",
-            "layer_normalization_any"]
+            "layer_normalization_any", "batch_normalization",
+            "normalization"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras
@@ -215,6 +216,9 @@ def build_tf_keras(c, model):
             tm = tf_keras.Sequential([tf_keras.Input((c["T"], c["F"]))]
                                      + [mk() for mk in c["layers"]])
         tm.set_weights(model.get_weights())
+        for lay in tm.layers:  # as in gen_keras_fixtures.build_case
+            if type(lay).__name__ == "Normalization":
+                lay.finalize_state()
     except Exception as e:  # noqa: BLE001 - any failure means fallback
         return None, f"tf_keras cannot build the case: {type(e).__name__}"
     assert [lay.name for lay in tm.layers] == [lay.name for lay in model.layers]
@@ -358,10 +362,13 @@ def weight_table(h5info, paths, model):
     rows = []
     for p, var in zip(paths, model.weights):
         d = h5info["datasets"][p]
-        # Contiguous little-endian float32, row-major: the raw data are
-        # 4 * prod(shape) bytes at data_offset (of the HDF5 file, or of the
-        # model.weights.h5 member for a .keras file).
-        assert d["storage_size"] == 4 * int(np.prod(d["shape"])), d
+        # Contiguous little-endian, row-major: the raw data are
+        # itemsize * prod(shape) bytes at data_offset (of the HDF5 file, or of
+        # the model.weights.h5 member for a .keras file); float32 but for
+        # Normalization's int64 `count`.
+        item = np.dtype(d["dtype"]).itemsize
+        assert d["dtype"] == "<f4" or G.short_name(var) == "count", d
+        assert d["storage_size"] == item * int(np.prod(d["shape"])), d
         rows.append({"dataset": p, "variable": G.weight_path(model, var),
                      "shape": d["shape"], "dtype": d["dtype"],
                      "data_offset": d["data_offset"]})

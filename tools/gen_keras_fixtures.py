@@ -132,6 +132,14 @@ def layer_normalization(**kw):
     return lambda: L.LayerNormalization(**kw)
 
 
+def batch_normalization(**kw):
+    return lambda: L.BatchNormalization(**kw)
+
+
+def normalization(**kw):
+    return lambda: L.Normalization(**kw)
+
+
 def relu_layer(**kw):
     return lambda: L.ReLU(**kw)
 
@@ -369,6 +377,22 @@ CASES = [
           "gru(3, return_sequences = true); layer_normalization(); dense(2);",
           None, 4, [layer_normalization(scale=False), gru(3, return_sequences=True),
                     layer_normalization(), dense(2)],
+          lengths=[3, 6, 10], input_scale=2.0),
+    # 62-63: BatchNormalization at inference (moving statistics, non-trainable)
+    # with its options, momentum left in; Normalization (adapted statistics)
+    # and its inverse.
+    xcase("batch_normalization",
+          "input [8, 3]; batch_normalization(); lstm(4, return_sequences = true); "
+          "batch_normalization(epsilon = 0.01, center = false); gru(3); "
+          "batch_normalization(scale = false); dense(2);",
+          8, 3, [batch_normalization(momentum=0.9), lstm(4, return_sequences=True),
+                 batch_normalization(epsilon=0.01, center=False), gru(3),
+                 batch_normalization(scale=False), dense(2)]),
+    xcase("normalization",
+          "input [_, 4]; normalization(); gru(3, return_sequences = true); "
+          "dense(2); normalization(invert = true);",
+          None, 4, [normalization(), gru(3, return_sequences=True), dense(2),
+                    normalization(invert=True)],
           lengths=[3, 6, 10], input_scale=2.0),
 ]
 
@@ -610,6 +634,28 @@ def numpy_reference(model, x):
             if cfg["center"]:
                 y = y + ws[k]
             h = y
+        elif isinstance(layer, L.BatchNormalization):
+            assert cfg["axis"] in (-1, [-1], 2, [2], 1, [1]), cfg
+            k = 0
+            gamma = beta = None
+            if cfg["scale"]:
+                gamma = ws[k]
+                k += 1
+            if cfg["center"]:
+                beta = ws[k]
+                k += 1
+            mean, var = ws[k], ws[k + 1]
+            y = (h - mean) / np.sqrt(var + cfg["epsilon"])
+            if gamma is not None:
+                y = y * gamma
+            if beta is not None:
+                y = y + beta
+            h = y
+        elif isinstance(layer, L.Normalization):
+            assert cfg["axis"] in ((-1,), [-1], -1), cfg
+            mean, var = ws[0], ws[1]
+            dev = np.maximum(np.sqrt(var), 1e-7)
+            h = mean + h * dev if cfg["invert"] else (h - mean) / dev
         elif isinstance(layer, L.TimeDistributed):
             inner = type("Inner", (), {"layers": [layer.layer]})()
             h = numpy_reference(inner, h)
@@ -668,6 +714,12 @@ def layer_config(layer):
     elif isinstance(layer, L.LayerNormalization):
         for k in ("axis", "epsilon", "center", "scale"):
             out[k] = cfg[k]
+    elif isinstance(layer, L.BatchNormalization):
+        for k in ("axis", "momentum", "epsilon", "center", "scale"):
+            out[k] = cfg[k]
+    elif isinstance(layer, L.Normalization):
+        out["axis"] = list(cfg["axis"]) if isinstance(cfg["axis"], (list, tuple)) else cfg["axis"]
+        out["invert"] = cfg["invert"]
     elif isinstance(layer, L.TimeDistributed):
         out["layer"] = {"name": layer.layer.name, "class": type(layer.layer).__name__,
                         **layer_config(layer.layer)}
@@ -735,12 +787,23 @@ def build_case(index, c):
     model = keras.Sequential([keras.Input((c["T"], c["F"]))]
                              + [mk() for mk in c["layers"]])
 
-    # Weights: uniform(-0.8, 0.8) for every array, biases included.
-    new_weights = [
-        rng.uniform(-WEIGHT_RANGE, WEIGHT_RANGE, size=w.shape).astype(np.float32)
-        for w in model.get_weights()
-    ]
+    # Weights: uniform(-0.8, 0.8) for every array, biases included; the
+    # statistics of the normalization layers as they come out of training:
+    # variances in (0.2, 1.0), a count of samples (an integer in Keras).
+    new_weights = []
+    for var in model.weights:
+        w = rng.uniform(-WEIGHT_RANGE, WEIGHT_RANGE, size=tuple(var.shape)).astype(np.float32)
+        if short_name(var) in ("variance", "moving_variance"):
+            w = (np.abs(w) + np.float32(0.2)).astype(np.float32)
+        elif short_name(var) == "count":
+            w = np.asarray(1000 + int(abs(float(w)) * 1000), dtype=var.dtype)
+        new_weights.append(w)
     model.set_weights(new_weights)
+    # Normalization computes with copies of its statistics that set_weights does
+    # not refresh (loading a file does, through finalize_state()).
+    for layer in model.layers:
+        if isinstance(layer, L.Normalization):
+            layer.finalize_state()
     got = model.get_weights()
     assert all(np.array_equal(a, b) for a, b in zip(got, new_weights))
 

@@ -51,6 +51,8 @@ pub struct LayerConfig {
     pub center: Option<bool>,
     /// `scale` of `LayerNormalization` (a factor `gamma`).
     pub scale: Option<bool>,
+    /// `invert` of `Normalization` (restore rather than standardize).
+    pub invert: Option<bool>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -180,6 +182,7 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
         },
         center: flag("center"),
         scale: flag("scale"),
+        invert: flag("invert"),
         numbers: numbers(class, cfg),
         wrapped,
         unsupported,

@@ -91,7 +91,7 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
-        Role::Normalization => {}
+        Role::Normalization(_) => {}
         Role::Elementwise => {
             if spec.takes("activation") {
                 match &layer.activation {
@@ -162,6 +162,7 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
         ("reset_after", layer.reset_after),
         ("center", layer.center),
         ("scale", layer.scale),
+        ("invert", layer.invert),
     ] {
         if spec.takes(key)
             && let Some(default) = tinyrnn_spec::flag_default(key)

@@ -1,6 +1,6 @@
 //! The little of HDF5 that Keras files need, over `hdf5-reader`: groups by path, float32
-//! datasets, string attributes. Every size read from the file is checked against the file's
-//! own length before anything is allocated for it.
+//! (and integer) datasets, string attributes. Every size read from the file is checked
+//! against the file's own length before anything is allocated for it.
 
 use crate::LoadError;
 use hdf5_reader::messages::datatype::{Datatype, VarLenKind};
@@ -52,21 +52,27 @@ impl H5 {
         Ok(groups)
     }
 
-    /// A float32 dataset: its shape and its values, row-major.
+    /// A float32 dataset: its shape and its values, row-major. An integer dataset (the
+    /// `count` of Keras's `Normalization`, an int64 scalar) reads as the nearest floats.
     pub fn read_f32(&self, path: &str) -> Result<(Vec<usize>, Vec<f32>), LoadError> {
         let dataset = self
             .file
             .dataset(&format!("/{path}"))
             .map_err(|e| err(path, e))?;
-        match dataset.dtype() {
-            Datatype::FloatingPoint { size: 4, .. } => {}
+        let integer = match dataset.dtype() {
+            Datatype::FloatingPoint { size: 4, .. } => None,
+            Datatype::FixedPoint {
+                size: size @ (4 | 8),
+                signed: true,
+                ..
+            } => Some(usize::from(*size)),
             other => {
                 return Err(err(
                     path,
                     format!("expected float32 weights, found {other:?}"),
                 ));
             }
-        }
+        };
         let shape: Vec<usize> = dataset
             .shape()
             .iter()
@@ -75,15 +81,34 @@ impl H5 {
         let count = shape
             .iter()
             .try_fold(1_usize, |n, &d| n.checked_mul(d))
-            .filter(|n| n.saturating_mul(4) <= self.len)
+            .filter(|n| n.saturating_mul(integer.unwrap_or(4)) <= self.len)
             .ok_or_else(|| {
                 err(
                     path,
                     format!("shape {shape:?} is larger than the {}-byte file", self.len),
                 )
             })?;
-        let mut data = vec![0.0_f32; count];
-        dataset.read_into(&mut data).map_err(|e| err(path, e))?;
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "a count of samples, as Keras's float"
+        )]
+        let data = match integer {
+            None => {
+                let mut data = vec![0.0_f32; count];
+                dataset.read_into(&mut data).map_err(|e| err(path, e))?;
+                data
+            }
+            Some(4) => {
+                let mut data = vec![0_i32; count];
+                dataset.read_into(&mut data).map_err(|e| err(path, e))?;
+                data.into_iter().map(|v| v as f32).collect()
+            }
+            Some(_) => {
+                let mut data = vec![0_i64; count];
+                dataset.read_into(&mut data).map_err(|e| err(path, e))?;
+                data.into_iter().map(|v| v as f32).collect()
+            }
+        };
         Ok((shape, data))
     }
 

@@ -120,13 +120,14 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             let inner = layer.wrapped.as_deref().ok_or_else(|| missing("layer"))?;
             return layer_layout(inner, d);
         }
-        Role::Normalization => {
+        Role::Normalization(_) => {
             let (center, scale) = (layer.center.unwrap_or(true), layer.scale.unwrap_or(true));
             for (name, value) in &layer.numbers {
                 option(name, Some(number_text(*value)));
             }
             option("center", layer.center.map(|b| b.to_string()));
             option("scale", layer.scale.map(|b| b.to_string()));
+            option("invert", layer.invert.map(|b| b.to_string()));
             let weights = spec
                 .normalization_weights(d, center, scale)
                 .iter()
@@ -327,6 +328,7 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "merge_mode" => layer.merge_mode.clone(),
             "center" => source.center.map(|b| b.to_string()),
             "scale" => source.scale.map(|b| b.to_string()),
+            "invert" => source.invert.map(|b| b.to_string()),
             number => source
                 .numbers
                 .iter()

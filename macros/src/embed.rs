@@ -1,9 +1,9 @@
 //! `weights = "models/net.keras"`: the Keras file read at compile time, checked against the
 //! declared layers, and its weights embedded as a `const` of the model.
 
-use crate::check::Model;
 #[cfg(feature = "keras")]
-use crate::check::{Kind, Layer};
+use crate::check::Layer;
+use crate::check::Model;
 #[cfg(feature = "keras")]
 use proc_macro2::Literal;
 use proc_macro2::TokenStream;
@@ -89,8 +89,9 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         merge_mode: layer.merge.map(|m| m.name.to_owned()),
         rate: None,
         axis: None,
-        center: (layer.kind == Kind::LayerNormalization).then_some(layer.center),
-        scale: (layer.kind == Kind::LayerNormalization).then_some(layer.scale),
+        center: layer.kind.spec().takes("center").then_some(layer.center),
+        scale: layer.kind.spec().takes("scale").then_some(layer.scale),
+        invert: layer.kind.spec().takes("invert").then_some(layer.invert),
         numbers: layer
             .numbers
             .iter()

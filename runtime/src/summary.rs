@@ -114,6 +114,8 @@ impl fmt::Display for OutputShape {
 ///     kind: "SimpleRNN",
 ///     output: OutputShape::Vector { units: 2 },
 ///     params: 12,
+///     non_trainable: 0,
+///     non_trainable_bytes: 0,
 ///     weights: WEIGHTS,
 ///     copies: 1,
 ///     formula: "h*(d+h)+h",
@@ -138,6 +140,12 @@ pub struct LayerSummary {
     pub output: OutputShape,
     /// The layer's parameter count.
     pub params: usize,
+    /// How many of `params` Keras does not train (`BatchNormalization`'s moving
+    /// statistics); 0 for most layers.
+    pub non_trainable: usize,
+    /// The bytes Keras counts for the non-trainable weights: 4 each, but 8 for the int64
+    /// `count` of `Normalization`. (Trainable weights are `f32`, 4 bytes each.)
+    pub non_trainable_bytes: usize,
     /// The weight arrays, in Keras `get_weights()` order (of one copy; see `copies`).
     pub weights: &'static [WeightSpec],
     /// How many times `weights` repeats: 2 for `Bidirectional` (forward, then backward).
@@ -195,6 +203,8 @@ impl LayerSummary {
 ///     kind: "Dense",
 ///     output: OutputShape::Vector { units: 1 },
 ///     params: 3,
+///     non_trainable: 0,
+///     non_trainable_bytes: 0,
 ///     weights: &[WeightSpec::new("kernel", &[2, 1]), WeightSpec::new("bias", &[1])],
 ///     copies: 1,
 ///     formula: "d*u+u",
@@ -226,10 +236,25 @@ impl Summary {
         self.layers.iter().map(|l| l.params).sum()
     }
 
-    /// The bytes of the weights (`f32`, as in Keras's summary).
+    /// How many of the parameters Keras does not train (its "Non-trainable params").
+    #[must_use]
+    pub fn non_trainable_params(&self) -> usize {
+        self.layers.iter().map(|l| l.non_trainable).sum()
+    }
+
+    /// The bytes Keras's summary counts for the weights: 4 per `f32`, 8 per int64
+    /// (`Normalization`'s `count`).
     #[must_use]
     pub fn total_bytes(&self) -> usize {
-        self.total_params() * core::mem::size_of::<f32>()
+        self.trainable_bytes() + self.non_trainable_bytes()
+    }
+
+    fn trainable_bytes(&self) -> usize {
+        (self.total_params() - self.non_trainable_params()) * core::mem::size_of::<f32>()
+    }
+
+    fn non_trainable_bytes(&self) -> usize {
+        self.layers.iter().map(|l| l.non_trainable_bytes).sum()
     }
 }
 
@@ -252,12 +277,16 @@ impl fmt::Display for Summary {
             row(f, "│", [name.as_str(), shape.as_str(), params.as_str()])?;
         }
         rule(f, ['└', '─', '┴', '┘'])?;
-        let total = self.total_params();
-        for (label, count) in [("Total", total), ("Trainable", total), ("Non-trainable", 0)] {
+        let (total, frozen) = (self.total_params(), self.non_trainable_params());
+        for (label, count, bytes) in [
+            ("Total", total, self.total_bytes()),
+            ("Trainable", total - frozen, self.trainable_bytes()),
+            ("Non-trainable", frozen, self.non_trainable_bytes()),
+        ] {
             write!(f, " {label} params: ")?;
             write_thousands(f, count)?;
             f.write_str(" (")?;
-            write_memory_size(f, count * core::mem::size_of::<f32>())?;
+            write_memory_size(f, bytes)?;
             f.write_str(")\n")?;
         }
         writeln!(f)?;

@@ -1,7 +1,7 @@
 //! The table: one `LayerSpec` per layer kind, the list of them, and the arguments some
 //! kinds take beyond their entry (flags' and numbers' defaults).
 
-use crate::{LayerSpec, Role};
+use crate::{LayerSpec, Role, Statistics};
 
 macro_rules! passthrough {
     ($name:ident, $keyword:literal, $class:literal, $first:literal) => {
@@ -129,13 +129,14 @@ passthrough!(
 passthrough!(ALPHA_DROPOUT, "alpha_dropout", "AlphaDropout", "rate");
 
 /// Keras's defaults of the boolean arguments, for every layer that takes them.
-pub const FLAG_DEFAULTS: [(&str, bool); 6] = [
+pub const FLAG_DEFAULTS: [(&str, bool); 7] = [
     ("use_bias", true),
     ("return_sequences", false),
     ("go_backwards", false),
     ("reset_after", true),
     ("center", true),
     ("scale", true),
+    ("invert", false),
 ];
 
 /// Keras's default of the boolean argument `name` (`use_bias`: `true`).
@@ -242,8 +243,39 @@ pub const LAYER_NORMALIZATION: LayerSpec = LayerSpec {
     keras_class: "LayerNormalization",
     saving_name: "layer_normalization",
     runtime_type: "LayerNormalization",
-    role: Role::Normalization,
+    role: Role::Normalization(Statistics::PerVector),
     arguments: &["axis", "epsilon", "center", "scale"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `BatchNormalization(axis=-1, momentum=0.99, epsilon=1e-3, center=True,
+/// scale=True)` at inference: the moving mean and variance, then `gamma` and `beta`
+/// (`momentum` acts only in training).
+pub const BATCH_NORMALIZATION: LayerSpec = LayerSpec {
+    keyword: "batch_normalization",
+    keras_class: "BatchNormalization",
+    saving_name: "batch_normalization",
+    runtime_type: "BatchNormalization",
+    role: Role::Normalization(Statistics::Moving),
+    arguments: &["axis", "epsilon", "center", "scale"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `Normalization(axis=-1, invert=False)`, adapted: `(x - mean) /
+/// max(sqrt(variance), 1e-7)`, or its inverse with `invert`.
+pub const NORMALIZATION: LayerSpec = LayerSpec {
+    keyword: "normalization",
+    keras_class: "Normalization",
+    saving_name: "normalization",
+    runtime_type: "Normalization",
+    role: Role::Normalization(Statistics::Adapted),
+    arguments: &["axis", "invert"],
     default_activation: None,
     default_recurrent_activation: None,
     default_reset_after: None,
@@ -252,13 +284,14 @@ pub const LAYER_NORMALIZATION: LayerSpec = LayerSpec {
 
 /// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
 /// `None`, no limit): `(keyword, argument, default, least value)`.
-pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 6] = [
+pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 7] = [
     ("relu", "max_value", None, Some(0.0)),
     ("relu", "negative_slope", Some(0.0), Some(0.0)),
     ("relu", "threshold", Some(0.0), Some(0.0)),
     ("leaky_relu", "negative_slope", Some(0.3), Some(0.0)),
     ("elu", "alpha", Some(1.0), None),
     ("layer_normalization", "epsilon", Some(0.001), Some(0.0)),
+    ("batch_normalization", "epsilon", Some(0.001), Some(0.0)),
 ];
 
 /// The numeric argument `name` of the layer `keyword`: Keras's default and least value.
@@ -271,7 +304,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 17] = [
+pub const LAYERS: [&LayerSpec; 19] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -289,6 +322,8 @@ pub const LAYERS: [&LayerSpec; 17] = [
     &ELU,
     &TIME_DISTRIBUTED,
     &LAYER_NORMALIZATION,
+    &BATCH_NORMALIZATION,
+    &NORMALIZATION,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

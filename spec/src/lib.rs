@@ -55,9 +55,22 @@ pub enum Role {
     Elementwise,
     /// Applies the layer it wraps to each timestep of a sequence (`TimeDistributed`).
     PerTimestep,
-    /// Normalizes each vector over its units, then scales (`gamma`, with `scale`) and
-    /// offsets (`beta`, with `center`) it (`LayerNormalization`).
-    Normalization,
+    /// Normalizes each unit of each vector by a mean and a variance, then scales (`gamma`,
+    /// with `scale`) and offsets (`beta`, with `center`) it where the kind has those.
+    Normalization(Statistics),
+}
+
+/// Where a normalization layer's mean and variance come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistics {
+    /// Over the units of each vector, computed per call (`LayerNormalization`).
+    PerVector,
+    /// The moving averages kept in training, stored as non-trainable weights
+    /// `moving_mean` and `moving_variance` (`BatchNormalization` at inference).
+    Moving,
+    /// Fixed by `adapt()`, stored as non-trainable weights `mean`, `variance` and `count`
+    /// (`Normalization`; no `gamma` or `beta`).
+    Adapted,
 }
 
 /// One layer kind.
@@ -95,7 +108,7 @@ pub struct WeightShape {
     pub name: &'static str,
     /// The dimensions; only the first `rank` count.
     pub dims: [usize; 2],
-    /// 1 or 2.
+    /// 0 (a scalar: `Normalization`'s `count`), 1 or 2.
     pub rank: usize,
 }
 
@@ -110,7 +123,7 @@ impl WeightShape {
 /// A layer's weight arrays in Keras `get_weights()` order (of one direction).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Weights {
-    arrays: [WeightShape; 3],
+    arrays: [WeightShape; 4],
     len: usize,
 }
 
@@ -122,7 +135,7 @@ impl Weights {
     };
 
     fn of(arrays: &[WeightShape]) -> Self {
-        let mut all = [Self::NONE; 3];
+        let mut all = [Self::NONE; 4];
         all[..arrays.len()].copy_from_slice(arrays);
         Self {
             arrays: all,
@@ -214,7 +227,7 @@ impl LayerSpec {
             | Role::PerTimestep
             | Role::Passthrough
             | Role::Elementwise
-            | Role::Normalization => Some(Weights::of(&[])),
+            | Role::Normalization(_) => Some(Weights::of(&[])),
         }
     }
 
@@ -258,7 +271,7 @@ impl LayerSpec {
                 | Role::PerTimestep
                 | Role::Passthrough
                 | Role::Elementwise
-                | Role::Normalization,
+                | Role::Normalization(_),
                 _,
                 _,
             ) => "0",
@@ -276,12 +289,25 @@ impl LayerSpec {
             | Role::PerTimestep
             | Role::Passthrough
             | Role::Elementwise
-            | Role::Normalization => None,
+            | Role::Normalization(_) => None,
         }
     }
 
-    /// A normalization layer's weight arrays on `d`-wide vectors: `gamma (d,)` with
-    /// `scale`, then `beta (d,)` with `center`, in Keras's `get_weights()` order.
+    /// A normalization layer's weight arrays on `d`-wide vectors, in Keras's
+    /// `get_weights()` order: `gamma (d,)` with `scale`, then `beta (d,)` with `center`,
+    /// then `moving_mean` and `moving_variance` (`BatchNormalization`); or `mean (d,)`,
+    /// `variance (d,)` and the scalar `count` (`Normalization`, which ignores the flags).
+    /// No arrays for other layers.
+    ///
+    /// ```
+    /// use tinyrnn_spec::layer_by_keyword;
+    ///
+    /// let bn = layer_by_keyword("batch_normalization").unwrap();
+    /// let names: Vec<&str> = bn.normalization_weights(4, false, true).iter().map(|w| w.name).collect();
+    /// assert_eq!(names, ["gamma", "moving_mean", "moving_variance"]);
+    /// assert_eq!(bn.normalization_formula(false, true), "3*d");
+    /// assert_eq!(bn.non_trainable(4), 8);
+    /// ```
     #[must_use]
     pub fn normalization_weights(&self, d: usize, center: bool, scale: bool) -> Weights {
         let w = |name| WeightShape {
@@ -289,21 +315,73 @@ impl LayerSpec {
             dims: [d, 0],
             rank: 1,
         };
-        match (scale, center) {
-            (true, true) => Weights::of(&[w("gamma"), w("beta")]),
-            (true, false) => Weights::of(&[w("gamma")]),
-            (false, true) => Weights::of(&[w("beta")]),
-            (false, false) => Weights::of(&[]),
+        let mut all = [Weights::NONE; 4];
+        let mut n = 0;
+        let mut push = |shape| {
+            all[n] = shape;
+            n += 1;
+        };
+        match self.role {
+            Role::Normalization(Statistics::Adapted) => {
+                push(w("mean"));
+                push(w("variance"));
+                push(WeightShape {
+                    name: "count",
+                    dims: [0, 0],
+                    rank: 0,
+                });
+            }
+            Role::Normalization(statistics) => {
+                if scale {
+                    push(w("gamma"));
+                }
+                if center {
+                    push(w("beta"));
+                }
+                if statistics == Statistics::Moving {
+                    push(w("moving_mean"));
+                    push(w("moving_variance"));
+                }
+            }
+            _ => {}
+        }
+        Weights::of(&all[..n])
+    }
+
+    /// A normalization layer's parameter formula in `d`: `LayerNormalization` `2*d`, `d`
+    /// or `0`, `BatchNormalization` two `d` more, `Normalization` `2*d+1`.
+    #[must_use]
+    pub const fn normalization_formula(&self, center: bool, scale: bool) -> &'static str {
+        match (self.role, center, scale) {
+            (Role::Normalization(Statistics::Adapted), _, _) => "2*d+1",
+            (Role::Normalization(Statistics::Moving), true, true) => "4*d",
+            (Role::Normalization(Statistics::Moving), false, false) => "2*d",
+            (Role::Normalization(Statistics::Moving), _, _) => "3*d",
+            (_, true, true) => "2*d",
+            (_, false, false) => "0",
+            _ => "d",
         }
     }
 
-    /// A normalization layer's parameter formula in `d`: `2*d`, `d` or `0`.
+    /// The bytes Keras's summary counts for [`LayerSpec::non_trainable`]: 4 per `f32`, 8
+    /// for `Normalization`'s `count`, which Keras keeps as an int64.
     #[must_use]
-    pub const fn normalization_formula(center: bool, scale: bool) -> &'static str {
-        match (center, scale) {
-            (true, true) => "2*d",
-            (false, false) => "0",
-            _ => "d",
+    pub const fn non_trainable_bytes(&self, d: usize) -> usize {
+        match self.role {
+            Role::Normalization(Statistics::Adapted) => 4 * 2 * d + 8,
+            _ => 4 * self.non_trainable(d),
+        }
+    }
+
+    /// How many of the layer's parameters on `d`-wide inputs are not trainable (Keras's
+    /// "Non-trainable params"): the statistics of `BatchNormalization` (`2*d`) and
+    /// `Normalization` (`2*d+1`); 0 for every other layer.
+    #[must_use]
+    pub const fn non_trainable(&self, d: usize) -> usize {
+        match self.role {
+            Role::Normalization(Statistics::Moving) => 2 * d,
+            Role::Normalization(Statistics::Adapted) => 2 * d + 1,
+            _ => 0,
         }
     }
 

@@ -213,12 +213,9 @@ fn print_out(text: &str) -> Result<(), LoadError> {
 /// Keras's parameter formula for a layer and the symbol of its units (`tinyrnn_spec`'s).
 fn formula(layer: &LayerConfig) -> (&'static str, &'static str) {
     tinyrnn_spec::layer_by_class(&layer.class).map_or(("0", ""), |spec| {
-        if spec.role == tinyrnn_spec::Role::Normalization {
+        if let tinyrnn_spec::Role::Normalization(_) = spec.role {
             let (center, scale) = (layer.center.unwrap_or(true), layer.scale.unwrap_or(true));
-            return (
-                tinyrnn_spec::LayerSpec::normalization_formula(center, scale),
-                "",
-            );
+            return (spec.normalization_formula(center, scale), "");
         }
         (
             spec.formula(
@@ -248,6 +245,8 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
                 units: width,
             },
             params: 0,
+            non_trainable: 0,
+            non_trainable_bytes: 0,
             weights: &[],
             copies: 1,
             formula: "0",
@@ -301,6 +300,10 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
                 .iter()
                 .map(|(_, s)| s.iter().product::<usize>())
                 .sum(),
+            non_trainable: tinyrnn_spec::layer_by_class(&described.class)
+                .map_or(0, |spec| spec.non_trainable(width)),
+            non_trainable_bytes: tinyrnn_spec::layer_by_class(&described.class)
+                .map_or(0, |spec| spec.non_trainable_bytes(width)),
             weights: Vec::leak(weights),
             copies,
             formula,

@@ -122,7 +122,7 @@ macro_rules! stream {
 pub const KERAS_TOL: f32 = 1e-5;
 
 /// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
-pub const KERAS_FILE_CASES: [&str; 20] = [
+pub const KERAS_FILE_CASES: [&str; 22] = [
     "seed_rnn2",
     "stacked",
     "no_bias",
@@ -143,6 +143,8 @@ pub const KERAS_FILE_CASES: [&str; 20] = [
     "time_distributed_any",
     "layer_normalization",
     "layer_normalization_any",
+    "batch_normalization",
+    "normalization",
 ];
 
 pub struct Fixture {

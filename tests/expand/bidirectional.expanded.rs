@@ -494,6 +494,28 @@ impl Bi {
                     >,
                     ::tinyrnn::__private::layers::Concat,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Bidirectional<
+                    ::tinyrnn::__private::layers::Lstm<
+                        3,
+                        4,
+                        16,
+                        16,
+                        ::tinyrnn::__private::activations::Tanh,
+                        ::tinyrnn::__private::activations::Sigmoid,
+                    >,
+                    ::tinyrnn::__private::layers::Concat,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Bidirectional<
+                    ::tinyrnn::__private::layers::Lstm<
+                        3,
+                        4,
+                        16,
+                        16,
+                        ::tinyrnn::__private::activations::Tanh,
+                        ::tinyrnn::__private::activations::Sigmoid,
+                    >,
+                    ::tinyrnn::__private::layers::Concat,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Bidirectional<
                     ::tinyrnn::__private::layers::Lstm<
                         3,
@@ -577,6 +599,30 @@ impl Bi {
                     >,
                     ::tinyrnn::__private::layers::Sum,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Bidirectional<
+                    ::tinyrnn::__private::layers::Gru<
+                        8,
+                        3,
+                        9,
+                        2,
+                        true,
+                        ::tinyrnn::__private::activations::Tanh,
+                        ::tinyrnn::__private::activations::Sigmoid,
+                    >,
+                    ::tinyrnn::__private::layers::Sum,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Bidirectional<
+                    ::tinyrnn::__private::layers::Gru<
+                        8,
+                        3,
+                        9,
+                        2,
+                        true,
+                        ::tinyrnn::__private::activations::Tanh,
+                        ::tinyrnn::__private::activations::Sigmoid,
+                    >,
+                    ::tinyrnn::__private::layers::Sum,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Bidirectional<
                     ::tinyrnn::__private::layers::Gru<
                         8,
@@ -653,6 +699,18 @@ impl Bi {
                     1,
                     ::tinyrnn::__private::activations::Linear,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Dense<
+                    3,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Dense<
+                    3,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Dense<
                     3,
                     1,

@@ -426,6 +426,22 @@ impl Stack {
                     ::tinyrnn::__private::activations::Tanh,
                     ::tinyrnn::__private::activations::Sigmoid,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Lstm<
+                    4,
+                    8,
+                    32,
+                    32,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Lstm<
+                    4,
+                    8,
+                    32,
+                    32,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Lstm<
                     4,
                     8,
@@ -481,6 +497,14 @@ impl Stack {
                     8,
                     ::tinyrnn::__private::layers::Dropout,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Passthrough<
+                    8,
+                    ::tinyrnn::__private::layers::Dropout,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Passthrough<
+                    8,
+                    ::tinyrnn::__private::layers::Dropout,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Passthrough<
                     8,
                     ::tinyrnn::__private::layers::Dropout,
@@ -522,6 +546,24 @@ impl Stack {
                     ::tinyrnn::__private::activations::Tanh,
                     ::tinyrnn::__private::activations::Sigmoid,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Gru<
+                    8,
+                    4,
+                    12,
+                    1,
+                    false,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Gru<
+                    8,
+                    4,
+                    12,
+                    1,
+                    false,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Gru<
                     8,
                     4,
@@ -585,6 +627,18 @@ impl Stack {
                     2,
                     ::tinyrnn::__private::activations::Softmax,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Dense<
+                    4,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Softmax,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Dense<
+                    4,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Softmax,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Dense<
                     4,
                     2,

@@ -302,6 +302,18 @@ impl Net {
                     2,
                     ::tinyrnn::__private::activations::Tanh,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::SimpleRnn<
                     3,
                     2,
@@ -351,6 +363,18 @@ impl Net {
                     1,
                     ::tinyrnn::__private::activations::Linear,
                 > as ::tinyrnn::__private::Layer>::PARAMS,
+                non_trainable: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE,
+                non_trainable_bytes: <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::NON_TRAINABLE_BYTES,
                 weights: <::tinyrnn::__private::layers::Dense<
                     2,
                     1,

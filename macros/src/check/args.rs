@@ -128,7 +128,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let mut merge = None;
     let mut wrapped: Option<Option<Box<Options>>> = None;
     let mut numbers: Vec<(&'static str, Option<f32>)> = Vec::new();
-    let (mut center, mut scale) = (None, None);
+    let (mut center, mut scale, mut invert) = (None, None, None);
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -241,6 +241,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "axis" => args_ok &= check_axis(value, errs),
             "center" => center = Some(check_flag(key, value, errs)),
             "scale" => scale = Some(check_flag(key, value, errs)),
+            "invert" => invert = Some(check_flag(key, value, errs)),
             "max_value" | "negative_slope" | "threshold" | "alpha" | "epsilon" => {
                 numbers.push((key, check_number(kind, key, value, errs)));
             }
@@ -316,6 +317,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         numbers,
         center: center.unwrap_or(Some(flag("center"))),
         scale: scale.unwrap_or(Some(flag("scale"))),
+        invert: invert.unwrap_or(Some(flag("invert"))),
     })
 }
 

@@ -130,6 +130,7 @@ pub(super) fn build_layer(
         numbers: numbers(opt)?,
         center: opt.center?,
         scale: opt.scale?,
+        invert: opt.invert?,
     })
 }
 

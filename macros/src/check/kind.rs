@@ -21,7 +21,7 @@ impl Kind {
     pub const Dense: Kind = Kind(&tinyrnn_spec::DENSE);
     pub const SpatialDropout1d: Kind = Kind(&tinyrnn_spec::SPATIAL_DROPOUT_1D);
     pub const TimeDistributed: Kind = Kind(&tinyrnn_spec::TIME_DISTRIBUTED);
-    pub const LayerNormalization: Kind = Kind(&tinyrnn_spec::LAYER_NORMALIZATION);
+    pub const Normalization: Kind = Kind(&tinyrnn_spec::NORMALIZATION);
 }
 
 /// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).
@@ -54,6 +54,12 @@ impl Kind {
     /// Layers that read a sequence and carry state across timesteps.
     pub fn is_recurrent(self) -> bool {
         self.spec().is_recurrent()
+    }
+
+    /// Layers that normalize each vector (`layer_normalization`, `batch_normalization`,
+    /// `normalization`).
+    pub fn is_normalization(self) -> bool {
+        matches!(self.spec().role, tinyrnn_spec::Role::Normalization(_))
     }
 
     /// Layers that act only in training: identity at inference, no weights.

@@ -107,10 +107,12 @@ pub struct Layer {
     /// The numeric arguments of an activation layer (`relu(max_value = 6)`), each given or
     /// Keras's default; Keras's `None` (no limit) is infinity.
     pub numbers: Vec<(&'static str, f32)>,
-    /// `layer_normalization`'s `center` (an offset `beta`).
+    /// `layer_normalization`'s and `batch_normalization`'s `center` (an offset `beta`).
     pub center: bool,
-    /// `layer_normalization`'s `scale` (a factor `gamma`).
+    /// `layer_normalization`'s and `batch_normalization`'s `scale` (a factor `gamma`).
     pub scale: bool,
+    /// `normalization`'s `invert` (restore, rather than standardize).
+    pub invert: bool,
 }
 
 impl Layer {
@@ -180,6 +182,7 @@ struct Options {
     numbers: Vec<(&'static str, Option<f32>)>,
     center: Option<bool>,
     scale: Option<bool>,
+    invert: Option<bool>,
 }
 
 impl Options {
@@ -194,7 +197,9 @@ impl Options {
                 self.merge.is_some() && self.wrapped.as_ref().is_some_and(|w| w.known())
             }
             Kind::TimeDistributed => self.wrapped.as_ref().is_some_and(|w| w.known()),
-            Kind::LayerNormalization => self.center.is_some() && self.scale.is_some(),
+            k if k.is_normalization() => {
+                self.center.is_some() && self.scale.is_some() && self.invert.is_some()
+            }
             k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
         }
@@ -209,8 +214,7 @@ impl Options {
                 .units?
                 .checked_mul(self.merge?.factor),
             Kind::TimeDistributed => self.wrapped.as_ref()?.output_width(input),
-            Kind::LayerNormalization => Some(input),
-            k if k.keeps_width() => Some(input),
+            k if k.keeps_width() || k.is_normalization() => Some(input),
             _ => self.units,
         }
     }
@@ -224,11 +228,21 @@ impl Options {
                 Some((n.checked_mul(2)?, format!("2*({formula})")))
             }
             Kind::TimeDistributed => self.wrapped.as_ref()?.params(d),
-            Kind::LayerNormalization => {
+            k if k.is_normalization() => {
                 let (center, scale) = (self.center?, self.scale?);
-                let n = d.checked_mul(usize::from(center) + usize::from(scale))?;
+                let spec = k.spec();
+                let n = spec
+                    .normalization_weights(d, center, scale)
+                    .iter()
+                    .try_fold(0_usize, |n, w| {
+                        n.checked_add(
+                            w.shape()
+                                .iter()
+                                .try_fold(1_usize, |p, &x| p.checked_mul(x))?,
+                        )
+                    })?;
                 let mut formula = String::new();
-                let symbols = tinyrnn_spec::LayerSpec::normalization_formula(center, scale);
+                let symbols = spec.normalization_formula(center, scale);
                 tinyrnn_spec::write_numbers(&mut formula, symbols, d, d).ok()?;
                 Some((n, formula))
             }

@@ -63,11 +63,16 @@ fn layer_type(layer: &Layer) -> TokenStream {
                 quote_spanned!(span=> ())
             }
         }
-        Kind::LayerNormalization => {
+        Kind::Normalization => {
+            let invert = l.invert;
+            quote_spanned!(span=> #layers::Normalization<#inputs, #invert>)
+        }
+        normalization if normalization.is_normalization() => {
+            let ty = Ident::new(normalization.runtime_type(), span);
             let gamma = lit(if l.scale { l.input } else { 0 });
             let beta = lit(if l.center { l.input } else { 0 });
             let epsilon = Literal::u32_unsuffixed(l.number("epsilon").to_bits());
-            quote_spanned!(span=> #layers::LayerNormalization<#inputs, #gamma, #beta, #epsilon>)
+            quote_spanned!(span=> #layers::#ty<#inputs, #gamma, #beta, #epsilon>)
         }
         Kind::TimeDistributed => {
             if let Some(inner) = &l.wrapped {
@@ -120,7 +125,11 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         options.extend(keras_options(inner));
         return options;
     }
-    if l.kind == Kind::LayerNormalization {
+    if l.kind == Kind::Normalization {
+        options.push(("invert", l.invert.to_string()));
+        return options;
+    }
+    if l.kind.is_normalization() {
         options.push(("epsilon", l.number("epsilon").to_string()));
         options.push(("center", l.center.to_string()));
         options.push(("scale", l.scale.to_string()));
@@ -167,7 +176,7 @@ fn model_text(m: &Model) -> String {
         .iter()
         .map(|l| {
             let argument = match (
-                l.kind.is_elementwise() || l.kind == Kind::LayerNormalization,
+                l.kind.is_elementwise() || l.kind.is_normalization(),
                 l.kind.spec().takes("activation"),
             ) {
                 (true, true) => l.activation.name.to_owned(),
@@ -215,9 +224,11 @@ pub fn expand(m: &Model) -> TokenStream {
                 inner.kind.keras_class(),
                 l.input
             ),
-            (None, _) if l.kind == Kind::LayerNormalization => format!(
-                " `{}`: Keras `LayerNormalization` on {} units.",
-                l.field, l.input
+            (None, _) if l.kind.is_normalization() => format!(
+                " `{}`: Keras `{}` on {} units.",
+                l.field,
+                l.kind.keras_class(),
+                l.input
             ),
             (None, _) if l.kind.is_elementwise() => format!(
                 " `{}`: Keras `{}`, on each vector (no weights).",
@@ -280,6 +291,8 @@ pub fn expand(m: &Model) -> TokenStream {
                 kind: <#ty as #layer>::KIND,
                 output: #output,
                 params: <#ty as #layer>::PARAMS,
+                non_trainable: <#ty as #layer>::NON_TRAINABLE,
+                non_trainable_bytes: <#ty as #layer>::NON_TRAINABLE_BYTES,
                 weights: <#ty as #layer>::WEIGHTS,
                 copies: <#ty as #layer>::COPIES,
                 formula: <#ty as #layer>::FORMULA,

@@ -83,7 +83,8 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32> Layer
             WeightSpec::new("beta", &[D]),
         ],
     };
-    const FORMULA: &'static str = tinyrnn_spec::LayerSpec::normalization_formula(B != 0, G != 0);
+    const FORMULA: &'static str =
+        tinyrnn_spec::LAYER_NORMALIZATION.normalization_formula(B != 0, G != 0);
     const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D)];
     const ZERO: Self = Self {
         gamma: zero_matrix(),

@@ -5,6 +5,7 @@
 //! `step(&self, state, x) -> y` that maps one timestep. Stateless layers use `()` as state, so
 //! generated code calls every layer the same way.
 
+mod batch_normalization;
 mod bidirectional;
 mod dense;
 mod elementwise;
@@ -12,10 +13,12 @@ mod gru;
 mod kernel;
 mod layer_normalization;
 mod lstm;
+mod normalization;
 mod passthrough;
 mod simple_rnn;
 mod time_distributed;
 
+pub use batch_normalization::BatchNormalization;
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
 pub use dense::Dense;
 pub use elementwise::{
@@ -25,6 +28,7 @@ pub use elementwise::{
 pub use gru::Gru;
 pub use layer_normalization::LayerNormalization;
 pub use lstm::{Lstm, LstmState};
+pub use normalization::Normalization;
 pub use passthrough::{
     AlphaDropout, Dropout, GaussianDropout, GaussianNoise, Passthrough, PassthroughKind,
     SpatialDropout1D,
@@ -56,6 +60,13 @@ pub trait Layer: Sized {
     const KERAS_NAME: &'static str;
     /// The number of weights, Keras's `count_params()` for this layer.
     const PARAMS: usize;
+    /// How many of [`Layer::PARAMS`] Keras does not train (`BatchNormalization`'s moving
+    /// statistics, `Normalization`'s), 0 for most layers: the summary's "Non-trainable
+    /// params".
+    const NON_TRAINABLE: usize = 0;
+    /// The bytes Keras counts for the non-trainable weights (4 per `f32`, 8 for
+    /// `Normalization`'s int64 `count`), for the summary's totals.
+    const NON_TRAINABLE_BYTES: usize = 4 * Self::NON_TRAINABLE;
     /// The weight arrays in Keras `get_weights()` order, with Keras's names and shapes
     /// (of one copy, when the layer holds [`Layer::COPIES`] of them).
     const WEIGHTS: &'static [WeightSpec];

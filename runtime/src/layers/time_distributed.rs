@@ -42,6 +42,8 @@ impl<L: Layer> Layer for TimeDistributed<L> {
     const KIND: &'static str = tinyrnn_spec::TIME_DISTRIBUTED.keras_class;
     const KERAS_NAME: &'static str = tinyrnn_spec::TIME_DISTRIBUTED.saving_name;
     const PARAMS: usize = L::PARAMS;
+    const NON_TRAINABLE: usize = L::NON_TRAINABLE;
+    const NON_TRAINABLE_BYTES: usize = L::NON_TRAINABLE_BYTES;
     const WEIGHTS: &'static [WeightSpec] = L::WEIGHTS;
     const COPIES: usize = L::COPIES;
     const FORMULA: &'static str = L::FORMULA;
