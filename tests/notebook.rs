@@ -301,25 +301,63 @@ fn hostile_configs_are_errors_never_hangs() {
 
 /// Keras 3 records how `Masking` and `Embedding(mask_zero=True)` compute their mask as
 /// operations of their own (`NotEqual`, `Any`) passed to the LSTM as `mask=`. The graph is
-/// still a chain: what stops these models is only their first layer, which tinyrnn does not
-/// have yet.
+/// still a chain, and these models load: the mask is the one their first layer makes.
+/// (Their outputs against Keras's are in `tests/examples.rs`: `sensor_masking`,
+/// `text_classification_masked`.)
 #[test]
 fn masks_keras_records_as_operations_do_not_break_the_chain() {
+    tinyrnn::model! {
+        struct Masked;
+        input [5, 3];
+        masking();
+        lstm(3);
+        dense(1);
+    }
+    tinyrnn::model! {
+        struct Ids;
+        input [_];
+        embedding(10, 4, mask_zero = true);
+        lstm(3);
+        dense(1);
+    }
     let cases = [
         (
             "masked/masking.keras",
-            "[masking (Masking), lstm_14 (LSTM), dense_29 (Dense)]",
-            "`masking`: layer class `Masking` is not supported",
+            "input [5, 3]; masking(); lstm(3); dense(1);",
         ),
         (
             "masked/embedding_mask_zero.keras",
-            "[embedding (Embedding), lstm_13 (LSTM), dense_28 (Dense)]",
-            "`embedding`: layer class `Embedding` is not supported",
+            "input [_]; embedding(10, 4, mask_zero = true); lstm(3); dense(1);",
         ),
     ];
-    for (file, layers, unsupported) in cases {
-        let (load, inspect) = errors(file);
-        assert!(load.ends_with(&format!("found {layers}")), "{file}: {load}");
-        assert!(inspect.contains(unsupported), "{file}: {inspect}");
+    for (file, dsl) in cases {
+        let path = format!("{DIR}/{file}");
+        let (code, stdout, stderr) = common::tinyrnn(&["inspect", &path]);
+        assert_eq!(code, 0, "{file}: {stderr}");
+        assert_eq!(
+            common::canonical_dsl(&common::inspected_dsl(&stdout)),
+            common::canonical_dsl(dsl),
+            "{file}:\n{stdout}"
+        );
     }
+    let masked = Masked::from_keras_file(format!("{DIR}/masked/masking.keras")).unwrap();
+    let ids = Ids::from_keras_file(format!("{DIR}/masked/embedding_mask_zero.keras")).unwrap();
+    // A masked timestep changes nothing: the same output as without it.
+    let x = [
+        [0.5, -1.0, 2.0],
+        [0.0; 3],
+        [1.0, 0.0, -0.5],
+        [0.0; 3],
+        [0.0; 3],
+    ];
+    let y = [
+        [0.5, -1.0, 2.0],
+        [1.0, 0.0, -0.5],
+        [0.0; 3],
+        [0.0; 3],
+        [0.0; 3],
+    ];
+    assert_eq!(masked.forward(&x), masked.forward(&y));
+    assert_eq!(ids.forward(&[3, 0, 7, 0]), ids.forward(&[3, 7]));
+    assert_ne!(ids.forward(&[3, 7]), ids.forward(&[7, 3]));
 }

@@ -11,22 +11,44 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+/// The `tests/fixtures/keras-examples/` models that tinyrnn runs.
+const EXAMPLES: [&str; 8] = [
+    "weather_forecasting",
+    "imdb_bidirectional_lstm",
+    "char_text_generation",
+    "keyword_spotting",
+    "activity_recognition",
+    "text_classification_masked",
+    "sensor_masking",
+    "stacked_gru_layernorm",
+];
+
 /// The program for one file: the inspected `model!`, then a `main` that loads `file` and
 /// checks the outputs recorded in the fixture `json`.
 fn program(file: &str, json: &str, model: &str) -> String {
-    let fixed = !model.contains("input [_,");
+    let fixed = !model.contains("input [_,") && !model.contains("input [_]");
+    let tokens = model.contains("embedding(");
     let sequence = {
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
         v["cases"][0]["output"][0].is_array()
     };
+    // One timestep: a token id, or a vector of features.
+    let (elem, parse) = if tokens {
+        ("u32", "|v| u32::try_from(v.as_u64().unwrap()).unwrap()")
+    } else {
+        (
+            "[f32; Net::FEATURES]",
+            "|row| floats(row).try_into().unwrap()",
+        )
+    };
     let run = match (fixed, sequence) {
-        (true, false) => {
-            "let x: [[f32; Net::FEATURES]; T] = x.try_into().unwrap(); let got: Vec<f32> = net.forward(&x).to_vec();"
-        }
-        (true, true) => {
-            "let x: [[f32; Net::FEATURES]; T] = x.try_into().unwrap(); let got: Vec<f32> = net.forward(&x).concat();"
-        }
+        (true, false) => &*format!(
+            "let x: [{elem}; T] = x.try_into().unwrap(); let got: Vec<f32> = net.forward(&x).to_vec();"
+        ),
+        (true, true) => &*format!(
+            "let x: [{elem}; T] = x.try_into().unwrap(); let got: Vec<f32> = net.forward(&x).concat();"
+        ),
         (false, false) => "let got: Vec<f32> = net.forward(&x).to_vec();",
         (false, true) => {
             "let mut out = vec![[0.0; Net::OUTPUT_UNITS]; x.len()]; net.forward(&x, &mut out).unwrap(); let got: Vec<f32> = out.concat();"
@@ -56,11 +78,11 @@ fn main() {{
     let json = std::fs::read_to_string("{json}").unwrap();
     let fixture: serde_json::Value = serde_json::from_str(&json).unwrap();
     for case in fixture["cases"].as_array().unwrap() {{
-        let x: Vec<[f32; Net::FEATURES]> = case["input"]
+        let x: Vec<{elem}> = case["input"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|row| floats(row).try_into().unwrap())
+            .map({parse})
             .collect();
         {run}
         let want = floats(&case["output"]);
@@ -112,6 +134,16 @@ fn inspected_dsl_compiles_and_reproduces_keras() {
                 at("json"),
             ));
         }
+    }
+    // The architectures of Keras's examples (`tests/examples.rs`), as `.keras` files.
+    for model in EXAMPLES {
+        let at = |ext: &str| format!("tests/fixtures/keras-examples/{model}.{ext}");
+        files.push((
+            format!("example_{model}"),
+            at("keras"),
+            at("keras"),
+            at("json"),
+        ));
     }
     for (name, inspected, file, json) in files {
         let (inspected, file, json) = (root.join(inspected), root.join(file), root.join(json));

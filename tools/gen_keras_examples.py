@@ -130,10 +130,15 @@ def mfcc_frames(rng):
         np.float32)
 
 
-# Integer ids.  imdb: keras.preprocessing pads at the front ("pre"), without
-# a mask the zeros are ordinary tokens; lengths differ (input shape (None,)).
+# Integer ids.  imdb: the example pads every review to maxlen with
+# keras.utils.pad_sequences, at the front ("pre"); without a mask the zeros
+# are ordinary tokens.  The model is declared with that length (keras.io
+# writes shape=(None,) but only ever feeds maxlen ids): a Bidirectional
+# layer after other layers buffers the whole sequence, which tinyrnn does
+# only for a known length.
 IMDB_VOCAB = 200
-IMDB_CASES = [(12, 0), (7, 0), (20, 5)]  # (length, leading zero padding)
+IMDB_MAXLEN = 12
+IMDB_CASES = [(12, 0), (12, 5), (12, 9)]  # (length, leading zero padding)
 
 
 def imdb_case(i):
@@ -197,8 +202,8 @@ def weather_forecasting():
 
 def imdb_bidirectional_lstm():
     # keras.io bidirectional_lstm_imdb: max_features 20000 -> 200,
-    # Embedding 128 -> 8, LSTM 64 -> 8 (maxlen 200 -> lengths 7..20).
-    inputs = keras.Input(shape=(None,), dtype="int32")
+    # Embedding 128 -> 8, LSTM 64 -> 8, maxlen 200 -> 12 (see IMDB_CASES).
+    inputs = keras.Input(shape=(IMDB_MAXLEN,), dtype="int32")
     x = L.Embedding(IMDB_VOCAB, 8)(inputs)
     x = L.Bidirectional(L.LSTM(8, return_sequences=True))(x)
     x = L.Bidirectional(L.LSTM(8))(x)
@@ -349,9 +354,10 @@ MODELS = [
          architecture="Bidirectional LSTM on IMDB (text classification)",
          source=KERAS_IO + "examples/nlp/bidirectional_lstm_imdb/",
          scaled="max_features 20000 -> 200, Embedding 128 -> 8, "
-                "LSTM 64 -> 8; sequences of 7, 12 and 20 ids (the last "
-                "with 5 leading zeros, pad_sequences' 'pre' padding)",
-         dsl="input [_]; embedding(200, 8); "
+                "LSTM 64 -> 8, maxlen 200 -> 12 (Input(shape=(maxlen,)) "
+                "where keras.io writes shape=(None,) and feeds maxlen ids); "
+                "0, 5 and 9 leading zeros (pad_sequences' 'pre' padding)",
+         dsl="input [12]; embedding(200, 8); "
              "bidirectional(lstm(8, return_sequences = true)); "
              "bidirectional(lstm(8)); dense(1, activation = sigmoid);",
          build=imdb_bidirectional_lstm,

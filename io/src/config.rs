@@ -12,6 +12,9 @@ pub struct ModelConfig {
     pub name: String,
     /// `[timesteps, features]`, `None` for an unknown size, when the config gives it.
     pub input: Option<[Option<usize>; 2]>,
+    /// Whether the model reads token ids (a 2-D input `(batch, timesteps)`, for a first
+    /// layer `Embedding`); `input` then gives 1 feature.
+    pub tokens: bool,
     /// The name of the model's `InputLayer` when Keras counts it among the model's layers
     /// (Functional models: it is a row of their summary); `None` for `Sequential`.
     pub input_layer: Option<String>,
@@ -53,6 +56,10 @@ pub struct LayerConfig {
     pub scale: Option<bool>,
     /// `invert` of `Normalization` (restore rather than standardize).
     pub invert: Option<bool>,
+    /// `input_dim` of `Embedding`: the number of token ids (its `output_dim` is `units`).
+    pub input_dim: Option<usize>,
+    /// `mask_zero` of `Embedding`.
+    pub mask_zero: Option<bool>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -78,9 +85,11 @@ pub fn parse(json: &str) -> Result<ModelConfig, LoadError> {
         "Sequential" => parse_sequential(config),
         "Functional" | "Model" => {
             let chain = crate::functional::chain(config)?;
+            let (input, tokens) = input_shape(&chain.input["config"]);
             Ok(ModelConfig {
                 name: config["name"].as_str().unwrap_or("functional").to_owned(),
-                input: input_shape(&chain.input["config"]),
+                input,
+                tokens,
                 input_layer: Some(chain.input_name),
                 layers: chain
                     .layers
@@ -101,13 +110,13 @@ fn parse_sequential(config: &Value) -> Result<ModelConfig, LoadError> {
         .as_array()
         .or_else(|| config.as_array())
         .ok_or_else(|| LoadError::Config("the Sequential config has no `layers` list".into()))?;
-    let mut input = None;
+    let (mut input, mut tokens) = (None, false);
     let mut out = Vec::new();
     for layer in layers {
         let class = layer["class_name"].as_str().unwrap_or("").to_owned();
         let cfg = &layer["config"];
         if input.is_none() {
-            input = input_shape(cfg);
+            (input, tokens) = input_shape(cfg);
         }
         if class == "InputLayer" {
             continue;
@@ -117,23 +126,29 @@ fn parse_sequential(config: &Value) -> Result<ModelConfig, LoadError> {
     Ok(ModelConfig {
         name: config["name"].as_str().unwrap_or("sequential").to_owned(),
         input,
+        tokens,
         input_layer: None,
         layers: out,
     })
 }
 
 /// `[timesteps, features]` from a layer config's `batch_shape` (Keras 3) or
-/// `batch_input_shape` (Keras 2), when it gives a 3-D shape.
-fn input_shape(cfg: &Value) -> Option<[Option<usize>; 2]> {
-    let shape = cfg
+/// `batch_input_shape` (Keras 2), when it gives a 3-D shape; a 2-D shape `(batch,
+/// timesteps)` is one token id per timestep (`true`), 1 feature.
+fn input_shape(cfg: &Value) -> (Option<[Option<usize>; 2]>, bool) {
+    let Some(shape) = cfg
         .get("batch_shape")
         .or_else(|| cfg.get("batch_input_shape"))
-        .and_then(Value::as_array)?;
-    let [_, t, f] = shape.as_slice() else {
-        return None;
+        .and_then(Value::as_array)
+    else {
+        return (None, false);
     };
     let dim = |v: &Value| v.as_u64().and_then(|d| usize::try_from(d).ok());
-    Some([dim(t), dim(f)])
+    match shape.as_slice() {
+        [_, t, f] => (Some([dim(t), dim(f)]), false),
+        [_, t] => (Some([dim(t), Some(1)]), true),
+        _ => (None, false),
+    }
 }
 
 fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
@@ -155,6 +170,7 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
         name: cfg["name"].as_str().unwrap_or("").to_owned(),
         units: cfg
             .get("units")
+            .or_else(|| cfg.get("output_dim"))
             .and_then(Value::as_u64)
             .and_then(|u| usize::try_from(u).ok()),
         activation: cfg.get("activation").and_then(activation_name),
@@ -183,6 +199,11 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
         center: flag("center"),
         scale: flag("scale"),
         invert: flag("invert"),
+        input_dim: cfg
+            .get("input_dim")
+            .and_then(Value::as_u64)
+            .and_then(|u| usize::try_from(u).ok()),
+        mask_zero: flag("mask_zero"),
         numbers: numbers(class, cfg),
         wrapped,
         unsupported,

@@ -22,6 +22,10 @@ pub fn to_dsl(model: &ModelConfig, name: &str) -> Result<String, Vec<Unsupported
     let mut problems = Vec::new();
     let mut text = format!("pub struct {name};\n");
     match model.input {
+        Some([t, _]) if model.tokens => {
+            let t = t.map_or("_".to_owned(), |t| t.to_string());
+            let _ = writeln!(text, "input [{t}];");
+        }
         Some([t, Some(f)]) => {
             let t = t.map_or("_".to_owned(), |t| t.to_string());
             let _ = writeln!(text, "input [{t}, {f}];");
@@ -91,7 +95,16 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
-        Role::Normalization(_) => {}
+        Role::Normalization(_) | Role::Masking => {}
+        Role::Embedding => match (layer.input_dim, layer.units) {
+            (Some(i), Some(o)) => {
+                args.push(i.to_string());
+                args.push(o.to_string());
+            }
+            _ => problems.push(unsupported(
+                "no `input_dim` or `output_dim` in its config".into(),
+            )),
+        },
         Role::Elementwise => {
             if spec.takes("activation") {
                 match &layer.activation {
@@ -163,6 +176,7 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
         ("center", layer.center),
         ("scale", layer.scale),
         ("invert", layer.invert),
+        ("mask_zero", layer.mask_zero),
     ] {
         if spec.takes(key)
             && let Some(default) = tinyrnn_spec::flag_default(key)

@@ -145,6 +145,27 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             }
             return Ok((Vec::new(), d, options));
         }
+        Role::Embedding => {
+            let input_dim = layer.input_dim.ok_or_else(|| missing("input_dim"))?;
+            let units = layer.units.ok_or_else(|| missing("output_dim"))?;
+            option("input_dim", Some(input_dim.to_string()));
+            option("output_dim", Some(units.to_string()));
+            option("mask_zero", layer.mask_zero.map(|b| b.to_string()));
+            input_dim
+                .checked_mul(units)
+                .ok_or_else(|| too_large(units))?;
+            return Ok((
+                vec![("embeddings".to_owned(), vec![input_dim, units])],
+                units,
+                options,
+            ));
+        }
+        Role::Masking => {
+            for (name, value) in &layer.numbers {
+                option(name, Some(number_text(*value)));
+            }
+            return Ok((Vec::new(), d, options));
+        }
         Role::Recurrent { .. } | Role::Dense => {}
     }
     let units = layer.units.ok_or_else(|| missing("units"))?;
@@ -329,6 +350,9 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "center" => source.center.map(|b| b.to_string()),
             "scale" => source.scale.map(|b| b.to_string()),
             "invert" => source.invert.map(|b| b.to_string()),
+            "input_dim" => source.input_dim.map(|u| u.to_string()),
+            "output_dim" => source.units.map(|u| u.to_string()),
+            "mask_zero" => source.mask_zero.map(|b| b.to_string()),
             number => source
                 .numbers
                 .iter()

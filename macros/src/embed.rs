@@ -25,6 +25,7 @@ pub fn embed(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     let ours = ModelConfig {
         name: model.name.to_string(),
         input: Some([model.timesteps, Some(model.features)]),
+        tokens: model.tokens,
         input_layer: None,
         layers: model.layers.iter().map(layer_config).collect(),
     };
@@ -92,6 +93,16 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         center: layer.kind.spec().takes("center").then_some(layer.center),
         scale: layer.kind.spec().takes("scale").then_some(layer.scale),
         invert: layer.kind.spec().takes("invert").then_some(layer.invert),
+        input_dim: layer
+            .kind
+            .spec()
+            .takes("input_dim")
+            .then_some(layer.input_dim),
+        mask_zero: layer
+            .kind
+            .spec()
+            .takes("mask_zero")
+            .then_some(layer.mask_zero),
         numbers: layer
             .numbers
             .iter()

@@ -43,6 +43,16 @@ pub enum Error {
         /// The length of the output buffer given.
         found: usize,
     },
+    /// A token id is not below the `embedding` layer's `input_dim` (the checked
+    /// `try_forward` and `try_step` of models that read token ids).
+    TokenOutOfRange {
+        /// The timestep of the id (0 for `try_step`).
+        timestep: usize,
+        /// The id given.
+        id: u32,
+        /// The embedding's `input_dim`: ids must be below it.
+        input_dim: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -59,6 +69,14 @@ impl fmt::Display for Error {
             Error::OutputLength { expected, found } => write!(
                 f,
                 "wrong output buffer length: expected {expected} timesteps (one per input step), found {found}"
+            ),
+            Error::TokenOutOfRange {
+                timestep,
+                id,
+                input_dim,
+            } => write!(
+                f,
+                "token id out of range at timestep {timestep}: expected an id below {input_dim} (the embedding's input_dim), found {id}"
             ),
         }
     }

@@ -66,9 +66,17 @@ impl fmt::Display for WeightSpec {
 /// assert_eq!(seq.to_string(), "(None, 50, 2)");
 /// let any = OutputShape::Sequence { timesteps: None, units: 2 };
 /// assert_eq!(any.to_string(), "(None, None, 2)");
+/// assert_eq!(OutputShape::Tokens { timesteps: Some(12) }.to_string(), "(None, 12)");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OutputShape {
+    /// One token id per timestep: the input of a model whose first layer is `Embedding`,
+    /// as its `InputLayer` row shows it.
+    Tokens {
+        /// The number of timesteps, `None` when the model takes any length.
+        timesteps: Option<usize>,
+    },
     /// One vector per sequence (`return_sequences=False`, or a layer after one).
     Vector {
         /// The vector's length.
@@ -87,6 +95,8 @@ impl fmt::Display for OutputShape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             OutputShape::Vector { units } => write!(f, "(None, {units})"),
+            OutputShape::Tokens { timesteps: Some(t) } => write!(f, "(None, {t})"),
+            OutputShape::Tokens { timesteps: None } => f.write_str("(None, None)"),
             OutputShape::Sequence {
                 timesteps: Some(t),
                 units,

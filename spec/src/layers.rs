@@ -129,7 +129,7 @@ passthrough!(
 passthrough!(ALPHA_DROPOUT, "alpha_dropout", "AlphaDropout", "rate");
 
 /// Keras's defaults of the boolean arguments, for every layer that takes them.
-pub const FLAG_DEFAULTS: [(&str, bool); 7] = [
+pub const FLAG_DEFAULTS: [(&str, bool); 8] = [
     ("use_bias", true),
     ("return_sequences", false),
     ("go_backwards", false),
@@ -137,6 +137,7 @@ pub const FLAG_DEFAULTS: [(&str, bool); 7] = [
     ("center", true),
     ("scale", true),
     ("invert", false),
+    ("mask_zero", false),
 ];
 
 /// Keras's default of the boolean argument `name` (`use_bias`: `true`).
@@ -282,9 +283,39 @@ pub const NORMALIZATION: LayerSpec = LayerSpec {
     first_argument_required: false,
 };
 
+/// Keras `Embedding(input_dim, output_dim, mask_zero=False)`: the first layer of a model
+/// that reads token ids (`input [T]`). With `mask_zero`, id 0 masks its timestep.
+pub const EMBEDDING: LayerSpec = LayerSpec {
+    keyword: "embedding",
+    keras_class: "Embedding",
+    saving_name: "embedding",
+    runtime_type: "Embedding",
+    role: Role::Embedding,
+    arguments: &["input_dim", "output_dim", "mask_zero"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// Keras `Masking(mask_value=0.0)`: a timestep whose features all equal `mask_value` is
+/// skipped by the recurrent layers after it (and zeroed).
+pub const MASKING: LayerSpec = LayerSpec {
+    keyword: "masking",
+    keras_class: "Masking",
+    saving_name: "masking",
+    runtime_type: "Masking",
+    role: Role::Masking,
+    arguments: &["mask_value"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
 /// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
 /// `None`, no limit): `(keyword, argument, default, least value)`.
-pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 7] = [
+pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 8] = [
     ("relu", "max_value", None, Some(0.0)),
     ("relu", "negative_slope", Some(0.0), Some(0.0)),
     ("relu", "threshold", Some(0.0), Some(0.0)),
@@ -292,6 +323,7 @@ pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 7] = [
     ("elu", "alpha", Some(1.0), None),
     ("layer_normalization", "epsilon", Some(0.001), Some(0.0)),
     ("batch_normalization", "epsilon", Some(0.001), Some(0.0)),
+    ("masking", "mask_value", Some(0.0), None),
 ];
 
 /// The numeric argument `name` of the layer `keyword`: Keras's default and least value.
@@ -304,7 +336,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 19] = [
+pub const LAYERS: [&LayerSpec; 21] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -324,6 +356,8 @@ pub const LAYERS: [&LayerSpec; 19] = [
     &LAYER_NORMALIZATION,
     &BATCH_NORMALIZATION,
     &NORMALIZATION,
+    &EMBEDDING,
+    &MASKING,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

@@ -55,6 +55,12 @@ pub enum Role {
     Elementwise,
     /// Applies the layer it wraps to each timestep of a sequence (`TimeDistributed`).
     PerTimestep,
+    /// Maps a token id to a vector, the first layer of a model that reads ids
+    /// (`Embedding`): `d` is the number of ids (`input_dim`), the units `output_dim`.
+    Embedding,
+    /// Masks the timesteps whose features all equal a value, for the recurrent layers
+    /// after it to skip, without weights (`Masking`).
+    Masking,
     /// Normalizes each unit of each vector by a mean and a variance, then scales (`gamma`,
     /// with `scale`) and offsets (`beta`, with `center`) it where the kind has those.
     Normalization(Statistics),
@@ -175,7 +181,10 @@ impl LayerSpec {
     /// (training-only layers and activation layers).
     #[must_use]
     pub fn keeps_width(&self) -> bool {
-        matches!(self.role, Role::Passthrough | Role::Elementwise)
+        matches!(
+            self.role,
+            Role::Passthrough | Role::Elementwise | Role::Masking
+        )
     }
 
     /// Whether `model!` (and Keras) accept the argument `name`.
@@ -215,6 +224,7 @@ impl LayerSpec {
                     Weights::of(&kernels)
                 })
             }
+            Role::Embedding => Some(Weights::of(&[w("embeddings", [d, units], 2)])),
             Role::Dense => {
                 let kernel = w("kernel", [d, units], 2);
                 Some(if use_bias {
@@ -227,6 +237,7 @@ impl LayerSpec {
             | Role::PerTimestep
             | Role::Passthrough
             | Role::Elementwise
+            | Role::Masking
             | Role::Normalization(_) => Some(Weights::of(&[])),
         }
     }
@@ -265,12 +276,13 @@ impl LayerSpec {
             (Role::Recurrent { .. }, true, true) => "3*h*(d+h)+6*h",
             (Role::Recurrent { .. }, true, false) => "3*(h*(d+h)+h)",
             (Role::Dense, true, _) => "d*u+u",
-            (Role::Dense, false, _) => "d*u",
+            (Role::Dense, false, _) | (Role::Embedding, _, _) => "d*u",
             (
                 Role::Wrapper
                 | Role::PerTimestep
                 | Role::Passthrough
                 | Role::Elementwise
+                | Role::Masking
                 | Role::Normalization(_),
                 _,
                 _,
@@ -284,11 +296,12 @@ impl LayerSpec {
     pub fn unit_symbol(&self) -> Option<&'static str> {
         match self.role {
             Role::Recurrent { .. } => Some("h"),
-            Role::Dense => Some("u"),
+            Role::Dense | Role::Embedding => Some("u"),
             Role::Wrapper
             | Role::PerTimestep
             | Role::Passthrough
             | Role::Elementwise
+            | Role::Masking
             | Role::Normalization(_) => None,
         }
     }

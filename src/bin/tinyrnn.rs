@@ -240,9 +240,13 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
         rows.push(LayerSummary {
             name: String::leak(input.clone()),
             kind: "InputLayer",
-            output: OutputShape::Sequence {
-                timesteps,
-                units: width,
+            output: if config.tokens {
+                OutputShape::Tokens { timesteps }
+            } else {
+                OutputShape::Sequence {
+                    timesteps,
+                    units: width,
+                }
             },
             params: 0,
             non_trainable: 0,
@@ -279,10 +283,12 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
         if matches!(described.class.as_str(), "SimpleRNN" | "LSTM" | "GRU") {
             sequence = described.return_sequences.unwrap_or(false);
         }
+        // An embedding's `d` is the number of ids it maps.
+        let d = described.input_dim.unwrap_or(width);
         let symbols: Vec<(&'static str, usize)> = match (unit_symbol, formula) {
             (_, "0") => Vec::new(),
-            ("", _) => vec![("d", width)],
-            (unit, _) => vec![("d", width), (unit, units)],
+            ("", _) => vec![("d", d)],
+            (unit, _) => vec![("d", d), (unit, units)],
         };
         rows.push(LayerSummary {
             name: String::leak(layer.name.clone()),

@@ -314,6 +314,8 @@ impl Fixture {
             let shape: Vec<Option<usize>> = match ours.output {
                 OutputShape::Vector { units } => vec![None, Some(units)],
                 OutputShape::Sequence { timesteps, units } => vec![None, timesteps, Some(units)],
+                OutputShape::Tokens { timesteps } => vec![None, timesteps],
+                _ => panic!("{}: an output shape this test does not know", self.name),
             };
             assert_eq!(
                 shape, keras.output_shape,
@@ -422,7 +424,7 @@ fn canonical(statement: &str) -> String {
 }
 
 /// Statements without whitespace, each canonical.
-fn canonical_dsl(dsl: &str) -> Vec<String> {
+pub fn canonical_dsl(dsl: &str) -> Vec<String> {
     let squashed: String = dsl.split_whitespace().collect();
     squashed
         .split(';')
@@ -432,7 +434,7 @@ fn canonical_dsl(dsl: &str) -> Vec<String> {
 }
 
 /// The DSL statements of `tinyrnn inspect`'s output, as one line without whitespace.
-fn inspected_dsl(stdout: &str) -> String {
+pub fn inspected_dsl(stdout: &str) -> String {
     let body: String = stdout
         .lines()
         .skip_while(|l| !l.starts_with("tinyrnn::model! {"))

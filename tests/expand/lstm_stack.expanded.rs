@@ -153,8 +153,11 @@ impl Stack {
     ];
     /// The number of timesteps `forward` takes, `None` for any length (`input [_, F]`).
     pub const TIMESTEPS: ::core::option::Option<usize> = ::core::option::Option::None;
-    /// The number of features per timestep.
+    /// The number of features per timestep (1 for a model that reads token ids).
     pub const FEATURES: usize = 4;
+    /// For a model that reads token ids (`input [T]`, first layer `embedding`): how
+    /// many ids its embedding maps (`input_dim`); `None` for one that reads features.
+    pub const VOCABULARY: ::core::option::Option<usize> = ::core::option::Option::None;
     /// The length of each output vector.
     pub const OUTPUT_UNITS: usize = 2;
     /// Whether `forward` returns one output per timestep.

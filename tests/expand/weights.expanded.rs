@@ -85,8 +85,11 @@ impl Seed {
     pub const TIMESTEPS: ::core::option::Option<usize> = ::core::option::Option::Some(
         50,
     );
-    /// The number of features per timestep.
+    /// The number of features per timestep (1 for a model that reads token ids).
     pub const FEATURES: usize = 3;
+    /// For a model that reads token ids (`input [T]`, first layer `embedding`): how
+    /// many ids its embedding maps (`input_dim`); `None` for one that reads features.
+    pub const VOCABULARY: ::core::option::Option<usize> = ::core::option::Option::None;
     /// The length of each output vector.
     pub const OUTPUT_UNITS: usize = 1;
     /// Whether `forward` returns one output per timestep.

@@ -224,6 +224,7 @@ pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), Load
         ModelConfig {
             name: "torch".to_owned(),
             input: Some([None, features]),
+            tokens: false,
             input_layer: None,
             layers,
         },

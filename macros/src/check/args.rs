@@ -7,8 +7,8 @@ use super::diagnostics::{
 };
 use super::kind::{Kind, activation_named, kinds};
 use super::values::{
-    check_activation, check_axis, check_flag, check_merge_mode, check_number, check_rate,
-    check_seed, check_units, flag,
+    check_activation, check_axis, check_flag, check_input_dim, check_merge_mode, check_number,
+    check_rate, check_seed, check_units, flag,
 };
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
@@ -17,6 +17,11 @@ use syn::LitInt;
 use tinyrnn_spec::{ACTIVATIONS, MERGE_MODES};
 
 pub(super) fn check_input(i: &InputStmt, errs: &mut Errors) -> (Option<usize>, Option<usize>) {
+    // `input [T]`: token ids, for a model whose first layer is `embedding` (checked with
+    // the layers); one id per timestep.
+    if let [timesteps] = i.dims.as_slice() {
+        return (check_timesteps(timesteps, errs), Some(1));
+    }
     let [timesteps, features] = i.dims.as_slice() else {
         let hint = match i.dims.as_slice() {
             [only] => format!(
@@ -39,14 +44,7 @@ pub(super) fn check_input(i: &InputStmt, errs: &mut Errors) -> (Option<usize>, O
         );
         return (None, None);
     };
-    let timesteps = match timesteps {
-        Dim::Any(_) => None,
-        Dim::Num(n) => positive(
-            n,
-            "expected at least 1 timestep, found `0`; write `_` for any number of timesteps",
-            errs,
-        ),
-    };
+    let timesteps = check_timesteps(timesteps, errs);
     let features = match features {
         Dim::Any(u) => {
             errs.push(
@@ -58,6 +56,18 @@ pub(super) fn check_input(i: &InputStmt, errs: &mut Errors) -> (Option<usize>, O
         Dim::Num(n) => positive(n, "expected at least 1 feature, found `0`", errs),
     };
     (timesteps, features)
+}
+
+/// `T` of `input [T, F]` or `input [T]`: `None` for `_` (or after an error).
+fn check_timesteps(timesteps: &Dim, errs: &mut Errors) -> Option<usize> {
+    match timesteps {
+        Dim::Any(_) => None,
+        Dim::Num(n) => positive(
+            n,
+            "expected at least 1 timestep, found `0`; write `_` for any number of timesteps",
+            errs,
+        ),
+    }
 }
 
 /// The value of a size, reporting `zero` when it is 0.
@@ -129,12 +139,17 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let mut wrapped: Option<Option<Box<Options>>> = None;
     let mut numbers: Vec<(&'static str, Option<f32>)> = Vec::new();
     let (mut center, mut scale, mut invert) = (None, None, None);
+    let (mut input_dim, mut mask_zero) = (None, None);
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
         let arg_range = arg.span_range();
         let (key, value) = match arg {
             Arg::Positional(v) if i == 0 => (first, v),
+            // `embedding(input_dim, output_dim)`, as Keras's signature reads.
+            Arg::Positional(v) if i == 1 && kind == Kind::Embedding && !named_before => {
+                ("output_dim", v)
+            }
             Arg::Positional(v) if named_before && !given.iter().any(|g| g.0 == first) => {
                 // `dense(activation = relu, 4)`: the units, out of place.
                 let mut args: Vec<String> = vec![v.text()];
@@ -222,7 +237,9 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         }
         given.push((key, value, arg_range));
         match key {
-            "units" => units = Some(check_units(value, errs)),
+            "units" | "output_dim" => units = Some(check_units(value, errs)),
+            "input_dim" => input_dim = Some(check_input_dim(value, errs)),
+            "mask_zero" => mask_zero = Some(check_flag(key, value, errs)),
             "activation" => activation = Some(check_activation(key, value, errs)),
             "recurrent_activation" => {
                 recurrent_activation = Some(check_activation(key, value, errs));
@@ -242,7 +259,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "center" => center = Some(check_flag(key, value, errs)),
             "scale" => scale = Some(check_flag(key, value, errs)),
             "invert" => invert = Some(check_flag(key, value, errs)),
-            "max_value" | "negative_slope" | "threshold" | "alpha" | "epsilon" => {
+            "max_value" | "negative_slope" | "threshold" | "alpha" | "epsilon" | "mask_value" => {
                 numbers.push((key, check_number(kind, key, value, errs)));
             }
             _ => {}
@@ -253,6 +270,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     if !given.iter().any(|g| g.0 == first) && args_ok && kind.spec().first_argument_required {
         let example = match first {
             "units" => "8",
+            "input_dim" => "1000, 8",
             "layer" => "lstm(8)",
             "activation" => "relu",
             _ => "0.2",
@@ -261,6 +279,9 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         args.extend(call.args.iter().map(arg_text));
         let what = match first {
             "units" => "a number of units",
+            "input_dim" => {
+                "the number of token ids (`input_dim`) and a vector width (`output_dim`)"
+            }
             "layer" => "a recurrent layer to wrap",
             "stddev" => "a standard deviation",
             "activation" => "an activation",
@@ -270,6 +291,17 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             range,
             format!(
                 "`{text}` needs {what} first, e.g. `{name}({})`",
+                args.join(", ")
+            ),
+        );
+        args_ok = false;
+    } else if kind == Kind::Embedding && units.is_none() && args_ok {
+        let mut args: Vec<String> = call.args.iter().map(arg_text).collect();
+        args.insert(1.min(args.len()), "8".to_owned());
+        errs.push_range(
+            range,
+            format!(
+                "`{text}` needs the width of its vectors (`output_dim`) after `input_dim`, e.g. `{name}({})`",
                 args.join(", ")
             ),
         );
@@ -318,6 +350,8 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         center: center.unwrap_or(Some(flag("center"))),
         scale: scale.unwrap_or(Some(flag("scale"))),
         invert: invert.unwrap_or(Some(flag("invert"))),
+        input_dim: input_dim.flatten(),
+        mask_zero: mask_zero.unwrap_or(Some(flag("mask_zero"))),
     })
 }
 

@@ -131,6 +131,8 @@ pub(super) fn build_layer(
         center: opt.center?,
         scale: opt.scale?,
         invert: opt.invert?,
+        input_dim: opt.input_dim.unwrap_or(0),
+        mask_zero: opt.mask_zero?,
     })
 }
 
@@ -193,6 +195,7 @@ pub(super) fn build(
         name: name.clone(),
         timesteps: input.timesteps,
         features,
+        tokens: input.tokens(),
         layers,
         stages,
         tail,

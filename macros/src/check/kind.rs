@@ -22,6 +22,8 @@ impl Kind {
     pub const SpatialDropout1d: Kind = Kind(&tinyrnn_spec::SPATIAL_DROPOUT_1D);
     pub const TimeDistributed: Kind = Kind(&tinyrnn_spec::TIME_DISTRIBUTED);
     pub const Normalization: Kind = Kind(&tinyrnn_spec::NORMALIZATION);
+    pub const Embedding: Kind = Kind(&tinyrnn_spec::EMBEDDING);
+    pub const Masking: Kind = Kind(&tinyrnn_spec::MASKING);
 }
 
 /// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).

@@ -37,7 +37,11 @@ pub struct Model {
     pub name: Ident,
     /// `None` for `input [_, F]`.
     pub timesteps: Option<usize>,
+    /// 1 for a model that reads token ids (`tokens`).
     pub features: usize,
+    /// `input [T]`: the model reads one token id per timestep (its first layer is
+    /// `embedding`).
+    pub tokens: bool,
     pub layers: Vec<Layer>,
     /// Runs of layers evaluated timestep by timestep; a new stage starts where a layer
     /// must read the previous one's whole output backwards.
@@ -113,6 +117,10 @@ pub struct Layer {
     pub scale: bool,
     /// `normalization`'s `invert` (restore, rather than standardize).
     pub invert: bool,
+    /// `embedding`'s `input_dim`: ids must be below it (0 for other layers).
+    pub input_dim: usize,
+    /// `embedding`'s `mask_zero`: id 0 masks its timestep.
+    pub mask_zero: bool,
 }
 
 impl Layer {
@@ -183,6 +191,9 @@ struct Options {
     center: Option<bool>,
     scale: Option<bool>,
     invert: Option<bool>,
+    /// `embedding`'s `input_dim` (its `output_dim` is `units`).
+    input_dim: Option<usize>,
+    mask_zero: Option<bool>,
 }
 
 impl Options {
@@ -199,6 +210,9 @@ impl Options {
             Kind::TimeDistributed => self.wrapped.as_ref().is_some_and(|w| w.known()),
             k if k.is_normalization() => {
                 self.center.is_some() && self.scale.is_some() && self.invert.is_some()
+            }
+            Kind::Embedding => {
+                self.units.is_some() && self.input_dim.is_some() && self.mask_zero.is_some()
             }
             k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
@@ -247,6 +261,10 @@ impl Options {
                 Some((n, formula))
             }
             k if k.keeps_width() => Some((0, "0".to_owned())),
+            // The ids are the embedding's inputs: `d` is `input_dim`.
+            Kind::Embedding => {
+                kind_params(Kind::Embedding, self.input_dim?, self.units?, true, true)
+            }
             kind => kind_params(
                 kind,
                 d,
@@ -287,6 +305,11 @@ struct Input<'a> {
 }
 
 impl Input<'_> {
+    /// `input [T]`: one token id per timestep.
+    fn tokens(&self) -> bool {
+        self.stmt.dims.len() == 1
+    }
+
     fn any_timesteps(&self) -> bool {
         matches!(self.stmt.dims.first(), Some(Dim::Any(_)))
     }
@@ -313,6 +336,78 @@ enum Flow {
     Vector(usize),
     /// Not known after an earlier mistake; checks that depend on it stay quiet.
     Unknown,
+}
+
+/// `input [T]` (token ids) goes with a first layer `embedding`, and `embedding` only there.
+fn check_tokens(input: Option<&Input>, layers: &[Option<Options>], errs: &mut Errors) {
+    let first = layers.first().and_then(Option::as_ref);
+    for (i, o) in layers.iter().enumerate() {
+        if let Some(o) = o
+            && o.kind == Kind::Embedding
+            && i > 0
+        {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` reads token ids, so it must be the first layer; move it right after `input`",
+                    o.call_text
+                ),
+            );
+        }
+    }
+    let Some(input) = input else { return };
+    let [timesteps] = input.stmt.dims.as_slice() else {
+        if let Some(o) = first.filter(|o| o.kind == Kind::Embedding) {
+            errs.push_range(
+                input.range(),
+                format!(
+                    "`{}` reads one token id per timestep, but the input is `{}`; declare `input [{}]`",
+                    o.call_text,
+                    input.stmt.text(),
+                    input.stmt.dims.first().map_or("50".to_owned(), Dim::text)
+                ),
+            );
+        }
+        return;
+    };
+    if first.is_some_and(|o| o.kind != Kind::Embedding) {
+        errs.push_range(
+            input.range(),
+            format!(
+                "expected `input [timesteps, features]`, found `{}`; for one feature per timestep write `input [{}, 1]` (`input [{}]` is for token ids, read by a first layer `embedding(input_dim, output_dim)`)",
+                input.stmt.text(),
+                timesteps.text(),
+                timesteps.text()
+            ),
+        );
+    }
+}
+
+/// Masks (`embedding(..., mask_zero = true)`, `masking()`) reach the recurrent layers
+/// after them, which skip masked timesteps; those that read backwards cannot yet.
+fn check_masks(layers: &[Option<Options>], errs: &mut Errors) {
+    let mut mask: Option<&Options> = None;
+    for o in layers.iter().flatten() {
+        if o.kind == Kind::Masking || (o.kind == Kind::Embedding && o.mask_zero == Some(true)) {
+            mask = Some(o);
+        } else if o.kind.is_recurrent()
+            && let Some(source) = mask
+        {
+            let backwards = o.kind == Kind::Bidirectional || o.go_backwards == Some(true);
+            if backwards {
+                errs.push_range(
+                    o.range,
+                    format!(
+                        "`{}` reads its input backwards, which tinyrnn cannot yet do with the masked timesteps of `{}`; remove the mask or this layer's backward reading",
+                        o.call_text, source.call_text
+                    ),
+                );
+            }
+            if o.returns_sequences() != Some(true) {
+                mask = None;
+            }
+        }
+    }
 }
 
 /// Checks the parsed input, collecting every error.
@@ -554,6 +649,8 @@ pub fn check(input: ModelInput) -> Checked {
         );
     }
 
+    check_tokens(input.as_ref(), &layers, &mut errs);
+    check_masks(&layers, &mut errs);
     let features = input.as_ref().and_then(|i| i.features);
     let counts = features.and_then(|f| count_params(f, &layers, &mut errs));
     if let (Some(p), Some((total, breakdown))) = (params, &counts) {

@@ -104,6 +104,25 @@ pub(super) fn check_seed(v: &Value, errs: &mut Errors) -> bool {
     false
 }
 
+/// `embedding`'s `input_dim`: how many token ids it maps, at least 1.
+pub(super) fn check_input_dim(v: &Value, errs: &mut Errors) -> Option<usize> {
+    if let Value::Int(n) = v {
+        return positive(
+            n,
+            "expected an `input_dim` of at least 1 (the number of token ids), found `0`",
+            errs,
+        );
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected a whole number of token ids for `input_dim`, found `{}`",
+            v.text()
+        ),
+    );
+    None
+}
+
 pub(super) fn check_units(v: &Value, errs: &mut Errors) -> Option<usize> {
     if let Value::Int(n) = v {
         return positive(n, "expected at least 1 unit, found `0`", errs);

@@ -3,22 +3,63 @@
 //! and `bidirectional`'s two directions merged.
 
 use super::{layer_type, lit};
-use crate::check::Model;
+use crate::check::{Kind, Model};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-/// `let v = self.layer.step(&mut state.layer, &v);` for each layer in `range`.
+/// Which layers skip masked timesteps: `Some(true)` for a recurrent layer that reads a
+/// mask (from `embedding(..., mask_zero = true)` or `masking()` before it, carried through
+/// the layers between and through recurrent layers that return sequences), and whether
+/// each mask source's `keep` is read at all.
+fn masked(m: &Model) -> (Vec<bool>, Vec<bool>) {
+    let mut reads = vec![false; m.layers.len()];
+    let mut used = vec![false; m.layers.len()];
+    let mut source: Option<usize> = None;
+    for (i, l) in m.layers.iter().enumerate() {
+        if l.kind == Kind::Masking || (l.kind == Kind::Embedding && l.mask_zero) {
+            source = Some(i);
+        } else if l.kind.is_recurrent()
+            && let Some(s) = source
+        {
+            reads[i] = true;
+            used[s] = true;
+            if !l.seq_out {
+                source = None;
+            }
+        }
+    }
+    (reads, used)
+}
+
+/// `let v = self.layer.step(&mut state.layer, &v);` for each layer in `range`; around a
+/// mask, `keep` (whether this timestep is kept) and the carried output of the recurrent
+/// layers that skip masked timesteps, as Keras does.
 pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStream) -> TokenStream {
-    m.layers[range]
-        .iter()
-        .map(|l| {
+    let (reads, used) = masked(m);
+    range
+        .map(|i| {
+            let l = &m.layers[i];
             let f = &l.field;
-            if l.kind.is_recurrent() {
+            let keep = match l.kind {
+                Kind::Embedding if used[i] => quote! { let keep = v != 0; },
+                Kind::Masking if used[i] => quote! { let keep = self.#f.keeps(&v); },
+                _ => TokenStream::new(),
+            };
+            let call = if l.kind.is_recurrent() && reads[i] {
+                quote! {
+                    let v = if keep {
+                        self.#f.step(&mut #state.#f, &v)
+                    } else {
+                        self.#f.carried(&#state.#f)
+                    };
+                }
+            } else if l.kind.is_recurrent() {
                 quote! { let v = self.#f.step(&mut #state.#f, &v); }
             } else {
                 quote! { let v = self.#f.step(&mut (), &v); }
-            }
+            };
+            quote! { #keep #call }
         })
         .collect()
 }
@@ -77,6 +118,12 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
     let features = lit(m.features);
     let units = lit(m.output_units());
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+    // One timestep of input: a token id, or a vector of features.
+    let elem = if m.tokens {
+        quote!(u32)
+    } else {
+        quote!([f32; #features])
+    };
     let state = quote!(state);
     let uses_state = m.layers.iter().any(|l| l.kind.is_recurrent());
     let init_state = uses_state.then(|| quote!(let mut state = #state_name::new();));
@@ -160,8 +207,13 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 quote!(#source.iter())
             };
             let calls = steps(m, stage.layers.clone(), &state);
+            let input = if k == 0 && m.tokens {
+                quote!(let v: u32 = *xt;)
+            } else {
+                quote!(let v = #vector::<f32, #width_in>::from(*xt);)
+            };
             let calls = quote! {
-                let v = #vector::<f32, #width_in>::from(*xt);
+                #input
                 #calls
             };
             body.extend(stage_loop(m, &items, &quote!(xt), &calls, &sink));
@@ -181,7 +233,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
     } else {
         " Layers with `go_backwards = true` read their input from the last timestep to the\n first and emit their outputs in that order; `bidirectional` layers re-align their\n backward outputs in time before merging; both as Keras does."
     };
-    match (m.timesteps, m.returns_sequences()) {
+    let plain = match (m.timesteps, m.returns_sequences()) {
         (Some(t), false) => {
             let t = lit(t);
             quote! {
@@ -189,7 +241,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 /// output. Allocates nothing.
                 #[doc = #doc_reversed]
                 #[must_use]
-                pub fn forward(&self, x: &[[f32; #features]; #t]) -> [f32; #units] {
+                pub fn forward(&self, x: &[#elem; #t]) -> [f32; #units] {
                     #init_state
                     #body
                 }
@@ -202,7 +254,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 /// output at every timestep. Allocates nothing.
                 #[doc = #doc_reversed]
                 #[must_use]
-                pub fn forward(&self, x: &[[f32; #features]; #t]) -> [[f32; #units]; #t] {
+                pub fn forward(&self, x: &[#elem; #t]) -> [[f32; #units]; #t] {
                     #init_state
                     let mut out = [[0.0_f32; #units]; #t];
                     #body
@@ -215,7 +267,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
             /// last output. Allocates nothing.
             #[doc = #doc_reversed]
             #[must_use]
-            pub fn forward(&self, x: &[[f32; #features]]) -> [f32; #units] {
+            pub fn forward(&self, x: &[#elem]) -> [f32; #units] {
                 #init_state
                 #body
             }
@@ -229,7 +281,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
             /// `tinyrnn::Error::OutputLength` when `out.len() != x.len()`; `out` is untouched.
             pub fn forward(
                 &self,
-                x: &[[f32; #features]],
+                x: &[#elem],
                 out: &mut [[f32; #units]],
             ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
                 if out.len() != x.len() {
@@ -243,19 +295,87 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
         },
-    }
+    };
+    let Some(embedding) = m.layers.first().filter(|_| m.tokens) else {
+        return plain;
+    };
+    let embedding = layer_type(embedding);
+    let checked = match (m.timesteps, m.returns_sequences()) {
+        (Some(t), sequence) => {
+            let t = lit(t);
+            let out = if sequence {
+                quote!([[f32; #units]; #t])
+            } else {
+                quote!([f32; #units])
+            };
+            quote! {
+                /// [`Self::forward`], refusing token ids that are not below the embedding's
+                /// `input_dim` (which `forward` maps to zero vectors) before running.
+                ///
+                /// # Errors
+                /// `tinyrnn::Error::TokenOutOfRange` naming the first such id and its timestep.
+                pub fn try_forward(
+                    &self,
+                    x: &[u32; #t],
+                ) -> ::core::result::Result<#out, ::tinyrnn::__private::Error> {
+                    <#embedding>::check_ids(x)?;
+                    ::core::result::Result::Ok(self.forward(x))
+                }
+            }
+        }
+        (None, false) => quote! {
+            /// [`Self::forward`], refusing token ids that are not below the embedding's
+            /// `input_dim` (which `forward` maps to zero vectors) before running.
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::TokenOutOfRange` naming the first such id and its timestep.
+            pub fn try_forward(
+                &self,
+                x: &[u32],
+            ) -> ::core::result::Result<[f32; #units], ::tinyrnn::__private::Error> {
+                <#embedding>::check_ids(x)?;
+                ::core::result::Result::Ok(self.forward(x))
+            }
+        },
+        (None, true) => quote! {
+            /// [`Self::forward`], refusing token ids that are not below the embedding's
+            /// `input_dim` (which `forward` maps to zero vectors) before running.
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::TokenOutOfRange` naming the first such id and its timestep;
+            /// `tinyrnn::Error::OutputLength` as `forward`. `out` is untouched on error.
+            pub fn try_forward(
+                &self,
+                x: &[u32],
+                out: &mut [[f32; #units]],
+            ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+                <#embedding>::check_ids(x)?;
+                self.forward(x, out)
+            }
+        },
+    };
+    quote! { #plain #checked }
 }
 
 pub(super) fn step(m: &Model, state_name: &Ident) -> TokenStream {
     let features = lit(m.features);
     let units = lit(m.output_units());
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+    // One timestep of input, and it as the first layer's input `v`.
+    let (x_type, input) = if m.tokens {
+        (quote!(u32), quote!(let v: u32 = x;))
+    } else {
+        (
+            quote!(&[f32; #features]),
+            quote!(let v = #vector::<f32, #features>::from(*x);),
+        )
+    };
     if !m.streamable() {
         return quote! {
             /// Not available: a layer with `go_backwards = true` or a `bidirectional` layer
             /// needs the whole sequence before its first output, so this model cannot stream. Calling it is a compile
             /// error; use `forward`.
-            pub fn step(&self, state: &mut #state_name, x: &[f32; #features]) -> [f32; #units]
+            pub fn step(&self, state: &mut #state_name, x: #x_type) -> [f32; #units]
             where
                 for<'a> Self: ::tinyrnn::__private::Streamable<'a>,
             {
@@ -268,15 +388,35 @@ pub(super) fn step(m: &Model, state_name: &Ident) -> TokenStream {
     let calls = steps(m, 0..m.layers.len(), &state);
     let unused = (!m.layers.iter().any(|l| l.kind.is_recurrent())).then(|| quote!(let _ = state;));
     let span = Span::call_site();
+    let checked = m.layers.first().filter(|_| m.tokens).map(|embedding| {
+        let embedding = layer_type(embedding);
+        quote_spanned! {span=>
+            /// [`Self::step`], refusing a token id that is not below the embedding's
+            /// `input_dim` (which `step` maps to a zero vector); `state` is untouched then.
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::TokenOutOfRange` with `timestep` 0.
+            pub fn try_step(
+                &self,
+                state: &mut #state_name,
+                x: u32,
+            ) -> ::core::result::Result<[f32; #units], ::tinyrnn::__private::Error> {
+                <#embedding>::check_ids(&[x])?;
+                ::core::result::Result::Ok(self.step(state, x))
+            }
+        }
+    });
     quote_spanned! {span=>
         /// Advances the model by one timestep: updates `state` and returns this timestep's
         /// output. Feeding a sequence through `step` from a new state gives bit-identical
         /// results to `forward` (its last output, or each of its outputs). Allocates nothing.
-        pub fn step(&self, state: &mut #state_name, x: &[f32; #features]) -> [f32; #units] {
+        pub fn step(&self, state: &mut #state_name, x: #x_type) -> [f32; #units] {
             #unused
-            let v = #vector::<f32, #features>::from(*x);
+            #input
             #calls
             v.into()
         }
+
+        #checked
     }
 }

@@ -63,6 +63,14 @@ fn layer_type(layer: &Layer) -> TokenStream {
                 quote_spanned!(span=> ())
             }
         }
+        Kind::Embedding => {
+            let input_dim = lit(l.input_dim);
+            quote_spanned!(span=> #layers::Embedding<#input_dim, #units>)
+        }
+        Kind::Masking => {
+            let value = Literal::u32_unsuffixed(l.number("mask_value").to_bits());
+            quote_spanned!(span=> #layers::Masking<#inputs, #value>)
+        }
         Kind::Normalization => {
             let invert = l.invert;
             quote_spanned!(span=> #layers::Normalization<#inputs, #invert>)
@@ -129,6 +137,12 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         options.push(("invert", l.invert.to_string()));
         return options;
     }
+    if l.kind == Kind::Embedding {
+        options.push(("input_dim", l.input_dim.to_string()));
+        options.push(("output_dim", l.units.to_string()));
+        options.push(("mask_zero", l.mask_zero.to_string()));
+        return options;
+    }
     if l.kind.is_normalization() {
         options.push(("epsilon", l.number("epsilon").to_string()));
         options.push(("center", l.center.to_string()));
@@ -176,9 +190,10 @@ fn model_text(m: &Model) -> String {
         .iter()
         .map(|l| {
             let argument = match (
-                l.kind.is_elementwise() || l.kind.is_normalization(),
+                l.kind.is_elementwise() || l.kind.is_normalization() || l.kind == Kind::Masking,
                 l.kind.spec().takes("activation"),
             ) {
+                _ if l.kind == Kind::Embedding => format!("{}, {}", l.input_dim, l.units),
                 (true, true) => l.activation.name.to_owned(),
                 (true, false) => String::new(),
                 _ => l.units.to_string(),
@@ -186,6 +201,9 @@ fn model_text(m: &Model) -> String {
             format!(" -> {}({argument})", l.kind.keyword())
         })
         .collect();
+    if m.tokens {
+        return format!("input [{t}]{}", layers.concat());
+    }
     format!("input [{t}, {}]{}", m.features, layers.concat())
 }
 
@@ -199,6 +217,13 @@ pub fn expand(m: &Model) -> TokenStream {
     let fields: Vec<&Ident> = m.layers.iter().map(|l| &l.field).collect();
     let n_layers = lit(m.layers.len());
     let features = lit(m.features);
+    let vocabulary = match m.layers.first() {
+        Some(l) if m.tokens => {
+            let v = lit(l.input_dim);
+            quote!(::core::option::Option::Some(#v))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
     let units = lit(m.output_units());
     let derived = lit(m.params);
     let layer = quote!(::tinyrnn::__private::Layer);
@@ -222,6 +247,20 @@ pub fn expand(m: &Model) -> TokenStream {
                 " `{}`: Keras `TimeDistributed({})` on each timestep of {} inputs.",
                 l.field,
                 inner.kind.keras_class(),
+                l.input
+            ),
+            (None, _) if l.kind == Kind::Embedding => format!(
+                " `{}`: Keras `Embedding({}, {}{})`: token ids below {} to vectors.",
+                l.field,
+                l.input_dim,
+                l.units,
+                if l.mask_zero { ", mask_zero=True" } else { "" },
+                l.input_dim
+            ),
+            (None, _) if l.kind == Kind::Masking => format!(
+                " `{}`: Keras `Masking({})`: masks the timesteps whose {} features all equal it (no weights).",
+                l.field,
+                l.number("mask_value"),
                 l.input
             ),
             (None, _) if l.kind.is_normalization() => format!(
@@ -376,8 +415,11 @@ pub fn expand(m: &Model) -> TokenStream {
             pub const LAYER_PARAMS: [usize; #n_layers] = [ #( <#tys as #layer>::PARAMS ),* ];
             /// The number of timesteps `forward` takes, `None` for any length (`input [_, F]`).
             pub const TIMESTEPS: ::core::option::Option<usize> = #timesteps_const;
-            /// The number of features per timestep.
+            /// The number of features per timestep (1 for a model that reads token ids).
             pub const FEATURES: usize = #features;
+            /// For a model that reads token ids (`input [T]`, first layer `embedding`): how
+            /// many ids its embedding maps (`input_dim`); `None` for one that reads features.
+            pub const VOCABULARY: ::core::option::Option<usize> = #vocabulary;
             /// The length of each output vector.
             pub const OUTPUT_UNITS: usize = #units;
             /// Whether `forward` returns one output per timestep.

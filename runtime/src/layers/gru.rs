@@ -60,6 +60,13 @@ impl<
     RA: Activation,
 > Gru<D, H, G, R, RESET_AFTER, A, RA>
 {
+    /// The output a masked timestep repeats: the state's `h`, which is the last output
+    /// (zeros before the first), as Keras carries it over masked timesteps.
+    #[must_use]
+    pub fn carried(&self, h: &SVector<f32, H>) -> SVector<f32, H> {
+        *h
+    }
+
     /// Advances one timestep: updates the hidden state `h` and returns it.
     #[inline]
     pub fn step(&self, h: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {

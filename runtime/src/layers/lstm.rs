@@ -64,6 +64,13 @@ pub struct LstmState<const H: usize> {
 impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
     Lstm<D, H, G, B, A, RA>
 {
+    /// The output a masked timestep repeats: the state's `h`, which is the last output
+    /// (zeros before the first), as Keras carries it over masked timesteps.
+    #[must_use]
+    pub fn carried(&self, state: &LstmState<H>) -> SVector<f32, H> {
+        state.h
+    }
+
     /// Advances one timestep: updates `state` and returns the new hidden state.
     #[inline]
     pub fn step(&self, state: &mut LstmState<H>, x: &SVector<f32, D>) -> SVector<f32, H> {

@@ -9,10 +9,12 @@ mod batch_normalization;
 mod bidirectional;
 mod dense;
 mod elementwise;
+mod embedding;
 mod gru;
 mod kernel;
 mod layer_normalization;
 mod lstm;
+mod masking;
 mod normalization;
 mod passthrough;
 mod simple_rnn;
@@ -25,9 +27,11 @@ pub use elementwise::{
     ActivationLayer, Elementwise, ElementwiseKind, EluLayer, LeakyReluLayer, ReluLayer,
     SoftmaxLayer,
 };
+pub use embedding::Embedding;
 pub use gru::Gru;
 pub use layer_normalization::LayerNormalization;
 pub use lstm::{Lstm, LstmState};
+pub use masking::Masking;
 pub use normalization::Normalization;
 pub use passthrough::{
     AlphaDropout, Dropout, GaussianDropout, GaussianNoise, Passthrough, PassthroughKind,

@@ -41,6 +41,13 @@ pub struct SimpleRnn<const D: usize, const H: usize, const B: usize, A> {
 }
 
 impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D, H, B, A> {
+    /// The output a masked timestep repeats: the state's `h`, which is the last output
+    /// (zeros before the first), as Keras carries it over masked timesteps.
+    #[must_use]
+    pub fn carried(&self, h: &SVector<f32, H>) -> SVector<f32, H> {
+        *h
+    }
+
     /// Advances one timestep: updates the hidden state `h` and returns it.
     #[inline]
     pub fn step(&self, h: &mut SVector<f32, H>, x: &SVector<f32, D>) -> SVector<f32, H> {

@@ -1,0 +1,262 @@
+//! The architectures of Keras's own examples and common tutorials
+//! (`tools/gen_keras_examples.py`, `tests/fixtures/keras-examples/`), as a user brings them:
+//! each `.keras` file, saved from a notebook after other models, loads into the `model!`
+//! declared here (the one `tinyrnn inspect` prints for it) and reproduces Keras's outputs;
+//! `step` equals `forward` bit for bit where the model streams; `inspect` prints the
+//! declaration and, for the Sequential models, Keras's own summary rows.
+
+#[macro_use]
+mod common;
+
+use common::{assert_bits, assert_close};
+use serde_json::Value;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keras-examples");
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{DIR}/{name}.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the fixture's numbers are f32 values written as JSON"
+)]
+fn floats(v: &Value) -> Vec<f32> {
+    match v {
+        Value::Array(items) => items.iter().flat_map(floats).collect(),
+        other => vec![other.as_f64().expect("a number") as f32],
+    }
+}
+
+fn ids(v: &Value) -> Vec<u32> {
+    v.as_array()
+        .expect("token ids")
+        .iter()
+        .map(|id| u32::try_from(id.as_u64().expect("an id")).expect("a u32 id"))
+        .collect()
+}
+
+fn rows<const F: usize>(v: &Value) -> Vec<[f32; F]> {
+    v.as_array()
+        .expect("timesteps")
+        .iter()
+        .map(|row| floats(row).try_into().expect("a timestep of F features"))
+        .collect()
+}
+
+/// An output of `forward`, one vector or one per timestep, as one list.
+trait Flat {
+    fn flat(&self) -> Vec<f32>;
+}
+impl<const U: usize> Flat for [f32; U] {
+    fn flat(&self) -> Vec<f32> {
+        self.to_vec()
+    }
+}
+impl<const U: usize, const T: usize> Flat for [[f32; U]; T] {
+    fn flat(&self) -> Vec<f32> {
+        self.concat()
+    }
+}
+fn flat(v: &impl Flat) -> Vec<f32> {
+    v.flat()
+}
+
+/// The model's outputs for `x` from `forward`, flattened.
+macro_rules! outputs {
+    (fixed, $net:ident, $x:expr) => {{
+        const T: usize = match Net::TIMESTEPS {
+            Some(t) => t,
+            None => 0,
+        };
+        let x: [_; T] = $x.clone().try_into().expect("the fixture's length");
+        flat(&$net.forward(&x))
+    }};
+    (any_vector, $net:ident, $x:expr) => {
+        $net.forward(&$x).to_vec()
+    };
+    (any_sequence, $net:ident, $x:expr) => {{
+        let mut out = vec![[0.0; Net::OUTPUT_UNITS]; $x.len()];
+        $net.forward(&$x, &mut out)
+            .expect("one output per timestep");
+        out.concat()
+    }};
+}
+
+/// One architecture: its `model!` and the checks above.
+macro_rules! example {
+    ($name:ident, $input:ident, $len:ident, $stream:ident, { $($dsl:tt)* }) => {
+        mod $name {
+            use super::*;
+
+            tinyrnn::model! { pub struct Net; $($dsl)* }
+
+            #[test]
+            fn loads_and_matches_keras() {
+                let name = stringify!($name);
+                let fx = fixture(name);
+                let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                assert_eq!(
+                    squash(stringify!($($dsl)*)),
+                    squash(fx["dsl"].as_str().unwrap()),
+                    "{name}: the test's model! differs from the fixture's"
+                );
+                assert_eq!(Some(Net::PARAMS as u64), fx["total_params"].as_u64(), "{name}");
+                let want: Vec<u64> = fx["layers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l["params"].as_u64().unwrap())
+                    .collect();
+                let ours: Vec<u64> = Net::LAYER_PARAMS.iter().map(|&p| p as u64).collect();
+                assert_eq!(ours, want, "{name}: per-layer params");
+                assert_eq!(
+                    Some(Net::summary().non_trainable_params() as u64),
+                    fx["non_trainable_params"].as_u64(),
+                    "{name}: non-trainable params"
+                );
+                assert_eq!(core::mem::size_of::<Net>(), 4 * Net::PARAMS);
+                let path = format!("{DIR}/{name}.keras");
+                let net = Net::from_keras_file(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+                assert_eq!(Net::from_flat(&floats(&fx["weights"])), Ok(net.clone()), "{name}");
+                for (i, case) in fx["cases"].as_array().unwrap().iter().enumerate() {
+                    let what = format!("{name} case {i}");
+                    let x = example!(@input $input, &case["input"]);
+                    let got = outputs!($len, net, x);
+                    assert_close(&what, &got, &floats(&case["output"]));
+                    example!(@stream $stream, net, x, got, &what);
+                }
+            }
+        }
+    };
+    (@input tokens, $v:expr) => { ids($v) };
+    (@input features, $v:expr) => { rows::<{ Net::FEATURES }>($v) };
+    (@stream stream, $net:ident, $x:ident, $got:ident, $what:expr) => {{
+        let mut state = NetState::new();
+        let steps: Vec<[f32; Net::OUTPUT_UNITS]> =
+            $x.iter().map(|xt| $net.step(&mut state, example!(@one xt))).collect();
+        if Net::RETURNS_SEQUENCES {
+            assert_bits($what, &steps.concat(), &$got);
+        } else {
+            assert_bits($what, steps.last().expect("a step"), &$got);
+        }
+    }};
+    (@stream no_stream, $net:ident, $x:ident, $got:ident, $what:expr) => {{
+        let _ = (&$net, &$x, &$got, $what);
+    }};
+    (@one $xt:ident) => { StepInput::step_input($xt) };
+}
+
+/// `step` takes a token id by value and a timestep of features by reference.
+trait StepInput<'a> {
+    type Arg;
+    fn step_input(&'a self) -> Self::Arg;
+}
+impl StepInput<'_> for u32 {
+    type Arg = u32;
+    fn step_input(&self) -> u32 {
+        *self
+    }
+}
+impl<'a, const F: usize> StepInput<'a> for [f32; F] {
+    type Arg = &'a [f32; F];
+    fn step_input(&'a self) -> &'a [f32; F] {
+        self
+    }
+}
+
+example!(weather_forecasting, features, fixed, stream, {
+    input [12, 7];
+    lstm(32);
+    dense(1);
+});
+example!(imdb_bidirectional_lstm, tokens, fixed, no_stream, {
+    input[12];
+    embedding(200, 8);
+    bidirectional(lstm(8, return_sequences = true));
+    bidirectional(lstm(8));
+    dense(1, activation = sigmoid);
+});
+example!(char_text_generation, features, fixed, stream, {
+    input [10, 20];
+    lstm(16);
+    dense(20, activation = softmax);
+});
+example!(keyword_spotting, features, fixed, stream, {
+    input [16, 10];
+    normalization();
+    gru(16);
+    dense(4, activation = softmax);
+});
+example!(activity_recognition, features, fixed, stream, {
+    input [16, 9];
+    lstm(16);
+    dropout(0.5);
+    dense(16, activation = relu);
+    dense(6, activation = softmax);
+});
+example!(text_classification_masked, tokens, any_vector, stream, {
+    input[_];
+    embedding(100, 8, mask_zero = true);
+    gru(8);
+    dense(1, activation = sigmoid);
+});
+example!(sensor_masking, features, fixed, stream, {
+    input [10, 3];
+    masking();
+    lstm(8);
+    dense(1);
+});
+example!(stacked_gru_layernorm, features, fixed, stream, {
+    input [12, 4];
+    gru(8, return_sequences = true);
+    layer_normalization();
+    gru(8);
+    dense(3, activation = softmax);
+});
+
+/// The examples above, as `tests/roundtrip.rs` compiles them from `tinyrnn inspect`.
+const EXAMPLES: [&str; 8] = [
+    "weather_forecasting",
+    "imdb_bidirectional_lstm",
+    "char_text_generation",
+    "keyword_spotting",
+    "activity_recognition",
+    "text_classification_masked",
+    "sensor_masking",
+    "stacked_gru_layernorm",
+];
+
+/// `tinyrnn inspect` prints each file's `model!` and its parameter count; and Keras's own
+/// summary rows, but where Keras adds a "Connected to" column (a Functional model whose
+/// mask Keras computes in an operation of its own, `NotEqual`, listed as a row).
+#[test]
+fn inspect_prints_the_model_and_keras_s_summary() {
+    for name in EXAMPLES {
+        let fx = fixture(name);
+        let path = format!("{DIR}/{name}.keras");
+        let (code, stdout, stderr) = common::tinyrnn(&["inspect", &path]);
+        assert_eq!(code, 0, "{path}: {stderr}");
+        assert_eq!(
+            common::canonical_dsl(&common::inspected_dsl(&stdout)),
+            common::canonical_dsl(fx["dsl"].as_str().unwrap()),
+            "{path}:\n{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("params {};", fx["total_params"])),
+            "{path}:\n{stdout}"
+        );
+        let summary = fx["summary"].as_str().unwrap();
+        if summary.contains("Connected to") {
+            continue;
+        }
+        for line in summary.lines().skip(1) {
+            assert!(
+                stdout.contains(line),
+                "{path}: missing {line:?} in\n{stdout}"
+            );
+        }
+    }
+}
