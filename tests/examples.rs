@@ -216,17 +216,49 @@ example!(stacked_gru_layernorm, features, fixed, stream, {
     gru(8);
     dense(3, activation = softmax);
 });
+example!(number_addition, features, fixed, no_stream, {
+    input [7, 12];
+    lstm(16);
+    repeat_vector(4);
+    lstm(16, return_sequences = true);
+    dense(12, activation = softmax);
+});
+example!(lstm_autoencoder, features, fixed, no_stream, {
+    input [10, 3];
+    lstm(8);
+    repeat_vector(10);
+    lstm(8, return_sequences = true);
+    time_distributed(dense(3));
+});
+example!(lstm_flatten_batchnorm, features, fixed, no_stream, {
+    input [8, 4];
+    lstm(8, return_sequences = true);
+    batch_normalization();
+    flatten();
+    dense(1);
+});
+example!(prelu_head, features, fixed, stream, {
+    input [6, 5];
+    simple_rnn(8);
+    dense(8);
+    prelu();
+    dense(2);
+});
 
 /// The examples above, as `tests/roundtrip.rs` compiles them from `tinyrnn inspect`.
-const EXAMPLES: [&str; 8] = [
+const EXAMPLES: [&str; 12] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
+    "number_addition",
+    "lstm_autoencoder",
     "keyword_spotting",
     "activity_recognition",
     "text_classification_masked",
     "sensor_masking",
+    "lstm_flatten_batchnorm",
     "stacked_gru_layernorm",
+    "prelu_head",
 ];
 
 /// `tinyrnn inspect` prints each file's `model!` and its parameter count; and Keras's own
@@ -258,5 +290,40 @@ fn inspect_prints_the_model_and_keras_s_summary() {
                 "{path}: missing {line:?} in\n{stdout}"
             );
         }
+    }
+}
+
+/// A notebook compiles and fits before it saves: the file then holds the optimizer's
+/// state and a `compile_config` as well. Those are not the model: the same weights load,
+/// and `inspect` prints the same declaration.
+#[test]
+fn files_saved_after_training_load_the_same_model() {
+    let trained = |name: &str| format!("{DIR}/trained/{name}.keras");
+    assert_eq!(
+        imdb_bidirectional_lstm::Net::from_keras_file(trained("imdb_bidirectional_lstm")),
+        imdb_bidirectional_lstm::Net::from_keras_file(format!(
+            "{DIR}/imdb_bidirectional_lstm.keras"
+        ))
+    );
+    assert_eq!(
+        char_text_generation::Net::from_keras_file(trained("char_text_generation")),
+        char_text_generation::Net::from_keras_file(format!("{DIR}/char_text_generation.keras"))
+    );
+    assert_eq!(
+        keyword_spotting::Net::from_keras_file(trained("keyword_spotting")),
+        keyword_spotting::Net::from_keras_file(format!("{DIR}/keyword_spotting.keras"))
+    );
+    for name in [
+        "imdb_bidirectional_lstm",
+        "char_text_generation",
+        "keyword_spotting",
+    ] {
+        let (code, stdout, stderr) = common::tinyrnn(&["inspect", &trained(name)]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(
+            common::canonical_dsl(&common::inspected_dsl(&stdout)),
+            common::canonical_dsl(fixture(name)["dsl"].as_str().unwrap()),
+            "{name}:\n{stdout}"
+        );
     }
 }

@@ -283,3 +283,36 @@ keras_case!(normalization, any_sequence, stream, {
     dense(2);
     normalization(invert = true);
 });
+keras_case!(repeat_vector, fixed_sequence, no_stream, {
+    input [6, 3];
+    gru(5);
+    repeat_vector(3);
+    bidirectional(lstm(2, return_sequences = true));
+    simple_rnn(4, go_backwards = true, return_sequences = true);
+    dense(2);
+});
+#[test]
+fn repeat_vector_sets_the_output_length() {
+    assert_eq!(repeat_vector::Net::TIMESTEPS, Some(6));
+    assert_eq!(repeat_vector::Net::OUTPUT_TIMESTEPS, Some(3));
+    assert_eq!(flatten_prelu::Net::OUTPUT_TIMESTEPS, Some(3));
+    assert_eq!(flatten::Net::OUTPUT_TIMESTEPS, None);
+}
+keras_case!(flatten, fixed_vector, no_stream, {
+    input [4, 3];
+    flatten();
+    dense(5);
+    repeat_vector(2);
+    lstm(3, return_sequences = true);
+    flatten();
+    dense(2);
+});
+keras_case!(flatten_prelu, fixed_sequence, no_stream, {
+    input [5, 3];
+    lstm(4);
+    flatten();
+    prelu();
+    dense(3);
+    prelu();
+    repeat_vector(3);
+});

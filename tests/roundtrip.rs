@@ -12,15 +12,19 @@ use std::path::Path;
 use std::process::Command;
 
 /// The `tests/fixtures/keras-examples/` models that tinyrnn runs.
-const EXAMPLES: [&str; 8] = [
+const EXAMPLES: [&str; 12] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
+    "number_addition",
+    "lstm_autoencoder",
     "keyword_spotting",
     "activity_recognition",
     "text_classification_masked",
     "sensor_masking",
+    "lstm_flatten_batchnorm",
     "stacked_gru_layernorm",
+    "prelu_head",
 ];
 
 /// The program for one file: the inspected `model!`, then a `main` that loads `file` and

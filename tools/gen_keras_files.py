@@ -81,7 +81,7 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "activation_layers_any", "relu_layers", "leaky_elu_layers", "time_distributed",
             "time_distributed_any", "layer_normalization",
             "layer_normalization_any", "batch_normalization",
-            "normalization"]
+            "normalization", "repeat_vector", "flatten", "flatten_prelu"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras

@@ -140,6 +140,18 @@ def normalization(**kw):
     return lambda: L.Normalization(**kw)
 
 
+def repeat_vector(n):
+    return lambda: L.RepeatVector(n)
+
+
+def flatten():
+    return lambda: L.Flatten()
+
+
+def prelu():
+    return lambda: L.PReLU()
+
+
 def relu_layer(**kw):
     return lambda: L.ReLU(**kw)
 
@@ -394,6 +406,27 @@ CASES = [
           None, 4, [normalization(), gru(3, return_sequences=True), dense(2),
                     normalization(invert=True)],
           lengths=[3, 6, 10], input_scale=2.0),
+    # 64-66: RepeatVector (a second sequence, of its own length, read by a
+    # Bidirectional and a go_backwards layer), Flatten (of the input itself,
+    # of a returned sequence, and of a vector, where it changes nothing), PReLU
+    # on vectors, and RepeatVector as the last layer.
+    xcase("repeat_vector",
+          "input [6, 3]; gru(5); repeat_vector(3); "
+          "bidirectional(lstm(2, return_sequences = true)); "
+          "simple_rnn(4, go_backwards = true, return_sequences = true); dense(2);",
+          6, 3, [gru(5), repeat_vector(3),
+                 bidirectional(lstm(2, return_sequences=True)),
+                 rnn(4, go_backwards=True, return_sequences=True), dense(2)]),
+    xcase("flatten",
+          "input [4, 3]; flatten(); dense(5); repeat_vector(2); "
+          "lstm(3, return_sequences = true); flatten(); dense(2);",
+          4, 3, [flatten(), dense(5), repeat_vector(2),
+                 lstm(3, return_sequences=True), flatten(), dense(2)]),
+    xcase("flatten_prelu",
+          "input [5, 3]; lstm(4); flatten(); prelu(); dense(3); prelu(); "
+          "repeat_vector(3);",
+          5, 3, [lstm(4), flatten(), prelu(), dense(3), prelu(),
+                 repeat_vector(3)]),
 ]
 
 
@@ -659,6 +692,14 @@ def numpy_reference(model, x):
         elif isinstance(layer, L.TimeDistributed):
             inner = type("Inner", (), {"layers": [layer.layer]})()
             h = numpy_reference(inner, h)
+        elif isinstance(layer, L.RepeatVector):
+            assert h.ndim == 1
+            h = np.repeat(h[None], cfg["n"], axis=0)
+        elif isinstance(layer, L.Flatten):
+            h = h.reshape(-1)
+        elif isinstance(layer, L.PReLU):
+            assert h.ndim == 1 and cfg["shared_axes"] is None, cfg
+            h = np.maximum(h, 0.0) - ws[0] * np.maximum(-h, 0.0)
         elif isinstance(layer, L.Activation):
             h = _act(cfg["activation"], h)
         elif isinstance(layer, L.Softmax):
@@ -720,6 +761,12 @@ def layer_config(layer):
     elif isinstance(layer, L.Normalization):
         out["axis"] = list(cfg["axis"]) if isinstance(cfg["axis"], (list, tuple)) else cfg["axis"]
         out["invert"] = cfg["invert"]
+    elif isinstance(layer, L.RepeatVector):
+        out["n"] = cfg["n"]
+    elif isinstance(layer, L.Flatten):
+        pass
+    elif isinstance(layer, L.PReLU):
+        out["shared_axes"] = cfg["shared_axes"]
     elif isinstance(layer, L.TimeDistributed):
         out["layer"] = {"name": layer.layer.name, "class": type(layer.layer).__name__,
                         **layer_config(layer.layer)}

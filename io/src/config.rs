@@ -60,6 +60,8 @@ pub struct LayerConfig {
     pub input_dim: Option<usize>,
     /// `mask_zero` of `Embedding`.
     pub mask_zero: Option<bool>,
+    /// `n` of `RepeatVector`: the timesteps it makes.
+    pub repeat: Option<usize>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -159,6 +161,10 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             unsupported.push((key.to_owned(), "true".to_owned()));
         }
     }
+    // PReLU's alphas shared over axes: not the one-per-unit layout tinyrnn has.
+    if let Some(axes) = cfg.get("shared_axes").filter(|v| !v.is_null()) {
+        unsupported.push(("shared_axes".to_owned(), axes.to_string()));
+    }
     let wrapped = cfg.get("layer").filter(|l| l.is_object()).map(|l| {
         Box::new(layer_config(
             l["class_name"].as_str().unwrap_or(""),
@@ -204,6 +210,10 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .and_then(Value::as_u64)
             .and_then(|u| usize::try_from(u).ok()),
         mask_zero: flag("mask_zero"),
+        repeat: cfg
+            .get("n")
+            .and_then(Value::as_u64)
+            .and_then(|u| usize::try_from(u).ok()),
         numbers: numbers(class, cfg),
         wrapped,
         unsupported,

@@ -41,11 +41,13 @@ pub fn to_dsl(model: &ModelConfig, name: &str) -> Result<String, Vec<Unsupported
     for layer in &model.layers {
         let last_axis = if sequence { 2 } else { 1 };
         let recurrent = layer.wrapped.as_deref().unwrap_or(layer);
-        if matches!(
-            tinyrnn_spec::layer_by_class(&recurrent.class).map(|s| s.role),
-            Some(Role::Recurrent { .. })
-        ) {
-            sequence = recurrent.return_sequences.unwrap_or(false);
+        match tinyrnn_spec::layer_by_class(&recurrent.class).map(|s| s.role) {
+            Some(Role::Recurrent { .. }) => {
+                sequence = recurrent.return_sequences.unwrap_or(false);
+            }
+            Some(Role::Repeat) => sequence = true,
+            Some(Role::Flatten) => sequence = false,
+            _ => {}
         }
         match layer_call(layer, last_axis) {
             Ok(call) => {
@@ -95,7 +97,11 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
-        Role::Normalization(_) | Role::Masking => {}
+        Role::Normalization(_) | Role::Masking | Role::Flatten | Role::LearnedActivation => {}
+        Role::Repeat => match layer.repeat {
+            Some(n) => args.push(n.to_string()),
+            None => problems.push(unsupported("no `n` in its config".into())),
+        },
         Role::Embedding => match (layer.input_dim, layer.units) {
             (Some(i), Some(o)) => {
                 args.push(i.to_string());

@@ -57,8 +57,30 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
         .and_then(|[_, f]| f)
         .ok_or_else(|| LoadError::Config("the config gives no number of input features".into()))?;
     let mut layers = Vec::new();
+    // What flows into each layer: a sequence (of `timesteps`, `None` for any) or a vector.
+    let (mut sequence, mut timesteps) = (true, model.input.and_then(|[t, _]| t));
     for layer in &model.layers {
-        let (weights, out, options) = layer_layout(layer, width)?;
+        let (weights, mut out, options) = layer_layout(layer, width)?;
+        let described = layer.wrapped.as_deref().unwrap_or(layer);
+        match tinyrnn_spec::layer_by_class(&described.class).map(|s| s.role) {
+            Some(Role::Recurrent { .. }) => {
+                sequence = described.return_sequences.unwrap_or(false);
+            }
+            Some(Role::Repeat) => (sequence, timesteps) = (true, layer.repeat),
+            Some(Role::Flatten) if sequence => {
+                let t = timesteps.ok_or_else(|| {
+                    LoadError::Config(format!(
+                        "`{}`: `Flatten` of a sequence of any length has no fixed width",
+                        layer.name
+                    ))
+                })?;
+                out = out.checked_mul(t).ok_or_else(|| {
+                    LoadError::Config(format!("`{}`: its width overflows", layer.name))
+                })?;
+                sequence = false;
+            }
+            _ => {}
+        }
         layers.push(ExpectedLayer {
             name: layer.name.clone(),
             class: layer.class.clone(),
@@ -135,7 +157,9 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
                 .collect();
             return Ok((weights, d, options));
         }
-        Role::Passthrough => return Ok((Vec::new(), d, options)),
+        // A flattened sequence's width is `expected_from_config`'s, which knows its
+        // timesteps.
+        Role::Passthrough | Role::Flatten => return Ok((Vec::new(), d, options)),
         Role::Elementwise => {
             if spec.takes("activation") {
                 option("activation", layer.activation.clone());
@@ -159,6 +183,13 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
                 units,
                 options,
             ));
+        }
+        Role::LearnedActivation => {
+            return Ok((vec![("alpha".to_owned(), vec![d])], d, options));
+        }
+        Role::Repeat => {
+            option("n", layer.repeat.map(|n| n.to_string()));
+            return Ok((Vec::new(), d, options));
         }
         Role::Masking => {
             for (name, value) in &layer.numbers {
@@ -353,6 +384,7 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "input_dim" => source.input_dim.map(|u| u.to_string()),
             "output_dim" => source.units.map(|u| u.to_string()),
             "mask_zero" => source.mask_zero.map(|b| b.to_string()),
+            "n" => source.repeat.map(|n| n.to_string()),
             number => source
                 .numbers
                 .iter()

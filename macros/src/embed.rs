@@ -79,7 +79,7 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
     tinyrnn_io::config::LayerConfig {
         class: layer.kind.keras_class().to_owned(),
         name: layer.field.to_string(),
-        units: weighted.then_some(layer.units),
+        units: (weighted || spec.role == tinyrnn_spec::Role::Embedding).then_some(layer.units),
         activation: (weighted || spec.takes("activation"))
             .then(|| layer.activation.name.to_owned()),
         recurrent_activation: gated.then(|| layer.recurrent_activation.name.to_owned()),
@@ -103,6 +103,9 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
             .spec()
             .takes("mask_zero")
             .then_some(layer.mask_zero),
+        repeat: (layer.kind == crate::check::Kind::RepeatVector)
+            .then_some(layer.timesteps)
+            .flatten(),
         numbers: layer
             .numbers
             .iter()

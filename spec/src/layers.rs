@@ -313,6 +313,48 @@ pub const MASKING: LayerSpec = LayerSpec {
     first_argument_required: false,
 };
 
+/// Keras `PReLU()` on vectors: `x`, or `alpha * x` below 0, one learned `alpha` per unit.
+pub const PRELU: LayerSpec = LayerSpec {
+    keyword: "prelu",
+    keras_class: "PReLU",
+    saving_name: "p_re_lu",
+    runtime_type: "PRelu",
+    role: Role::LearnedActivation,
+    arguments: &[],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
+/// Keras `RepeatVector(n)`: one vector, `n` times, as a sequence.
+pub const REPEAT_VECTOR: LayerSpec = LayerSpec {
+    keyword: "repeat_vector",
+    keras_class: "RepeatVector",
+    saving_name: "repeat_vector",
+    runtime_type: "RepeatVector",
+    role: Role::Repeat,
+    arguments: &["n"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// Keras `Flatten()`: a sequence of a fixed length as one vector (a vector unchanged).
+pub const FLATTEN: LayerSpec = LayerSpec {
+    keyword: "flatten",
+    keras_class: "Flatten",
+    saving_name: "flatten",
+    runtime_type: "Flatten",
+    role: Role::Flatten,
+    arguments: &[],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: false,
+};
+
 /// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
 /// `None`, no limit): `(keyword, argument, default, least value)`.
 pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 8] = [
@@ -336,7 +378,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 21] = [
+pub const LAYERS: [&LayerSpec; 24] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -358,6 +400,9 @@ pub const LAYERS: [&LayerSpec; 21] = [
     &NORMALIZATION,
     &EMBEDDING,
     &MASKING,
+    &PRELU,
+    &REPEAT_VECTOR,
+    &FLATTEN,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

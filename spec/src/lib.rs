@@ -58,6 +58,14 @@ pub enum Role {
     /// Maps a token id to a vector, the first layer of a model that reads ids
     /// (`Embedding`): `d` is the number of ids (`input_dim`), the units `output_dim`.
     Embedding,
+    /// An activation with a learned parameter per unit (`PReLU`'s `alpha`).
+    LearnedActivation,
+    /// Repeats one vector as a sequence of a fixed length (`RepeatVector`), without
+    /// weights.
+    Repeat,
+    /// Turns a sequence into one vector, timestep after timestep (`Flatten`), without
+    /// weights.
+    Flatten,
     /// Masks the timesteps whose features all equal a value, for the recurrent layers
     /// after it to skip, without weights (`Masking`).
     Masking,
@@ -162,7 +170,7 @@ impl LayerSpec {
     /// The argument that may be given by position (`units`, `rate`, `layer`, `stddev`).
     #[must_use]
     pub fn first_argument(&self) -> &'static str {
-        self.arguments[0]
+        self.arguments.first().copied().unwrap_or("")
     }
 
     /// Whether the layer reads a sequence and carries state (`Bidirectional` included).
@@ -225,6 +233,7 @@ impl LayerSpec {
                 })
             }
             Role::Embedding => Some(Weights::of(&[w("embeddings", [d, units], 2)])),
+            Role::LearnedActivation => Some(Weights::of(&[w("alpha", [d, 0], 1)])),
             Role::Dense => {
                 let kernel = w("kernel", [d, units], 2);
                 Some(if use_bias {
@@ -238,6 +247,8 @@ impl LayerSpec {
             | Role::Passthrough
             | Role::Elementwise
             | Role::Masking
+            | Role::Repeat
+            | Role::Flatten
             | Role::Normalization(_) => Some(Weights::of(&[])),
         }
     }
@@ -277,12 +288,15 @@ impl LayerSpec {
             (Role::Recurrent { .. }, true, false) => "3*(h*(d+h)+h)",
             (Role::Dense, true, _) => "d*u+u",
             (Role::Dense, false, _) | (Role::Embedding, _, _) => "d*u",
+            (Role::LearnedActivation, _, _) => "d",
             (
                 Role::Wrapper
                 | Role::PerTimestep
                 | Role::Passthrough
                 | Role::Elementwise
                 | Role::Masking
+                | Role::Repeat
+                | Role::Flatten
                 | Role::Normalization(_),
                 _,
                 _,
@@ -302,6 +316,9 @@ impl LayerSpec {
             | Role::Passthrough
             | Role::Elementwise
             | Role::Masking
+            | Role::Repeat
+            | Role::Flatten
+            | Role::LearnedActivation
             | Role::Normalization(_) => None,
         }
     }

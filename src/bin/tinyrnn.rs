@@ -231,7 +231,7 @@ fn formula(layer: &LayerConfig) -> (&'static str, &'static str) {
 /// (already checked against the file). Its `'static` data is leaked: this runs once, in a
 /// short-lived command.
 fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) -> Summary {
-    let [timesteps, features] = config.input.unwrap_or([None, None]);
+    let [mut timesteps, features] = config.input.unwrap_or([None, None]);
     let mut width = features.unwrap_or(0);
     let mut sequence = true;
     let mut rows = Vec::new();
@@ -274,14 +274,22 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
             .map(|(n, shape)| WeightSpec::new(String::leak(n.clone()), Vec::leak(shape.clone())))
             .collect();
         let units = described.units.unwrap_or(width);
-        let out_width = match (&layer.wrapped, layer.merge_mode.as_deref()) {
+        let mut out_width = match (&layer.wrapped, layer.merge_mode.as_deref()) {
             (Some(_), Some("concat") | None) if bidirectional => 2 * units,
             (Some(_), _) => units,
             (None, _) if layer.units.is_some() => units,
             (None, _) => width,
         };
-        if matches!(described.class.as_str(), "SimpleRNN" | "LSTM" | "GRU") {
-            sequence = described.return_sequences.unwrap_or(false);
+        match described.class.as_str() {
+            "SimpleRNN" | "LSTM" | "GRU" => {
+                sequence = described.return_sequences.unwrap_or(false);
+            }
+            "RepeatVector" => (sequence, timesteps) = (true, layer.repeat),
+            "Flatten" if sequence => {
+                out_width *= timesteps.unwrap_or(0);
+                sequence = false;
+            }
+            _ => {}
         }
         // An embedding's `d` is the number of ids it maps.
         let d = described.input_dim.unwrap_or(width);

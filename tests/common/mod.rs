@@ -122,7 +122,7 @@ macro_rules! stream {
 pub const KERAS_TOL: f32 = 1e-5;
 
 /// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
-pub const KERAS_FILE_CASES: [&str; 22] = [
+pub const KERAS_FILE_CASES: [&str; 25] = [
     "seed_rnn2",
     "stacked",
     "no_bias",
@@ -145,6 +145,9 @@ pub const KERAS_FILE_CASES: [&str; 22] = [
     "layer_normalization_any",
     "batch_normalization",
     "normalization",
+    "repeat_vector",
+    "flatten",
+    "flatten_prelu",
 ];
 
 pub struct Fixture {

@@ -177,6 +177,10 @@ impl Bi {
     pub const VOCABULARY: ::core::option::Option<usize> = ::core::option::Option::None;
     /// The length of each output vector.
     pub const OUTPUT_UNITS: usize = 1;
+    /// How many timesteps `forward` returns when the model returns sequences: the
+    /// input's, or `repeat_vector`'s `n`; `None` for as many as an input of any
+    /// length has. `None` too for a model that returns one vector.
+    pub const OUTPUT_TIMESTEPS: ::core::option::Option<usize> = ::core::option::Option::None;
     /// Whether `forward` returns one output per timestep.
     pub const RETURNS_SEQUENCES: bool = false;
     /// The model with every weight zero, for `const` and `static` items.
@@ -750,22 +754,25 @@ impl Bi {
             layers: LAYERS,
         }
     }
-    /// Runs the model over a whole sequence from a zero state and returns the last
-    /// output. Allocates nothing.
+    /** Runs the model over a whole sequence from a zero state and returns the last output.
+ Allocates nothing.*/
     /** Layers with `go_backwards = true` read their input from the last timestep to the
  first and emit their outputs in that order; `bidirectional` layers re-align their
  backward outputs in time before merging; both as Keras does.*/
     #[must_use]
     pub fn forward(&self, x: &[[f32; 3]; 8]) -> [f32; 1] {
         let mut state = BiState::new();
-        let mut backward_0 = [[0.0_f32; 4]; 8];
-        for (xt, slot) in x.iter().rev().zip(backward_0.iter_mut().rev()) {
+        let mut backward_0_0 = [[0.0_f32; 4]; 8];
+        for (xt, slot) in x.iter().rev().zip(backward_0_0.iter_mut().rev()) {
             let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(*xt);
             let v = self.bidirectional.step_backward(&mut state.bidirectional, &v);
             *slot = v.into();
         }
-        let mut buffer_0 = [[0.0_f32; 8]; 8];
-        for ((xt, bt), slot) in x.iter().zip(backward_0.iter()).zip(buffer_0.iter_mut())
+        let mut buffer_0_0 = [[0.0_f32; 8]; 8];
+        for ((xt, bt), slot) in x
+            .iter()
+            .zip(backward_0_0.iter())
+            .zip(buffer_0_0.iter_mut())
         {
             let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(*xt);
             let forward = self.bidirectional.step_forward(&mut state.bidirectional, &v);
@@ -789,7 +796,7 @@ impl Bi {
             f32,
             3,
         >::zeros();
-        for xt in buffer_0.iter().rev() {
+        for xt in buffer_0_0.iter().rev() {
             let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(*xt);
             backward_last = self
                 .bidirectional_1
@@ -799,7 +806,7 @@ impl Bi {
             f32,
             3,
         >::zeros();
-        for xt in buffer_0.iter() {
+        for xt in buffer_0_0.iter() {
             let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(*xt);
             forward_last = self
                 .bidirectional_1
@@ -821,9 +828,8 @@ impl Bi {
         let v = self.dense.step(&mut (), &v);
         v.into()
     }
-    /// Not available: a layer with `go_backwards = true` or a `bidirectional` layer
-    /// needs the whole sequence before its first output, so this model cannot stream. Calling it is a compile
-    /// error; use `forward`.
+    /** Not available: `bidirectional` (`bidirectional`) reads the whole sequence backwards before its first output, so this model cannot stream. Calling it is a compile
+ error; use `forward`.*/
     pub fn step(&self, state: &mut BiState, x: &[f32; 3]) -> [f32; 1]
     where
         for<'a> Self: ::tinyrnn::__private::Streamable<'a>,

@@ -92,6 +92,10 @@ impl Seed {
     pub const VOCABULARY: ::core::option::Option<usize> = ::core::option::Option::None;
     /// The length of each output vector.
     pub const OUTPUT_UNITS: usize = 1;
+    /// How many timesteps `forward` returns when the model returns sequences: the
+    /// input's, or `repeat_vector`'s `n`; `None` for as many as an input of any
+    /// length has. `None` too for a model that returns one vector.
+    pub const OUTPUT_TIMESTEPS: ::core::option::Option<usize> = ::core::option::Option::None;
     /// Whether `forward` returns one output per timestep.
     pub const RETURNS_SEQUENCES: bool = false;
     /// The model with every weight zero, for `const` and `static` items.
@@ -414,8 +418,8 @@ impl Seed {
             layers: LAYERS,
         }
     }
-    /// Runs the model over a whole sequence from a zero state and returns the last
-    /// output. Allocates nothing.
+    /** Runs the model over a whole sequence from a zero state and returns the last output.
+ Allocates nothing.*/
     ///
     #[must_use]
     pub fn forward(&self, x: &[[f32; 3]; 50]) -> [f32; 1] {

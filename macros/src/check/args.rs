@@ -8,7 +8,7 @@ use super::diagnostics::{
 use super::kind::{Kind, activation_named, kinds};
 use super::values::{
     check_activation, check_axis, check_flag, check_input_dim, check_merge_mode, check_number,
-    check_rate, check_seed, check_units, flag,
+    check_rate, check_repeat, check_seed, check_units, flag,
 };
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
@@ -124,6 +124,14 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     }
     let text = call_text(call, None);
     let range = (call.name.span(), call.end);
+    if kind.arguments().is_empty() && !call.args.is_empty() {
+        // `flatten(2)`: Keras's `Flatten` has no argument tinyrnn needs.
+        errs.push_range(
+            range,
+            format!("`{name}` takes no arguments; write `{name}()`"),
+        );
+        return None;
+    }
     let allowed = kind.arguments();
     let first = kind.first_argument();
     // Each known argument once, in source order: its key, its value and its tokens.
@@ -139,7 +147,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let mut wrapped: Option<Option<Box<Options>>> = None;
     let mut numbers: Vec<(&'static str, Option<f32>)> = Vec::new();
     let (mut center, mut scale, mut invert) = (None, None, None);
-    let (mut input_dim, mut mask_zero) = (None, None);
+    let (mut input_dim, mut mask_zero, mut repeat) = (None, None, None);
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -239,6 +247,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         match key {
             "units" | "output_dim" => units = Some(check_units(value, errs)),
             "input_dim" => input_dim = Some(check_input_dim(value, errs)),
+            "n" => repeat = Some(check_repeat(value, errs)),
             "mask_zero" => mask_zero = Some(check_flag(key, value, errs)),
             "activation" => activation = Some(check_activation(key, value, errs)),
             "recurrent_activation" => {
@@ -271,6 +280,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         let example = match first {
             "units" => "8",
             "input_dim" => "1000, 8",
+            "n" => "4",
             "layer" => "lstm(8)",
             "activation" => "relu",
             _ => "0.2",
@@ -282,6 +292,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "input_dim" => {
                 "the number of token ids (`input_dim`) and a vector width (`output_dim`)"
             }
+            "n" => "the number of timesteps to repeat the vector (`n`)",
             "layer" => "a recurrent layer to wrap",
             "stddev" => "a standard deviation",
             "activation" => "an activation",
@@ -352,6 +363,8 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         invert: invert.unwrap_or(Some(flag("invert"))),
         input_dim: input_dim.flatten(),
         mask_zero: mask_zero.unwrap_or(Some(flag("mask_zero"))),
+        repeat: repeat.flatten(),
+        flatten_len: None,
     })
 }
 

@@ -2,7 +2,7 @@
 //! parameter count, and the checked layers and stages the expansion follows.
 
 use super::kind::Kind;
-use super::{Errors, Flow, Input, Layer, Model, Options, Stage};
+use super::{Errors, Flow, Input, Layer, Model, Options, Section, Stage};
 use proc_macro2::{Ident, Span};
 use std::ops::Range;
 use syn::Visibility;
@@ -17,6 +17,12 @@ pub(super) fn flow_after_sequence(before: Flow) -> Flow {
 
 /// `simple_rnn(2)` after `simple_rnn(4)`, which returns one vector.
 pub(super) fn needs_sequence(layer: &Options, prev: &Options) -> String {
+    if prev.kind == Kind::Flatten {
+        return format!(
+            "`{}` needs a sequence, but `{}` before it makes one vector of the whole sequence; remove `{}`, or repeat the vector as a sequence with `repeat_vector(n)`",
+            layer.call_text, prev.call_text, prev.call_text
+        );
+    }
     let fix = match &prev.wrapped {
         _ if prev.return_sequences_given => {
             format!("change it to `{}`", prev.returning_sequences_text)
@@ -98,15 +104,19 @@ pub(super) fn count_params(
     Some((total, breakdown))
 }
 
-/// The checked layer for `opt` on `input`-wide vectors; `field` names it.
+/// The checked layer for `opt` on `input`-wide vectors; `field` names it; `timesteps` are
+/// those of the sequence it emits, when it emits one.
 pub(super) fn build_layer(
     opt: &Options,
     field: &str,
     input: usize,
     seq_out: bool,
+    timesteps: Option<usize>,
 ) -> Option<Layer> {
     let wrapped = match &opt.wrapped {
-        Some(inner) => Some(Box::new(build_layer(inner, field, input, seq_out)?)),
+        Some(inner) => Some(Box::new(build_layer(
+            inner, field, input, seq_out, timesteps,
+        )?)),
         None => None,
     };
     let merge = match opt.kind {
@@ -133,6 +143,11 @@ pub(super) fn build_layer(
         invert: opt.invert?,
         input_dim: opt.input_dim.unwrap_or(0),
         mask_zero: opt.mask_zero?,
+        timesteps: match opt.kind {
+            Kind::RepeatVector => opt.repeat,
+            _ => timesteps,
+        },
+        flatten_len: opt.flatten_len.unwrap_or(1),
     })
 }
 
@@ -163,21 +178,25 @@ pub(super) fn build(
         *n += 1;
         name
     };
+    let mut timesteps = input.timesteps;
     for (opt, &seq_out) in options.iter().zip(seq_out) {
         let opt = opt.as_ref()?;
         let field = next_name(opt.kind.spec().saving_name);
         if let Some(inner) = &opt.wrapped {
             next_name(inner.kind.spec().saving_name);
         }
-        let layer = build_layer(opt, &field, width, seq_out)?;
+        let layer = build_layer(opt, &field, width, seq_out, timesteps)?;
         width = layer.units;
+        timesteps = layer.timesteps;
         layers.push(layer);
     }
-    let (stages, tail) = plan(&layers);
-    let needs_buffer = stages.len() > 1
-        || layers
-            .iter()
-            .any(|l| l.kind == Kind::Bidirectional && l.seq_out);
+    let sections = sections(&layers, input.timesteps);
+    let needs_buffer = sections.first().is_some_and(|s| {
+        s.stages.len() > 1
+            || layers[s.stages.first().map_or(0, |st| st.layers.start)..s.tail.start]
+                .iter()
+                .any(|l| l.kind == Kind::Bidirectional && l.seq_out)
+    });
     if input.timesteps.is_none() && needs_buffer {
         // Reported above from the statements; this only guards the generated code.
         errs.push(
@@ -197,25 +216,56 @@ pub(super) fn build(
         features,
         tokens: input.tokens(),
         layers,
-        stages,
-        tail,
+        sections,
         params,
         weights: None,
     })
 }
 
-/// Splits the layers that see sequences into stages, and returns the tail after them. A
-/// stage runs timestep by timestep over its source (the input, or the buffered output of
-/// the stage before); a new one starts where a layer must read its whole input first:
-/// `go_backwards` after a recurrent layer, and every `bidirectional` after other layers.
-pub(super) fn plan(layers: &[Layer]) -> (Vec<Stage>, Range<usize>) {
-    let seq_end = layers
+/// The sections of the model: the input's sequence, then one after each `repeat_vector`.
+pub(super) fn sections(layers: &[Layer], input: Option<usize>) -> Vec<Section> {
+    let mut sections = Vec::new();
+    let (mut start, mut timesteps, mut source) = (0, input, None);
+    for (i, l) in layers.iter().enumerate() {
+        if l.kind == Kind::RepeatVector {
+            let (stages, tail) = plan(layers, start..i);
+            sections.push(Section {
+                timesteps,
+                source,
+                stages,
+                tail,
+            });
+            (start, timesteps, source) = (i + 1, l.timesteps, Some(i));
+        }
+    }
+    let (stages, tail) = plan(layers, start..layers.len());
+    sections.push(Section {
+        timesteps,
+        source,
+        stages,
+        tail,
+    });
+    sections
+}
+
+/// Splits the layers of `range` that see its sequence into stages, and returns the tail
+/// after them. A stage runs timestep by timestep over its source (the section's sequence,
+/// or the buffered output of the stage before); a new one starts where a layer must read
+/// its whole input first: `go_backwards` after a recurrent layer, and every `bidirectional`
+/// after other layers. A `flatten` of the sequence starts the tail, reading the last
+/// stage's buffered output.
+pub(super) fn plan(layers: &[Layer], range: Range<usize>) -> (Vec<Stage>, Range<usize>) {
+    let end = range.end;
+    let mut seq_end = layers[range.clone()]
         .iter()
         .position(|l| !l.seq_out)
-        .map_or(layers.len(), |i| i + 1);
+        .map_or(end, |i| range.start + i + 1);
+    if seq_end > range.start && layers[seq_end - 1].kind == Kind::Flatten {
+        seq_end -= 1;
+    }
     let mut stages: Vec<Stage> = Vec::new();
     let mut has_recurrent = false;
-    for (i, layer) in layers[..seq_end].iter().enumerate() {
+    for (i, layer) in layers.iter().enumerate().take(seq_end).skip(range.start) {
         let bidirectional = layer.kind == Kind::Bidirectional;
         let new_stage = stages.is_empty()
             || (layer.go_backwards && has_recurrent)
@@ -234,7 +284,7 @@ pub(super) fn plan(layers: &[Layer]) -> (Vec<Stage>, Range<usize>) {
         }
         has_recurrent |= layer.kind.is_recurrent();
     }
-    (stages, seq_end..layers.len())
+    (stages, seq_end..end)
 }
 
 /// The numeric arguments of an activation layer, each given or Keras's default (`None`,

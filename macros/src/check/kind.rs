@@ -24,6 +24,9 @@ impl Kind {
     pub const Normalization: Kind = Kind(&tinyrnn_spec::NORMALIZATION);
     pub const Embedding: Kind = Kind(&tinyrnn_spec::EMBEDDING);
     pub const Masking: Kind = Kind(&tinyrnn_spec::MASKING);
+    pub const RepeatVector: Kind = Kind(&tinyrnn_spec::REPEAT_VECTOR);
+    pub const Flatten: Kind = Kind(&tinyrnn_spec::FLATTEN);
+    pub const PRelu: Kind = Kind(&tinyrnn_spec::PRELU);
 }
 
 /// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).

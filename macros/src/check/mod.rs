@@ -43,16 +43,27 @@ pub struct Model {
     /// `embedding`).
     pub tokens: bool,
     pub layers: Vec<Layer>,
-    /// Runs of layers evaluated timestep by timestep; a new stage starts where a layer
-    /// must read the previous one's whole output backwards.
-    pub stages: Vec<Stage>,
-    /// The layers after the last sequence (they see one vector), empty when the model
-    /// returns sequences.
-    pub tail: Range<usize>,
+    /// The runs of layers over one sequence each: the input's, then each
+    /// `repeat_vector`'s (which is in no section: it makes the next one's sequence).
+    pub sections: Vec<Section>,
     /// The count derived from Keras's formulas, checked against the runtime's at compile time.
     pub params: usize,
     /// `weights = "path"`: a Keras file to embed, relative to the crate's manifest.
     pub weights: Option<LitStr>,
+}
+
+/// Layers over one sequence: stages of timesteps, then the layers that see one vector.
+pub struct Section {
+    /// The sequence's timesteps (`None`: any, the input's `_`).
+    pub timesteps: Option<usize>,
+    /// The `repeat_vector` that makes the sequence, `None` for the input.
+    pub source: Option<usize>,
+    /// Runs of layers evaluated timestep by timestep; a new stage starts where a layer
+    /// must read the previous one's whole output backwards.
+    pub stages: Vec<Stage>,
+    /// The layers after the sequence (they see one vector, the first may be the `flatten`
+    /// of the whole sequence), empty when the section's output is the model's sequence.
+    pub tail: Range<usize>,
 }
 
 pub struct Stage {
@@ -75,10 +86,35 @@ impl Model {
 
     /// Whether `step` can run the model one timestep at a time.
     pub fn streamable(&self) -> bool {
-        !self
-            .layers
-            .iter()
-            .any(|l| l.go_backwards || l.kind == Kind::Bidirectional)
+        self.why_not_streamable().is_none()
+    }
+
+    /// The layer that keeps `step` from running the model one timestep at a time, and why.
+    pub fn why_not_streamable(&self) -> Option<String> {
+        self.layers.iter().find_map(|l| match l.kind {
+            Kind::Bidirectional => Some(format!(
+                "`{}` (`bidirectional`) reads the whole sequence backwards before its first output",
+                l.field
+            )),
+            _ if l.go_backwards => Some(format!(
+                "`{}` (`go_backwards = true`) reads the whole sequence backwards before its first output",
+                l.field
+            )),
+            Kind::RepeatVector => Some(format!(
+                "`{}` (`repeat_vector`) makes a sequence of its own from the input's last output",
+                l.field
+            )),
+            Kind::Flatten if l.flatten_len > 1 => Some(format!(
+                "`{}` (`flatten`) reads the whole sequence at once",
+                l.field
+            )),
+            _ => None,
+        })
+    }
+
+    /// The timesteps of the sequence `forward` returns (`None`: as many as the input's).
+    pub fn output_timesteps(&self) -> Option<usize> {
+        self.sections.last().and_then(|s| s.timesteps)
     }
 }
 
@@ -121,6 +157,11 @@ pub struct Layer {
     pub input_dim: usize,
     /// `embedding`'s `mask_zero`: id 0 masks its timestep.
     pub mask_zero: bool,
+    /// The timesteps of the sequence the layer emits (`None`: any); for `repeat_vector`,
+    /// its `n`.
+    pub timesteps: Option<usize>,
+    /// `flatten`'s input: timesteps of `input`-wide vectors (1 on a vector, which it keeps).
+    pub flatten_len: usize,
 }
 
 impl Layer {
@@ -194,6 +235,10 @@ struct Options {
     /// `embedding`'s `input_dim` (its `output_dim` is `units`).
     input_dim: Option<usize>,
     mask_zero: Option<bool>,
+    /// `repeat_vector`'s `n`.
+    repeat: Option<usize>,
+    /// `flatten`'s input timesteps, 1 on a vector; `None` until known.
+    flatten_len: Option<usize>,
 }
 
 impl Options {
@@ -214,6 +259,9 @@ impl Options {
             Kind::Embedding => {
                 self.units.is_some() && self.input_dim.is_some() && self.mask_zero.is_some()
             }
+            Kind::RepeatVector => self.repeat.is_some(),
+            Kind::PRelu => true,
+            Kind::Flatten => self.flatten_len.is_some(),
             k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
         }
@@ -229,6 +277,8 @@ impl Options {
                 .checked_mul(self.merge?.factor),
             Kind::TimeDistributed => self.wrapped.as_ref()?.output_width(input),
             k if k.keeps_width() || k.is_normalization() => Some(input),
+            Kind::RepeatVector | Kind::PRelu => Some(input),
+            Kind::Flatten => input.checked_mul(self.flatten_len?),
             _ => self.units,
         }
     }
@@ -261,6 +311,8 @@ impl Options {
                 Some((n, formula))
             }
             k if k.keeps_width() => Some((0, "0".to_owned())),
+            Kind::RepeatVector | Kind::Flatten => Some((0, "0".to_owned())),
+            Kind::PRelu => Some((d, d.to_string())),
             // The ids are the embedding's inputs: `d` is `input_dim`.
             Kind::Embedding => {
                 kind_params(Kind::Embedding, self.input_dim?, self.units?, true, true)
@@ -334,8 +386,86 @@ enum Flow {
     Sequence,
     /// One vector, the last timestep of the recurrent layer at this index.
     Vector(usize),
+    /// One vector, made by the `flatten` at this index.
+    Flat(usize),
     /// Not known after an earlier mistake; checks that depend on it stay quiet.
     Unknown,
+}
+
+/// `repeat_vector` and `flatten`: what they read, and what flows after them.
+#[allow(
+    clippy::option_option,
+    reason = "the timesteps now: not known yet (no input), any (`_`), or a number"
+)]
+fn reshape_flow(
+    o: &mut Options,
+    flow: &mut Flow,
+    timesteps_now: &mut Option<Option<usize>>,
+    index: usize,
+    layers: &[Option<Options>],
+    input: Option<&Input>,
+    errs: &mut Errors,
+) {
+    match (o.kind, *flow) {
+        (Kind::RepeatVector, Flow::Sequence) => {
+            let before = index
+                .checked_sub(1)
+                .and_then(|i| layers.get(i))
+                .and_then(Option::as_ref)
+                .map_or_else(
+                    || "the input".to_owned(),
+                    |p| format!("`{}` before it", p.call_text),
+                );
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` repeats one vector, but {before} gives a sequence; put it after a layer that returns one vector (a recurrent layer without `return_sequences`, or `flatten()`)",
+                    o.call_text
+                ),
+            );
+            o.args_ok = false;
+        }
+        (Kind::RepeatVector, _) => {
+            *timesteps_now = Some(o.repeat);
+            *flow = Flow::Sequence;
+        }
+        (Kind::Flatten, Flow::Sequence) => match *timesteps_now {
+            Some(Some(t)) => {
+                o.flatten_len = Some(t);
+                *flow = Flow::Flat(index);
+            }
+            Some(None) => {
+                let input = input.map_or_else(String::new, |i| {
+                    format!(
+                        ", but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
+                        i.stmt.text(),
+                        i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
+                    )
+                });
+                errs.push_range(
+                    o.range,
+                    format!(
+                        "`{}` makes one vector of every timestep, which needs a fixed number of timesteps{input}",
+                        o.call_text
+                    ),
+                );
+                o.args_ok = false;
+            }
+            None => o.args_ok = false,
+        },
+        (Kind::Flatten, _) => o.flatten_len = Some(1),
+        (Kind::PRelu, Flow::Sequence) => {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` on a sequence has an `alpha` per timestep and unit in Keras, which tinyrnn does not support; use it on a vector (after a recurrent layer without `return_sequences`, or a `dense` after one)",
+                    o.call_text
+                ),
+            );
+            o.args_ok = false;
+        }
+        _ => {}
+    }
 }
 
 /// `input [T]` (token ids) goes with a first layer `embedding`, and `embedding` only there.
@@ -444,6 +574,9 @@ pub fn check(input: ModelInput) -> Checked {
     let mut bidirectional_buffered: Option<(usize, BufferReason)> = None;
     // Whether the layers so far all passed sequences on: `forward` runs them in stages.
     let mut in_stages = true;
+    // The timesteps of the sequence flowing now (`None`: any), once the input is known;
+    // `repeat_vector(n)` makes it `n`.
+    let mut timesteps_now: Option<Option<usize>> = None;
 
     for stmt in &stmts {
         match stmt {
@@ -482,6 +615,7 @@ pub fn check(input: ModelInput) -> Checked {
                     );
                 }
                 let (timesteps, features) = check_input(i, &mut errs);
+                timesteps_now = Some(timesteps);
                 input = Some(Input {
                     stmt: i,
                     timesteps,
@@ -528,12 +662,25 @@ pub fn check(input: ModelInput) -> Checked {
                 input_attempted |= misspelt || keras_shape;
                 // The call's own errors come after one about the whole call, as in the source.
                 let mut call_errs = Errors::default();
-                let options = check_call(call, &mut call_errs);
+                let mut options = check_call(call, &mut call_errs);
+                // The layers that change what flows: a vector repeated as a sequence of a
+                // known length, a sequence flattened into one vector.
+                if let Some(o) = options.as_mut() {
+                    reshape_flow(
+                        o,
+                        &mut flow,
+                        &mut timesteps_now,
+                        index,
+                        &layers,
+                        input.as_ref(),
+                        &mut errs,
+                    );
+                }
                 match &options {
                     None => flow = Flow::Unknown,
                     Some(o) if o.kind.is_recurrent() => {
                         match flow {
-                            Flow::Vector(before) => {
+                            Flow::Vector(before) | Flow::Flat(before) => {
                                 if let Some(Some(prev)) = layers.get(before) {
                                     errs.push_range(o.range, needs_sequence(o, prev));
                                 }
@@ -567,7 +714,7 @@ pub fn check(input: ModelInput) -> Checked {
                     Some(o)
                         if o.kind == Kind::SpatialDropout1d || o.kind == Kind::TimeDistributed =>
                     {
-                        if let Flow::Vector(before) = flow
+                        if let Flow::Vector(before) | Flow::Flat(before) = flow
                             && let Some(Some(prev)) = layers.get(before)
                         {
                             errs.push_range(o.range, needs_sequence(o, prev));

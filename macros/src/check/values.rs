@@ -104,6 +104,21 @@ pub(super) fn check_seed(v: &Value, errs: &mut Errors) -> bool {
     false
 }
 
+/// `repeat_vector`'s `n`: how many timesteps it makes, at least 1.
+pub(super) fn check_repeat(v: &Value, errs: &mut Errors) -> Option<usize> {
+    if let Value::Int(n) = v {
+        return positive(n, "expected `n` of at least 1 (timesteps), found `0`", errs);
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected a whole number of timesteps for `n`, found `{}`",
+            v.text()
+        ),
+    );
+    None
+}
+
 /// `embedding`'s `input_dim`: how many token ids it maps, at least 1.
 pub(super) fn check_input_dim(v: &Value, errs: &mut Errors) -> Option<usize> {
     if let Value::Int(n) = v {

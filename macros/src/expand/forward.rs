@@ -3,7 +3,7 @@
 //! and `bidirectional`'s two directions merged.
 
 use super::{layer_type, lit};
-use crate::check::{Kind, Model};
+use crate::check::{Kind, Model, Section};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -56,6 +56,9 @@ pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStrea
                 }
             } else if l.kind.is_recurrent() {
                 quote! { let v = self.#f.step(&mut #state.#f, &v); }
+            } else if l.kind == Kind::Flatten {
+                // On a vector (a flattened sequence is read in `section_body`).
+                quote! { let v = self.#f.step_vector(&mut (), &v); }
             } else {
                 quote! { let v = self.#f.step(&mut (), &v); }
             };
@@ -76,7 +79,7 @@ pub(super) enum Sink {
 
 /// `for <pattern> in <items> { <body>; <write v to the sink> }`, with the sink declared.
 pub(super) fn stage_loop(
-    m: &Model,
+    timesteps: Option<usize>,
     items: &TokenStream,
     pattern: &TokenStream,
     body: &TokenStream,
@@ -85,7 +88,7 @@ pub(super) fn stage_loop(
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
     match sink {
         Sink::Buffer(buffer, width) => {
-            let (w, t) = (lit(*width), lit(m.timesteps.unwrap_or(0)));
+            let (w, t) = (lit(*width), lit(timesteps.unwrap_or(0)));
             quote! {
                 let mut #buffer = [[0.0_f32; #w]; #t];
                 for (#pattern, slot) in #items.zip(#buffer.iter_mut()) {
@@ -113,28 +116,33 @@ pub(super) fn stage_loop(
     }
 }
 
-pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
-    let m = model;
-    let features = lit(m.features);
-    let units = lit(m.output_units());
+/// The code of one section: its stages over its sequence (`x`, or the `repeat_vector`
+/// output it starts from), then its tail; it leaves the section's last vector in `v`, or
+/// for the model's output sequence writes `out`.
+fn section_body(m: &Model, n: usize, section: &Section, last: bool) -> TokenStream {
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
-    // One timestep of input: a token id, or a vector of features.
-    let elem = if m.tokens {
-        quote!(u32)
-    } else {
-        quote!([f32; #features])
-    };
     let state = quote!(state);
-    let uses_state = m.layers.iter().any(|l| l.kind.is_recurrent());
-    let init_state = uses_state.then(|| quote!(let mut state = #state_name::new();));
-    let last_stage = m.stages.len().saturating_sub(1);
-
     let mut body = TokenStream::new();
-    for (k, stage) in m.stages.iter().enumerate() {
+    let input = match section.source {
+        None => quote!(x),
+        Some(r) => {
+            let field = &m.layers[r].field;
+            let repeated = format_ident!("repeated_{}", n);
+            body.extend(quote! { let #repeated = self.#field.step(&mut (), &v); });
+            quote!((&#repeated))
+        }
+    };
+    let flattens = m
+        .layers
+        .get(section.tail.start)
+        .filter(|l| l.kind == Kind::Flatten && l.flatten_len > 1 && !section.tail.is_empty());
+    let returns_sequence = last && m.returns_sequences();
+    let last_stage = section.stages.len().saturating_sub(1);
+    for (k, stage) in section.stages.iter().enumerate() {
         let source = if k == 0 {
-            quote!(x)
+            input.clone()
         } else {
-            let b = format_ident!("buffer_{}", k - 1);
+            let b = format_ident!("buffer_{}_{}", n, k - 1);
             quote!(#b)
         };
         let Some(first) = m.layers.get(stage.layers.start) else {
@@ -149,9 +157,9 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
             continue;
         };
         let width_in = lit(first.input);
-        let sink = if k < last_stage {
-            Sink::Buffer(format_ident!("buffer_{}", k), last_layer.units)
-        } else if m.returns_sequences() {
+        let sink = if k < last_stage || flattens.is_some() {
+            Sink::Buffer(format_ident!("buffer_{}_{}", n, k), last_layer.units)
+        } else if returns_sequence {
             Sink::Out
         } else {
             Sink::Last(last_layer.units)
@@ -163,8 +171,8 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
             let rest = steps(m, stage.layers.start + 1..stage.layers.end, &state);
             if first.seq_out {
                 // Backward pass first, its outputs re-aligned in time as Keras does.
-                let timesteps = lit(m.timesteps.unwrap_or(0));
-                let backward = format_ident!("backward_{}", k);
+                let timesteps = lit(section.timesteps.unwrap_or(0));
+                let backward = format_ident!("backward_{}_{}", n, k);
                 body.extend(quote! {
                     let mut #backward = [[0.0_f32; #units]; #timesteps];
                     for (xt, slot) in #source.iter().rev().zip(#backward.iter_mut().rev()) {
@@ -182,7 +190,13 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                         <#ty>::merge::<#units, #width_out>(&forward, &#vector::<f32, #units>::from(*bt));
                     #rest
                 };
-                body.extend(stage_loop(m, &items, &pattern, &calls, &sink));
+                body.extend(stage_loop(
+                    section.timesteps,
+                    &items,
+                    &pattern,
+                    &calls,
+                    &sink,
+                ));
             } else {
                 // Only the last output of each direction: two passes, no buffer.
                 body.extend(quote! {
@@ -207,7 +221,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 quote!(#source.iter())
             };
             let calls = steps(m, stage.layers.clone(), &state);
-            let input = if k == 0 && m.tokens {
+            let input = if n == 0 && k == 0 && m.tokens {
                 quote!(let v: u32 = *xt;)
             } else {
                 quote!(let v = #vector::<f32, #width_in>::from(*xt);)
@@ -216,63 +230,118 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 #input
                 #calls
             };
-            body.extend(stage_loop(m, &items, &quote!(xt), &calls, &sink));
+            body.extend(stage_loop(
+                section.timesteps,
+                &items,
+                &quote!(xt),
+                &calls,
+                &sink,
+            ));
         }
     }
-    if !m.returns_sequences() {
-        let calls = steps(m, m.tail.clone(), &state);
-        body.extend(quote! {
-            let v = last;
-            #calls
-            v.into()
-        });
+    if returns_sequence {
+        if section.stages.is_empty() {
+            // `repeat_vector` last: its sequence is the output.
+            body.extend(quote! {
+                for (slot, xt) in out.iter_mut().zip(#input.iter()) {
+                    *slot = *xt;
+                }
+            });
+        }
+        return body;
     }
+    let mut tail = section.tail.clone();
+    if let Some(flatten) = flattens {
+        let field = &flatten.field;
+        let buffer = if section.stages.is_empty() {
+            input
+        } else {
+            let b = format_ident!("buffer_{}_{}", n, last_stage);
+            quote!((&#b))
+        };
+        body.extend(quote! { let v = self.#field.step(&mut (), #buffer); });
+        tail.start += 1;
+    } else if !section.stages.is_empty() {
+        body.extend(quote! { let v = last; });
+    }
+    body.extend(steps(m, tail, &state));
+    body
+}
 
+pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
+    let m = model;
+    let features = lit(m.features);
+    let units = lit(m.output_units());
+    // One timestep of input: a token id, or a vector of features.
+    let elem = if m.tokens {
+        quote!(u32)
+    } else {
+        quote!([f32; #features])
+    };
+    let uses_state = m.layers.iter().any(|l| l.kind.is_recurrent());
+    let init_state = uses_state.then(|| quote!(let mut state = #state_name::new();));
+
+    let mut body = TokenStream::new();
+    let last_section = m.sections.len().saturating_sub(1);
+    for (n, section) in m.sections.iter().enumerate() {
+        body.extend(section_body(m, n, section, n == last_section));
+    }
     let doc_reversed = if m.streamable() {
         ""
     } else {
         " Layers with `go_backwards = true` read their input from the last timestep to the\n first and emit their outputs in that order; `bidirectional` layers re-align their\n backward outputs in time before merging; both as Keras does."
     };
-    let plain = match (m.timesteps, m.returns_sequences()) {
-        (Some(t), false) => {
-            let t = lit(t);
+    let x_type = if let Some(t) = m.timesteps {
+        let t = lit(t);
+        quote!(&[#elem; #t])
+    } else {
+        quote!(&[#elem])
+    };
+    let over = if m.timesteps.is_some() {
+        "a whole sequence"
+    } else {
+        "a sequence of any length"
+    };
+    let plain = match (m.returns_sequences(), m.output_timesteps()) {
+        (false, _) => {
+            let doc = format!(
+                " Runs the model over {over} from a zero state and returns the last output.\n Allocates nothing."
+            );
             quote! {
-                /// Runs the model over a whole sequence from a zero state and returns the last
-                /// output. Allocates nothing.
+                #[doc = #doc]
                 #[doc = #doc_reversed]
                 #[must_use]
-                pub fn forward(&self, x: &[#elem; #t]) -> [f32; #units] {
+                pub fn forward(&self, x: #x_type) -> [f32; #units] {
                     #init_state
                     #body
+                    v.into()
                 }
             }
         }
-        (Some(t), true) => {
-            let t = lit(t);
+        (true, Some(n)) => {
+            let doc = if m.timesteps == Some(n) {
+                format!(
+                    " Runs the model over {over} from a zero state and returns the output at every\n timestep. Allocates nothing."
+                )
+            } else {
+                format!(
+                    " Runs the model over {over} from a zero state and returns the {n} timesteps of\n the sequence its `repeat_vector` makes. Allocates nothing."
+                )
+            };
+            let n = lit(n);
             quote! {
-                /// Runs the model over a whole sequence from a zero state and returns the
-                /// output at every timestep. Allocates nothing.
+                #[doc = #doc]
                 #[doc = #doc_reversed]
                 #[must_use]
-                pub fn forward(&self, x: &[#elem; #t]) -> [[f32; #units]; #t] {
+                pub fn forward(&self, x: #x_type) -> [[f32; #units]; #n] {
                     #init_state
-                    let mut out = [[0.0_f32; #units]; #t];
+                    let mut out = [[0.0_f32; #units]; #n];
                     #body
                     out
                 }
             }
         }
-        (None, false) => quote! {
-            /// Runs the model over a sequence of any length from a zero state and returns the
-            /// last output. Allocates nothing.
-            #[doc = #doc_reversed]
-            #[must_use]
-            pub fn forward(&self, x: &[#elem]) -> [f32; #units] {
-                #init_state
-                #body
-            }
-        },
-        (None, true) => quote! {
+        (true, None) => quote! {
             /// Runs the model over a sequence of any length from a zero state and writes the
             /// output of every timestep to `out`. Allocates nothing.
             #[doc = #doc_reversed]
@@ -303,10 +372,12 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
     let checked = match (m.timesteps, m.returns_sequences()) {
         (Some(t), sequence) => {
             let t = lit(t);
-            let out = if sequence {
-                quote!([[f32; #units]; #t])
-            } else {
-                quote!([f32; #units])
+            let out = match m.output_timesteps() {
+                Some(n) if sequence => {
+                    let n = lit(n);
+                    quote!([[f32; #units]; #n])
+                }
+                _ => quote!([f32; #units]),
             };
             quote! {
                 /// [`Self::forward`], refusing token ids that are not below the embedding's
@@ -370,11 +441,12 @@ pub(super) fn step(m: &Model, state_name: &Ident) -> TokenStream {
             quote!(let v = #vector::<f32, #features>::from(*x);),
         )
     };
-    if !m.streamable() {
+    if let Some(why) = m.why_not_streamable() {
+        let doc = format!(
+            " Not available: {why}, so this model cannot stream. Calling it is a compile\n error; use `forward`."
+        );
         return quote! {
-            /// Not available: a layer with `go_backwards = true` or a `bidirectional` layer
-            /// needs the whole sequence before its first output, so this model cannot stream. Calling it is a compile
-            /// error; use `forward`.
+            #[doc = #doc]
             pub fn step(&self, state: &mut #state_name, x: #x_type) -> [f32; #units]
             where
                 for<'a> Self: ::tinyrnn::__private::Streamable<'a>,

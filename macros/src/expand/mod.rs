@@ -67,6 +67,15 @@ fn layer_type(layer: &Layer) -> TokenStream {
             let input_dim = lit(l.input_dim);
             quote_spanned!(span=> #layers::Embedding<#input_dim, #units>)
         }
+        Kind::PRelu => quote_spanned!(span=> #layers::PRelu<#inputs>),
+        Kind::RepeatVector => {
+            let n = lit(l.timesteps.unwrap_or(0));
+            quote_spanned!(span=> #layers::RepeatVector<#inputs, #n>)
+        }
+        Kind::Flatten => {
+            let t = lit(l.flatten_len);
+            quote_spanned!(span=> #layers::Flatten<#t, #inputs, #units>)
+        }
         Kind::Masking => {
             let value = Literal::u32_unsuffixed(l.number("mask_value").to_bits());
             quote_spanned!(span=> #layers::Masking<#inputs, #value>)
@@ -137,6 +146,13 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         options.push(("invert", l.invert.to_string()));
         return options;
     }
+    if l.kind == Kind::RepeatVector {
+        options.push(("n", l.timesteps.unwrap_or(0).to_string()));
+        return options;
+    }
+    if l.kind == Kind::Flatten || l.kind == Kind::PRelu {
+        return options;
+    }
     if l.kind == Kind::Embedding {
         options.push(("input_dim", l.input_dim.to_string()));
         options.push(("output_dim", l.units.to_string()));
@@ -194,6 +210,8 @@ fn model_text(m: &Model) -> String {
                 l.kind.spec().takes("activation"),
             ) {
                 _ if l.kind == Kind::Embedding => format!("{}, {}", l.input_dim, l.units),
+                _ if l.kind == Kind::RepeatVector => l.timesteps.unwrap_or(0).to_string(),
+                _ if l.kind == Kind::Flatten || l.kind == Kind::PRelu => String::new(),
                 (true, true) => l.activation.name.to_owned(),
                 (true, false) => String::new(),
                 _ => l.units.to_string(),
@@ -217,6 +235,13 @@ pub fn expand(m: &Model) -> TokenStream {
     let fields: Vec<&Ident> = m.layers.iter().map(|l| &l.field).collect();
     let n_layers = lit(m.layers.len());
     let features = lit(m.features);
+    let output_timesteps = match m.output_timesteps() {
+        Some(t) if m.returns_sequences() => {
+            let t = lit(t);
+            quote!(::core::option::Option::Some(#t))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
     let vocabulary = match m.layers.first() {
         Some(l) if m.tokens => {
             let v = lit(l.input_dim);
@@ -256,6 +281,21 @@ pub fn expand(m: &Model) -> TokenStream {
                 l.units,
                 if l.mask_zero { ", mask_zero=True" } else { "" },
                 l.input_dim
+            ),
+            (None, _) if l.kind == Kind::RepeatVector => format!(
+                " `{}`: Keras `RepeatVector({})`: its {}-wide input vector as a sequence of {} timesteps (no weights).",
+                l.field,
+                l.timesteps.unwrap_or(0),
+                l.input,
+                l.timesteps.unwrap_or(0)
+            ),
+            (None, _) if l.kind == Kind::PRelu => format!(
+                " `{}`: Keras `PReLU()` on {} units: one learned `alpha` each.",
+                l.field, l.input
+            ),
+            (None, _) if l.kind == Kind::Flatten => format!(
+                " `{}`: Keras `Flatten()`: {} timesteps of {} units as one vector of {} (no weights).",
+                l.field, l.flatten_len, l.input, l.units
             ),
             (None, _) if l.kind == Kind::Masking => format!(
                 " `{}`: Keras `Masking({})`: masks the timesteps whose {} features all equal it (no weights).",
@@ -317,8 +357,14 @@ pub fn expand(m: &Model) -> TokenStream {
             keras_options(l).into_iter().unzip();
         let units = lit(l.units);
         let output = if l.seq_out {
+            let timesteps = if let Some(t) = l.timesteps {
+                let t = lit(t);
+                quote!(::core::option::Option::Some(#t))
+            } else {
+                quote!(::core::option::Option::None)
+            };
             quote!(::tinyrnn::__private::OutputShape::Sequence {
-                timesteps: #timesteps_const,
+                timesteps: #timesteps,
                 units: #units,
             })
         } else {
@@ -422,6 +468,10 @@ pub fn expand(m: &Model) -> TokenStream {
             pub const VOCABULARY: ::core::option::Option<usize> = #vocabulary;
             /// The length of each output vector.
             pub const OUTPUT_UNITS: usize = #units;
+            /// How many timesteps `forward` returns when the model returns sequences: the
+            /// input's, or `repeat_vector`'s `n`; `None` for as many as an input of any
+            /// length has. `None` too for a model that returns one vector.
+            pub const OUTPUT_TIMESTEPS: ::core::option::Option<usize> = #output_timesteps;
             /// Whether `forward` returns one output per timestep.
             pub const RETURNS_SEQUENCES: bool = #returns_sequences;
             /// The model with every weight zero, for `const` and `static` items.

@@ -17,6 +17,8 @@ mod lstm;
 mod masking;
 mod normalization;
 mod passthrough;
+mod prelu;
+mod reshaping;
 mod simple_rnn;
 mod time_distributed;
 
@@ -37,6 +39,8 @@ pub use passthrough::{
     AlphaDropout, Dropout, GaussianDropout, GaussianNoise, Passthrough, PassthroughKind,
     SpatialDropout1D,
 };
+pub use prelu::PRelu;
+pub use reshaping::{Flatten, RepeatVector};
 pub use simple_rnn::SimpleRnn;
 pub use time_distributed::TimeDistributed;
 
