@@ -70,6 +70,27 @@ tinyrnn::model! {
     dense(1);
 }
 
+tinyrnn::model! {
+    struct Ids;
+    input [_];
+    embedding(40, 4, mask_zero = true);
+    normalization();
+    lstm(5);
+    repeat_vector(3);
+    gru(2, return_sequences = true);
+}
+
+tinyrnn::model! {
+    struct Masked;
+    input [6, 3];
+    masking();
+    simple_rnn(4, return_sequences = true);
+    batch_normalization();
+    gru(3);
+    flatten();
+    prelu();
+}
+
 fn weights(n: usize) -> Vec<f32> {
     (0..n)
         .map(|i| ((i * 37 % 101) as f32 / 101.0) - 0.5)
@@ -81,6 +102,17 @@ fn forward_and_step_allocate_nothing() {
     let seed = Seed::from_flat(&weights(Seed::PARAMS)).unwrap();
     let stack = Stack::from_flat(&weights(Stack::PARAMS)).unwrap();
     let both = Both::from_flat(&weights(Both::PARAMS)).unwrap();
+    let ids = Ids::from_flat(&weights(Ids::PARAMS)).unwrap();
+    let masked = Masked::from_flat(&weights(Masked::PARAMS)).unwrap();
+    let tokens = [3_u32, 0, 7, 39, 0, 12, 99];
+    let x6 = [
+        [0.3, -0.2, 0.9],
+        [0.0; 3],
+        [0.5, 0.1, 0.0],
+        [0.0; 3],
+        [1.0; 3],
+        [0.0; 3],
+    ];
     let x50 = [[0.3, -0.2, 0.9]; 50];
     let x20 = [[0.3, -0.2, 0.9]; 20];
     let x7 = [[0.1, 0.2, -0.3, 0.4]; 7];
@@ -100,6 +132,13 @@ fn forward_and_step_allocate_nothing() {
         }
         state.reset();
         sink += both.forward(&x20)[0];
+        sink += ids.forward(&tokens)[2][1];
+        sink += ids.try_forward(&tokens).map_or(1.0, |y| y[0][0]);
+        sink += masked.forward(&x6)[0];
+        let mut state = MaskedState::new();
+        for xt in &x6 {
+            sink += masked.step(&mut state, xt)[0];
+        }
     });
     assert_eq!(n, 0, "forward/step allocated {n} times");
     assert!(sink.is_finite());

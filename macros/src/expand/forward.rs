@@ -369,51 +369,10 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
         return plain;
     };
     let embedding = layer_type(embedding);
-    let checked = match (m.timesteps, m.returns_sequences()) {
-        (Some(t), sequence) => {
-            let t = lit(t);
-            let out = match m.output_timesteps() {
-                Some(n) if sequence => {
-                    let n = lit(n);
-                    quote!([[f32; #units]; #n])
-                }
-                _ => quote!([f32; #units]),
-            };
-            quote! {
-                /// [`Self::forward`], refusing token ids that are not below the embedding's
-                /// `input_dim` (which `forward` maps to zero vectors) before running.
-                ///
-                /// # Errors
-                /// `tinyrnn::Error::TokenOutOfRange` naming the first such id and its timestep.
-                pub fn try_forward(
-                    &self,
-                    x: &[u32; #t],
-                ) -> ::core::result::Result<#out, ::tinyrnn::__private::Error> {
-                    <#embedding>::check_ids(x)?;
-                    ::core::result::Result::Ok(self.forward(x))
-                }
-            }
-        }
-        (None, false) => quote! {
-            /// [`Self::forward`], refusing token ids that are not below the embedding's
-            /// `input_dim` (which `forward` maps to zero vectors) before running.
-            ///
-            /// # Errors
-            /// `tinyrnn::Error::TokenOutOfRange` naming the first such id and its timestep.
-            pub fn try_forward(
-                &self,
-                x: &[u32],
-            ) -> ::core::result::Result<[f32; #units], ::tinyrnn::__private::Error> {
-                <#embedding>::check_ids(x)?;
-                ::core::result::Result::Ok(self.forward(x))
-            }
-        },
-        (None, true) => quote! {
-            /// [`Self::forward`], refusing token ids that are not below the embedding's
-            /// `input_dim` (which `forward` maps to zero vectors) before running.
-            ///
-            /// # Errors
-            /// `tinyrnn::Error::TokenOutOfRange` naming the first such id and its timestep;
+    let doc = " [`Self::forward`], refusing token ids that are not below the embedding's\n `input_dim` (which `forward` maps to zero vectors) before running.\n\n # Errors\n `tinyrnn::Error::TokenOutOfRange` naming the first such id and its timestep.";
+    let checked = match (m.returns_sequences(), m.output_timesteps()) {
+        (true, None) => quote! {
+            #[doc = #doc]
             /// `tinyrnn::Error::OutputLength` as `forward`. `out` is untouched on error.
             pub fn try_forward(
                 &self,
@@ -424,6 +383,25 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                 self.forward(x, out)
             }
         },
+        (sequence, n) => {
+            let out = match n {
+                Some(n) if sequence => {
+                    let n = lit(n);
+                    quote!([[f32; #units]; #n])
+                }
+                _ => quote!([f32; #units]),
+            };
+            quote! {
+                #[doc = #doc]
+                pub fn try_forward(
+                    &self,
+                    x: #x_type,
+                ) -> ::core::result::Result<#out, ::tinyrnn::__private::Error> {
+                    <#embedding>::check_ids(x)?;
+                    ::core::result::Result::Ok(self.forward(x))
+                }
+            }
+        }
     };
     quote! { #plain #checked }
 }

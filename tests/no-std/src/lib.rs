@@ -25,6 +25,28 @@ pub fn run(x: &[[f32; 3]; 50]) -> f32 {
     NET.forward(x)[0] + last[0]
 }
 
+tinyrnn::model! {
+    /// Token ids in, masked, normalized, repeated and flattened: issue 14's layers.
+    pub struct Tokens;
+    input [12];
+    embedding(50, 4, mask_zero = true);
+    batch_normalization();
+    gru(4);
+    prelu();
+    repeat_vector(3);
+    lstm(3, return_sequences = true);
+    flatten();
+    dense(2);
+}
+
+/// The same without std: `forward`, and `try_forward` refusing an id out of range.
+#[must_use]
+pub fn run_tokens(ids: &[u32; 12]) -> f32 {
+    let net = Tokens::ZERO;
+    let checked = net.try_forward(ids).map_or(0.0, |y| y[0]);
+    net.forward(ids)[0] + checked
+}
+
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
