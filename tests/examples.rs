@@ -244,9 +244,27 @@ example!(prelu_head, features, fixed, stream, {
     prelu();
     dense(2);
 });
+// Not examples: Keras's masks where they travel furthest (through recurrent layers that
+// return sequences, which repeat their last output at a masked timestep, and the layers
+// between them), with `step` bit for bit equal to `forward`.
+example!(masks_through_sequences, tokens, any_sequence, stream, {
+    input[_];
+    embedding(30, 4, mask_zero = true);
+    simple_rnn(5, return_sequences = true);
+    dense(3, activation = tanh);
+    gru(2, return_sequences = true);
+});
+example!(masking_value_chain, features, fixed, stream, {
+    input [9, 3];
+    masking(mask_value = 0.5);
+    dense(4, activation = relu);
+    dropout(0.2);
+    lstm(3, return_sequences = true);
+    lstm(2);
+});
 
-/// The examples above, as `tests/roundtrip.rs` compiles them from `tinyrnn inspect`.
-const EXAMPLES: [&str; 12] = [
+/// The models above, as `tests/roundtrip.rs` compiles them from `tinyrnn inspect`.
+const EXAMPLES: [&str; 14] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
@@ -259,6 +277,8 @@ const EXAMPLES: [&str; 12] = [
     "lstm_flatten_batchnorm",
     "stacked_gru_layernorm",
     "prelu_head",
+    "masks_through_sequences",
+    "masking_value_chain",
 ];
 
 /// `tinyrnn inspect` prints each file's `model!` and its parameter count; and Keras's own

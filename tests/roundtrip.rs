@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// The `tests/fixtures/keras-examples/` models that tinyrnn runs.
-const EXAMPLES: [&str; 12] = [
+const EXAMPLES: [&str; 14] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
@@ -25,6 +25,8 @@ const EXAMPLES: [&str; 12] = [
     "lstm_flatten_batchnorm",
     "stacked_gru_layernorm",
     "prelu_head",
+    "masks_through_sequences",
+    "masking_value_chain",
 ];
 
 /// The program for one file: the inspected `model!`, then a `main` that loads `file` and

@@ -322,6 +322,54 @@ def prelu_head():
     ])
 
 
+def masks_through_sequences():
+    # Not an example: Keras's masks where they travel furthest.  ids with
+    # zeros (masked) inside and at the end; SimpleRNN and GRU returning
+    # sequences pass the mask on (a masked step repeats the previous
+    # output), the Dense between them keeps it, the last GRU returns them.
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    x = L.Embedding(30, 4, mask_zero=True)(inputs)
+    x = L.SimpleRNN(5, return_sequences=True)(x)
+    x = L.Dense(3, activation="tanh")(x)
+    outputs = L.GRU(2, return_sequences=True)(x)
+    return keras.Model(inputs, outputs)
+
+
+def masking_value_chain():
+    # Not an example: Masking with another value, a Dense and a dropout
+    # between it and two LSTMs, the first passing the mask to the second.
+    return keras.Sequential([
+        keras.Input(shape=(9, 3)),
+        L.Masking(mask_value=0.5),
+        L.Dense(4, activation="relu"),
+        L.Dropout(0.2),
+        L.LSTM(3, return_sequences=True),
+        L.LSTM(2),
+    ])
+
+
+MASK_CHAIN_ZEROS = [[2], [0, 4, 7, 8, 9, 10], [5, 6, 11]]
+
+
+def chain_ids(i):
+    def make(rng):
+        ids = rng.integers(1, 30, 12).astype(np.int32)
+        ids[MASK_CHAIN_ZEROS[i]] = 0
+        return ids
+    return make
+
+
+MASK_VALUE_STEPS = [[8], [0, 3, 4], [2, 6, 7, 8]]
+
+
+def half_masked(i):
+    def make(rng):
+        x = rng.standard_normal((9, 3)).astype(np.float32)
+        x[MASK_VALUE_STEPS[i]] = 0.5
+        return x
+    return make
+
+
 def one_hot_labels(n):
     return lambda rng, k: np.eye(n, dtype=np.float32)[rng.integers(0, n, k)]
 
@@ -472,6 +520,29 @@ MODELS = [
                 "PReLU alpha seeded uniform(-0.5, 0.5), not its zero init",
          dsl="input [6, 5]; simple_rnn(8); dense(8); prelu(); dense(2);",
          build=prelu_head, inputs=same(normals(6, 5))),
+    # Not examples: how far Keras's masks travel, for tests/examples.rs.
+    dict(stem="masks_through_sequences",
+         architecture="(coverage) Embedding(mask_zero) -> SimpleRNN and GRU "
+                      "returning sequences, a Dense between",
+         source=MASKING_GUIDE,
+         scaled="12 ids with zeros at "
+                + ", ".join(str(z) for z in MASK_CHAIN_ZEROS),
+         dsl="input [_]; embedding(30, 4, mask_zero = true); "
+             "simple_rnn(5, return_sequences = true); "
+             "dense(3, activation = tanh); gru(2, return_sequences = true);",
+         build=masks_through_sequences,
+         inputs=[chain_ids(i) for i in range(N_CASES)]),
+    dict(stem="masking_value_chain",
+         architecture="(coverage) Masking(mask_value=0.5) -> Dense -> "
+                      "Dropout -> LSTM(return_sequences) -> LSTM",
+         source=MASKING_GUIDE,
+         scaled="9 steps of 3 features; steps equal to 0.5 at "
+                + ", ".join(str(z) for z in MASK_VALUE_STEPS),
+         dsl="input [9, 3]; masking(mask_value = 0.5); "
+             "dense(4, activation = relu); dropout(0.2); "
+             "lstm(3, return_sequences = true); lstm(2);",
+         build=masking_value_chain,
+         inputs=[half_masked(i) for i in range(N_CASES)]),
 ]
 
 
@@ -519,13 +590,28 @@ def reference(layers, x):
             mask = np.any(h != cfg["mask_value"], axis=-1)
             h = h * mask[:, None]
             continue
+        if mask is not None and isinstance(layer, RNN_CLASSES):
+            # An RNN skips the masked steps (keeps its state): its states are
+            # those of the unmasked steps alone.  Returning its last output
+            # it consumes the mask; returning sequences it passes the mask
+            # on, a masked step repeating the output before it (zeros before
+            # the first).
+            one = type("One", (), {"layers": [layer]})()
+            kept = G.numpy_reference(one, h[mask])
+            if not cfg["return_sequences"]:
+                h, mask = kept, None
+                continue
+            out = np.zeros((len(mask), kept.shape[-1]))
+            prev, k = np.zeros(kept.shape[-1]), 0
+            for t, keep in enumerate(mask):
+                if keep:
+                    prev, k = kept[k], k + 1
+                out[t] = prev
+            h = out
+            continue
         if mask is not None:
-            # Here only an RNN consumes the mask: it skips the masked steps
-            # (keeps its state), so its last state is that of the unmasked
-            # steps alone.
-            assert isinstance(layer, RNN_CLASSES), layer
-            assert not cfg["return_sequences"], layer
-            h, mask = h[mask], None
+            # Per-timestep layers (Dense, Dropout) keep the mask as it is.
+            assert isinstance(layer, (L.Dense, L.Dropout)), layer
         if isinstance(layer, L.Normalization):
             mean, var = ws[0], ws[1]
             h = (h - mean) / np.maximum(np.sqrt(var), keras.config.epsilon())
@@ -543,7 +629,6 @@ def reference(layers, x):
         else:
             one = type("One", (), {"layers": [layer]})()
             h = G.numpy_reference(one, h)
-    assert mask is None
     return h
 
 

@@ -87,6 +87,36 @@ tinyrnn::model! {
     dense(1, activation = sigmoid);
 }
 
+// tests/fixtures/keras-files/batch_normalization.*: non-trainable statistics.
+tinyrnn::model! {
+    pub struct Statistics;
+    input [8, 3];
+    batch_normalization();
+    lstm(4, return_sequences = true);
+    batch_normalization(epsilon = 0.01, center = false);
+    gru(3);
+    batch_normalization(scale = false);
+    dense(2);
+}
+// tests/fixtures/keras-files/flatten.*: sequences flattened and repeated.
+tinyrnn::model! {
+    pub struct Reshaped;
+    input [4, 3];
+    flatten();
+    dense(5);
+    repeat_vector(2);
+    lstm(3, return_sequences = true);
+    flatten();
+    dense(2);
+}
+// tests/fixtures/keras-examples/text_classification_masked.keras: token ids, masked.
+tinyrnn::model! {
+    pub struct Tokens;
+    input [_];
+    embedding(100, 8, mask_zero = true);
+    gru(8);
+    dense(1, activation = sigmoid);
+}
 // The PyTorch fixtures' architectures (tests/fixtures/torch/).
 tinyrnn::model! { pub struct TorchRnn; input [12, 3]; simple_rnn(4); dense(1) }
 tinyrnn::model! { pub struct TorchGru; input [15, 3]; gru(4); dense(1) }
@@ -199,6 +229,8 @@ run_fixed!(
     Mixed: stream,
     Notebook: stream,
     Relus: stream,
+    Statistics: stream,
+    Reshaped: no_stream,
     TorchRnn: stream,
     TorchGru: stream,
     TorchLstm2: stream,
@@ -216,6 +248,22 @@ impl Run for VarLen {
         let mut all = Vec::new();
         for x in &input::<3, 9>() {
             all.extend(self.step(&mut state, x));
+        }
+        Some(all)
+    }
+}
+
+impl Run for Tokens {
+    /// Ids in range and out of it (which `forward` maps to zeros), zeros (masked) between.
+    fn forward_fixed(&self) -> Vec<f32> {
+        self.forward(&[3, 0, 99, 100, 0, 7, u32::MAX]).to_vec()
+    }
+
+    fn stream_fixed(&self) -> Option<Vec<f32>> {
+        let mut state = TokensState::default();
+        let mut all = Vec::new();
+        for id in [3, 0, 99, 100, 0, 7, u32::MAX] {
+            all.extend(self.step(&mut state, id));
         }
         Some(all)
     }
@@ -271,7 +319,8 @@ pub fn keras_bytes(data: &[u8]) -> usize {
         )*};
     }
     each!(
-        Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook, Relus
+        Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook, Relus, Statistics,
+        Reshaped, Tokens
     );
     if let Some(config) = &file.config
         && let Ok(layers) = keras::expected_from_config(config)

@@ -112,7 +112,14 @@ pub(super) fn chain(modules: Vec<Module<'_>>) -> Vec<Module<'_>> {
 /// [`LoadError::Torch`] when the dict holds no recurrent or linear module, or a module whose
 /// shapes are not those of an RNN, LSTM or GRU.
 pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), LoadError> {
-    let modules = chain(modules(dict));
+    let all = modules(dict);
+    if let Some(norm) = all.iter().find(|m| m.norm.is_some()) {
+        return Err(LoadError::Torch(format!(
+            "`{}` is an nn.LayerNorm or nn.BatchNorm1d, whose place in the model a state dict does not say; declare the model with `model!` (`layer_normalization`, `batch_normalization`) and load the file with `from_torch_file`",
+            norm.name
+        )));
+    }
+    let modules = chain(all);
     let first = modules.first().ok_or_else(|| {
         LoadError::Torch("no nn.RNN, nn.LSTM, nn.GRU or nn.Linear weights".to_owned())
     })?;

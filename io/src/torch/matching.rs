@@ -2,7 +2,7 @@
 //! converting each to Keras's layout (transposed kernels, summed or stacked biases, GRU's
 //! gates reordered).
 
-use super::{Module, StateDict, Tensor, modules};
+use super::{Module, Norm, StateDict, Tensor, modules};
 use crate::{ExpectedLayer, LoadError};
 
 /// A declared layer's shape as PyTorch would hold it.
@@ -138,12 +138,18 @@ pub fn weights_for(dict: &StateDict, expected: &[ExpectedLayer]) -> Result<Vec<f
     let mut used = vec![false; modules.len()];
     let mut flat = Vec::new();
     for layer in expected {
+        if special(&modules, &mut used, layer, &mut flat)? {
+            continue;
+        }
         let Some(w) = want(layer)? else {
             continue;
         };
         let candidates: Vec<usize> = (0..modules.len())
             .filter(|&i| {
-                !used[i] && !modules[i].reverse && (modules[i].layer.is_some()) == (w.gates > 0)
+                !used[i]
+                    && !modules[i].reverse
+                    && modules[i].norm.is_none()
+                    && (modules[i].layer.is_some()) == (w.gates > 0)
             })
             .collect();
         let Some(&index) = candidates.iter().find(|&&i| fits(&modules[i], &w)) else {
@@ -187,6 +193,106 @@ pub fn weights_for(dict: &StateDict, expected: &[ExpectedLayer]) -> Result<Vec<f
         )));
     }
     Ok(flat)
+}
+
+/// `nn.Embedding` for `embedding` (its `weight` is Keras's `embeddings`, same layout), and
+/// `nn.LayerNorm` / `nn.BatchNorm1d` for `layer_normalization` / `batch_normalization`
+/// (`weight` is `gamma`, `bias` is `beta`, `running_mean` and `running_var` the moving
+/// statistics): the next unused module of the shapes the declared layer has, appended to
+/// `flat`. `false` for other layers.
+fn special(
+    modules: &[Module<'_>],
+    used: &mut [bool],
+    layer: &ExpectedLayer,
+    flat: &mut Vec<f32>,
+) -> Result<bool, LoadError> {
+    let weight = |name: &str| {
+        layer
+            .weights
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.as_slice())
+    };
+    if layer.class == tinyrnn_spec::EMBEDDING.keras_class {
+        let Some(shape) = weight("embeddings") else {
+            return Ok(false);
+        };
+        let found = (0..modules.len()).find(|&i| {
+            !used[i]
+                && modules[i].layer.is_none()
+                && modules[i].norm.is_none()
+                && modules[i].bias_ih.is_none()
+                && modules[i].weight.shape == shape
+        });
+        let Some(i) = found else {
+            return Err(LoadError::Torch(format!(
+                "layer `{}` needs an nn.Embedding with `weight` {}, and none is left in the state dict",
+                layer.name,
+                dims(shape)
+            )));
+        };
+        used[i] = true;
+        flat.extend_from_slice(&modules[i].weight.data);
+        return Ok(true);
+    }
+    let batch = layer.class == tinyrnn_spec::BATCH_NORMALIZATION.keras_class;
+    if !batch && layer.class != tinyrnn_spec::LAYER_NORMALIZATION.keras_class {
+        return Ok(false);
+    }
+    if layer.weights.is_empty() {
+        return Ok(true);
+    }
+    let (gamma, beta) = (weight("gamma"), weight("beta"));
+    let d = layer.weights[0].1.first().copied().unwrap_or(0);
+    let what = if batch {
+        "an nn.BatchNorm1d"
+    } else {
+        "an nn.LayerNorm"
+    };
+    let found = (0..modules.len()).find(|&i| {
+        let m = &modules[i];
+        !used[i]
+            && m.norm
+                .is_some_and(|n| matches!(n, Norm::Batch(..)) == batch)
+            && m.weight.shape == [d]
+            && m.bias_ih.is_some_and(|b| b.shape == [d])
+    });
+    let Some(i) = found else {
+        return Err(LoadError::Torch(format!(
+            "layer `{}` needs {what} of {d} features with `weight` and `bias`{}, and none is left in the state dict",
+            layer.name,
+            if batch {
+                ", `running_mean` and `running_var`"
+            } else {
+                ""
+            }
+        )));
+    };
+    let m = &modules[i];
+    if gamma.is_none() || beta.is_none() {
+        return Err(LoadError::Torch(format!(
+            "layer `{}`: {what} has both `weight` and `bias` (`{}`); declare it with `center = true, scale = true`",
+            layer.name, m.name
+        )));
+    }
+    used[i] = true;
+    flat.extend_from_slice(&m.weight.data);
+    if let Some(b) = m.bias_ih {
+        flat.extend_from_slice(&b.data);
+    }
+    if let Some(Norm::Batch(mean, var)) = m.norm {
+        if let Some(t) = [mean, var].into_iter().find(|t| t.shape != [d]) {
+            return Err(LoadError::TorchShape {
+                layer: layer.name.clone(),
+                key: t.key.clone(),
+                expected: vec![d],
+                found: t.shape.clone(),
+            });
+        }
+        flat.extend_from_slice(&mean.data);
+        flat.extend_from_slice(&var.data);
+    }
+    Ok(true)
 }
 
 /// The first shape that differs, named by its PyTorch key.

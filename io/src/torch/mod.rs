@@ -54,6 +54,12 @@ impl StateDict {
     }
 }
 
+/// `nn.BatchNorm1d`'s `num_batches_tracked`, an int64 count of training batches: no
+/// weight of the model (Keras has no such variable), skipped.
+fn is_batch_counter(key: &str) -> bool {
+    key == "num_batches_tracked" || key.ends_with(".num_batches_tracked")
+}
+
 /// Whether `bytes` look like a `.safetensors` file: a little-endian header length, then JSON.
 #[must_use]
 pub fn is_safetensors(bytes: &[u8]) -> bool {
@@ -70,6 +76,9 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<StateDict, LoadError> {
         .map_err(|e| LoadError::Torch(format!("not a readable .safetensors file: {e}")))?;
     let mut tensors = Vec::new();
     for (key, view) in file.iter() {
+        if is_batch_counter(key) {
+            continue;
+        }
         if view.dtype() != safetensors::Dtype::F32 {
             return Err(LoadError::Torch(format!(
                 "`{key}`: expected float32 weights, found {:?}",
@@ -107,6 +116,9 @@ pub fn read_pt(path: &std::path::Path) -> Result<StateDict, LoadError> {
     let mut left = len.saturating_mul(4).saturating_add(1024);
     let mut tensors = Vec::new();
     for (key, tensor) in reader.tensors() {
+        if is_batch_counter(key) {
+            continue;
+        }
         if tensor.dtype() != pytorch_reader::DType::F32 {
             return Err(LoadError::Torch(format!(
                 "`{key}`: expected float32 weights, found {:?}",
@@ -185,7 +197,9 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     ca.len().cmp(&cb.len())
 }
 
-/// One direction of one layer of an `nn.RNN`/`nn.LSTM`/`nn.GRU`, or an `nn.Linear`.
+/// One direction of one layer of an `nn.RNN`/`nn.LSTM`/`nn.GRU`, an `nn.Linear` or
+/// `nn.Embedding` (a 2-D `weight`), or an `nn.LayerNorm` / `nn.BatchNorm1d` (a 1-D `weight`,
+/// `norm`).
 #[derive(Debug)]
 struct Module<'a> {
     /// The keys' common prefix and suffix, for messages (`lstm.*_l1_reverse`).
@@ -201,6 +215,17 @@ struct Module<'a> {
     /// For recurrent modules: `(prefix, layer)`; `reverse` marks the backward direction.
     layer: Option<(String, usize)>,
     reverse: bool,
+    /// For `nn.LayerNorm` and `nn.BatchNorm1d`: which.
+    norm: Option<Norm<'a>>,
+}
+
+/// A module with a 1-D `weight`: an `nn.LayerNorm`, or an `nn.BatchNorm1d` with its running
+/// statistics.
+#[derive(Debug, Clone, Copy)]
+enum Norm<'a> {
+    Layer,
+    /// `running_mean`, `running_var`.
+    Batch(&'a Tensor, &'a Tensor),
 }
 
 fn modules(dict: &StateDict) -> Vec<Module<'_>> {
@@ -224,6 +249,7 @@ fn modules(dict: &StateDict) -> Vec<Module<'_>> {
                 bias_hh: dict.get(&key("bias_hh")),
                 layer: Some((prefix.to_owned(), layer)),
                 reverse,
+                norm: None,
             });
         } else if let Some(prefix) = t.key.strip_suffix("weight")
             && t.shape.len() == 2
@@ -238,6 +264,28 @@ fn modules(dict: &StateDict) -> Vec<Module<'_>> {
                 bias_hh: None,
                 layer: None,
                 reverse: false,
+                norm: None,
+            });
+        } else if let Some(prefix) = t.key.strip_suffix("weight")
+            && t.shape.len() == 1
+        {
+            let norm = match dict
+                .get(&format!("{prefix}running_mean"))
+                .zip(dict.get(&format!("{prefix}running_var")))
+            {
+                Some((mean, var)) => Norm::Batch(mean, var),
+                None => Norm::Layer,
+            };
+            out.push(Module {
+                name: format!("{prefix}weight"),
+                order,
+                weight: t,
+                recurrent: None,
+                bias_ih: dict.get(&format!("{prefix}bias")),
+                bias_hh: None,
+                layer: None,
+                reverse: false,
+                norm: Some(norm),
             });
         }
     }

@@ -1,0 +1,177 @@
+//! PyTorch state dicts with `nn.Embedding`, `nn.LayerNorm` and `nn.BatchNorm1d`
+//! (`tools/gen_torch_layers.py`, `tests/fixtures/torch-layers/`): the `model!` declaration
+//! says where each goes, the loader finds them in its order, and the model gives
+//! PyTorch's outputs, from `.safetensors` and `.pt` alike.
+
+mod common;
+
+use common::assert_close;
+use serde_json::Value;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/torch-layers");
+
+fn fixture(name: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{DIR}/{name}.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the fixture's numbers are f32 values written as JSON"
+)]
+fn floats(v: &Value) -> Vec<f32> {
+    match v {
+        Value::Array(items) => items.iter().flat_map(floats).collect(),
+        other => vec![other.as_f64().unwrap() as f32],
+    }
+}
+
+fn assert_dsl(name: &str, tokens: &str) {
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert_eq!(
+        squash(tokens).trim_end_matches(';'),
+        squash(fixture(name)["dsl"].as_str().unwrap()).trim_end_matches(';'),
+        "{name}"
+    );
+}
+
+mod embedding_gru {
+    use super::*;
+
+    tinyrnn::model! { pub struct Net; input [10]; embedding(50, 8); gru(6); dense(2); }
+
+    #[test]
+    fn matches_pytorch() {
+        assert_dsl(
+            "embedding_gru",
+            "input [10]; embedding(50, 8); gru(6); dense(2);",
+        );
+        let net = Net::from_torch_file(format!("{DIR}/embedding_gru.safetensors")).unwrap();
+        let pt = Net::from_torch_file(format!("{DIR}/embedding_gru.pt")).unwrap();
+        assert_eq!(net, pt);
+        for case in fixture("embedding_gru")["cases"].as_array().unwrap() {
+            let ids: Vec<u32> = case["input"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| u32::try_from(v.as_u64().unwrap()).unwrap())
+                .collect();
+            let got = net.forward(&ids.try_into().unwrap());
+            assert_close("embedding_gru", &got, &floats(&case["output"]));
+        }
+    }
+}
+
+mod layernorm_lstm {
+    use super::*;
+
+    tinyrnn::model! {
+        pub struct Net;
+        input [10, 4];
+        lstm(6, return_sequences = true);
+        layer_normalization(epsilon = 0.00001);
+        lstm(5);
+        dense(1);
+    }
+
+    #[test]
+    fn matches_pytorch() {
+        assert_dsl(
+            "layernorm_lstm",
+            "input [10, 4]; lstm(6, return_sequences = true); layer_normalization(epsilon = 0.00001); lstm(5); dense(1);",
+        );
+        let net = Net::from_torch_file(format!("{DIR}/layernorm_lstm.safetensors")).unwrap();
+        assert_eq!(
+            Net::from_torch_file(format!("{DIR}/layernorm_lstm.pt")),
+            Ok(net.clone())
+        );
+        for case in fixture("layernorm_lstm")["cases"].as_array().unwrap() {
+            let x: Vec<[f32; 4]> = case["input"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| floats(row).try_into().unwrap())
+                .collect();
+            let got = net.forward(&x.try_into().unwrap());
+            assert_close("layernorm_lstm", &got, &floats(&case["output"]));
+        }
+    }
+}
+
+mod batchnorm_gru {
+    use super::*;
+
+    tinyrnn::model! {
+        pub struct Net;
+        input [12, 3];
+        gru(5);
+        batch_normalization(epsilon = 0.00001);
+        dense(2);
+    }
+
+    tinyrnn::model! {
+        pub struct LayerNormInstead;
+        input [12, 3];
+        gru(5);
+        layer_normalization(epsilon = 0.00001);
+        dense(2);
+    }
+
+    tinyrnn::model! {
+        pub struct NoOffset;
+        input [12, 3];
+        gru(5);
+        batch_normalization(epsilon = 0.00001, center = false);
+        dense(2);
+    }
+
+    #[test]
+    fn matches_pytorch() {
+        assert_dsl(
+            "batchnorm_gru",
+            "input [12, 3]; gru(5); batch_normalization(epsilon = 0.00001); dense(2);",
+        );
+        let net = Net::from_torch_file(format!("{DIR}/batchnorm_gru.safetensors")).unwrap();
+        assert_eq!(
+            Net::from_torch_file(format!("{DIR}/batchnorm_gru.pt")),
+            Ok(net.clone())
+        );
+        for case in fixture("batchnorm_gru")["cases"].as_array().unwrap() {
+            let x: Vec<[f32; 3]> = case["input"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| floats(row).try_into().unwrap())
+                .collect();
+            let got = net.forward(&x.try_into().unwrap());
+            assert_close("batchnorm_gru", &got, &floats(&case["output"]));
+        }
+    }
+
+    #[test]
+    fn a_declaration_that_does_not_fit_says_what_it_needs() {
+        let path = format!("{DIR}/batchnorm_gru.safetensors");
+        assert_eq!(
+            LayerNormInstead::from_torch_file(&path)
+                .unwrap_err()
+                .to_string(),
+            "PyTorch state dict: layer `layer_normalization` needs an nn.LayerNorm of 5 features with `weight` and `bias`, and none is left in the state dict"
+        );
+        assert_eq!(
+            NoOffset::from_torch_file(&path).unwrap_err().to_string(),
+            "PyTorch state dict: layer `batch_normalization`: an nn.BatchNorm1d has both `weight` and `bias` (`norm.weight`); declare it with `center = true, scale = true`"
+        );
+    }
+}
+
+/// `tinyrnn inspect` cannot place a norm module from a state dict alone, and says so.
+#[test]
+fn inspect_asks_for_a_declaration_where_a_norm_module_is() {
+    let (code, stdout, stderr) =
+        common::tinyrnn(&["inspect", &format!("{DIR}/batchnorm_gru.safetensors")]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("`norm.weight` is an nn.LayerNorm or nn.BatchNorm1d"),
+        "{stderr}"
+    );
+}
