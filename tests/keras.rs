@@ -316,3 +316,27 @@ keras_case!(flatten_prelu, fixed_sequence, no_stream, {
     prelu();
     repeat_vector(3);
 });
+keras_case!(reshape, fixed_vector, no_stream, {
+    input [6, 2];
+    lstm(4);
+    dense(6);
+    reshape([3, 2]);
+    gru(3, return_sequences = true);
+    reshape([-1]);
+    dense(2);
+});
+keras_case!(reshape_sequence, fixed_sequence, no_stream, {
+    input [4, 3];
+    reshape([6, 2]);
+    simple_rnn(3);
+    reshape([3]);
+    reshape([3, 1]);
+    lstm(2, return_sequences = true);
+});
+keras_case!(reshape_any, any_vector, no_stream, {
+    input [_, 3];
+    gru(4);
+    dense(8);
+    reshape([-1, 1]);
+    lstm(2);
+});

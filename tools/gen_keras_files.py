@@ -81,7 +81,8 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "activation_layers_any", "relu_layers", "leaky_elu_layers", "time_distributed",
             "time_distributed_any", "layer_normalization",
             "layer_normalization_any", "batch_normalization",
-            "normalization", "repeat_vector", "flatten", "flatten_prelu"]
+            "normalization", "repeat_vector", "flatten", "flatten_prelu",
+            "reshape", "reshape_sequence", "reshape_any"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras

@@ -148,6 +148,10 @@ def flatten():
     return lambda: L.Flatten()
 
 
+def reshape(target_shape):
+    return lambda: L.Reshape(target_shape)
+
+
 def prelu():
     return lambda: L.PReLU()
 
@@ -427,6 +431,23 @@ CASES = [
           "repeat_vector(3);",
           5, 3, [lstm(4), flatten(), prelu(), dense(3), prelu(),
                  repeat_vector(3)]),
+    # 67-69: Reshape: a vector into a sequence (`(3, 2)`, and `(-1, 1)` after a
+    # model of any length), a sequence into a vector (`(-1,)`) and into
+    # another sequence (the input regrouped), a vector into itself.
+    xcase("reshape",
+          "input [6, 2]; lstm(4); dense(6); reshape([3, 2]); "
+          "gru(3, return_sequences = true); reshape([-1]); dense(2);",
+          6, 2, [lstm(4), dense(6), reshape((3, 2)),
+                 gru(3, return_sequences=True), reshape((-1,)), dense(2)]),
+    xcase("reshape_sequence",
+          "input [4, 3]; reshape([6, 2]); simple_rnn(3); reshape([3]); "
+          "reshape([3, 1]); lstm(2, return_sequences = true);",
+          4, 3, [reshape((6, 2)), rnn(3), reshape((3,)), reshape((3, 1)),
+                 lstm(2, return_sequences=True)]),
+    xcase("reshape_any",
+          "input [_, 3]; gru(4); dense(8); reshape([-1, 1]); lstm(2);",
+          None, 3, [gru(4), dense(8), reshape((-1, 1)), lstm(2)],
+          lengths=[2, 5, 9]),
 ]
 
 
@@ -697,6 +718,8 @@ def numpy_reference(model, x):
             h = np.repeat(h[None], cfg["n"], axis=0)
         elif isinstance(layer, L.Flatten):
             h = h.reshape(-1)
+        elif isinstance(layer, L.Reshape):
+            h = h.reshape(tuple(cfg["target_shape"]))
         elif isinstance(layer, L.PReLU):
             assert h.ndim == 1 and cfg["shared_axes"] is None, cfg
             h = np.maximum(h, 0.0) - ws[0] * np.maximum(-h, 0.0)
@@ -765,6 +788,8 @@ def layer_config(layer):
         out["n"] = cfg["n"]
     elif isinstance(layer, L.Flatten):
         pass
+    elif isinstance(layer, L.Reshape):
+        out["target_shape"] = list(cfg["target_shape"])
     elif isinstance(layer, L.PReLU):
         out["shared_axes"] = cfg["shared_axes"]
     elif isinstance(layer, L.TimeDistributed):

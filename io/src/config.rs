@@ -62,6 +62,8 @@ pub struct LayerConfig {
     pub mask_zero: Option<bool>,
     /// `n` of `RepeatVector`: the timesteps it makes.
     pub repeat: Option<usize>,
+    /// `target_shape` of `Reshape`, as written (`-1`: worked out from the input).
+    pub target_shape: Option<Vec<i64>>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -210,6 +212,14 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .and_then(Value::as_u64)
             .and_then(|u| usize::try_from(u).ok()),
         mask_zero: flag("mask_zero"),
+        target_shape: cfg
+            .get("target_shape")
+            .and_then(Value::as_array)
+            .map(|dims| {
+                dims.iter()
+                    .map(|d| d.as_i64().unwrap_or(i64::MIN))
+                    .collect()
+            }),
         repeat: cfg
             .get("n")
             .and_then(Value::as_u64)

@@ -47,6 +47,9 @@ pub fn to_dsl(model: &ModelConfig, name: &str) -> Result<String, Vec<Unsupported
             }
             Some(Role::Repeat) => sequence = true,
             Some(Role::Flatten) => sequence = false,
+            Some(Role::Reshape) => {
+                sequence = layer.target_shape.as_ref().is_some_and(|d| d.len() == 2);
+            }
             _ => {}
         }
         match layer_call(layer, last_axis) {
@@ -98,6 +101,16 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
         Role::Normalization(_) | Role::Masking | Role::Flatten | Role::LearnedActivation => {}
+        Role::Reshape => match &layer.target_shape {
+            Some(dims) if (1..=2).contains(&dims.len()) && dims.iter().all(|&d| d == -1 || d > 0) => {
+                let dims: Vec<String> = dims.iter().map(ToString::to_string).collect();
+                args.push(format!("[{}]", dims.join(", ")));
+            }
+            other => problems.push(unsupported(format!(
+                "`target_shape={}` is not a sequence model's shape (`(timesteps, features)` or `(features,)`)",
+                other.as_ref().map_or("None".to_owned(), |d| format!("{d:?}"))
+            ))),
+        },
         Role::Repeat => match layer.repeat {
             Some(n) => args.push(n.to_string()),
             None => problems.push(unsupported("no `n` in its config".into())),

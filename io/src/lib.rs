@@ -67,6 +67,20 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
                 sequence = described.return_sequences.unwrap_or(false);
             }
             Some(Role::Repeat) => (sequence, timesteps) = (true, layer.repeat),
+            Some(Role::Reshape) => {
+                let t = if sequence {
+                    timesteps.ok_or_else(|| {
+                        LoadError::Config(format!(
+                            "`{}`: `Reshape` of a sequence of any length has no fixed shape",
+                            layer.name
+                        ))
+                    })?
+                } else {
+                    1
+                };
+                let (t_out, w_out) = reshaped(layer, t, out)?;
+                (sequence, timesteps, out) = (t_out.is_some(), t_out.or(timesteps), w_out);
+            }
             Some(Role::Flatten) if sequence => {
                 let t = timesteps.ok_or_else(|| {
                     LoadError::Config(format!(
@@ -90,6 +104,49 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
         width = out;
     }
     Ok(layers)
+}
+
+/// `Reshape`'s output on `t` timesteps of `w` values: its timesteps (`None` for a vector)
+/// and width, `-1` worked out.
+fn reshaped(
+    layer: &config::LayerConfig,
+    t: usize,
+    w: usize,
+) -> Result<(Option<usize>, usize), LoadError> {
+    let dims = layer.target_shape.as_deref().unwrap_or(&[]);
+    let bad = || {
+        LoadError::Config(format!(
+            "`{}`: `Reshape` to {dims:?} cannot hold {t} timesteps of {w} values",
+            layer.name
+        ))
+    };
+    let total = t.checked_mul(w).ok_or_else(bad)?;
+    let known = dims
+        .iter()
+        .filter(|&&d| d != -1)
+        .try_fold(1_usize, |p, &d| p.checked_mul(usize::try_from(d).ok()?))
+        .filter(|&k| k > 0)
+        .ok_or_else(bad)?;
+    let resolved: Vec<usize> = dims
+        .iter()
+        .map(|&d| {
+            if d == -1 {
+                total / known
+            } else {
+                usize::try_from(d).unwrap_or(0)
+            }
+        })
+        .collect();
+    if dims.iter().filter(|&&d| d == -1).count() > 1
+        || resolved.iter().try_fold(1_usize, |p, &d| p.checked_mul(d)) != Some(total)
+    {
+        return Err(bad());
+    }
+    match resolved.as_slice() {
+        [t, w] => Ok((Some(*t), *w)),
+        [w] => Ok((None, *w)),
+        _ => Err(bad()),
+    }
 }
 
 type Layout = (Vec<(String, Vec<usize>)>, usize, Vec<(String, String)>);
@@ -186,6 +243,17 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
         }
         Role::LearnedActivation => {
             return Ok((vec![("alpha".to_owned(), vec![d])], d, options));
+        }
+        Role::Reshape => {
+            // The output width, and the shape, are `expected_from_config`'s, which knows
+            // the timesteps that reach it.
+            let dims = layer
+                .target_shape
+                .as_ref()
+                .ok_or_else(|| missing("target_shape"))?;
+            let text: Vec<String> = dims.iter().map(ToString::to_string).collect();
+            option("target_shape", Some(format!("[{}]", text.join(", "))));
+            return Ok((Vec::new(), d, options));
         }
         Role::Repeat => {
             option("n", layer.repeat.map(|n| n.to_string()));
@@ -385,6 +453,26 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "output_dim" => source.units.map(|u| u.to_string()),
             "mask_zero" => source.mask_zero.map(|b| b.to_string()),
             "n" => source.repeat.map(|n| n.to_string()),
+            // The file may say `-1` where the declaration has the number it stands for.
+            "target_shape" => source.target_shape.as_ref().map(|dims| {
+                let total: i64 = expected
+                    .trim_matches(['[', ']'])
+                    .split(", ")
+                    .filter_map(|d| d.parse::<i64>().ok())
+                    .product();
+                let known: i64 = dims.iter().filter(|&&d| d != -1).product();
+                let dims: Vec<String> = dims
+                    .iter()
+                    .map(|&d| {
+                        if d == -1 && known > 0 {
+                            (total / known).to_string()
+                        } else {
+                            d.to_string()
+                        }
+                    })
+                    .collect();
+                format!("[{}]", dims.join(", "))
+            }),
             number => source
                 .numbers
                 .iter()

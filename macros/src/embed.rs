@@ -103,6 +103,13 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
             .spec()
             .takes("mask_zero")
             .then_some(layer.mask_zero),
+        target_shape: (layer.kind == crate::check::Kind::Reshape).then(|| {
+            let width = i64::try_from(layer.units).unwrap_or(i64::MAX);
+            match layer.timesteps.filter(|_| layer.seq_out) {
+                Some(t) => vec![i64::try_from(t).unwrap_or(i64::MAX), width],
+                None => vec![width],
+            }
+        }),
         repeat: (layer.kind == crate::check::Kind::RepeatVector)
             .then_some(layer.timesteps)
             .flatten(),

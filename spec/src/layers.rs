@@ -355,6 +355,21 @@ pub const FLATTEN: LayerSpec = LayerSpec {
     first_argument_required: false,
 };
 
+/// Keras `Reshape(target_shape)`: `(timesteps, features)` or `(features,)`, one entry
+/// may be `-1`; the values keep their order.
+pub const RESHAPE: LayerSpec = LayerSpec {
+    keyword: "reshape",
+    keras_class: "Reshape",
+    saving_name: "reshape",
+    runtime_type: "Reshape",
+    role: Role::Reshape,
+    arguments: &["target_shape"],
+    default_activation: None,
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
 /// The numeric arguments of the activation layers and Keras's defaults (`None`: Keras's
 /// `None`, no limit): `(keyword, argument, default, least value)`.
 pub const NUMBER_ARGUMENTS: [(&str, &str, Option<f32>, Option<f32>); 8] = [
@@ -378,7 +393,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 24] = [
+pub const LAYERS: [&LayerSpec; 25] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -403,6 +418,7 @@ pub const LAYERS: [&LayerSpec; 24] = [
     &PRELU,
     &REPEAT_VECTOR,
     &FLATTEN,
+    &RESHAPE,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

@@ -66,6 +66,9 @@ pub enum Role {
     /// Turns a sequence into one vector, timestep after timestep (`Flatten`), without
     /// weights.
     Flatten,
+    /// Regroups the values of a sequence or a vector into timesteps of another width
+    /// (`Reshape`), without weights.
+    Reshape,
     /// Masks the timesteps whose features all equal a value, for the recurrent layers
     /// after it to skip, without weights (`Masking`).
     Masking,
@@ -249,6 +252,7 @@ impl LayerSpec {
             | Role::Masking
             | Role::Repeat
             | Role::Flatten
+            | Role::Reshape
             | Role::Normalization(_) => Some(Weights::of(&[])),
         }
     }
@@ -297,6 +301,7 @@ impl LayerSpec {
                 | Role::Masking
                 | Role::Repeat
                 | Role::Flatten
+                | Role::Reshape
                 | Role::Normalization(_),
                 _,
                 _,
@@ -318,6 +323,7 @@ impl LayerSpec {
             | Role::Masking
             | Role::Repeat
             | Role::Flatten
+            | Role::Reshape
             | Role::LearnedActivation
             | Role::Normalization(_) => None,
         }

@@ -285,6 +285,26 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
                 sequence = described.return_sequences.unwrap_or(false);
             }
             "RepeatVector" => (sequence, timesteps) = (true, layer.repeat),
+            "Reshape" => {
+                // Checked against the widths already (`expected_from_config`).
+                let total = if sequence { timesteps.unwrap_or(0) } else { 1 } * width;
+                let dims = layer.target_shape.clone().unwrap_or_default();
+                let known: i64 = dims.iter().filter(|&&d| d != -1).product();
+                let dim = |d: i64| {
+                    if d == -1 {
+                        usize::try_from(known).map_or(0, |k| total.checked_div(k).unwrap_or(0))
+                    } else {
+                        usize::try_from(d).unwrap_or(0)
+                    }
+                };
+                match dims.as_slice() {
+                    [t, w] => {
+                        (sequence, timesteps, out_width) = (true, Some(dim(*t)), dim(*w));
+                    }
+                    [w] => (sequence, out_width) = (false, dim(*w)),
+                    _ => {}
+                }
+            }
             "Flatten" if sequence => {
                 out_width *= timesteps.unwrap_or(0);
                 sequence = false;

@@ -8,7 +8,7 @@ use super::diagnostics::{
 use super::kind::{Kind, activation_named, kinds};
 use super::values::{
     check_activation, check_axis, check_flag, check_input_dim, check_merge_mode, check_number,
-    check_rate, check_repeat, check_seed, check_units, flag,
+    check_rate, check_repeat, check_seed, check_target_shape, check_units, flag,
 };
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
@@ -148,6 +148,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let mut numbers: Vec<(&'static str, Option<f32>)> = Vec::new();
     let (mut center, mut scale, mut invert) = (None, None, None);
     let (mut input_dim, mut mask_zero, mut repeat) = (None, None, None);
+    let mut target = None;
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -248,6 +249,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "units" | "output_dim" => units = Some(check_units(value, errs)),
             "input_dim" => input_dim = Some(check_input_dim(value, errs)),
             "n" => repeat = Some(check_repeat(value, errs)),
+            "target_shape" => target = Some(check_target_shape(value, errs)),
             "mask_zero" => mask_zero = Some(check_flag(key, value, errs)),
             "activation" => activation = Some(check_activation(key, value, errs)),
             "recurrent_activation" => {
@@ -281,6 +283,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "units" => "8",
             "input_dim" => "1000, 8",
             "n" => "4",
+            "target_shape" => "[-1, 1]",
             "layer" => "lstm(8)",
             "activation" => "relu",
             _ => "0.2",
@@ -293,6 +296,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
                 "the number of token ids (`input_dim`) and a vector width (`output_dim`)"
             }
             "n" => "the number of timesteps to repeat the vector (`n`)",
+            "target_shape" => "a shape (`target_shape`)",
             "layer" => "a recurrent layer to wrap",
             "stddev" => "a standard deviation",
             "activation" => "an activation",
@@ -364,6 +368,8 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         input_dim: input_dim.flatten(),
         mask_zero: mask_zero.unwrap_or(Some(flag("mask_zero"))),
         repeat: repeat.flatten(),
+        target: target.flatten(),
+        reshaped: None,
         flatten_len: None,
     })
 }

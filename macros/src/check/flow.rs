@@ -145,6 +145,7 @@ pub(super) fn build_layer(
         mask_zero: opt.mask_zero?,
         timesteps: match opt.kind {
             Kind::RepeatVector => opt.repeat,
+            Kind::Reshape => opt.reshaped?.0.or(timesteps),
             _ => timesteps,
         },
         flatten_len: opt.flatten_len.unwrap_or(1),
@@ -227,7 +228,8 @@ pub(super) fn sections(layers: &[Layer], input: Option<usize>) -> Vec<Section> {
     let mut sections = Vec::new();
     let (mut start, mut timesteps, mut source) = (0, input, None);
     for (i, l) in layers.iter().enumerate() {
-        if l.kind == Kind::RepeatVector {
+        // A `repeat_vector`, or a `reshape` that makes a sequence, starts a new one.
+        if l.kind == Kind::RepeatVector || (l.kind == Kind::Reshape && l.seq_out) {
             let (stages, tail) = plan(layers, start..i);
             sections.push(Section {
                 timesteps,
@@ -260,7 +262,10 @@ pub(super) fn plan(layers: &[Layer], range: Range<usize>) -> (Vec<Stage>, Range<
         .iter()
         .position(|l| !l.seq_out)
         .map_or(end, |i| range.start + i + 1);
-    if seq_end > range.start && layers[seq_end - 1].kind == Kind::Flatten {
+    if seq_end > range.start
+        && matches!(layers[seq_end - 1].kind, Kind::Flatten | Kind::Reshape)
+        && layers[seq_end - 1].flatten_len > 1
+    {
         seq_end -= 1;
     }
     let mut stages: Vec<Stage> = Vec::new();

@@ -27,6 +27,7 @@ impl Kind {
     pub const RepeatVector: Kind = Kind(&tinyrnn_spec::REPEAT_VECTOR);
     pub const Flatten: Kind = Kind(&tinyrnn_spec::FLATTEN);
     pub const PRelu: Kind = Kind(&tinyrnn_spec::PRELU);
+    pub const Reshape: Kind = Kind(&tinyrnn_spec::RESHAPE);
 }
 
 /// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).

@@ -108,6 +108,14 @@ impl Model {
                 "`{}` (`flatten`) reads the whole sequence at once",
                 l.field
             )),
+            Kind::Reshape if l.flatten_len > 1 => Some(format!(
+                "`{}` (`reshape`) reads the whole sequence at once",
+                l.field
+            )),
+            Kind::Reshape if l.seq_out => Some(format!(
+                "`{}` (`reshape`) makes a sequence of its own from the input's last output",
+                l.field
+            )),
             _ => None,
         })
     }
@@ -237,6 +245,11 @@ struct Options {
     mask_zero: Option<bool>,
     /// `repeat_vector`'s `n`.
     repeat: Option<usize>,
+    /// `reshape`'s `target_shape` as written (`None` for `-1`).
+    target: Option<Vec<Option<usize>>>,
+    /// `reshape`'s output, once its input is known: `(timesteps, width)`, `timesteps`
+    /// `None` for a vector.
+    reshaped: Option<(Option<usize>, usize)>,
     /// `flatten`'s input timesteps, 1 on a vector; `None` until known.
     flatten_len: Option<usize>,
 }
@@ -260,6 +273,7 @@ impl Options {
                 self.units.is_some() && self.input_dim.is_some() && self.mask_zero.is_some()
             }
             Kind::RepeatVector => self.repeat.is_some(),
+            Kind::Reshape => self.reshaped.is_some() && self.flatten_len.is_some(),
             Kind::PRelu => true,
             Kind::Flatten => self.flatten_len.is_some(),
             k if k.keeps_width() => true,
@@ -279,6 +293,7 @@ impl Options {
             k if k.keeps_width() || k.is_normalization() => Some(input),
             Kind::RepeatVector | Kind::PRelu => Some(input),
             Kind::Flatten => input.checked_mul(self.flatten_len?),
+            Kind::Reshape => Some(self.reshaped?.1),
             _ => self.units,
         }
     }
@@ -311,7 +326,7 @@ impl Options {
                 Some((n, formula))
             }
             k if k.keeps_width() => Some((0, "0".to_owned())),
-            Kind::RepeatVector | Kind::Flatten => Some((0, "0".to_owned())),
+            Kind::RepeatVector | Kind::Flatten | Kind::Reshape => Some((0, "0".to_owned())),
             Kind::PRelu => Some((d, d.to_string())),
             // The ids are the embedding's inputs: `d` is `input_dim`.
             Kind::Embedding => {
@@ -397,10 +412,15 @@ enum Flow {
     clippy::option_option,
     reason = "the timesteps now: not known yet (no input), any (`_`), or a number"
 )]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the flow so far, as the loop tracks it"
+)]
 fn reshape_flow(
     o: &mut Options,
     flow: &mut Flow,
     timesteps_now: &mut Option<Option<usize>>,
+    width_now: Option<usize>,
     index: usize,
     layers: &[Option<Options>],
     input: Option<&Input>,
@@ -454,6 +474,7 @@ fn reshape_flow(
             None => o.args_ok = false,
         },
         (Kind::Flatten, _) => o.flatten_len = Some(1),
+        (Kind::Reshape, _) => reshape(o, flow, timesteps_now, width_now, index, input, errs),
         (Kind::PRelu, Flow::Sequence) => {
             errs.push_range(
                 o.range,
@@ -465,6 +486,97 @@ fn reshape_flow(
             o.args_ok = false;
         }
         _ => {}
+    }
+}
+
+/// `reshape(target_shape)`: the values it reads (a whole sequence, of a fixed length, or a
+/// vector), the shape it makes of them (`-1` worked out), and what flows after it.
+#[allow(
+    clippy::option_option,
+    reason = "the timesteps now: not known yet (no input), any (`_`), or a number"
+)]
+fn reshape(
+    o: &mut Options,
+    flow: &mut Flow,
+    timesteps_now: &mut Option<Option<usize>>,
+    width_now: Option<usize>,
+    index: usize,
+    input: Option<&Input>,
+    errs: &mut Errors,
+) {
+    let (Some(target), Some(width)) = (o.target.clone(), width_now) else {
+        o.args_ok = false;
+        return;
+    };
+    let timesteps = match (*flow, *timesteps_now) {
+        (Flow::Sequence, Some(Some(t))) => t,
+        (Flow::Sequence, Some(None)) => {
+            let input = input.map_or_else(String::new, |i| {
+                format!(
+                    ", but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
+                    i.stmt.text(),
+                    i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
+                )
+            });
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` regroups every value of the sequence, which needs a fixed number of timesteps{input}",
+                    o.call_text
+                ),
+            );
+            o.args_ok = false;
+            *flow = Flow::Unknown;
+            return;
+        }
+        (Flow::Sequence, None) | (Flow::Unknown, _) => {
+            o.args_ok = false;
+            return;
+        }
+        _ => 1,
+    };
+    let sequence_in = matches!(*flow, Flow::Sequence);
+    let Some(total) = timesteps.checked_mul(width) else {
+        o.args_ok = false;
+        return;
+    };
+    let known: usize = target.iter().flatten().product();
+    let resolved: Vec<usize> = target
+        .iter()
+        .map(|d| d.unwrap_or(total.checked_div(known).unwrap_or(0)))
+        .collect();
+    let what = if sequence_in {
+        format!("{timesteps} timesteps of {width}")
+    } else {
+        format!("a vector of {width}")
+    };
+    if resolved.iter().product::<usize>() != total || resolved.contains(&0) {
+        // What flows after it is unknown: no cascade of errors about it.
+        *flow = Flow::Unknown;
+        errs.push_range(
+            o.range,
+            format!(
+                "`{}` cannot hold the {total} values it reads ({what}); give a shape of {total} values, e.g. `reshape([{total}, 1])` or `reshape([{total}])`",
+                o.call_text
+            ),
+        );
+        o.args_ok = false;
+        return;
+    }
+    o.flatten_len = Some(timesteps);
+    match resolved.as_slice() {
+        [t, w] => {
+            o.reshaped = Some((Some(*t), *w));
+            *timesteps_now = Some(Some(*t));
+            *flow = Flow::Sequence;
+        }
+        [w] => {
+            o.reshaped = Some((None, *w));
+            if sequence_in {
+                *flow = Flow::Flat(index);
+            }
+        }
+        _ => o.args_ok = false,
     }
 }
 
@@ -577,6 +689,8 @@ pub fn check(input: ModelInput) -> Checked {
     // The timesteps of the sequence flowing now (`None`: any), once the input is known;
     // `repeat_vector(n)` makes it `n`.
     let mut timesteps_now: Option<Option<usize>> = None;
+    // The width of what flows now, when known (for `reshape`'s shapes).
+    let mut width_now: Option<usize> = None;
 
     for stmt in &stmts {
         match stmt {
@@ -616,6 +730,7 @@ pub fn check(input: ModelInput) -> Checked {
                 }
                 let (timesteps, features) = check_input(i, &mut errs);
                 timesteps_now = Some(timesteps);
+                width_now = features;
                 input = Some(Input {
                     stmt: i,
                     timesteps,
@@ -670,12 +785,14 @@ pub fn check(input: ModelInput) -> Checked {
                         o,
                         &mut flow,
                         &mut timesteps_now,
+                        width_now,
                         index,
                         &layers,
                         input.as_ref(),
                         &mut errs,
                     );
                 }
+                width_now = width_now.and_then(|w| options.as_ref()?.output_width(w));
                 match &options {
                     None => flow = Flow::Unknown,
                     Some(o) if o.kind.is_recurrent() => {

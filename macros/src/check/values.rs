@@ -104,6 +104,61 @@ pub(super) fn check_seed(v: &Value, errs: &mut Errors) -> bool {
     false
 }
 
+/// `reshape`'s `target_shape`: `[timesteps, features]` or `[features]` (brackets or a
+/// tuple's parentheses), each at least 1 or one of them `-1` (`None`: worked out from the
+/// input).
+pub(super) fn check_target_shape(v: &Value, errs: &mut Errors) -> Option<Vec<Option<usize>>> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let wrong = |errs: &mut Errors, why: &str| {
+        errs.push_range(
+            (v.span(), v.end_span()),
+            format!(
+                "expected `target_shape` as `[timesteps, features]` or `[features]` (one entry may be `-1`), found `{}`{why}",
+                v.text()
+            ),
+        );
+        None
+    };
+    let Value::Other(tokens) = v else {
+        return wrong(errs, "");
+    };
+    let mut trees = tokens.clone().into_iter();
+    let (Some(TokenTree::Group(group)), None) = (trees.next(), trees.next()) else {
+        return wrong(errs, "");
+    };
+    if !matches!(
+        group.delimiter(),
+        Delimiter::Bracket | Delimiter::Parenthesis
+    ) {
+        return wrong(errs, "");
+    }
+    let mut dims = Vec::new();
+    let mut negative = false;
+    for tree in group.stream() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == ',' => {}
+            TokenTree::Punct(p) if p.as_char() == '-' && !negative => negative = true,
+            TokenTree::Literal(lit) => {
+                let n: u64 = lit.to_string().parse().ok()?;
+                match (negative, n) {
+                    (true, 1) => dims.push(None),
+                    (false, n) if n >= 1 => dims.push(Some(usize::try_from(n).ok()?)),
+                    _ => return wrong(errs, "; each entry is at least 1, or `-1`"),
+                }
+                negative = false;
+            }
+            _ => return wrong(errs, ""),
+        }
+    }
+    if dims.is_empty() || dims.len() > 2 {
+        return wrong(errs, "; a sequence model's shapes have 1 or 2 dimensions");
+    }
+    if dims.iter().filter(|d| d.is_none()).count() > 1 {
+        return wrong(errs, "; at most one entry may be `-1`");
+    }
+    Some(dims)
+}
+
 /// `repeat_vector`'s `n`: how many timesteps it makes, at least 1.
 pub(super) fn check_repeat(v: &Value, errs: &mut Errors) -> Option<usize> {
     if let Value::Int(n) = v {

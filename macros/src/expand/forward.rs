@@ -3,7 +3,7 @@
 //! and `bidirectional`'s two directions merged.
 
 use super::{layer_type, lit};
-use crate::check::{Kind, Model, Section};
+use crate::check::{Kind, Layer, Model, Section};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -56,8 +56,8 @@ pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStrea
                 }
             } else if l.kind.is_recurrent() {
                 quote! { let v = self.#f.step(&mut #state.#f, &v); }
-            } else if l.kind == Kind::Flatten {
-                // On a vector (a flattened sequence is read in `section_body`).
+            } else if matches!(l.kind, Kind::Flatten | Kind::Reshape) {
+                // On a vector (a whole sequence is read in `section_body`).
                 quote! { let v = self.#f.step_vector(&mut (), &v); }
             } else {
                 quote! { let v = self.#f.step(&mut (), &v); }
@@ -119,23 +119,53 @@ pub(super) fn stage_loop(
 /// The code of one section: its stages over its sequence (`x`, or the `repeat_vector`
 /// output it starts from), then its tail; it leaves the section's last vector in `v`, or
 /// for the model's output sequence writes `out`.
-fn section_body(m: &Model, n: usize, section: &Section, last: bool) -> TokenStream {
+/// Whether `l` reads a whole sequence at once into one array: a `flatten` or `reshape` of
+/// a sequence.
+fn reads_whole_sequence(l: &Layer) -> bool {
+    matches!(l.kind, Kind::Flatten | Kind::Reshape) && l.flatten_len > 1
+}
+
+/// The code of one section: its stages over its sequence (`x`, or what the `repeat_vector`
+/// or `reshape` that starts it makes of the section before), then its tail. It leaves the
+/// section's last vector in `v`, or writes the model's output sequence to `out`; `before`
+/// is the previous section's sequence when this section's `reshape` reads all of it. The
+/// returned expression is this section's whole sequence when the next section's `reshape`
+/// reads it.
+fn section_body(
+    m: &Model,
+    n: usize,
+    section: &Section,
+    before: Option<&TokenStream>,
+) -> (TokenStream, Option<TokenStream>) {
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
     let state = quote!(state);
     let mut body = TokenStream::new();
+    let last = n + 1 == m.sections.len();
     let input = match section.source {
         None => quote!(x),
         Some(r) => {
-            let field = &m.layers[r].field;
-            let repeated = format_ident!("repeated_{}", n);
-            body.extend(quote! { let #repeated = self.#field.step(&mut (), &v); });
-            quote!((&#repeated))
+            let l = &m.layers[r];
+            let field = &l.field;
+            let made = format_ident!("sequence_in_{}", n);
+            let call = match (l.kind, before) {
+                (Kind::Reshape, Some(sequence)) => quote!(self.#field.step(&mut (), #sequence)),
+                (Kind::Reshape, None) => quote!(self.#field.from_vector(&v)),
+                _ => quote!(self.#field.step(&mut (), &v)),
+            };
+            body.extend(quote! { let #made = #call; });
+            quote!((&#made))
         }
     };
+    // The next section's `reshape`, when it reads this section's whole sequence.
+    let next_reads_all = m
+        .sections
+        .get(n + 1)
+        .and_then(|next| next.source)
+        .is_some_and(|r| reads_whole_sequence(&m.layers[r]));
     let flattens = m
         .layers
         .get(section.tail.start)
-        .filter(|l| l.kind == Kind::Flatten && l.flatten_len > 1 && !section.tail.is_empty());
+        .filter(|l| reads_whole_sequence(l) && !section.tail.is_empty());
     let returns_sequence = last && m.returns_sequences();
     let last_stage = section.stages.len().saturating_sub(1);
     for (k, stage) in section.stages.iter().enumerate() {
@@ -157,7 +187,7 @@ fn section_body(m: &Model, n: usize, section: &Section, last: bool) -> TokenStre
             continue;
         };
         let width_in = lit(first.input);
-        let sink = if k < last_stage || flattens.is_some() {
+        let sink = if k < last_stage || flattens.is_some() || next_reads_all {
             Sink::Buffer(format_ident!("buffer_{}_{}", n, k), last_layer.units)
         } else if returns_sequence {
             Sink::Out
@@ -239,33 +269,42 @@ fn section_body(m: &Model, n: usize, section: &Section, last: bool) -> TokenStre
             ));
         }
     }
+    // This section's whole sequence, when a layer reads it at once.
+    let whole = if section.stages.is_empty() {
+        input
+    } else {
+        let b = format_ident!("buffer_{}_{}", n, last_stage);
+        quote!((&#b))
+    };
     if returns_sequence {
         if section.stages.is_empty() {
-            // `repeat_vector` last: its sequence is the output.
+            // `repeat_vector` or `reshape` last: its sequence is the output.
             body.extend(quote! {
-                for (slot, xt) in out.iter_mut().zip(#input.iter()) {
+                for (slot, xt) in out.iter_mut().zip(#whole.iter()) {
                     *slot = *xt;
                 }
             });
         }
-        return body;
+        return (body, None);
+    }
+    if next_reads_all {
+        return (body, Some(whole));
     }
     let mut tail = section.tail.clone();
-    if let Some(flatten) = flattens {
-        let field = &flatten.field;
-        let buffer = if section.stages.is_empty() {
-            input
+    if let Some(reader) = flattens {
+        let field = &reader.field;
+        let call = if reader.kind == Kind::Reshape {
+            quote!(self.#field.to_vector(#whole))
         } else {
-            let b = format_ident!("buffer_{}_{}", n, last_stage);
-            quote!((&#b))
+            quote!(self.#field.step(&mut (), #whole))
         };
-        body.extend(quote! { let v = self.#field.step(&mut (), #buffer); });
+        body.extend(quote! { let v = #call; });
         tail.start += 1;
     } else if !section.stages.is_empty() {
         body.extend(quote! { let v = last; });
     }
     body.extend(steps(m, tail, &state));
-    body
+    (body, None)
 }
 
 pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
@@ -282,9 +321,11 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
     let init_state = uses_state.then(|| quote!(let mut state = #state_name::new();));
 
     let mut body = TokenStream::new();
-    let last_section = m.sections.len().saturating_sub(1);
+    let mut whole = None;
     for (n, section) in m.sections.iter().enumerate() {
-        body.extend(section_body(m, n, section, n == last_section));
+        let (code, sequence) = section_body(m, n, section, whole.as_ref());
+        body.extend(code);
+        whole = sequence;
     }
     let doc_reversed = if m.streamable() {
         ""

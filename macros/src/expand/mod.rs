@@ -76,6 +76,15 @@ fn layer_type(layer: &Layer) -> TokenStream {
             let t = lit(l.flatten_len);
             quote_spanned!(span=> #layers::Flatten<#t, #inputs, #units>)
         }
+        Kind::Reshape => {
+            let t_in = lit(l.flatten_len);
+            let t_out = lit(if l.seq_out {
+                l.timesteps.unwrap_or(1)
+            } else {
+                1
+            });
+            quote_spanned!(span=> #layers::Reshape<#t_in, #inputs, #t_out, #units>)
+        }
         Kind::Masking => {
             let value = Literal::u32_unsuffixed(l.number("mask_value").to_bits());
             quote_spanned!(span=> #layers::Masking<#inputs, #value>)
@@ -153,6 +162,15 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
     if l.kind == Kind::Flatten || l.kind == Kind::PRelu {
         return options;
     }
+    if l.kind == Kind::Reshape {
+        let shape = if l.seq_out {
+            format!("[{}, {}]", l.timesteps.unwrap_or(0), l.units)
+        } else {
+            format!("[{}]", l.units)
+        };
+        options.push(("target_shape", shape));
+        return options;
+    }
     if l.kind == Kind::Embedding {
         options.push(("input_dim", l.input_dim.to_string()));
         options.push(("output_dim", l.units.to_string()));
@@ -212,6 +230,10 @@ fn model_text(m: &Model) -> String {
                 _ if l.kind == Kind::Embedding => format!("{}, {}", l.input_dim, l.units),
                 _ if l.kind == Kind::RepeatVector => l.timesteps.unwrap_or(0).to_string(),
                 _ if l.kind == Kind::Flatten || l.kind == Kind::PRelu => String::new(),
+                _ if l.kind == Kind::Reshape && l.seq_out => {
+                    format!("[{}, {}]", l.timesteps.unwrap_or(0), l.units)
+                }
+                _ if l.kind == Kind::Reshape => format!("[{}]", l.units),
                 (true, true) => l.activation.name.to_owned(),
                 (true, false) => String::new(),
                 _ => l.units.to_string(),
@@ -288,6 +310,14 @@ pub fn expand(m: &Model) -> TokenStream {
                 l.timesteps.unwrap_or(0),
                 l.input,
                 l.timesteps.unwrap_or(0)
+            ),
+            (None, _) if l.kind == Kind::Reshape => format!(
+                " `{}`: Keras `Reshape`: {} timesteps of {} values regrouped as {} of {} (no weights).",
+                l.field,
+                l.flatten_len,
+                l.input,
+                if l.seq_out { l.timesteps.unwrap_or(1) } else { 1 },
+                l.units
             ),
             (None, _) if l.kind == Kind::PRelu => format!(
                 " `{}`: Keras `PReLU()` on {} units: one learned `alpha` each.",

@@ -40,7 +40,7 @@ pub use passthrough::{
     SpatialDropout1D,
 };
 pub use prelu::PRelu;
-pub use reshaping::{Flatten, RepeatVector};
+pub use reshaping::{Flatten, RepeatVector, Reshape};
 pub use simple_rnn::SimpleRnn;
 pub use time_distributed::TimeDistributed;
 

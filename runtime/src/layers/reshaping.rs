@@ -1,5 +1,5 @@
-//! `RepeatVector` and `Flatten`: the layers that turn a vector into a sequence and a
-//! sequence into a vector. Neither has weights.
+//! `RepeatVector`, `Flatten` and `Reshape`: the layers that turn a vector into a sequence
+//! and a sequence into a vector. None has weights.
 
 use super::Layer;
 use crate::{Error, WeightSpec};
@@ -104,6 +104,88 @@ impl<const T: usize, const W: usize, const N: usize> Layer for Flatten<T, W, N> 
     type Output = SVector<f32, N>;
 
     fn step(&self, state: &mut (), x: &[[f32; W]; T]) -> SVector<f32, N> {
+        Self::step(self, state, x)
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        super::check_len(w, 0)
+    }
+}
+
+/// Keras `Reshape(target_shape)` in a sequence model: `TI` timesteps of `WI` values become
+/// `TO` timesteps of `WO` (`TI * WI == TO * WO`), the values in order (row-major, as
+/// Keras reshapes). A vector is one timestep: `TI = 1` reshapes a vector into a sequence
+/// (`Reshape((-1, 1))` after a `Dense`), `TO = 1` a sequence into a vector (as `Flatten`).
+/// No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, Reshape};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// let to_sequence = Reshape::<1, 4, 2, 2>::ZERO;
+/// let y = to_sequence.from_vector(&SVector::from([1.0, 2.0, 3.0, 4.0]));
+/// assert_eq!(y, [[1.0, 2.0], [3.0, 4.0]]);
+/// let regroup = Reshape::<2, 2, 4, 1>::ZERO;
+/// assert_eq!(regroup.step(&mut (), &y), [[1.0], [2.0], [3.0], [4.0]]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reshape<const TI: usize, const WI: usize, const TO: usize, const WO: usize>;
+
+impl<const TI: usize, const WI: usize, const TO: usize, const WO: usize> Reshape<TI, WI, TO, WO> {
+    const CHECK: () = assert!(TI * WI == TO * WO, "a reshape keeps every value");
+
+    /// The sequence, reshaped.
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &[[f32; WI]; TI]) -> [[f32; WO]; TO] {
+        let () = Self::CHECK;
+        let mut y = [[0.0; WO]; TO];
+        for (out, v) in y.iter_mut().flatten().zip(x.iter().flatten()) {
+            *out = *v;
+        }
+        y
+    }
+
+    /// A vector (`TI = 1`), reshaped into a sequence.
+    #[must_use]
+    pub fn from_vector(&self, x: &SVector<f32, WI>) -> [[f32; WO]; TO] {
+        self.step(&mut (), &[[0.0; WI]; TI].map(|_| (*x).into()))
+    }
+
+    /// A sequence reshaped into one vector (`TO = 1`).
+    #[must_use]
+    pub fn to_vector(&self, x: &[[f32; WI]; TI]) -> SVector<f32, WO> {
+        SVector::from_iterator(self.step(&mut (), x).iter().flatten().copied())
+    }
+
+    /// A vector reshaped into a vector of the same length (`TI = TO = 1`).
+    #[must_use]
+    pub fn step_vector(&self, _state: &mut (), x: &SVector<f32, WI>) -> SVector<f32, WO> {
+        SVector::from_iterator(self.from_vector(x).iter().flatten().copied())
+    }
+
+    /// The layer (it has no weights); for `model!`'s `const` constructor.
+    #[must_use]
+    pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
+        Self
+    }
+}
+
+impl<const TI: usize, const WI: usize, const TO: usize, const WO: usize> Layer
+    for Reshape<TI, WI, TO, WO>
+{
+    const KIND: &'static str = tinyrnn_spec::RESHAPE.keras_class;
+    const KERAS_NAME: &'static str = tinyrnn_spec::RESHAPE.saving_name;
+    const PARAMS: usize = 0;
+    const WEIGHTS: &'static [WeightSpec] = &[];
+    const FORMULA: &'static str = "0";
+    const SYMBOLS: &'static [(&'static str, usize)] = &[];
+    const ZERO: Self = Self;
+    type State = ();
+    const INITIAL_STATE: () = ();
+    type Input = [[f32; WI]; TI];
+    type Output = [[f32; WO]; TO];
+
+    fn step(&self, state: &mut (), x: &[[f32; WI]; TI]) -> [[f32; WO]; TO] {
         Self::step(self, state, x)
     }
 
