@@ -8,7 +8,7 @@
 #[macro_use]
 mod common;
 
-use common::{assert_bits, assert_close};
+use common::{assert_bits, assert_close, json_floats as floats};
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keras-examples");
@@ -17,17 +17,6 @@ fn fixture(name: &str) -> Value {
     let path = format!("{DIR}/{name}.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "the fixture's numbers are f32 values written as JSON"
-)]
-fn floats(v: &Value) -> Vec<f32> {
-    match v {
-        Value::Array(items) => items.iter().flat_map(floats).collect(),
-        other => vec![other.as_f64().expect("a number") as f32],
-    }
 }
 
 fn ids(v: &Value) -> Vec<u32> {
@@ -263,30 +252,12 @@ example!(masking_value_chain, features, fixed, stream, {
     lstm(2);
 });
 
-/// The models above, as `tests/roundtrip.rs` compiles them from `tinyrnn inspect`.
-const EXAMPLES: [&str; 14] = [
-    "weather_forecasting",
-    "imdb_bidirectional_lstm",
-    "char_text_generation",
-    "number_addition",
-    "lstm_autoencoder",
-    "keyword_spotting",
-    "activity_recognition",
-    "text_classification_masked",
-    "sensor_masking",
-    "lstm_flatten_batchnorm",
-    "stacked_gru_layernorm",
-    "prelu_head",
-    "masks_through_sequences",
-    "masking_value_chain",
-];
-
 /// `tinyrnn inspect` prints each file's `model!` and its parameter count; and Keras's own
 /// summary rows, but where Keras adds a "Connected to" column (a Functional model whose
 /// mask Keras computes in an operation of its own, `NotEqual`, listed as a row).
 #[test]
 fn inspect_prints_the_model_and_keras_s_summary() {
-    for name in EXAMPLES {
+    for name in common::KERAS_EXAMPLES {
         let fx = fixture(name);
         let path = format!("{DIR}/{name}.keras");
         let (code, stdout, stderr) = common::tinyrnn(&["inspect", &path]);

@@ -11,24 +11,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-/// The `tests/fixtures/keras-examples/` models that tinyrnn runs.
-const EXAMPLES: [&str; 14] = [
-    "weather_forecasting",
-    "imdb_bidirectional_lstm",
-    "char_text_generation",
-    "number_addition",
-    "lstm_autoencoder",
-    "keyword_spotting",
-    "activity_recognition",
-    "text_classification_masked",
-    "sensor_masking",
-    "lstm_flatten_batchnorm",
-    "stacked_gru_layernorm",
-    "prelu_head",
-    "masks_through_sequences",
-    "masking_value_chain",
-];
-
 /// The program for one file: the inspected `model!`, then a `main` that loads `file` and
 /// checks the outputs recorded in the fixture `json`.
 fn program(file: &str, json: &str, model: &str) -> String {
@@ -142,7 +124,7 @@ fn inspected_dsl_compiles_and_reproduces_keras() {
         }
     }
     // The architectures of Keras's examples (`tests/examples.rs`), as `.keras` files.
-    for model in EXAMPLES {
+    for model in common::KERAS_EXAMPLES {
         let at = |ext: &str| format!("tests/fixtures/keras-examples/{model}.{ext}");
         files.push((
             format!("example_{model}"),

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::assert_close;
+use common::{assert_close, json_floats as floats};
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/torch-layers");
@@ -15,17 +15,6 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "the fixture's numbers are f32 values written as JSON"
-)]
-fn floats(v: &Value) -> Vec<f32> {
-    match v {
-        Value::Array(items) => items.iter().flat_map(floats).collect(),
-        other => vec![other.as_f64().unwrap() as f32],
-    }
-}
-
 fn assert_dsl(name: &str, tokens: &str) {
     let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     assert_eq!(
@@ -33,6 +22,20 @@ fn assert_dsl(name: &str, tokens: &str) {
         squash(fixture(name)["dsl"].as_str().unwrap()).trim_end_matches(';'),
         "{name}"
     );
+}
+
+/// Every case of the fixture `name` (timesteps of `F` features) through `run`, against
+/// PyTorch's outputs.
+fn assert_matches<const F: usize>(name: &str, run: impl Fn(Vec<[f32; F]>) -> Vec<f32>) {
+    for case in fixture(name)["cases"].as_array().unwrap() {
+        let x: Vec<[f32; F]> = case["input"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| floats(row).try_into().unwrap())
+            .collect();
+        assert_close(name, &run(x), &floats(&case["output"]));
+    }
 }
 
 mod embedding_gru {
@@ -85,16 +88,9 @@ mod layernorm_lstm {
             Net::from_torch_file(format!("{DIR}/layernorm_lstm.pt")),
             Ok(net.clone())
         );
-        for case in fixture("layernorm_lstm")["cases"].as_array().unwrap() {
-            let x: Vec<[f32; 4]> = case["input"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|row| floats(row).try_into().unwrap())
-                .collect();
-            let got = net.forward(&x.try_into().unwrap());
-            assert_close("layernorm_lstm", &got, &floats(&case["output"]));
-        }
+        assert_matches("layernorm_lstm", |x: Vec<[f32; 4]>| {
+            net.forward(&x.try_into().unwrap()).to_vec()
+        });
     }
 }
 
@@ -136,16 +132,9 @@ mod batchnorm_gru {
             Net::from_torch_file(format!("{DIR}/batchnorm_gru.pt")),
             Ok(net.clone())
         );
-        for case in fixture("batchnorm_gru")["cases"].as_array().unwrap() {
-            let x: Vec<[f32; 3]> = case["input"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|row| floats(row).try_into().unwrap())
-                .collect();
-            let got = net.forward(&x.try_into().unwrap());
-            assert_close("batchnorm_gru", &got, &floats(&case["output"]));
-        }
+        assert_matches("batchnorm_gru", |x: Vec<[f32; 3]>| {
+            net.forward(&x.try_into().unwrap()).to_vec()
+        });
     }
 
     #[test]

@@ -161,6 +161,20 @@ impl Weights {
     }
 }
 
+impl Weights {
+    /// How many values the arrays hold together; `None` when that overflows `usize`.
+    #[must_use]
+    pub fn count(&self) -> Option<usize> {
+        self.iter().try_fold(0_usize, |n, w| {
+            n.checked_add(
+                w.shape()
+                    .iter()
+                    .try_fold(1_usize, |p, &x| p.checked_mul(x))?,
+            )
+        })
+    }
+}
+
 impl core::ops::Deref for Weights {
     type Target = [WeightShape];
 
@@ -267,15 +281,7 @@ impl LayerSpec {
         use_bias: bool,
         reset_after: bool,
     ) -> Option<usize> {
-        self.weights(d, units, use_bias, reset_after)?
-            .iter()
-            .try_fold(0_usize, |n, w| {
-                n.checked_add(
-                    w.shape()
-                        .iter()
-                        .try_fold(1_usize, |p, &x| p.checked_mul(x))?,
-                )
-            })
+        self.weights(d, units, use_bias, reset_after)?.count()
     }
 
     /// Keras's parameter formula in `d` (inputs) and [`LayerSpec::unit_symbol`]

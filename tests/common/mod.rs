@@ -181,6 +181,33 @@ pub enum Output {
     Sequence(Vec<Vec<f32>>),
 }
 
+/// Every number of a JSON value (nested arrays flattened, in order), as `f32`.
+pub fn json_floats(v: &Value) -> Vec<f32> {
+    match v {
+        Value::Array(items) => items.iter().flat_map(json_floats).collect(),
+        other => vec![other.as_f64().expect("a number") as f32],
+    }
+}
+
+/// The models of `tests/fixtures/keras-examples/` (`tools/gen_keras_examples.py`): twelve
+/// architectures of Keras's examples and common tutorials, then two of masks.
+pub const KERAS_EXAMPLES: [&str; 14] = [
+    "weather_forecasting",
+    "imdb_bidirectional_lstm",
+    "char_text_generation",
+    "number_addition",
+    "lstm_autoencoder",
+    "keyword_spotting",
+    "activity_recognition",
+    "text_classification_masked",
+    "sensor_masking",
+    "lstm_flatten_batchnorm",
+    "stacked_gru_layernorm",
+    "prelu_head",
+    "masks_through_sequences",
+    "masking_value_chain",
+];
+
 fn floats(v: &Value) -> Vec<f32> {
     v.as_array()
         .expect("an array of numbers")

@@ -310,16 +310,7 @@ impl Options {
             k if k.is_normalization() => {
                 let (center, scale) = (self.center?, self.scale?);
                 let spec = k.spec();
-                let n = spec
-                    .normalization_weights(d, center, scale)
-                    .iter()
-                    .try_fold(0_usize, |n, w| {
-                        n.checked_add(
-                            w.shape()
-                                .iter()
-                                .try_fold(1_usize, |p, &x| p.checked_mul(x))?,
-                        )
-                    })?;
+                let n = spec.normalization_weights(d, center, scale).count()?;
                 let mut formula = String::new();
                 let symbols = spec.normalization_formula(center, scale);
                 tinyrnn_spec::write_numbers(&mut formula, symbols, d, d).ok()?;
@@ -455,18 +446,12 @@ fn reshape_flow(
                 *flow = Flow::Flat(index);
             }
             Some(None) => {
-                let input = input.map_or_else(String::new, |i| {
-                    format!(
-                        ", but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
-                        i.stmt.text(),
-                        i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
-                    )
-                });
                 errs.push_range(
                     o.range,
                     format!(
-                        "`{}` makes one vector of every timestep, which needs a fixed number of timesteps{input}",
-                        o.call_text
+                        "`{}` makes one vector of every timestep, which needs a fixed number of timesteps{}",
+                        o.call_text,
+                        give_timesteps(input)
                     ),
                 );
                 o.args_ok = false;
@@ -487,6 +472,18 @@ fn reshape_flow(
         }
         _ => {}
     }
+}
+
+/// `, but the input is `input [_, 3]`; give the number of timesteps, ...`: the end of
+/// the messages of layers that need a fixed number of timesteps.
+fn give_timesteps(input: Option<&Input>) -> String {
+    input.map_or_else(String::new, |i| {
+        format!(
+            ", but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
+            i.stmt.text(),
+            i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
+        )
+    })
 }
 
 /// `reshape(target_shape)`: the values it reads (a whole sequence, of a fixed length, or a
@@ -511,18 +508,12 @@ fn reshape(
     let timesteps = match (*flow, *timesteps_now) {
         (Flow::Sequence, Some(Some(t))) => t,
         (Flow::Sequence, Some(None)) => {
-            let input = input.map_or_else(String::new, |i| {
-                format!(
-                    ", but the input is `{}`; give the number of timesteps, e.g. `input [50, {}]`",
-                    i.stmt.text(),
-                    i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
-                )
-            });
             errs.push_range(
                 o.range,
                 format!(
-                    "`{}` regroups every value of the sequence, which needs a fixed number of timesteps{input}",
-                    o.call_text
+                    "`{}` regroups every value of the sequence, which needs a fixed number of timesteps{}",
+                    o.call_text,
+                    give_timesteps(input)
                 ),
             );
             o.args_ok = false;

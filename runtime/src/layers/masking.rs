@@ -1,6 +1,6 @@
 //! `Masking`: timesteps whose features all equal a value are skipped downstream.
 
-use super::{Layer, stateless_layer_items};
+use super::{Layer, weightless_layer_items};
 use crate::{Error, WeightSpec};
 use nalgebra::SVector;
 
@@ -48,16 +48,5 @@ impl<const D: usize, const MASK_VALUE: u32> Masking<D, MASK_VALUE> {
 }
 
 impl<const D: usize, const MASK_VALUE: u32> Layer for Masking<D, MASK_VALUE> {
-    const KIND: &'static str = tinyrnn_spec::MASKING.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::MASKING.saving_name;
-    const PARAMS: usize = 0;
-    const WEIGHTS: &'static [WeightSpec] = &[];
-    const FORMULA: &'static str = "0";
-    const SYMBOLS: &'static [(&'static str, usize)] = &[];
-    const ZERO: Self = Self;
-    stateless_layer_items!(input: D, output: D);
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        super::check_len(w, 0)
-    }
+    weightless_layer_items!(spec: MASKING, input: SVector<f32, D>, output: SVector<f32, D>);
 }

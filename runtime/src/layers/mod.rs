@@ -256,6 +256,34 @@ macro_rules! stateless_layer_items {
 }
 pub(crate) use stateless_layer_items;
 
+/// The whole `impl Layer` of a layer without weights or state (`Masking`, `RepeatVector`,
+/// `Flatten`, `Reshape`): its Keras names from its `tinyrnn_spec` entry, no parameters,
+/// its input and output types, one timestep as its inherent `step`.
+macro_rules! weightless_layer_items {
+    (spec: $spec:ident, input: $input:ty, output: $output:ty) => {
+        const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
+        const KERAS_NAME: &'static str = tinyrnn_spec::$spec.saving_name;
+        const PARAMS: usize = 0;
+        const WEIGHTS: &'static [WeightSpec] = &[];
+        const FORMULA: &'static str = "0";
+        const SYMBOLS: &'static [(&'static str, usize)] = &[];
+        const ZERO: Self = Self;
+        type State = ();
+        const INITIAL_STATE: () = ();
+        type Input = $input;
+        type Output = $output;
+
+        fn step(&self, state: &mut (), x: &$input) -> $output {
+            Self::step(self, state, x)
+        }
+
+        fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+            super::check_len(w, 0)
+        }
+    };
+}
+pub(crate) use weightless_layer_items;
+
 /// `from_le_bytes_at` of `SimpleRnn`, `Lstm` and `Gru`: their three arrays from bytes.
 macro_rules! recurrent_from_le_bytes_at {
     (marker: $marker:ident) => {

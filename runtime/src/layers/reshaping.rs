@@ -1,7 +1,7 @@
 //! `RepeatVector`, `Flatten` and `Reshape`: the layers that turn a vector into a sequence
 //! and a sequence into a vector. None has weights.
 
-use super::Layer;
+use super::{Layer, weightless_layer_items};
 use crate::{Error, WeightSpec};
 use nalgebra::SVector;
 
@@ -33,25 +33,7 @@ impl<const W: usize, const N: usize> RepeatVector<W, N> {
 }
 
 impl<const W: usize, const N: usize> Layer for RepeatVector<W, N> {
-    const KIND: &'static str = tinyrnn_spec::REPEAT_VECTOR.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::REPEAT_VECTOR.saving_name;
-    const PARAMS: usize = 0;
-    const WEIGHTS: &'static [WeightSpec] = &[];
-    const FORMULA: &'static str = "0";
-    const SYMBOLS: &'static [(&'static str, usize)] = &[];
-    const ZERO: Self = Self;
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = SVector<f32, W>;
-    type Output = [[f32; W]; N];
-
-    fn step(&self, state: &mut (), x: &SVector<f32, W>) -> [[f32; W]; N] {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        super::check_len(w, 0)
-    }
+    weightless_layer_items!(spec: REPEAT_VECTOR, input: SVector<f32, W>, output: [[f32; W]; N]);
 }
 
 /// Keras `Flatten()` on a sequence of `T` timesteps of `W` units: one vector of `N = T * W`
@@ -91,25 +73,7 @@ impl<const T: usize, const W: usize, const N: usize> Flatten<T, W, N> {
 }
 
 impl<const T: usize, const W: usize, const N: usize> Layer for Flatten<T, W, N> {
-    const KIND: &'static str = tinyrnn_spec::FLATTEN.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::FLATTEN.saving_name;
-    const PARAMS: usize = 0;
-    const WEIGHTS: &'static [WeightSpec] = &[];
-    const FORMULA: &'static str = "0";
-    const SYMBOLS: &'static [(&'static str, usize)] = &[];
-    const ZERO: Self = Self;
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = [[f32; W]; T];
-    type Output = SVector<f32, N>;
-
-    fn step(&self, state: &mut (), x: &[[f32; W]; T]) -> SVector<f32, N> {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        super::check_len(w, 0)
-    }
+    weightless_layer_items!(spec: FLATTEN, input: [[f32; W]; T], output: SVector<f32, N>);
 }
 
 /// Keras `Reshape(target_shape)` in a sequence model: `TI` timesteps of `WI` values become
@@ -173,23 +137,5 @@ impl<const TI: usize, const WI: usize, const TO: usize, const WO: usize> Reshape
 impl<const TI: usize, const WI: usize, const TO: usize, const WO: usize> Layer
     for Reshape<TI, WI, TO, WO>
 {
-    const KIND: &'static str = tinyrnn_spec::RESHAPE.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::RESHAPE.saving_name;
-    const PARAMS: usize = 0;
-    const WEIGHTS: &'static [WeightSpec] = &[];
-    const FORMULA: &'static str = "0";
-    const SYMBOLS: &'static [(&'static str, usize)] = &[];
-    const ZERO: Self = Self;
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = [[f32; WI]; TI];
-    type Output = [[f32; WO]; TO];
-
-    fn step(&self, state: &mut (), x: &[[f32; WI]; TI]) -> [[f32; WO]; TO] {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        super::check_len(w, 0)
-    }
+    weightless_layer_items!(spec: RESHAPE, input: [[f32; WI]; TI], output: [[f32; WO]; TO]);
 }
