@@ -251,6 +251,33 @@ example!(masking_value_chain, features, fixed, stream, {
     lstm(3, return_sequences = true);
     lstm(2);
 });
+example!(masked_bidirectional, tokens, fixed, no_stream, {
+    input[10];
+    embedding(40, 4, mask_zero = true);
+    bidirectional(lstm(3, return_sequences = true));
+    gru(2);
+    dense(1);
+});
+example!(masking_bidirectional_last, features, fixed, no_stream, {
+    input [8, 3];
+    masking();
+    bidirectional(gru(3), merge_mode = sum);
+    dense(2);
+});
+example!(masked_go_backwards, tokens, fixed, no_stream, {
+    input[10];
+    embedding(30, 4, mask_zero = true);
+    simple_rnn(4, go_backwards = true, return_sequences = true);
+    lstm(3);
+    dense(1);
+});
+example!(masked_time_distributed, tokens, any_vector, stream, {
+    input[_];
+    embedding(30, 4, mask_zero = true);
+    time_distributed(dense(4));
+    gru(3);
+    dense(1);
+});
 
 /// `tinyrnn inspect` prints each file's `model!` and its parameter count; and Keras's own
 /// summary rows, but where Keras adds a "Connected to" column (a Functional model whose

@@ -348,6 +348,70 @@ def masking_value_chain():
     ])
 
 
+def masked_bidirectional():
+    # Not an example: a mask read by a Bidirectional returning sequences
+    # (zeros at masked steps), then by the GRU after it.
+    inputs = keras.Input(shape=(10,), dtype="int32")
+    x = L.Embedding(40, 4, mask_zero=True)(inputs)
+    x = L.Bidirectional(L.LSTM(3, return_sequences=True))(x)
+    x = L.GRU(2)(x)
+    return keras.Model(inputs, L.Dense(1)(x))
+
+
+def masking_bidirectional_last():
+    # Not an example: Masking read by a Bidirectional returning one vector.
+    return keras.Sequential([
+        keras.Input(shape=(8, 3)),
+        L.Masking(),
+        L.Bidirectional(L.GRU(3), merge_mode="sum"),
+        L.Dense(2),
+    ])
+
+
+def masked_go_backwards():
+    # Not an example: a mask read by a go_backwards layer returning
+    # sequences (outputs in its reading order, the mask passed on in time
+    # order, as Keras does), then by an LSTM.
+    return keras.Sequential([
+        keras.Input(shape=(10,), dtype="int32"),
+        L.Embedding(30, 4, mask_zero=True),
+        L.SimpleRNN(4, go_backwards=True, return_sequences=True),
+        L.LSTM(3),
+        L.Dense(1),
+    ])
+
+
+def masked_time_distributed():
+    # Not an example: the mask reaches the GRU across a TimeDistributed
+    # (which does not support masking itself: Keras 3 hands the mask along
+    # the graph).
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    x = L.Embedding(30, 4, mask_zero=True)(inputs)
+    x = L.TimeDistributed(L.Dense(4))(x)
+    x = L.GRU(3)(x)
+    return keras.Model(inputs, L.Dense(1)(x))
+
+
+def ids_with_zeros(vocab, zeros):
+    def pick(i):
+        def make(rng):
+            ids = rng.integers(1, vocab, 10).astype(np.int32)
+            ids[zeros[i]] = 0
+            return ids
+        return make
+    return [pick(i) for i in range(N_CASES)]
+
+
+def sensor_steps(zeros):
+    def pick(i):
+        def make(rng):
+            x = rng.standard_normal((8, 3)).astype(np.float32)
+            x[zeros[i]] = 0.0
+            return x
+        return make
+    return [pick(i) for i in range(N_CASES)]
+
+
 MASK_CHAIN_ZEROS = [[2], [0, 4, 7, 8, 9, 10], [5, 6, 11]]
 
 
@@ -543,6 +607,43 @@ MODELS = [
              "lstm(3, return_sequences = true); lstm(2);",
          build=masking_value_chain,
          inputs=[half_masked(i) for i in range(N_CASES)]),
+    dict(stem="masked_bidirectional",
+         architecture="(coverage) Embedding(mask_zero) -> Bidirectional(LSTM, "
+                      "return_sequences) -> GRU -> Dense, the mask read by both",
+         source=MASKING_GUIDE,
+         scaled="10 ids with zeros in front, inside and at the end",
+         dsl="input [10]; embedding(40, 4, mask_zero = true); "
+             "bidirectional(lstm(3, return_sequences = true)); gru(2); "
+             "dense(1);",
+         build=masked_bidirectional,
+         inputs=ids_with_zeros(40, [[0, 1], [4, 9], [2, 5, 6]])),
+    dict(stem="masking_bidirectional_last",
+         architecture="(coverage) Masking -> Bidirectional(GRU, sum) -> Dense",
+         source=MASKING_GUIDE,
+         scaled="8 steps of 3 features, all-zero steps masked",
+         dsl="input [8, 3]; masking(); bidirectional(gru(3), merge_mode = sum); "
+             "dense(2);",
+         build=masking_bidirectional_last,
+         inputs=sensor_steps([[7], [0, 3], [1, 5, 6, 7]])),
+    dict(stem="masked_go_backwards",
+         architecture="(coverage) Embedding(mask_zero) -> SimpleRNN(go_backwards, "
+                      "return_sequences) -> LSTM -> Dense",
+         source=MASKING_GUIDE,
+         scaled="10 ids with zeros in front, inside and at the end",
+         dsl="input [10]; embedding(30, 4, mask_zero = true); "
+             "simple_rnn(4, go_backwards = true, return_sequences = true); "
+             "lstm(3); dense(1);",
+         build=masked_go_backwards,
+         inputs=ids_with_zeros(30, [[9], [0, 1, 5], [3, 7, 8]])),
+    dict(stem="masked_time_distributed",
+         architecture="(coverage) Embedding(mask_zero) -> TimeDistributed(Dense) "
+                      "-> GRU (masked) -> Dense",
+         source=MASKING_GUIDE,
+         scaled="10 ids with zeros",
+         dsl="input [_]; embedding(30, 4, mask_zero = true); "
+             "time_distributed(dense(4)); gru(3); dense(1);",
+         build=masked_time_distributed,
+         inputs=ids_with_zeros(30, [[3], [0, 8, 9], [2, 4]])),
 ]
 
 
@@ -590,6 +691,47 @@ def reference(layers, x):
             mask = np.any(h != cfg["mask_value"], axis=-1)
             h = h * mask[:, None]
             continue
+        if mask is not None and isinstance(layer, L.Bidirectional):
+            # Each direction skips the masked steps; returning sequences, both
+            # output zeros there (Bidirectional sets zero_output_for_mask) and
+            # the mask goes on to the next layer (Keras 3 passes it along the
+            # graph); returning one vector, the mask is used up.
+            kept = h[mask]
+            fwd = G.numpy_reference(
+                type("One", (), {"layers": [layer.forward_layer]})(), kept)
+            bwd = G.numpy_reference(
+                type("One", (), {"layers": [layer.backward_layer]})(), kept)
+            if layer.return_sequences:
+                f_out = np.zeros((len(mask), fwd.shape[-1]))
+                b_out = np.zeros((len(mask), bwd.shape[-1]))
+                f_out[mask] = fwd
+                b_out[mask] = bwd[::-1]  # processing order back to time order
+                fwd, bwd = f_out, b_out
+            mode = cfg["merge_mode"]
+            h = {"concat": lambda: np.concatenate([fwd, bwd], axis=-1),
+                 "sum": lambda: fwd + bwd, "ave": lambda: (fwd + bwd) / 2.0,
+                 "mul": lambda: fwd * bwd}[mode]()
+            if not layer.return_sequences:
+                mask = None
+            continue
+        if mask is not None and isinstance(layer, RNN_CLASSES) \
+                and cfg["go_backwards"]:
+            # Reads the kept steps from the last; returning sequences, its
+            # outputs come in that order, a masked step repeating the output
+            # before it, while the mask passed on stays in time order (Keras).
+            one = type("One", (), {"layers": [layer]})()
+            kept = G.numpy_reference(one, h[mask])
+            if not cfg["return_sequences"]:
+                h, mask = kept, None
+                continue
+            out = np.zeros((len(mask), kept.shape[-1]))
+            prev, k = np.zeros(kept.shape[-1]), 0
+            for j, t in enumerate(range(len(mask) - 1, -1, -1)):
+                if mask[t]:
+                    prev, k = kept[k], k + 1
+                out[j] = prev
+            h = out
+            continue
         if mask is not None and isinstance(layer, RNN_CLASSES):
             # An RNN skips the masked steps (keeps its state): its states are
             # those of the unmasked steps alone.  Returning its last output
@@ -610,8 +752,9 @@ def reference(layers, x):
             h = out
             continue
         if mask is not None:
-            # Per-timestep layers (Dense, Dropout) keep the mask as it is.
-            assert isinstance(layer, (L.Dense, L.Dropout)), layer
+            # Per-timestep layers keep the mask as it is (TimeDistributed too:
+            # Keras 3 hands the mask along the graph to the next layer).
+            assert isinstance(layer, (L.Dense, L.Dropout, L.TimeDistributed)), layer
         if isinstance(layer, L.Normalization):
             mean, var = ws[0], ws[1]
             h = (h - mean) / np.maximum(np.sqrt(var), keras.config.epsilon())

@@ -190,8 +190,8 @@ pub fn json_floats(v: &Value) -> Vec<f32> {
 }
 
 /// The models of `tests/fixtures/keras-examples/` (`tools/gen_keras_examples.py`): twelve
-/// architectures of Keras's examples and common tutorials, then two of masks.
-pub const KERAS_EXAMPLES: [&str; 14] = [
+/// architectures of Keras's examples and common tutorials, then six of masks.
+pub const KERAS_EXAMPLES: [&str; 18] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
@@ -206,6 +206,10 @@ pub const KERAS_EXAMPLES: [&str; 14] = [
     "prelu_head",
     "masks_through_sequences",
     "masking_value_chain",
+    "masked_bidirectional",
+    "masking_bidirectional_last",
+    "masked_go_backwards",
+    "masked_time_distributed",
 ];
 
 fn floats(v: &Value) -> Vec<f32> {

@@ -616,29 +616,44 @@ fn check_tokens(input: Option<&Input>, layers: &[Option<Options>], errs: &mut Er
     }
 }
 
+/// Whether a layer of `kind` ends the mask before it, as Keras 3 carries masks along the
+/// graph: a recurrent layer (`bidirectional` too) that returns one vector uses it up, and
+/// the layers that change the sequence's shape end it; every other layer passes it on
+/// (`time_distributed` included, which Keras hands the mask across).
+pub fn ends_mask(kind: Kind, returns_sequences: bool) -> bool {
+    matches!(kind, Kind::Flatten | Kind::Reshape | Kind::RepeatVector)
+        || (kind.is_recurrent() && !returns_sequences)
+}
+
 /// Masks (`embedding(..., mask_zero = true)`, `masking()`) reach the recurrent layers
-/// after them, which skip masked timesteps; those that read backwards cannot yet.
+/// after them, which skip masked timesteps. Those that read backwards look the mask up by
+/// timestep, from the input: it must come from the first layer.
 fn check_masks(layers: &[Option<Options>], errs: &mut Errors) {
-    let mut mask: Option<&Options> = None;
-    for o in layers.iter().flatten() {
+    let mut mask: Option<(usize, &Options)> = None;
+    for (i, o) in layers.iter().enumerate() {
+        let Some(o) = o else {
+            mask = None;
+            continue;
+        };
         if o.kind == Kind::Masking || (o.kind == Kind::Embedding && o.mask_zero == Some(true)) {
-            mask = Some(o);
-        } else if o.kind.is_recurrent()
-            && let Some(source) = mask
+            mask = Some((i, o));
+            continue;
+        }
+        if o.kind.is_recurrent()
+            && let Some((at, source)) = mask
+            && at > 0
+            && (o.kind == Kind::Bidirectional || o.go_backwards == Some(true))
         {
-            let backwards = o.kind == Kind::Bidirectional || o.go_backwards == Some(true);
-            if backwards {
-                errs.push_range(
-                    o.range,
-                    format!(
-                        "`{}` reads its input backwards, which tinyrnn cannot yet do with the masked timesteps of `{}`; remove the mask or this layer's backward reading",
-                        o.call_text, source.call_text
-                    ),
-                );
-            }
-            if o.returns_sequences() != Some(true) {
-                mask = None;
-            }
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` reads its input backwards, where tinyrnn looks the mask up from the model's input: it can skip the timesteps a first `masking()` or `embedding(..., mask_zero = true)` masks, not those of `{}` after other layers",
+                    o.call_text, source.call_text
+                ),
+            );
+        }
+        if ends_mask(o.kind, o.returns_sequences() == Some(true)) {
+            mask = None;
         }
     }
 }

@@ -8,35 +8,71 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-/// Which layers skip masked timesteps: `Some(true)` for a recurrent layer that reads a
-/// mask (from `embedding(..., mask_zero = true)` or `masking()` before it, carried through
-/// the layers between and through recurrent layers that return sequences), and whether
-/// each mask source's `keep` is read at all.
-fn masked(m: &Model) -> (Vec<bool>, Vec<bool>) {
+/// Where masks reach, as Keras 3 carries them: from `embedding(..., mask_zero = true)` or
+/// `masking()` through the layers that pass a mask on, to each recurrent layer (which
+/// skips masked timesteps), until a layer ends it (`check::ends_mask`).
+struct Masks {
+    /// The recurrent layers that read a mask.
+    reads: Vec<bool>,
+    /// The mask sources whose `keep` the layers of their own stage read, inline.
+    used: Vec<bool>,
+    /// Whether a layer that reads backwards (`bidirectional`, `go_backwards`) reads a mask:
+    /// then every reader looks it up by timestep `p` from the input (the source is the
+    /// first layer), as Keras's mask is indexed by timestep whatever order layers run in.
+    positional: bool,
+}
+
+fn masked(m: &Model) -> Masks {
     let mut reads = vec![false; m.layers.len()];
     let mut used = vec![false; m.layers.len()];
+    let mut positional = false;
     let mut source: Option<usize> = None;
     for (i, l) in m.layers.iter().enumerate() {
         if l.kind == Kind::Masking || (l.kind == Kind::Embedding && l.mask_zero) {
             source = Some(i);
-        } else if l.kind.is_recurrent()
+            continue;
+        }
+        if l.kind.is_recurrent()
             && let Some(s) = source
         {
             reads[i] = true;
             used[s] = true;
-            if !l.seq_out {
-                source = None;
-            }
+            positional |= l.kind == Kind::Bidirectional || l.go_backwards;
+        }
+        if crate::check::ends_mask(l.kind, l.seq_out) {
+            source = None;
         }
     }
-    (reads, used)
+    if positional {
+        used.fill(false);
+    }
+    Masks {
+        reads,
+        used,
+        positional,
+    }
+}
+
+/// Whether the timestep at `p` is kept, from the input (positional masks: their source is
+/// the first layer).
+fn keep_at(m: &Model, p: &TokenStream) -> TokenStream {
+    let Some(first) = m.layers.first() else {
+        return quote!(true);
+    };
+    let f = &first.field;
+    if first.kind == Kind::Embedding {
+        quote!((x[#p] != 0))
+    } else {
+        let features = lit(m.features);
+        quote!(self.#f.keeps(&::tinyrnn::__private::nalgebra::SVector::<f32, #features>::from(x[#p])))
+    }
 }
 
 /// `let v = self.layer.step(&mut state.layer, &v);` for each layer in `range`; around a
 /// mask, `keep` (whether this timestep is kept) and the carried output of the recurrent
 /// layers that skip masked timesteps, as Keras does.
 pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStream) -> TokenStream {
-    let (reads, used) = masked(m);
+    let Masks { reads, used, .. } = masked(m);
     range
         .map(|i| {
             let l = &m.layers[i];
@@ -194,7 +230,75 @@ fn section_body(
         } else {
             Sink::Last(last_layer.units)
         };
-        if let (Some(inner), true) = (&first.wrapped, stage.bidirectional) {
+        let masks = masked(m);
+        if let (Some(inner), true, true) = (
+            &first.wrapped,
+            stage.bidirectional,
+            masks.reads[stage.layers.start],
+        ) {
+            // Masked: each direction skips masked timesteps (its state carried over) and,
+            // returning sequences, outputs zeros there, as Keras's `Bidirectional` makes its
+            // layers do (`zero_output_for_mask`).
+            let field = &first.field;
+            let ty = layer_type(first);
+            let (units, width_out) = (lit(inner.units), lit(first.units));
+            let rest = steps(m, stage.layers.start + 1..stage.layers.end, &state);
+            let keep = keep_at(m, &quote!(p));
+            if first.seq_out {
+                let timesteps = lit(section.timesteps.unwrap_or(0));
+                let backward = format_ident!("backward_{}_{}", n, k);
+                body.extend(quote! {
+                    let mut #backward = [[0.0_f32; #units]; #timesteps];
+                    for (p, (xt, slot)) in #source.iter().zip(#backward.iter_mut()).enumerate().rev() {
+                        if #keep {
+                            let v = #vector::<f32, #width_in>::from(*xt);
+                            let v = self.#field.step_backward(&mut #state.#field, &v);
+                            *slot = v.into();
+                        }
+                    }
+                });
+                let items = quote!(#source.iter().zip(#backward.iter()).enumerate());
+                let pattern = quote!((p, (xt, bt)));
+                let calls = quote! {
+                    let keep = #keep;
+                    let forward = if keep {
+                        let v = #vector::<f32, #width_in>::from(*xt);
+                        self.#field.step_forward(&mut #state.#field, &v)
+                    } else {
+                        #vector::<f32, #units>::zeros()
+                    };
+                    let v: #vector<f32, #width_out> =
+                        <#ty>::merge::<#units, #width_out>(&forward, &#vector::<f32, #units>::from(*bt));
+                    #rest
+                };
+                body.extend(stage_loop(
+                    section.timesteps,
+                    &items,
+                    &pattern,
+                    &calls,
+                    &sink,
+                ));
+            } else {
+                body.extend(quote! {
+                    let mut backward_last = #vector::<f32, #units>::zeros();
+                    for (p, xt) in #source.iter().enumerate().rev() {
+                        if #keep {
+                            let v = #vector::<f32, #width_in>::from(*xt);
+                            backward_last = self.#field.step_backward(&mut #state.#field, &v);
+                        }
+                    }
+                    let mut forward_last = #vector::<f32, #units>::zeros();
+                    for (p, xt) in #source.iter().enumerate() {
+                        if #keep {
+                            let v = #vector::<f32, #width_in>::from(*xt);
+                            forward_last = self.#field.step_forward(&mut #state.#field, &v);
+                        }
+                    }
+                    let last: #vector<f32, #width_out> =
+                        <#ty>::merge::<#units, #width_out>(&forward_last, &backward_last);
+                });
+            }
+        } else if let (Some(inner), true) = (&first.wrapped, stage.bidirectional) {
             let field = &first.field;
             let ty = layer_type(first);
             let (units, width_out) = (lit(inner.units), lit(first.units));
@@ -245,25 +349,62 @@ fn section_body(
                 });
             }
         } else {
-            let items = if stage.reversed {
-                quote!(#source.iter().rev())
-            } else {
-                quote!(#source.iter())
+            // A positional mask read in this stage: each timestep's `keep` from the input.
+            let by_position = masks.positional && stage.layers.clone().any(|i| masks.reads[i]);
+            let items = match (stage.reversed, by_position) {
+                (false, false) => quote!(#source.iter()),
+                (true, false) => quote!(#source.iter().rev()),
+                (false, true) => quote!(#source.iter().enumerate()),
+                (true, true) => quote!(#source.iter().enumerate().rev()),
             };
-            let calls = steps(m, stage.layers.clone(), &state);
+            let pattern = if by_position {
+                quote!((p, xt))
+            } else {
+                quote!(xt)
+            };
+            let keep = by_position.then(|| {
+                let keep = keep_at(m, &quote!(p));
+                quote!(let keep = #keep;)
+            });
+            // In a reversed stage the layers after the `go_backwards` one read its outputs
+            // in the order it emits them: the `n`-th of them is at position `n`, whose
+            // mask Keras looks up in time order (its mask is passed on unreversed).
+            let turn = stage
+                .layers
+                .clone()
+                .find(|&i| m.layers[i].go_backwards)
+                .filter(|&g| {
+                    stage.reversed
+                        && by_position
+                        && (g + 1..stage.layers.end).any(|i| masks.reads[i])
+                });
+            let calls = match turn {
+                Some(g) => {
+                    let before = steps(m, stage.layers.start..g + 1, &state);
+                    let after = steps(m, g + 1..stage.layers.end, &state);
+                    let emitted = keep_at(m, &quote!(#source.len() - 1 - p));
+                    quote! {
+                        #before
+                        let keep = #emitted;
+                        #after
+                    }
+                }
+                None => steps(m, stage.layers.clone(), &state),
+            };
             let input = if n == 0 && k == 0 && m.tokens {
                 quote!(let v: u32 = *xt;)
             } else {
                 quote!(let v = #vector::<f32, #width_in>::from(*xt);)
             };
             let calls = quote! {
+                #keep
                 #input
                 #calls
             };
             body.extend(stage_loop(
                 section.timesteps,
                 &items,
-                &quote!(xt),
+                &pattern,
                 &calls,
                 &sink,
             ));

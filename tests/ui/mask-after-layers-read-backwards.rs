@@ -1,14 +1,15 @@
 tinyrnn::model! {
-    input [20];
-    embedding(1000, 8, mask_zero = true);
+    input [10, 3];
+    dense(4);
+    masking(mask_value = -1.0);
     bidirectional(lstm(8));
-    dense(1);
 }
 
 tinyrnn::model! {
-    struct Sensor;
+    struct Backwards;
     input [10, 3];
-    masking(mask_value = -1.0);
+    dense(4);
+    masking();
     lstm(8, return_sequences = true);
     lstm(4, go_backwards = true);
 }
