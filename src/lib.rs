@@ -39,7 +39,8 @@ extern crate self as tinyrnn;
 
 #[doc(inline)]
 pub use tinyrnn_runtime::{
-    Aligned, Error, LayerSummary, Model, OutputShape, Summary, WeightSpec, activations, layers,
+    Aligned, Error, LayerSummary, Model, OptimizerParams, OutputShape, Summary, WeightSpec,
+    activations, layers,
 };
 
 /// Re-exported so that users can name the weight matrices without depending on it.

@@ -313,7 +313,8 @@ fn inspect_prints_the_model_and_keras_s_summary() {
 
 /// A notebook compiles and fits before it saves: the file then holds the optimizer's
 /// state and a `compile_config` as well. Those are not the model: the same weights load,
-/// and `inspect` prints the same declaration.
+/// and `inspect` prints the same declaration, and Keras's summary with the optimizer's
+/// variables counted as Keras counts them.
 #[test]
 fn files_saved_after_training_load_the_same_model() {
     let trained = |name: &str| format!("{DIR}/trained/{name}.keras");
@@ -343,5 +344,16 @@ fn files_saved_after_training_load_the_same_model() {
             common::canonical_dsl(fixture(name)["dsl"].as_str().unwrap()),
             "{name}:\n{stdout}"
         );
+        // Keras's summary of the trained model, its "Optimizer params" line included.
+        let text = std::fs::read_to_string(format!("{DIR}/trained/{name}.json")).unwrap();
+        let keras: Value = serde_json::from_str(&text).unwrap();
+        let summary = keras["summary"].as_str().unwrap();
+        assert!(summary.contains(" Optimizer params: "), "{name}");
+        for line in summary.lines().skip(1) {
+            assert!(
+                stdout.contains(line),
+                "{name}: missing {line:?} in\n{stdout}"
+            );
+        }
     }
 }

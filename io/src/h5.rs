@@ -112,6 +112,30 @@ impl H5 {
         Ok((shape, data))
     }
 
+    /// A dataset's number of values and their total bytes (by its dtype's size), without
+    /// reading them.
+    pub fn dataset_size(&self, path: &str) -> Result<(usize, usize), LoadError> {
+        let dataset = self
+            .file
+            .dataset(&format!("/{path}"))
+            .map_err(|e| err(path, e))?;
+        let item = match dataset.dtype() {
+            Datatype::FloatingPoint { size, .. } | Datatype::FixedPoint { size, .. } => {
+                usize::from(*size)
+            }
+            other => return Err(err(path, format!("expected numbers, found {other:?}"))),
+        };
+        let count = dataset
+            .shape()
+            .iter()
+            .try_fold(1_usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?))
+            .ok_or_else(|| err(path, "its size overflows usize"))?;
+        let bytes = count
+            .checked_mul(item)
+            .ok_or_else(|| err(path, "its size overflows usize"))?;
+        Ok((count, bytes))
+    }
+
     fn attribute(
         &self,
         path: &str,

@@ -58,6 +58,10 @@ pub struct KerasFile {
     /// Every layer that has a weight group, in the file's order (the config's for `.keras`
     /// and legacy files, by name for `.weights.h5`).
     pub layers: Vec<FileLayer>,
+    /// The optimizer's variables of a file Keras 3 saved after training (`optimizer/vars`):
+    /// how many values and bytes, which Keras's summary shows as "Optimizer params". Not
+    /// weights of the model; `None` when the file has none.
+    pub optimizer: Option<(usize, usize)>,
 }
 
 impl KerasFile {
@@ -176,11 +180,22 @@ fn read_weights_h5(h5: &H5, config: Option<&ModelConfig>) -> Result<KerasFile, L
         collect_vars(h5, &group, &mut arrays, 0)?;
         layers.push(FileLayer { name, arrays });
     }
+    let optimizer = if h5.has_group("optimizer/vars") {
+        let mut total = (0_usize, 0_usize);
+        for name in h5.children("optimizer/vars")? {
+            let (count, bytes) = h5.dataset_size(&format!("optimizer/vars/{name}"))?;
+            total = (total.0.saturating_add(count), total.1.saturating_add(bytes));
+        }
+        Some(total)
+    } else {
+        None
+    };
     Ok(KerasFile {
         format: Format::WeightsH5,
         config: None,
         keras_version: None,
         layers,
+        optimizer,
     })
 }
 
@@ -321,6 +336,8 @@ fn read_legacy(h5: &H5) -> Result<KerasFile, LoadError> {
         config,
         keras_version,
         layers,
+        // tf_keras's `optimizer_weights` are not in the Keras 3 summary this describes.
+        optimizer: None,
     })
 }
 

@@ -40,4 +40,4 @@ pub use error::Error;
 pub use layers::Layer;
 pub use model::{Model, Streamable};
 pub use nalgebra;
-pub use summary::{LayerSummary, OutputShape, Summary, WeightSpec};
+pub use summary::{LayerSummary, OptimizerParams, OutputShape, Summary, WeightSpec};

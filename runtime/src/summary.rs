@@ -221,7 +221,7 @@ impl LayerSummary {
 ///     symbols: &[("d", 2), ("u", 1)],
 ///     options: &[("units", "1"), ("activation", "linear"), ("use_bias", "true")],
 /// }];
-/// let summary = Summary { name: "Net", layers: &LAYERS };
+/// let summary = Summary { name: "Net", layers: &LAYERS, optimizer: None };
 /// assert_eq!(summary.total_params(), 3);
 /// let text = summary.to_string();
 /// assert!(text.contains("│ dense (Dense)                        │ (None, 1)                   │               3 │"));
@@ -234,6 +234,27 @@ pub struct Summary {
     pub name: &'static str,
     /// One entry per layer, in order.
     pub layers: &'static [LayerSummary],
+    /// The optimizer's state that a file saved after training holds (`None` for a model
+    /// declared in Rust): Keras's summary counts it in a line of its own and in the total.
+    pub optimizer: Option<OptimizerParams>,
+}
+
+/// The variables of a Keras optimizer saved with a model (its step count, learning rate
+/// and moments), as `model.summary()` counts them: "Optimizer params".
+///
+/// ```
+/// use tinyrnn_runtime::{OptimizerParams, Summary};
+///
+/// let summary = Summary { name: "Net", layers: &[], optimizer: Some(OptimizerParams { params: 2, bytes: 12 }) };
+/// assert!(summary.to_string().contains(" Optimizer params: 2 (12.00 B)"));
+/// assert!(summary.to_string().contains(" Total params: 2 (12.00 B)"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptimizerParams {
+    /// How many values (an int64 step counter counts one).
+    pub params: usize,
+    /// Their bytes, by each variable's dtype.
+    pub bytes: usize,
 }
 
 /// Widths of Keras 3's three columns at its default 88-character line, padding included.
@@ -288,11 +309,22 @@ impl fmt::Display for Summary {
         }
         rule(f, ['└', '─', '┴', '┘'])?;
         let (total, frozen) = (self.total_params(), self.non_trainable_params());
-        for (label, count, bytes) in [
-            ("Total", total, self.total_bytes()),
+        let optimizer = self.optimizer.unwrap_or(OptimizerParams {
+            params: 0,
+            bytes: 0,
+        });
+        let lines = [
+            (
+                "Total",
+                total + optimizer.params,
+                self.total_bytes() + optimizer.bytes,
+            ),
             ("Trainable", total - frozen, self.trainable_bytes()),
             ("Non-trainable", frozen, self.non_trainable_bytes()),
-        ] {
+            ("Optimizer", optimizer.params, optimizer.bytes),
+        ];
+        let shown = if self.optimizer.is_some() { 4 } else { 3 };
+        for (label, count, bytes) in lines.into_iter().take(shown) {
             write!(f, " {label} params: ")?;
             write_thousands(f, count)?;
             f.write_str(" (")?;

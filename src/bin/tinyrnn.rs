@@ -85,6 +85,8 @@ struct Described {
     expected: Vec<keras::ExpectedLayer>,
     flat: Vec<f32>,
     notes: Vec<String>,
+    /// The optimizer state a Keras file saved after training holds: values and bytes.
+    optimizer: Option<(usize, usize)>,
 }
 
 fn read_file(path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
@@ -115,6 +117,7 @@ fn describe(path: &std::path::Path) -> Result<Described, LoadError> {
             ),
         );
         return Ok(Described {
+            optimizer: None,
             config,
             expected,
             flat,
@@ -154,13 +157,17 @@ fn describe(path: &std::path::Path) -> Result<Described, LoadError> {
         expected,
         flat,
         notes,
+        optimizer: file.optimizer,
     })
 }
 
 fn inspect(path: &std::path::Path, name: &str) -> Result<(), LoadError> {
     let described = describe(path)?;
     let dsl = keras::dsl::to_dsl(&described.config, name).map_err(LoadError::Unsupported)?;
-    let summary = summary(&described.config, &described.expected, name);
+    let mut summary = summary(&described.config, &described.expected, name);
+    summary.optimizer = described
+        .optimizer
+        .map(|(params, bytes)| tinyrnn::OptimizerParams { params, bytes });
     let mut text = String::from("tinyrnn::model! {\n");
     for line in dsl.lines() {
         text += "    ";
@@ -349,5 +356,6 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
     Summary {
         name: String::leak(name.to_owned()),
         layers: Vec::leak(rows),
+        optimizer: None,
     }
 }

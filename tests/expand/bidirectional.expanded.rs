@@ -752,6 +752,7 @@ impl Bi {
         ::tinyrnn::__private::Summary {
             name: "Bi",
             layers: LAYERS,
+            optimizer: ::core::option::Option::None,
         }
     }
     /** Runs the model over a whole sequence from a zero state and returns the last output.

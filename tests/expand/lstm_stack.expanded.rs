@@ -680,6 +680,7 @@ impl Stack {
         ::tinyrnn::__private::Summary {
             name: "Stack",
             layers: LAYERS,
+            optimizer: ::core::option::Option::None,
         }
     }
     /** Runs the model over a sequence of any length from a zero state and returns the last output.

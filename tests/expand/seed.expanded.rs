@@ -416,6 +416,7 @@ impl Net {
         ::tinyrnn::__private::Summary {
             name: "Net",
             layers: LAYERS,
+            optimizer: ::core::option::Option::None,
         }
     }
     /** Runs the model over a whole sequence from a zero state and returns the last output.

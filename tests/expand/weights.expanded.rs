@@ -416,6 +416,7 @@ impl Seed {
         ::tinyrnn::__private::Summary {
             name: "Seed",
             layers: LAYERS,
+            optimizer: ::core::option::Option::None,
         }
     }
     /** Runs the model over a whole sequence from a zero state and returns the last output.

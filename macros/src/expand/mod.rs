@@ -655,7 +655,11 @@ pub fn expand(m: &Model) -> TokenStream {
             #[must_use]
             pub fn summary() -> ::tinyrnn::__private::Summary {
                 const LAYERS: &[::tinyrnn::__private::LayerSummary] = &[ #( #summary_rows, )* ];
-                ::tinyrnn::__private::Summary { name: #name_str, layers: LAYERS }
+                ::tinyrnn::__private::Summary {
+                    name: #name_str,
+                    layers: LAYERS,
+                    optimizer: ::core::option::Option::None,
+                }
             }
 
             #forward
