@@ -20,6 +20,9 @@ pub struct ModelConfig {
     pub input_layer: Option<String>,
     /// The layers after the input, in the order they run.
     pub layers: Vec<LayerConfig>,
+    /// For a Functional model whose masks are operations of their own, every node as
+    /// Keras's summary lists it (a graph, with "Connected to"); `None` for a chain.
+    pub graph: Option<Vec<crate::functional::GraphNode>>,
 }
 
 /// One layer's class, name and the options that change what it computes.
@@ -90,10 +93,12 @@ pub fn parse(json: &str) -> Result<ModelConfig, LoadError> {
         "Functional" | "Model" => {
             let chain = crate::functional::chain(config)?;
             let (input, tokens) = input_shape(&chain.input["config"]);
+            let graph = chain.operations.then(|| crate::functional::graph(config));
             Ok(ModelConfig {
                 name: config["name"].as_str().unwrap_or("functional").to_owned(),
                 input,
                 tokens,
+                graph,
                 input_layer: Some(chain.input_name),
                 layers: chain
                     .layers
@@ -131,6 +136,7 @@ fn parse_sequential(config: &Value) -> Result<ModelConfig, LoadError> {
         name: config["name"].as_str().unwrap_or("sequential").to_owned(),
         input,
         tokens,
+        graph: None,
         input_layer: None,
         layers: out,
     })

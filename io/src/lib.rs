@@ -26,6 +26,7 @@ mod zip;
 use tinyrnn_spec::Role;
 
 pub use error::{LoadError, Unsupported};
+pub use functional::GraphNode;
 pub use keras::{Array, FileLayer, Format, KerasFile, read, saving_names, to_snake_case};
 
 /// What a model expects of one layer, to match a file against: the model's `Summary` row,

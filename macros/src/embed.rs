@@ -26,6 +26,7 @@ pub fn embed(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
         name: model.name.to_string(),
         input: Some([model.timesteps, Some(model.features)]),
         tokens: model.tokens,
+        graph: None,
         input_layer: None,
         layers: model.layers.iter().map(layer_config).collect(),
     };

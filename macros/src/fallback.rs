@@ -41,7 +41,12 @@ pub fn stub(attrs: &[Attribute], vis: &Visibility, name: &Ident) -> TokenStream 
             pub const WEIGHTS: Self = Self;
             pub fn zeroed() -> Self { Self }
             pub fn summary() -> #p::Summary {
-                #p::Summary { name: #title, layers: &[], optimizer: ::core::option::Option::None }
+                #p::Summary {
+                    name: #title,
+                    layers: &[],
+                    optimizer: ::core::option::Option::None,
+                    connections: ::core::option::Option::None,
+                }
             }
             pub fn from_flat(w: &[f32]) -> ::core::result::Result<Self, #error> {
                 ::core::result::Result::Ok(Self)

@@ -18,7 +18,7 @@ use crate::{Error, Summary};
 /// #     const ZERO: Self = Empty;
 /// #     fn from_flat(w: &[f32]) -> Result<Self, tinyrnn_runtime::Error> { Ok(Empty) }
 /// #     fn summary() -> tinyrnn_runtime::Summary {
-/// #         tinyrnn_runtime::Summary { name: "Empty", layers: &[], optimizer: None }
+/// #         tinyrnn_runtime::Summary { name: "Empty", layers: &[], optimizer: None, connections: None }
 /// #     }
 /// # }
 /// assert_eq!(describe::<Empty>(), (0, 0));

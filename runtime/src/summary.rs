@@ -221,7 +221,7 @@ impl LayerSummary {
 ///     symbols: &[("d", 2), ("u", 1)],
 ///     options: &[("units", "1"), ("activation", "linear"), ("use_bias", "true")],
 /// }];
-/// let summary = Summary { name: "Net", layers: &LAYERS, optimizer: None };
+/// let summary = Summary { name: "Net", layers: &LAYERS, optimizer: None, connections: None };
 /// assert_eq!(summary.total_params(), 3);
 /// let text = summary.to_string();
 /// assert!(text.contains("│ dense (Dense)                        │ (None, 1)                   │               3 │"));
@@ -237,6 +237,11 @@ pub struct Summary {
     /// The optimizer's state that a file saved after training holds (`None` for a model
     /// declared in Rust): Keras's summary counts it in a line of its own and in the total.
     pub optimizer: Option<OptimizerParams>,
+    /// What each row is connected to (`embedding[0][0], not_equal[0][0]`, `-` for the
+    /// input), for a Functional model that Keras does not draw as a chain (its masks are
+    /// operations of their own): Keras's table then has a fourth column, "Connected to".
+    /// `None` for the three-column table.
+    pub connections: Option<&'static [&'static str]>,
 }
 
 /// The variables of a Keras optimizer saved with a model (its step count, learning rate
@@ -245,7 +250,8 @@ pub struct Summary {
 /// ```
 /// use tinyrnn_runtime::{OptimizerParams, Summary};
 ///
-/// let summary = Summary { name: "Net", layers: &[], optimizer: Some(OptimizerParams { params: 2, bytes: 12 }) };
+/// let optimizer = Some(OptimizerParams { params: 2, bytes: 12 });
+/// let summary = Summary { name: "Net", layers: &[], optimizer, connections: None };
 /// assert!(summary.to_string().contains(" Optimizer params: 2 (12.00 B)"));
 /// assert!(summary.to_string().contains(" Total params: 2 (12.00 B)"));
 /// ```
@@ -259,6 +265,10 @@ pub struct OptimizerParams {
 
 /// Widths of Keras 3's three columns at its default 88-character line, padding included.
 const COLUMNS: [usize; 3] = [38, 29, 17];
+
+/// Widths of the four columns of a Functional model's table ("Connected to"), at Keras 3's
+/// 108-character line.
+const WIDE_COLUMNS: [usize; 4] = [31, 27, 17, 28];
 
 impl Summary {
     /// The model's parameter count, Keras's `count_params()`.
@@ -292,12 +302,17 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Model: \"{}\"", self.name)?;
-        rule(f, ['┏', '━', '┳', '┓'])?;
-        row(f, "┃", ["Layer (type)", "Output Shape", "Param #"])?;
-        rule(f, ['┡', '━', '╇', '┩'])?;
+        let columns: &[usize] = match self.connections {
+            Some(_) => &WIDE_COLUMNS,
+            None => &COLUMNS,
+        };
+        let header = ["Layer (type)", "Output Shape", "Param #", "Connected to"];
+        rule(f, columns, ['┏', '━', '┳', '┓'])?;
+        row(f, columns, "┃", &header[..columns.len()])?;
+        rule(f, columns, ['┡', '━', '╇', '┩'])?;
         for (i, layer) in self.layers.iter().enumerate() {
             if i > 0 {
-                rule(f, ['├', '─', '┼', '┤'])?;
+                rule(f, columns, ['├', '─', '┼', '┤'])?;
             }
             let mut name = Cell::new();
             write!(name, "{} ({})", layer.name, layer.kind)?;
@@ -305,9 +320,14 @@ impl fmt::Display for Summary {
             write!(shape, "{}", layer.output)?;
             let mut params = Cell::new();
             write_thousands(&mut params, layer.params)?;
-            row(f, "│", [name.as_str(), shape.as_str(), params.as_str()])?;
+            let connected = self
+                .connections
+                .and_then(|c| c.get(i).copied())
+                .unwrap_or("-");
+            let cells = [name.as_str(), shape.as_str(), params.as_str(), connected];
+            row(f, columns, "│", &cells[..columns.len()])?;
         }
-        rule(f, ['└', '─', '┴', '┘'])?;
+        rule(f, columns, ['└', '─', '┴', '┘'])?;
         let (total, frozen) = (self.total_params(), self.non_trainable_params());
         let optimizer = self.optimizer.unwrap_or(OptimizerParams {
             params: 0,
@@ -346,9 +366,13 @@ impl fmt::Display for Summary {
 }
 
 /// A horizontal border: left corner, fill, junction, right corner.
-fn rule(f: &mut fmt::Formatter<'_>, [left, fill, junction, right]: [char; 4]) -> fmt::Result {
+fn rule(
+    f: &mut fmt::Formatter<'_>,
+    columns: &[usize],
+    [left, fill, junction, right]: [char; 4],
+) -> fmt::Result {
     f.write_char(left)?;
-    for (i, width) in COLUMNS.iter().enumerate() {
+    for (i, width) in columns.iter().enumerate() {
         if i > 0 {
             f.write_char(junction)?;
         }
@@ -360,13 +384,15 @@ fn rule(f: &mut fmt::Formatter<'_>, [left, fill, junction, right]: [char; 4]) ->
     f.write_char('\n')
 }
 
-/// One table row; the last column is right-aligned, as Keras aligns counts. A cell too
+/// One table row; the third column is right-aligned, as Keras aligns counts. A cell too
 /// long for its column wraps onto more lines, as Keras's table (drawn by rich) wraps it.
-fn row(f: &mut fmt::Formatter<'_>, bar: &str, cells: [&str; 3]) -> fmt::Result {
-    let mut rest = cells;
+fn row(f: &mut fmt::Formatter<'_>, columns: &[usize], bar: &str, cells: &[&str]) -> fmt::Result {
+    let mut rest = [""; 4];
+    rest[..cells.len()].copy_from_slice(cells);
+    let rest = &mut rest[..cells.len()];
     loop {
         f.write_str(bar)?;
-        for (i, (cell, width)) in rest.iter_mut().zip(COLUMNS).enumerate() {
+        for (i, (cell, &width)) in rest.iter_mut().zip(columns).enumerate() {
             let inner = width - 2;
             let line = next_line(cell, inner);
             if i == 2 {

@@ -353,9 +353,62 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
         });
         width = out_width;
     }
+    let (rows, connections) = match &config.graph {
+        Some(graph) => as_graph(&rows, graph),
+        None => (rows, None),
+    };
     Summary {
         name: String::leak(name.to_owned()),
         layers: Vec::leak(rows),
         optimizer: None,
+        connections,
     }
+}
+
+/// The rows of a Functional model that Keras summarizes as a graph: every node in the
+/// config's order (the operations that compute masks included, without weights), and what
+/// each is connected to (`embedding[0][0], not_equal[0][0]`).
+fn as_graph(
+    rows: &[LayerSummary],
+    graph: &[keras::GraphNode],
+) -> (Vec<LayerSummary>, Option<&'static [&'static str]>) {
+    let mut out = Vec::new();
+    let mut connections = Vec::new();
+    for node in graph {
+        let row = rows
+            .iter()
+            .find(|r| r.name == node.name)
+            .copied()
+            .unwrap_or_else(|| {
+                let output = match node.output_shape.as_deref() {
+                    Some([_, t]) => OutputShape::Tokens { timesteps: *t },
+                    Some([_, t, u]) => OutputShape::Sequence {
+                        timesteps: *t,
+                        units: u.unwrap_or(0),
+                    },
+                    _ => OutputShape::Vector { units: 0 },
+                };
+                LayerSummary {
+                    name: String::leak(node.name.clone()),
+                    kind: String::leak(node.class.clone()),
+                    output,
+                    params: 0,
+                    non_trainable: 0,
+                    non_trainable_bytes: 0,
+                    weights: &[],
+                    copies: 1,
+                    formula: "0",
+                    symbols: &[],
+                    options: &[],
+                }
+            });
+        let inputs: Vec<String> = node.inputs.iter().map(|n| format!("{n}[0][0]")).collect();
+        connections.push(&*String::leak(if inputs.is_empty() {
+            "-".to_owned()
+        } else {
+            inputs.join(", ")
+        }));
+        out.push(row);
+    }
+    (out, Some(&*Vec::leak(connections)))
 }

@@ -753,6 +753,7 @@ impl Bi {
             name: "Bi",
             layers: LAYERS,
             optimizer: ::core::option::Option::None,
+            connections: ::core::option::Option::None,
         }
     }
     /** Runs the model over a whole sequence from a zero state and returns the last output.

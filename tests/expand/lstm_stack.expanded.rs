@@ -681,6 +681,7 @@ impl Stack {
             name: "Stack",
             layers: LAYERS,
             optimizer: ::core::option::Option::None,
+            connections: ::core::option::Option::None,
         }
     }
     /** Runs the model over a sequence of any length from a zero state and returns the last output.

@@ -417,6 +417,7 @@ impl Seed {
             name: "Seed",
             layers: LAYERS,
             optimizer: ::core::option::Option::None,
+            connections: ::core::option::Option::None,
         }
     }
     /** Runs the model over a whole sequence from a zero state and returns the last output.

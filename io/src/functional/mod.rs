@@ -34,6 +34,90 @@ pub struct Chain<'a> {
     pub input: &'a Value,
     /// The other layers, from the first after the input to the output.
     pub layers: Vec<&'a Value>,
+    /// Whether the graph also holds the operations that compute masks (`NotEqual`,
+    /// `Any`): Keras then summarizes the model as a graph, not a chain ([`graph`]).
+    pub operations: bool,
+}
+
+/// One row of Keras's summary of a Functional model drawn as a graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphNode {
+    /// The layer's or operation's name (`not_equal_1`).
+    pub name: String,
+    /// Its class (`NotEqual`, `GRU`).
+    pub class: String,
+    /// The nodes it reads, positional arguments first, then `mask=`.
+    pub inputs: Vec<String>,
+    /// The shape of its output as the tensors that read it record it (`[None, None]`),
+    /// when one does.
+    pub output_shape: Option<Vec<Option<usize>>>,
+}
+
+/// The shape of each node's output, from the Keras 3 tensors (`keras_history`, `shape`)
+/// that reference it anywhere in `v`.
+fn output_shapes<'a>(v: &'a Value, depth: usize, out: &mut HashMap<&'a str, Vec<Option<usize>>>) {
+    if depth > MAX_ARGUMENT_DEPTH {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            let config = &v["config"];
+            if let (Some(Value::String(name)), Some(shape)) =
+                (config["keras_history"].get(0), config["shape"].as_array())
+            {
+                let dims = shape
+                    .iter()
+                    .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
+                    .collect();
+                out.entry(name.as_str()).or_insert(dims);
+            }
+            for item in map.values() {
+                output_shapes(item, depth + 1, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                output_shapes(item, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every node of a Functional `config`, in its order (Keras's summary's), with what it
+/// reads and the shape of what it makes.
+#[must_use]
+pub fn graph(config: &Value) -> Vec<GraphNode> {
+    let entries = config["layers"].as_array().map_or(&[][..], Vec::as_slice);
+    let mut shapes: HashMap<&str, Vec<Option<usize>>> = HashMap::new();
+    for entry in entries {
+        output_shapes(&entry["inbound_nodes"], 0, &mut shapes);
+    }
+    entries
+        .iter()
+        .map(|entry| {
+            let name = entry["name"]
+                .as_str()
+                .or_else(|| entry["config"]["name"].as_str())
+                .unwrap_or("");
+            let reads = entry["inbound_nodes"]
+                .as_array()
+                .and_then(|calls| calls.first())
+                .and_then(|call| inputs(call).ok())
+                .unwrap_or_default();
+            GraphNode {
+                name: name.to_owned(),
+                class: entry["class_name"].as_str().unwrap_or("").to_owned(),
+                inputs: reads
+                    .data
+                    .iter()
+                    .chain(&reads.mask)
+                    .map(|n| (*n).to_owned())
+                    .collect(),
+                output_shape: shapes.get(name).cloned(),
+            }
+        })
+        .collect()
 }
 
 /// How deep inside one call's arguments a tensor is looked for. Keras nests them a few
@@ -279,6 +363,7 @@ pub fn chain(config: &Value) -> Result<Chain<'_>, LoadError> {
         input_name: nodes[input].name.to_owned(),
         input: nodes[input].entry,
         layers: chain[1..].iter().map(|&i| nodes[i].entry).collect(),
+        operations: masks.contains(&true),
     })
 }
 

@@ -232,6 +232,7 @@ pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), Load
             name: "torch".to_owned(),
             input: Some([None, features]),
             tokens: false,
+            graph: None,
             input_layer: None,
             layers,
         },

@@ -659,6 +659,7 @@ pub fn expand(m: &Model) -> TokenStream {
                     name: #name_str,
                     layers: LAYERS,
                     optimizer: ::core::option::Option::None,
+                    connections: ::core::option::Option::None,
                 }
             }
 
