@@ -354,3 +354,24 @@ fn files_saved_after_training_load_the_same_model() {
         }
     }
 }
+
+/// Options tinyrnn does not run are named by `inspect`, before any weight is compared: a
+/// `Normalization` given its statistics as arguments, a `PReLU` with `shared_axes`.
+#[test]
+fn inspect_names_what_it_cannot_run() {
+    for (file, want) in [
+        (
+            "normalization_arguments",
+            "tinyrnn: error: the model uses what tinyrnn cannot run yet: `normalization_2`: `mean=[0.5,1.0]` is not supported; `normalization_2`: `variance=[2.0,3.0]` is not supported",
+        ),
+        (
+            "prelu_shared_axes",
+            "tinyrnn: error: the model uses what tinyrnn cannot run yet: `p_re_lu_2`: `shared_axes=[1]` is not supported",
+        ),
+    ] {
+        let (code, stdout, stderr) =
+            common::tinyrnn(&["inspect", &format!("{DIR}/unsupported/{file}.keras")]);
+        assert_eq!((code, stdout.as_str()), (1, ""), "{file}");
+        assert_eq!(stderr.trim_end(), want, "{file}");
+    }
+}

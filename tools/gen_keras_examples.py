@@ -1038,6 +1038,30 @@ def file_rows(paths):
              "sha256": sha256(p)} for p in paths]
 
 
+def write_unsupported():
+    """Models with options tinyrnn does not run, whose `inspect` must say so:
+    a Normalization given its statistics as arguments (no weights hold them)
+    and a PReLU with `shared_axes` (one alpha per unit and timestep shared)."""
+    out = OUT_DIR / "unsupported"
+    out.mkdir()
+    models = {
+        "normalization_arguments": keras.Sequential([
+            keras.Input((5, 2)),
+            L.Normalization(mean=[0.5, 1.0], variance=[2.0, 3.0]),
+            L.LSTM(3), L.Dense(1)]),
+        "prelu_shared_axes": keras.Sequential([
+            keras.Input((5, 2)), L.LSTM(3, return_sequences=True),
+            L.PReLU(shared_axes=[1]), L.LSTM(2)]),
+    }
+    rows = []
+    for stem, model in models.items():
+        path = out / f"{stem}.keras"
+        with KF.deterministic_saving():
+            model.save(path)
+        rows.append({"stem": stem, "files": file_rows([path])})
+    return rows
+
+
 def main():
     if OUT_DIR.exists():
         shutil.rmtree(OUT_DIR)
@@ -1080,6 +1104,7 @@ def main():
               f"ref err {fixture['numpy_reference_max_abs_err']:.1e}  "
               f"{fixture['keras_names']}"
               + ("  (+ trained)" if trained else ""))
+    unsupported = write_unsupported()
     manifest = {
         "generated_by": "tools/gen_keras_examples.py (see tools/README.md)",
         "versions": versions,
@@ -1087,6 +1112,7 @@ def main():
         "frozen_time": KF.FROZEN_TIME.isoformat(),
         "models": entries,
         "trained": trained_entries,
+        "unsupported": unsupported,
     }
     text = KF.format_json(manifest) + "\n"
     assert json.loads(text) == json.loads(json.dumps(manifest))

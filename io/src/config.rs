@@ -169,6 +169,14 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             unsupported.push((key.to_owned(), "true".to_owned()));
         }
     }
+    // A Normalization given its statistics as arguments holds no weights to read them from.
+    for key in ["mean", "variance"] {
+        if class == "Normalization"
+            && let Some(v) = cfg.get(key).filter(|v| !v.is_null())
+        {
+            unsupported.push((key.to_owned(), v.to_string()));
+        }
+    }
     // PReLU's alphas shared over axes: not the one-per-unit layout tinyrnn has.
     if let Some(axes) = cfg.get("shared_axes").filter(|v| !v.is_null()) {
         unsupported.push(("shared_axes".to_owned(), axes.to_string()));

@@ -134,9 +134,8 @@ fn describe(path: &std::path::Path) -> Result<Described, LoadError> {
     })?;
     // A layer tinyrnn does not have is best reported as that, with everything else it
     // cannot run, rather than as the first layout it cannot compute.
-    let expected = keras::expected_from_config(&config).map_err(|e| {
-        keras::dsl::to_dsl(&config, "Net").map_or_else(LoadError::Unsupported, |_| e)
-    })?;
+    keras::dsl::to_dsl(&config, "Net").map_err(LoadError::Unsupported)?;
+    let expected = keras::expected_from_config(&config)?;
     // The arrays must fit the file's own config before anything is printed from them.
     let flat = keras::weights_for(&file, &expected)?;
     let mut notes = Vec::new();
