@@ -830,7 +830,7 @@ impl Bi {
         let v = self.dense.step(&mut (), &v);
         v.into()
     }
-    /** Not available: `bidirectional` (`bidirectional`) reads the whole sequence backwards before its first output, so this model cannot stream. Calling it is a compile
+    /** Not available: layer `bidirectional` reads the whole sequence backwards before its first output, so this model cannot stream. Calling it is a compile
  error; use `forward`.*/
     pub fn step(&self, state: &mut BiState, x: &[f32; 3]) -> [f32; 1]
     where

@@ -91,32 +91,22 @@ impl Model {
 
     /// The layer that keeps `step` from running the model one timestep at a time, and why.
     pub fn why_not_streamable(&self) -> Option<String> {
-        self.layers.iter().find_map(|l| match l.kind {
-            Kind::Bidirectional => Some(format!(
-                "`{}` (`bidirectional`) reads the whole sequence backwards before its first output",
-                l.field
-            )),
-            _ if l.go_backwards => Some(format!(
-                "`{}` (`go_backwards = true`) reads the whole sequence backwards before its first output",
-                l.field
-            )),
-            Kind::RepeatVector => Some(format!(
-                "`{}` (`repeat_vector`) makes a sequence of its own from the input's last output",
-                l.field
-            )),
-            Kind::Flatten if l.flatten_len > 1 => Some(format!(
-                "`{}` (`flatten`) reads the whole sequence at once",
-                l.field
-            )),
-            Kind::Reshape if l.flatten_len > 1 => Some(format!(
-                "`{}` (`reshape`) reads the whole sequence at once",
-                l.field
-            )),
-            Kind::Reshape if l.seq_out => Some(format!(
-                "`{}` (`reshape`) makes a sequence of its own from the input's last output",
-                l.field
-            )),
-            _ => None,
+        self.layers.iter().find_map(|l| {
+            let why = match l.kind {
+                Kind::Bidirectional => "reads the whole sequence backwards before its first output",
+                _ if l.go_backwards => {
+                    "(`go_backwards = true`) reads the whole sequence backwards before its first output"
+                }
+                Kind::RepeatVector => "makes a sequence of its own from the input's last output",
+                Kind::Flatten | Kind::Reshape if l.flatten_len > 1 => {
+                    "reads the whole sequence at once"
+                }
+                Kind::Reshape if l.seq_out => {
+                    "makes a sequence of its own from the input's last output"
+                }
+                _ => return None,
+            };
+            Some(format!("layer `{}` {why}", l.field))
         })
     }
 
