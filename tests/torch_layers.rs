@@ -153,14 +153,22 @@ mod batchnorm_gru {
     }
 }
 
-/// `tinyrnn inspect` cannot place a norm module from a state dict alone, and says so.
+/// `tinyrnn inspect` cannot place a norm module or an embedding from a state dict alone,
+/// and says so.
 #[test]
-fn inspect_asks_for_a_declaration_where_a_norm_module_is() {
+fn inspect_asks_for_a_declaration_where_a_norm_module_or_an_embedding_is() {
     let (code, stdout, stderr) =
         common::tinyrnn(&["inspect", &format!("{DIR}/batchnorm_gru.safetensors")]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stderr.contains("`norm.weight` is an nn.LayerNorm or nn.BatchNorm1d"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) =
+        common::tinyrnn(&["inspect", &format!("{DIR}/embedding_gru.safetensors")]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("`embedding.weight` looks like an nn.Embedding(50, 8)"),
         "{stderr}"
     );
 }

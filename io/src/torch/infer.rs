@@ -119,6 +119,18 @@ pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), Load
             norm.name
         )));
     }
+    // An nn.Embedding's `weight` is 2-D without a bias, as a bias-free nn.Linear's: its
+    // name is the only hint, used here for the message alone.
+    if let Some(embedding) = all
+        .iter()
+        .find(|m| m.layer.is_none() && m.bias_ih.is_none() && m.name.to_lowercase().contains("emb"))
+        && let [n, d] = embedding.weight.shape[..]
+    {
+        return Err(LoadError::Torch(format!(
+            "`{}` looks like an nn.Embedding({n}, {d}), whose place a state dict does not say; declare the model with `model!` (`input [T]; embedding({n}, {d}); ...`) and load the file with `from_torch_file`",
+            embedding.name
+        )));
+    }
     let modules = chain(all);
     let first = modules.first().ok_or_else(|| {
         LoadError::Torch("no nn.RNN, nn.LSTM, nn.GRU or nn.Linear weights".to_owned())
