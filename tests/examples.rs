@@ -356,7 +356,7 @@ fn files_saved_after_training_load_the_same_model() {
 }
 
 /// Options tinyrnn does not run are named by `inspect`, before any weight is compared: a
-/// `Normalization` given its statistics as arguments, a `PReLU` with `shared_axes`.
+/// `Normalization` given its statistics as arguments, a `PReLU` with an alpha per timestep.
 #[test]
 fn inspect_names_what_it_cannot_run() {
     for (file, want) in [
@@ -365,8 +365,8 @@ fn inspect_names_what_it_cannot_run() {
             "tinyrnn: error: the model uses what tinyrnn cannot run yet: `normalization_2`: `mean=[0.5,1.0]` is not supported; `normalization_2`: `variance=[2.0,3.0]` is not supported",
         ),
         (
-            "prelu_shared_axes",
-            "tinyrnn: error: the model uses what tinyrnn cannot run yet: `p_re_lu_2`: `shared_axes=[1]` is not supported",
+            "prelu_per_timestep",
+            "tinyrnn: error: the model uses what tinyrnn cannot run yet: `p_re_lu_2`: on a sequence, one `alpha` per timestep is not supported (`shared_axes=[1]` is)",
         ),
     ] {
         let (code, stdout, stderr) =

@@ -340,3 +340,12 @@ keras_case!(reshape_any, any_vector, no_stream, {
     reshape([-1, 1]);
     lstm(2);
 });
+keras_case!(prelu_shared, fixed_vector, stream, {
+    input [6, 3];
+    dense(4);
+    prelu(shared_axes = [1]);
+    lstm(3, return_sequences = true);
+    prelu(shared_axes = [1, 2]);
+    gru(2);
+    prelu(shared_axes = [1]);
+});

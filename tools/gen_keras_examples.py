@@ -1041,7 +1041,7 @@ def file_rows(paths):
 def write_unsupported():
     """Models with options tinyrnn does not run, whose `inspect` must say so:
     a Normalization given its statistics as arguments (no weights hold them)
-    and a PReLU with `shared_axes` (one alpha per unit and timestep shared)."""
+    and a PReLU on a sequence without `shared_axes` (an alpha per timestep)."""
     out = OUT_DIR / "unsupported"
     out.mkdir()
     models = {
@@ -1049,9 +1049,9 @@ def write_unsupported():
             keras.Input((5, 2)),
             L.Normalization(mean=[0.5, 1.0], variance=[2.0, 3.0]),
             L.LSTM(3), L.Dense(1)]),
-        "prelu_shared_axes": keras.Sequential([
+        "prelu_per_timestep": keras.Sequential([
             keras.Input((5, 2)), L.LSTM(3, return_sequences=True),
-            L.PReLU(shared_axes=[1]), L.LSTM(2)]),
+            L.PReLU(), L.LSTM(2)]),
     }
     rows = []
     for stem, model in models.items():

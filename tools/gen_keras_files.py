@@ -82,7 +82,7 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "time_distributed_any", "layer_normalization",
             "layer_normalization_any", "batch_normalization",
             "normalization", "repeat_vector", "flatten", "flatten_prelu",
-            "reshape", "reshape_sequence", "reshape_any"]
+            "reshape", "reshape_sequence", "reshape_any", "prelu_shared"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras

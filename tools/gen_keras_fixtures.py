@@ -152,8 +152,8 @@ def reshape(target_shape):
     return lambda: L.Reshape(target_shape)
 
 
-def prelu():
-    return lambda: L.PReLU()
+def prelu(**kw):
+    return lambda: L.PReLU(**kw)
 
 
 def relu_layer(**kw):
@@ -448,6 +448,15 @@ CASES = [
           "input [_, 3]; gru(4); dense(8); reshape([-1, 1]); lstm(2);",
           None, 3, [gru(4), dense(8), reshape((-1, 1)), lstm(2)],
           lengths=[2, 5, 9]),
+    # 70: PReLU's shared_axes: one alpha per unit shared over time on a
+    # sequence ([1]), one alpha for everything ([1, 2]), one for a vector's
+    # units ([1]).
+    xcase("prelu_shared",
+          "input [6, 3]; dense(4); prelu(shared_axes = [1]); "
+          "lstm(3, return_sequences = true); prelu(shared_axes = [1, 2]); "
+          "gru(2); prelu(shared_axes = [1]);",
+          6, 3, [dense(4), prelu(shared_axes=[1]), lstm(3, return_sequences=True),
+                 prelu(shared_axes=[1, 2]), gru(2), prelu(shared_axes=[1])]),
 ]
 
 
@@ -721,7 +730,8 @@ def numpy_reference(model, x):
         elif isinstance(layer, L.Reshape):
             h = h.reshape(tuple(cfg["target_shape"]))
         elif isinstance(layer, L.PReLU):
-            assert h.ndim == 1 and cfg["shared_axes"] is None, cfg
+            # alpha has h's shape, shared axes of size 1: numpy broadcasts it.
+            assert ws[0].ndim == h.ndim, (cfg, ws[0].shape, h.shape)
             h = np.maximum(h, 0.0) - ws[0] * np.maximum(-h, 0.0)
         elif isinstance(layer, L.Activation):
             h = _act(cfg["activation"], h)

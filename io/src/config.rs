@@ -67,6 +67,8 @@ pub struct LayerConfig {
     pub repeat: Option<usize>,
     /// `target_shape` of `Reshape`, as written (`-1`: worked out from the input).
     pub target_shape: Option<Vec<i64>>,
+    /// `shared_axes` of `PReLU` (`None`: none shared).
+    pub shared_axes: Option<Vec<i64>>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -177,10 +179,7 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             unsupported.push((key.to_owned(), v.to_string()));
         }
     }
-    // PReLU's alphas shared over axes: not the one-per-unit layout tinyrnn has.
-    if let Some(axes) = cfg.get("shared_axes").filter(|v| !v.is_null()) {
-        unsupported.push(("shared_axes".to_owned(), axes.to_string()));
-    }
+
     let wrapped = cfg.get("layer").filter(|l| l.is_object()).map(|l| {
         Box::new(layer_config(
             l["class_name"].as_str().unwrap_or(""),
@@ -226,6 +225,18 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .and_then(Value::as_u64)
             .and_then(|u| usize::try_from(u).ok()),
         mask_zero: flag("mask_zero"),
+        shared_axes: cfg
+            .get("shared_axes")
+            .and_then(|v| match v {
+                Value::Number(_) => Some(vec![v.clone()]),
+                Value::Array(items) => Some(items.clone()),
+                _ => None,
+            })
+            .map(|axes| {
+                axes.iter()
+                    .map(|a| a.as_i64().unwrap_or(i64::MIN))
+                    .collect()
+            }),
         target_shape: cfg
             .get("target_shape")
             .and_then(Value::as_array)

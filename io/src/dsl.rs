@@ -100,7 +100,24 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
-        Role::Normalization(_) | Role::Masking | Role::Flatten | Role::LearnedActivation => {}
+        Role::Normalization(_) | Role::Masking | Role::Flatten => {}
+        Role::LearnedActivation => match layer.shared_axes.as_deref() {
+            None | Some([]) if last_axis == 2 => problems.push(unsupported(
+                "on a sequence, one `alpha` per timestep is not supported (`shared_axes=[1]` is)"
+                    .into(),
+            )),
+            None | Some([]) => {}
+            Some(axes)
+                if axes.iter().all(|&a| a == 1 || (a == 2 && last_axis == 2))
+                    && (last_axis == 1 || axes.contains(&1)) =>
+            {
+                let axes: Vec<String> = axes.iter().map(ToString::to_string).collect();
+                args.push(format!("shared_axes = [{}]", axes.join(", ")));
+            }
+            Some(axes) => problems.push(unsupported(format!(
+                "`shared_axes={axes:?}` is not supported (`[1]`, and `[1, 2]` on a sequence, are)"
+            ))),
+        },
         Role::Reshape => match &layer.target_shape {
             Some(dims) if (1..=2).contains(&dims.len()) && dims.iter().all(|&d| d == -1 || d > 0) => {
                 let dims: Vec<String> = dims.iter().map(ToString::to_string).collect();

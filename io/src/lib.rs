@@ -61,13 +61,22 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
     // What flows into each layer: a sequence (of `timesteps`, `None` for any) or a vector.
     let (mut sequence, mut timesteps) = (true, model.input.and_then(|[t, _]| t));
     for layer in &model.layers {
-        let (weights, mut out, options) = layer_layout(layer, width)?;
+        let (mut weights, mut out, options) = layer_layout(layer, width)?;
         let described = layer.wrapped.as_deref().unwrap_or(layer);
         match tinyrnn_spec::layer_by_class(&described.class).map(|s| s.role) {
             Some(Role::Recurrent { .. }) => {
                 sequence = described.return_sequences.unwrap_or(false);
             }
             Some(Role::Repeat) => (sequence, timesteps) = (true, layer.repeat),
+            Some(Role::LearnedActivation) => {
+                // One alpha per unit, or one shared by all units; Keras's shape keeps a
+                // sequence's (shared) time axis.
+                let axes = layer.shared_axes.as_deref().unwrap_or(&[]);
+                let units_axis = if sequence { 2 } else { 1 };
+                let a = if axes.contains(&units_axis) { 1 } else { out };
+                let shape = if sequence { vec![1, a] } else { vec![a] };
+                weights = vec![("alpha".to_owned(), shape)];
+            }
             Some(Role::Reshape) => {
                 let t = if sequence {
                     timesteps.ok_or_else(|| {
@@ -454,6 +463,13 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "output_dim" => source.units.map(|u| u.to_string()),
             "mask_zero" => source.mask_zero.map(|b| b.to_string()),
             "n" => source.repeat.map(|n| n.to_string()),
+            "shared_axes" => Some(match source.shared_axes.as_deref() {
+                None | Some([]) => "None".to_owned(),
+                Some(axes) => {
+                    let axes: Vec<String> = axes.iter().map(ToString::to_string).collect();
+                    format!("[{}]", axes.join(", "))
+                }
+            }),
             // The file may say `-1` where the declaration has the number it stands for.
             "target_shape" => source.target_shape.as_ref().map(|dims| {
                 let total: i64 = expected

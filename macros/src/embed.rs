@@ -104,6 +104,13 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
             .spec()
             .takes("mask_zero")
             .then_some(layer.mask_zero),
+        shared_axes: (layer.kind == crate::check::Kind::PRelu).then(|| {
+            layer
+                .shared_axes
+                .iter()
+                .map(|&a| i64::try_from(a).unwrap_or(i64::MAX))
+                .collect()
+        }),
         target_shape: (layer.kind == crate::check::Kind::Reshape).then(|| {
             let width = i64::try_from(layer.units).unwrap_or(i64::MAX);
             match layer.timesteps.filter(|_| layer.seq_out) {

@@ -313,14 +313,15 @@ pub const MASKING: LayerSpec = LayerSpec {
     first_argument_required: false,
 };
 
-/// Keras `PReLU()` on vectors: `x`, or `alpha * x` below 0, one learned `alpha` per unit.
+/// Keras `PReLU(shared_axes=None)`: `x`, or `alpha * x` below 0, one learned `alpha` per
+/// unit, or shared over the axes named (on a sequence, at least the timesteps').
 pub const PRELU: LayerSpec = LayerSpec {
     keyword: "prelu",
     keras_class: "PReLU",
     saving_name: "p_re_lu",
     runtime_type: "PRelu",
     role: Role::LearnedActivation,
-    arguments: &[],
+    arguments: &["shared_axes"],
     default_activation: None,
     default_recurrent_activation: None,
     default_reset_after: None,

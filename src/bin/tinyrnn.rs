@@ -273,6 +273,13 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
             None => (layer, 1),
         };
         let (formula, unit_symbol) = formula(described);
+        // A PReLU whose one alpha all units share.
+        let shared_alpha = described.class == tinyrnn_spec::PRELU.keras_class
+            && want
+                .weights
+                .iter()
+                .all(|(_, s)| s.iter().product::<usize>() == 1);
+        let formula = if shared_alpha { "1" } else { formula };
         let weights: Vec<WeightSpec> = want
             .weights
             .iter()
@@ -320,7 +327,7 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
         // An embedding's `d` is the number of ids it maps.
         let d = described.input_dim.unwrap_or(width);
         let symbols: Vec<(&'static str, usize)> = match (unit_symbol, formula) {
-            (_, "0") => Vec::new(),
+            (_, "0" | "1") => Vec::new(),
             ("", _) => vec![("d", d)],
             (unit, _) => vec![("d", d), (unit, units)],
         };

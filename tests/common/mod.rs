@@ -122,7 +122,7 @@ macro_rules! stream {
 pub const KERAS_TOL: f32 = 1e-5;
 
 /// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
-pub const KERAS_FILE_CASES: [&str; 28] = [
+pub const KERAS_FILE_CASES: [&str; 29] = [
     "seed_rnn2",
     "stacked",
     "no_bias",
@@ -151,6 +151,7 @@ pub const KERAS_FILE_CASES: [&str; 28] = [
     "reshape",
     "reshape_sequence",
     "reshape_any",
+    "prelu_shared",
 ];
 
 pub struct Fixture {

@@ -7,8 +7,8 @@ use super::diagnostics::{
 };
 use super::kind::{Kind, activation_named, kinds};
 use super::values::{
-    check_activation, check_axis, check_flag, check_input_dim, check_merge_mode, check_number,
-    check_rate, check_repeat, check_seed, check_target_shape, check_units, flag,
+    check_activation, check_axes, check_axis, check_flag, check_input_dim, check_merge_mode,
+    check_number, check_rate, check_repeat, check_seed, check_target_shape, check_units, flag,
 };
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
@@ -149,6 +149,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let (mut center, mut scale, mut invert) = (None, None, None);
     let (mut input_dim, mut mask_zero, mut repeat) = (None, None, None);
     let mut target = None;
+    let mut shared_axes = None;
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -250,6 +251,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "input_dim" => input_dim = Some(check_input_dim(value, errs)),
             "n" => repeat = Some(check_repeat(value, errs)),
             "target_shape" => target = Some(check_target_shape(value, errs)),
+            "shared_axes" => shared_axes = Some(check_axes(value, errs)),
             "mask_zero" => mask_zero = Some(check_flag(key, value, errs)),
             "activation" => activation = Some(check_activation(key, value, errs)),
             "recurrent_activation" => {
@@ -369,6 +371,8 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         mask_zero: mask_zero.unwrap_or(Some(flag("mask_zero"))),
         repeat: repeat.flatten(),
         target: target.flatten(),
+        shared_axes: shared_axes.unwrap_or(Some(Vec::new())),
+        alpha: None,
         reshaped: None,
         flatten_len: None,
     })

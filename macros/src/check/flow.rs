@@ -149,6 +149,8 @@ pub(super) fn build_layer(
             _ => timesteps,
         },
         flatten_len: opt.flatten_len.unwrap_or(1),
+        alpha: opt.alpha.unwrap_or(0),
+        shared_axes: opt.shared_axes.clone().unwrap_or_default(),
     })
 }
 

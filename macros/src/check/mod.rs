@@ -158,6 +158,10 @@ pub struct Layer {
     /// The timesteps of the sequence the layer emits (`None`: any); for `repeat_vector`,
     /// its `n`.
     pub timesteps: Option<usize>,
+    /// `prelu`'s number of alphas: the units, or 1 (shared).
+    pub alpha: usize,
+    /// `prelu`'s `shared_axes` as given.
+    pub shared_axes: Vec<usize>,
     /// `flatten`'s input: timesteps of `input`-wide vectors (1 on a vector, which it keeps).
     pub flatten_len: usize,
 }
@@ -237,6 +241,10 @@ struct Options {
     repeat: Option<usize>,
     /// `reshape`'s `target_shape` as written (`None` for `-1`).
     target: Option<Vec<Option<usize>>>,
+    /// `prelu`'s `shared_axes` (empty when none are shared; `None`: wrong, reported).
+    shared_axes: Option<Vec<usize>>,
+    /// `prelu`'s number of alphas, once its input is known: the units, or 1.
+    alpha: Option<usize>,
     /// `reshape`'s output, once its input is known: `(timesteps, width)`, `timesteps`
     /// `None` for a vector.
     reshaped: Option<(Option<usize>, usize)>,
@@ -264,7 +272,7 @@ impl Options {
             }
             Kind::RepeatVector => self.repeat.is_some(),
             Kind::Reshape => self.reshaped.is_some() && self.flatten_len.is_some(),
-            Kind::PRelu => true,
+            Kind::PRelu => self.alpha.is_some(),
             Kind::Flatten => self.flatten_len.is_some(),
             k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
@@ -308,7 +316,10 @@ impl Options {
             }
             k if k.keeps_width() => Some((0, "0".to_owned())),
             Kind::RepeatVector | Kind::Flatten | Kind::Reshape => Some((0, "0".to_owned())),
-            Kind::PRelu => Some((d, d.to_string())),
+            Kind::PRelu => {
+                let a = self.alpha?;
+                Some((a, a.to_string()))
+            }
             // The ids are the embedding's inputs: `d` is `input_dim`.
             Kind::Embedding => {
                 kind_params(Kind::Embedding, self.input_dim?, self.units?, true, true)
@@ -450,15 +461,36 @@ fn reshape_flow(
         },
         (Kind::Flatten, _) => o.flatten_len = Some(1),
         (Kind::Reshape, _) => reshape(o, flow, timesteps_now, width_now, index, input, errs),
-        (Kind::PRelu, Flow::Sequence) => {
-            errs.push_range(
-                o.range,
-                format!(
-                    "`{}` on a sequence has an `alpha` per timestep and unit in Keras, which tinyrnn does not support; use it on a vector (after a recurrent layer without `return_sequences`, or a `dense` after one)",
-                    o.call_text
-                ),
-            );
-            o.args_ok = false;
+        (Kind::PRelu, flow_now) => {
+            let (Some(axes), Some(width)) = (o.shared_axes.clone(), width_now) else {
+                o.args_ok = false;
+                return;
+            };
+            let sequence = matches!(flow_now, Flow::Sequence);
+            if matches!(flow_now, Flow::Unknown) {
+                o.args_ok = false;
+            } else if sequence && !axes.contains(&1) {
+                errs.push_range(
+                    o.range,
+                    format!(
+                        "`{}` on a sequence has, in Keras, an `alpha` for each timestep (its shape `(timesteps, ...)`), which tinyrnn does not support; share it over time: `prelu(shared_axes = [1])`",
+                        o.call_text
+                    ),
+                );
+                o.args_ok = false;
+            } else if !sequence && axes.contains(&2) {
+                errs.push_range(
+                    o.range,
+                    format!(
+                        "`{}` reads a vector, whose only axis is 1 (its units); use `shared_axes = [1]` for one alpha for all",
+                        o.call_text
+                    ),
+                );
+                o.args_ok = false;
+            } else {
+                let shared_units = axes.contains(&if sequence { 2 } else { 1 });
+                o.alpha = Some(if shared_units { 1 } else { width });
+            }
         }
         _ => {}
     }

@@ -159,6 +159,26 @@ pub(super) fn check_target_shape(v: &Value, errs: &mut Errors) -> Option<Vec<Opt
     Some(dims)
 }
 
+/// `prelu`'s `shared_axes`: `[1]`, `[2]` or `[1, 2]` (Keras's axes after the batch's: 1 the
+/// timesteps of a sequence, or a vector's units; 2 a sequence's units).
+pub(super) fn check_axes(v: &Value, errs: &mut Errors) -> Option<Vec<usize>> {
+    let dims = check_target_shape(v, errs)?;
+    let axes: Option<Vec<usize>> = dims.iter().map(|d| d.filter(|&a| a <= 2)).collect();
+    if let Some(mut axes) = axes {
+        axes.sort_unstable();
+        axes.dedup();
+        return Some(axes);
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected `shared_axes` among `[1, 2]` (1: the timesteps, or a vector's units; 2: a sequence's units), found `{}`",
+            v.text()
+        ),
+    );
+    None
+}
+
 /// `repeat_vector`'s `n`: how many timesteps it makes, at least 1.
 pub(super) fn check_repeat(v: &Value, errs: &mut Errors) -> Option<usize> {
     if let Value::Int(n) = v {

@@ -67,7 +67,10 @@ fn layer_type(layer: &Layer) -> TokenStream {
             let input_dim = lit(l.input_dim);
             quote_spanned!(span=> #layers::Embedding<#input_dim, #units>)
         }
-        Kind::PRelu => quote_spanned!(span=> #layers::PRelu<#inputs>),
+        Kind::PRelu => {
+            let (a, sequence) = (lit(l.alpha), l.seq_out);
+            quote_spanned!(span=> #layers::PRelu<#inputs, #a, #sequence>)
+        }
         Kind::RepeatVector => {
             let n = lit(l.timesteps.unwrap_or(0));
             quote_spanned!(span=> #layers::RepeatVector<#inputs, #n>)
@@ -159,7 +162,17 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         options.push(("n", l.timesteps.unwrap_or(0).to_string()));
         return options;
     }
-    if l.kind == Kind::Flatten || l.kind == Kind::PRelu {
+    if l.kind == Kind::Flatten {
+        return options;
+    }
+    if l.kind == Kind::PRelu {
+        let axes: Vec<String> = l.shared_axes.iter().map(ToString::to_string).collect();
+        let axes = if axes.is_empty() {
+            "None".to_owned()
+        } else {
+            format!("[{}]", axes.join(", "))
+        };
+        options.push(("shared_axes", axes));
         return options;
     }
     if l.kind == Kind::Reshape {

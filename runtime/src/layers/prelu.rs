@@ -1,4 +1,4 @@
-//! `PReLU`: a leaky ReLU whose slope is learned, one per unit.
+//! `PReLU`: a leaky ReLU whose slope is learned, one per unit (or shared).
 
 use super::{
     FlatReader, Layer, check_len, matrix_from_le_bytes, stateless_layer_items, zero_matrix,
@@ -6,26 +6,31 @@ use super::{
 use crate::{Error, WeightSpec};
 use nalgebra::SVector;
 
-/// Keras `PReLU()` on `D`-wide vectors: `x` where `x >= 0`, else `alpha * x`, with one
-/// learned `alpha` per unit (computed as Keras does: `relu(x) - alpha * relu(-x)`).
+/// Keras `PReLU(shared_axes)` on `D`-wide vectors: `x` where `x >= 0`, else `alpha * x`
+/// (computed as Keras does: `relu(x) - alpha * relu(-x)`). `A` is `D` with one learned
+/// `alpha` per unit, or 1 with one shared by all (`shared_axes` naming the units' axis);
+/// `SEQUENCE` says whether the layer sees a sequence, whose `alpha` Keras shapes `(1, A)`
+/// (shared over time: `shared_axes` naming axis 1), where a vector's is `(A,)`.
 ///
 /// ```
 /// use tinyrnn_runtime::layers::{Layer, PRelu};
 /// use tinyrnn_runtime::nalgebra::SVector;
 ///
-/// let prelu = PRelu::<2>::from_flat(&[0.5, -1.0])?; // alpha
-/// assert_eq!(PRelu::<2>::PARAMS, 2);
+/// let prelu = PRelu::<2, 2, false>::from_flat(&[0.5, -1.0])?; // alpha
+/// assert_eq!(PRelu::<2, 2, false>::PARAMS, 2);
 /// let y = prelu.step(&mut (), &SVector::from([-2.0, -2.0]));
 /// assert_eq!((y[0], y[1]), (-1.0, 2.0));
+/// // One alpha shared by the units of every timestep: Keras's shape (1, 1).
+/// assert_eq!(PRelu::<2, 1, true>::WEIGHTS[0].shape, &[1, 1]);
 /// # Ok::<(), tinyrnn_runtime::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct PRelu<const D: usize> {
-    /// The slopes for negative inputs, `(units,)`.
-    pub alpha: SVector<f32, D>,
+pub struct PRelu<const D: usize, const A: usize, const SEQUENCE: bool> {
+    /// The slopes for negative inputs: one per unit, or one for all.
+    pub alpha: SVector<f32, A>,
 }
 
-impl<const D: usize> PRelu<D> {
+impl<const D: usize, const A: usize, const SEQUENCE: bool> PRelu<D, A, SEQUENCE> {
     /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
     ///
     /// # Panics
@@ -41,20 +46,32 @@ impl<const D: usize> PRelu<D> {
     #[must_use]
     pub fn step(&self, _state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
         let mut y = *x;
-        for (v, a) in y.iter_mut().zip(self.alpha.iter()) {
+        for (i, v) in y.iter_mut().enumerate() {
+            let a = self.alpha[if A == 1 { 0 } else { i }];
             *v = v.max(0.0) - a * (-*v).max(0.0);
         }
         y
     }
 }
 
-impl<const D: usize> Layer for PRelu<D> {
+impl<const D: usize, const A: usize, const SEQUENCE: bool> Layer for PRelu<D, A, SEQUENCE> {
     const KIND: &'static str = tinyrnn_spec::PRELU.keras_class;
     const KERAS_NAME: &'static str = tinyrnn_spec::PRELU.saving_name;
-    const PARAMS: usize = D;
-    const WEIGHTS: &'static [WeightSpec] = &[WeightSpec::new("alpha", &[D])];
-    const FORMULA: &'static str = tinyrnn_spec::PRELU.formula(false, false);
-    const SYMBOLS: &'static [(&'static str, usize)] = &[("d", D)];
+    const PARAMS: usize = {
+        assert!(A == 1 || A == D, "one alpha per unit, or one for all");
+        A
+    };
+    const WEIGHTS: &'static [WeightSpec] = if SEQUENCE {
+        &[WeightSpec::new("alpha", &[1, A])]
+    } else {
+        &[WeightSpec::new("alpha", &[A])]
+    };
+    const FORMULA: &'static str = if A == 1 {
+        "1"
+    } else {
+        tinyrnn_spec::PRELU.formula(false, false)
+    };
+    const SYMBOLS: &'static [(&'static str, usize)] = if A == 1 { &[] } else { &[("d", D)] };
     const ZERO: Self = Self {
         alpha: zero_matrix(),
     };
