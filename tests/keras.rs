@@ -349,3 +349,61 @@ keras_case!(prelu_shared, fixed_vector, stream, {
     gru(2);
     prelu(shared_axes = [1]);
 });
+keras_case!(conv1d_valid, fixed_vector, no_stream, {
+    input [10, 3];
+    conv1d(4, 3);
+    conv1d(5, 2, strides = 2, activation = relu);
+    lstm(3);
+    dense(2);
+});
+keras_case!(conv1d_same, fixed_vector, no_stream, {
+    input [9, 2];
+    conv1d(4, 3, padding = same);
+    conv1d(4, 4, padding = same, strides = 2);
+    gru(3);
+    dense(1);
+});
+keras_case!(conv1d_causal, fixed_sequence, no_stream, {
+    input [12, 2];
+    conv1d(4, 3, padding = causal, dilation_rate = 2);
+    conv1d(4, 2, padding = causal, dilation_rate = 4, activation = tanh);
+    gru(3, return_sequences = true);
+    dense(2);
+});
+keras_case!(conv1d_groups, fixed_vector, no_stream, {
+    input [8, 4];
+    conv1d(6, 3, groups = 2, use_bias = false);
+    conv1d(4, 1, groups = 2);
+    lstm(2);
+});
+keras_case!(pooling, fixed_vector, no_stream, {
+    input [12, 3];
+    conv1d(4, 3, padding = same);
+    max_pooling1d(2);
+    average_pooling1d(3, strides = 2, padding = same);
+    lstm(3);
+    dense(1);
+});
+keras_case!(global_pooling, fixed_vector, no_stream, {
+    input [10, 3];
+    conv1d(5, 3, activation = relu);
+    global_average_pooling1d();
+    dense(2);
+});
+keras_case!(global_max_pooling, fixed_vector, no_stream, {
+    input [10, 3];
+    lstm(4, return_sequences = true);
+    global_max_pooling1d();
+    dense(2, activation = softmax);
+});
+keras_case!(fcn_classifier, fixed_vector, no_stream, {
+    input [16, 1];
+    conv1d(8, 3, padding = same);
+    batch_normalization();
+    relu();
+    conv1d(8, 3, padding = same);
+    batch_normalization();
+    relu();
+    global_average_pooling1d();
+    dense(3, activation = softmax);
+});

@@ -82,7 +82,10 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "time_distributed_any", "layer_normalization",
             "layer_normalization_any", "batch_normalization",
             "normalization", "repeat_vector", "flatten", "flatten_prelu",
-            "reshape", "reshape_sequence", "reshape_any", "prelu_shared"]
+            "reshape", "reshape_sequence", "reshape_any", "prelu_shared",
+            "conv1d_valid", "conv1d_same", "conv1d_causal", "conv1d_groups",
+            "pooling", "global_pooling", "global_max_pooling",
+            "fcn_classifier"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras

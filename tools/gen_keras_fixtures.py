@@ -156,6 +156,26 @@ def prelu(**kw):
     return lambda: L.PReLU(**kw)
 
 
+def conv1d(filters, kernel_size, **kw):
+    return lambda: L.Conv1D(filters, kernel_size, **kw)
+
+
+def max_pooling1d(*args, **kw):
+    return lambda: L.MaxPooling1D(*args, **kw)
+
+
+def average_pooling1d(*args, **kw):
+    return lambda: L.AveragePooling1D(*args, **kw)
+
+
+def global_average_pooling1d():
+    return lambda: L.GlobalAveragePooling1D()
+
+
+def global_max_pooling1d():
+    return lambda: L.GlobalMaxPooling1D()
+
+
 def relu_layer(**kw):
     return lambda: L.ReLU(**kw)
 
@@ -457,6 +477,59 @@ CASES = [
           "gru(2); prelu(shared_axes = [1]);",
           6, 3, [dense(4), prelu(shared_axes=[1]), lstm(3, return_sequences=True),
                  prelu(shared_axes=[1, 2]), gru(2), prelu(shared_axes=[1])]),
+    # 71-78: Conv1D (padding valid / same / causal, strides, dilation_rate,
+    # groups, no bias, activations) before an RNN or a Dense head; MaxPooling1D
+    # and AveragePooling1D (defaults; pool 3, stride 2, 'same': the average
+    # over the unpadded entries only); GlobalAveragePooling1D and
+    # GlobalMaxPooling1D (after a Conv1D and after an LSTM sequence); the FCN
+    # of keras.io's "Timeseries classification from scratch", scaled down.
+    xcase("conv1d_valid",
+          "input [10, 3]; conv1d(4, 3); conv1d(5, 2, strides = 2, activation = relu); "
+          "lstm(3); dense(2);",
+          10, 3, [conv1d(4, 3), conv1d(5, 2, strides=2, activation="relu"),
+                  lstm(3), dense(2)]),
+    xcase("conv1d_same",
+          "input [9, 2]; conv1d(4, 3, padding = same); "
+          "conv1d(4, 4, padding = same, strides = 2); gru(3); dense(1);",
+          9, 2, [conv1d(4, 3, padding="same"),
+                 conv1d(4, 4, padding="same", strides=2), gru(3), dense(1)]),
+    xcase("conv1d_causal",
+          "input [12, 2]; conv1d(4, 3, padding = causal, dilation_rate = 2); "
+          "conv1d(4, 2, padding = causal, dilation_rate = 4, activation = tanh); "
+          "gru(3, return_sequences = true); dense(2);",
+          12, 2, [conv1d(4, 3, padding="causal", dilation_rate=2),
+                  conv1d(4, 2, padding="causal", dilation_rate=4,
+                         activation="tanh"),
+                  gru(3, return_sequences=True), dense(2)]),
+    xcase("conv1d_groups",
+          "input [8, 4]; conv1d(6, 3, groups = 2, use_bias = false); "
+          "conv1d(4, 1, groups = 2); lstm(2);",
+          8, 4, [conv1d(6, 3, groups=2, use_bias=False),
+                 conv1d(4, 1, groups=2), lstm(2)]),
+    xcase("pooling",
+          "input [12, 3]; conv1d(4, 3, padding = same); max_pooling1d(2); "
+          "average_pooling1d(3, strides = 2, padding = same); lstm(3); dense(1);",
+          12, 3, [conv1d(4, 3, padding="same"), max_pooling1d(2),
+                  average_pooling1d(3, strides=2, padding="same"), lstm(3),
+                  dense(1)]),
+    xcase("global_pooling",
+          "input [10, 3]; conv1d(5, 3, activation = relu); "
+          "global_average_pooling1d(); dense(2);",
+          10, 3, [conv1d(5, 3, activation="relu"), global_average_pooling1d(),
+                  dense(2)]),
+    xcase("global_max_pooling",
+          "input [10, 3]; lstm(4, return_sequences = true); "
+          "global_max_pooling1d(); dense(2, activation = softmax);",
+          10, 3, [lstm(4, return_sequences=True), global_max_pooling1d(),
+                  dense(2, activation="softmax")]),
+    xcase("fcn_classifier",
+          "input [16, 1]; conv1d(8, 3, padding = same); batch_normalization(); "
+          "relu(); conv1d(8, 3, padding = same); batch_normalization(); relu(); "
+          "global_average_pooling1d(); dense(3, activation = softmax);",
+          16, 1, [conv1d(8, 3, padding="same"), batch_normalization(),
+                  relu_layer(), conv1d(8, 3, padding="same"),
+                  batch_normalization(), relu_layer(),
+                  global_average_pooling1d(), dense(3, activation="softmax")]),
 ]
 
 
@@ -648,6 +721,64 @@ def _run_rnn(kind, cfg, ws, h):
     return np.stack(outs) if cfg["return_sequences"] else state
 
 
+def _window_1d(n, size, stride, dilation, padding):
+    """Output length and left padding of a 1D window op over n steps, as
+    TensorFlow computes them (Keras 3 conv / pooling on the TF backend):
+    'valid' none; 'causal' (size - 1) * dilation on the left; 'same'
+    ceil(n / stride) outputs, total padding split with floor(total / 2) on
+    the left (the extra step, if any, on the right)."""
+    span = (size - 1) * dilation + 1
+    if padding == "valid":
+        return (n - span) // stride + 1, 0
+    if padding == "causal":
+        left = span - 1
+        return (n + left - span) // stride + 1, left
+    if padding == "same":
+        out = -(-n // stride)
+        total = max((out - 1) * stride + span - n, 0)
+        return out, total // 2
+    raise ValueError(padding)
+
+
+def _conv1d(cfg, ws, h):
+    """Conv1D over h: (T, C); kernel (kernel_size, C / groups, filters)."""
+    assert cfg["data_format"] == "channels_last", cfg
+    (k,), (s,), (d,) = cfg["kernel_size"], cfg["strides"], cfg["dilation_rate"]
+    W = ws[0]
+    groups, filters = cfg["groups"], cfg["filters"]
+    n, c = h.shape
+    assert W.shape == (k, c // groups, filters), (W.shape, h.shape, cfg)
+    out_len, left = _window_1d(n, k, s, d, cfg["padding"])
+    cg, fg = c // groups, filters // groups
+    y = np.zeros((out_len, filters))
+    for t in range(out_len):
+        for j in range(k):
+            src = t * s + j * d - left  # zero padding outside [0, n)
+            if 0 <= src < n:
+                for g in range(groups):
+                    y[t, g * fg:(g + 1) * fg] += (
+                        h[src, g * cg:(g + 1) * cg] @ W[j, :, g * fg:(g + 1) * fg])
+    if cfg["use_bias"]:
+        y = y + ws[1]
+    return _act(cfg["activation"], y)
+
+
+def _pool1d(cfg, h, reduce):
+    """Max / average pooling over h: (T, C); padded steps are left out (the
+    average divides by the number of real steps in the window)."""
+    assert cfg["data_format"] == "channels_last", cfg
+    (p,), (s,) = cfg["pool_size"], cfg["strides"]
+    n = h.shape[0]
+    out_len, left = _window_1d(n, p, s, 1, cfg["padding"])
+    rows = []
+    for t in range(out_len):
+        lo = t * s - left
+        win = h[max(lo, 0):min(lo + p, n)]
+        assert len(win) > 0
+        rows.append(reduce(win, axis=0))
+    return np.stack(rows)
+
+
 IDENTITY_AT_INFERENCE = (L.Dropout, L.SpatialDropout1D, L.GaussianNoise,
                          L.GaussianDropout, L.AlphaDropout)
 
@@ -685,6 +816,17 @@ def numpy_reference(model, x):
             W = ws[0]
             b = ws[1] if cfg["use_bias"] else np.zeros(W.shape[1])
             h = _act(cfg["activation"], h @ W + b)
+        elif isinstance(layer, L.Conv1D):
+            h = _conv1d(cfg, ws, h)
+        elif isinstance(layer, L.MaxPooling1D):
+            h = _pool1d(cfg, h, np.max)
+        elif isinstance(layer, L.AveragePooling1D):
+            h = _pool1d(cfg, h, np.mean)
+        elif isinstance(layer, (L.GlobalAveragePooling1D, L.GlobalMaxPooling1D)):
+            assert cfg["data_format"] == "channels_last" and not cfg["keepdims"]
+            assert h.ndim == 2
+            h = (h.mean(axis=0) if isinstance(layer, L.GlobalAveragePooling1D)
+                 else h.max(axis=0))
         elif isinstance(layer, L.LayerNormalization):
             assert list(cfg["axis"]) in ([-1], [2]) and not cfg["rms_scaling"], cfg
             mean = h.mean(axis=-1, keepdims=True)
@@ -785,6 +927,21 @@ def layer_config(layer):
                          ("backward_layer", layer.backward_layer)):
             out[key] = {"name": sub.name, "class": type(sub).__name__,
                         **layer_config(sub)}
+    elif isinstance(layer, L.Conv1D):
+        out["filters"] = cfg["filters"]
+        for k in ("kernel_size", "strides", "padding", "data_format",
+                  "dilation_rate", "groups"):
+            v = cfg[k]
+            out[k] = list(v) if isinstance(v, (list, tuple)) else v
+        _act_cfg(cfg, out, "activation")
+        out["use_bias"] = cfg["use_bias"]
+    elif isinstance(layer, (L.MaxPooling1D, L.AveragePooling1D)):
+        for k in ("pool_size", "strides", "padding", "data_format"):
+            v = cfg[k]
+            out[k] = list(v) if isinstance(v, (list, tuple)) else v
+    elif isinstance(layer, (L.GlobalAveragePooling1D, L.GlobalMaxPooling1D)):
+        out["data_format"] = cfg["data_format"]
+        out["keepdims"] = cfg["keepdims"]
     elif isinstance(layer, L.LayerNormalization):
         for k in ("axis", "epsilon", "center", "scale"):
             out[k] = cfg[k]

@@ -69,6 +69,16 @@ pub struct LayerConfig {
     pub target_shape: Option<Vec<i64>>,
     /// `shared_axes` of `PReLU` (`None`: none shared).
     pub shared_axes: Option<Vec<i64>>,
+    /// `kernel_size` of `Conv1D`, `pool_size` of the pooling layers.
+    pub window_size: Option<usize>,
+    /// `strides` of a window (`None` where the config gives none: a pooling's is its size).
+    pub strides: Option<usize>,
+    /// `padding` of a window: `valid`, `same` or `causal`.
+    pub padding: Option<String>,
+    /// `dilation_rate` of `Conv1D`.
+    pub dilation_rate: Option<usize>,
+    /// `groups` of `Conv1D`.
+    pub groups: Option<usize>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -171,6 +181,14 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             unsupported.push((key.to_owned(), "true".to_owned()));
         }
     }
+    // Sequences are `(batch, time, channels)`; a global pooling that keeps its time axis
+    // is not one vector.
+    if cfg.get("data_format").and_then(Value::as_str) == Some("channels_first") {
+        unsupported.push(("data_format".to_owned(), "\"channels_first\"".to_owned()));
+    }
+    if flag("keepdims") == Some(true) {
+        unsupported.push(("keepdims".to_owned(), "true".to_owned()));
+    }
     // A Normalization given its statistics as arguments holds no weights to read them from.
     for key in ["mean", "variance"] {
         if class == "Normalization"
@@ -192,6 +210,7 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
         units: cfg
             .get("units")
             .or_else(|| cfg.get("output_dim"))
+            .or_else(|| cfg.get("filters"))
             .and_then(Value::as_u64)
             .and_then(|u| usize::try_from(u).ok()),
         activation: cfg.get("activation").and_then(activation_name),
@@ -225,6 +244,14 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .and_then(Value::as_u64)
             .and_then(|u| usize::try_from(u).ok()),
         mask_zero: flag("mask_zero"),
+        window_size: first_number(cfg.get("kernel_size").or_else(|| cfg.get("pool_size"))),
+        strides: first_number(cfg.get("strides")),
+        padding: cfg
+            .get("padding")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        dilation_rate: first_number(cfg.get("dilation_rate")),
+        groups: first_number(cfg.get("groups")),
         shared_axes: cfg
             .get("shared_axes")
             .and_then(|v| match v {
@@ -253,6 +280,16 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
         wrapped,
         unsupported,
     }
+}
+
+/// A window's number, written as `3` or as Keras writes it, `[3]`.
+fn first_number(value: Option<&Value>) -> Option<usize> {
+    let value = value?;
+    let n = match value {
+        Value::Array(items) if items.len() == 1 => &items[0],
+        other => other,
+    };
+    n.as_u64().and_then(|n| usize::try_from(n).ok())
 }
 
 /// The numeric arguments a layer of class `class` takes that its config states.

@@ -100,7 +100,7 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
             None => problems.push(unsupported("no wrapped layer in its config".into())),
         },
         Role::Passthrough => args.push(format!("{}", layer.rate.unwrap_or(0.0))),
-        Role::Normalization(_) | Role::Masking | Role::Flatten => {}
+        Role::Normalization(_) | Role::Masking | Role::Flatten | Role::GlobalPooling => {}
         Role::LearnedActivation => match layer.shared_axes.as_deref() {
             None | Some([]) if last_axis == 2 => problems.push(unsupported(
                 "on a sequence, one `alpha` per timestep is not supported (`shared_axes=[1]` is)"
@@ -128,6 +128,32 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
                 other.as_ref().map_or("None".to_owned(), |d| format!("{d:?}"))
             ))),
         },
+        Role::Convolution | Role::Pooling => {
+            let conv = spec.role == Role::Convolution;
+            let size = layer.window_size.unwrap_or(2);
+            if conv {
+                match layer.units {
+                    Some(u) => args.push(u.to_string()),
+                    None => problems.push(unsupported("no `filters` in its config".into())),
+                }
+            }
+            args.push(size.to_string());
+            let strides = layer.strides.unwrap_or(if conv { 1 } else { size });
+            if strides != if conv { 1 } else { size } {
+                args.push(format!("strides = {strides}"));
+            }
+            match layer.padding.as_deref() {
+                None | Some("valid") => {}
+                Some(p @ "same") => args.push(format!("padding = {p}")),
+                Some(p @ "causal") if conv => args.push(format!("padding = {p}")),
+                Some(p) => problems.push(unsupported(format!("`padding={p}` is not supported"))),
+            }
+            for (key, value) in [("dilation_rate", layer.dilation_rate), ("groups", layer.groups)] {
+                if let Some(v) = value.filter(|&v| v != 1) {
+                    args.push(format!("{key} = {v}"));
+                }
+            }
+        }
         Role::Repeat => match layer.repeat {
             Some(n) => args.push(n.to_string()),
             None => problems.push(unsupported("no `n` in its config".into())),
@@ -273,14 +299,14 @@ mod tests {
     #[test]
     fn lists_everything_it_cannot_express() {
         let json = r#"{"class_name": "Sequential", "config": {"layers": [
-            {"class_name": "Conv1D", "config": {"name": "conv1d", "batch_input_shape": [null, 10, 3]}},
+            {"class_name": "Conv2D", "config": {"name": "conv2d", "batch_input_shape": [null, 10, 3]}},
             {"class_name": "LSTM", "config": {"name": "lstm", "units": 2, "activation": "my_act", "stateful": true}}]}}"#;
         let problems = to_dsl(&parse(json).unwrap(), "Net").unwrap_err();
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             text,
             [
-                "`conv1d`: layer class `Conv1D` is not supported",
+                "`conv2d`: layer class `Conv2D` is not supported",
                 "`lstm`: `stateful=true` is not supported",
                 "`lstm`: activation `my_act` is not supported",
             ]

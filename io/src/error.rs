@@ -207,7 +207,7 @@ fn shape(dims: &[usize]) -> String {
 pub struct Unsupported {
     /// The layer's name in the file, or `input`.
     pub layer: String,
-    /// What is not supported, e.g. "layer class `Conv1D` is not supported".
+    /// What is not supported, e.g. "layer class `Conv2D` is not supported".
     pub what: String,
 }
 

@@ -68,6 +68,18 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
                 sequence = described.return_sequences.unwrap_or(false);
             }
             Some(Role::Repeat) => (sequence, timesteps) = (true, layer.repeat),
+            Some(Role::Convolution | Role::Pooling) => {
+                let t = timesteps
+                    .and_then(|t| window_outputs(layer, t))
+                    .ok_or_else(|| {
+                        LoadError::Config(format!(
+                            "`{}`: a window on a sequence of any length, or longer than it",
+                            layer.name
+                        ))
+                    })?;
+                timesteps = Some(t);
+            }
+            Some(Role::GlobalPooling) => sequence = false,
             Some(Role::LearnedActivation) => {
                 // One alpha per unit, or one shared by all units; Keras's shape keeps a
                 // sequence's (shared) time axis.
@@ -114,6 +126,55 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
         width = out;
     }
     Ok(layers)
+}
+
+/// A window's options as a declaration states them: its size (`kernel_size`, `pool_size`),
+/// `strides` (Keras's `None` for a pooling: its size), `padding`, and a convolution's
+/// `dilation_rate` and `groups` (`conv` is `Some` for `Conv1D`).
+fn window_options(
+    layer: &config::LayerConfig,
+    option: &mut impl FnMut(&str, Option<String>),
+    size: usize,
+    conv: Option<usize>,
+) {
+    let key = if conv.is_some() {
+        "kernel_size"
+    } else {
+        "pool_size"
+    };
+    option(key, Some(format!("[{size}]")));
+    let strides = layer
+        .strides
+        .unwrap_or(if conv.is_some() { 1 } else { size });
+    option("strides", Some(format!("[{strides}]")));
+    option(
+        "padding",
+        Some(layer.padding.clone().unwrap_or_else(|| "valid".to_owned())),
+    );
+    if conv.is_some() {
+        option(
+            "dilation_rate",
+            Some(format!("[{}]", layer.dilation_rate.unwrap_or(1))),
+        );
+        option("groups", Some(layer.groups.unwrap_or(1).to_string()));
+    }
+}
+
+/// How many timesteps a window makes of `t`, as Keras computes them (`None` when a `valid`
+/// window is longer than the sequence).
+#[must_use]
+pub fn window_outputs(layer: &config::LayerConfig, t: usize) -> Option<usize> {
+    let size = layer.window_size.unwrap_or(2);
+    let conv = layer.class == tinyrnn_spec::CONV_1D.keras_class;
+    let strides = layer.strides.unwrap_or(if conv { 1 } else { size }).max(1);
+    let span = size
+        .checked_sub(1)?
+        .checked_mul(layer.dilation_rate.unwrap_or(1))?
+        .checked_add(1)?;
+    match layer.padding.as_deref() {
+        Some("same" | "causal") => Some(t.div_ceil(strides)),
+        _ => Some(t.checked_sub(span)? / strides + 1),
+    }
 }
 
 /// `Reshape`'s output on `t` timesteps of `w` values: its timesteps (`None` for a vector)
@@ -226,7 +287,9 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
         }
         // A flattened sequence's width is `expected_from_config`'s, which knows its
         // timesteps.
-        Role::Passthrough | Role::Flatten => return Ok((Vec::new(), d, options)),
+        Role::Passthrough | Role::Flatten | Role::GlobalPooling => {
+            return Ok((Vec::new(), d, options));
+        }
         Role::Elementwise => {
             if spec.takes("activation") {
                 option("activation", layer.activation.clone());
@@ -273,6 +336,34 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             for (name, value) in &layer.numbers {
                 option(name, Some(number_text(*value)));
             }
+            return Ok((Vec::new(), d, options));
+        }
+        Role::Convolution => {
+            let units = layer.units.ok_or_else(|| missing("filters"))?;
+            let size = layer.window_size.ok_or_else(|| missing("kernel_size"))?;
+            let groups = layer.groups.unwrap_or(1);
+            option("filters", Some(units.to_string()));
+            window_options(layer, &mut option, size, Some(size.min(1)));
+            option("activation", layer.activation.clone());
+            option("use_bias", layer.use_bias.map(|b| b.to_string()));
+            let use_bias = layer.use_bias.unwrap_or(true);
+            let shapes = spec
+                .conv_weights(size, d, groups, units, use_bias)
+                .ok_or_else(|| {
+                    LoadError::Config(format!(
+                        "layer `{}`: {groups} groups do not divide its {d} channels and {units} filters",
+                        layer.name
+                    ))
+                })?;
+            let mut weights = vec![("kernel".to_owned(), shapes.kernel.to_vec())];
+            if let Some(b) = shapes.bias {
+                weights.push(("bias".to_owned(), vec![b]));
+            }
+            return Ok((weights, units, options));
+        }
+        Role::Pooling => {
+            let size = layer.window_size.unwrap_or(2);
+            window_options(layer, &mut option, size, None);
             return Ok((Vec::new(), d, options));
         }
         Role::Recurrent { .. } | Role::Dense => {}
@@ -463,6 +554,20 @@ fn check_options(layer: &config::LayerConfig, want: &ExpectedLayer) -> Result<()
             "output_dim" => source.units.map(|u| u.to_string()),
             "mask_zero" => source.mask_zero.map(|b| b.to_string()),
             "n" => source.repeat.map(|n| n.to_string()),
+            "filters" => source.units.map(|u| u.to_string()),
+            "kernel_size" | "pool_size" => source.window_size.map(|k| format!("[{k}]")),
+            "strides" => Some(format!(
+                "[{}]",
+                source
+                    .strides
+                    .or(source
+                        .window_size
+                        .filter(|_| { source.class != tinyrnn_spec::CONV_1D.keras_class }))
+                    .unwrap_or(1)
+            )),
+            "padding" => source.padding.clone(),
+            "dilation_rate" => Some(format!("[{}]", source.dilation_rate.unwrap_or(1))),
+            "groups" => Some(source.groups.unwrap_or(1).to_string()),
             "shared_axes" => Some(match source.shared_axes.as_deref() {
                 None | Some([]) => "None".to_owned(),
                 Some(axes) => {

@@ -80,11 +80,17 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
     tinyrnn_io::config::LayerConfig {
         class: layer.kind.keras_class().to_owned(),
         name: layer.field.to_string(),
-        units: (weighted || spec.role == tinyrnn_spec::Role::Embedding).then_some(layer.units),
+        units: (weighted
+            || matches!(
+                spec.role,
+                tinyrnn_spec::Role::Embedding | tinyrnn_spec::Role::Convolution
+            ))
+        .then_some(layer.units),
         activation: (weighted || spec.takes("activation"))
             .then(|| layer.activation.name.to_owned()),
         recurrent_activation: gated.then(|| layer.recurrent_activation.name.to_owned()),
-        use_bias: weighted.then_some(layer.use_bias),
+        use_bias: (weighted || spec.role == tinyrnn_spec::Role::Convolution)
+            .then_some(layer.use_bias),
         return_sequences: recurrent.then_some(layer.seq_out),
         go_backwards: recurrent.then_some(layer.go_backwards),
         reset_after: spec.takes("reset_after").then_some(layer.reset_after),
@@ -104,6 +110,11 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
             .spec()
             .takes("mask_zero")
             .then_some(layer.mask_zero),
+        window_size: layer.window.map(|w| w.size),
+        strides: layer.window.map(|w| w.strides),
+        padding: layer.window.map(|w| w.padding.name().to_owned()),
+        dilation_rate: layer.window.map(|w| w.dilation),
+        groups: layer.window.map(|w| w.groups),
         shared_axes: (layer.kind == crate::check::Kind::PRelu).then(|| {
             layer
                 .shared_axes

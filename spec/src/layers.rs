@@ -328,6 +328,83 @@ pub const PRELU: LayerSpec = LayerSpec {
     first_argument_required: false,
 };
 
+/// Keras `Conv1D(filters, kernel_size, strides=1, padding="valid", dilation_rate=1,
+/// groups=1, activation=None, use_bias=True)` on a sequence of a fixed length.
+pub const CONV_1D: LayerSpec = LayerSpec {
+    keyword: "conv1d",
+    keras_class: "Conv1D",
+    saving_name: "conv1d",
+    runtime_type: "Conv1d",
+    role: Role::Convolution,
+    arguments: &[
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "dilation_rate",
+        "groups",
+        "activation",
+        "use_bias",
+    ],
+    default_activation: Some("linear"),
+    default_recurrent_activation: None,
+    default_reset_after: None,
+    first_argument_required: true,
+};
+
+/// A 1-D pooling layer of Keras: `(pool_size=2, strides=None, padding="valid")`.
+macro_rules! pooling {
+    ($name:ident, $keyword:literal, $class:literal, $runtime:literal, $role:ident, $args:expr) => {
+        #[doc = concat!("Keras `", $class, "`.")]
+        pub const $name: LayerSpec = LayerSpec {
+            keyword: $keyword,
+            keras_class: $class,
+            saving_name: $keyword,
+            runtime_type: $runtime,
+            role: Role::$role,
+            arguments: $args,
+            default_activation: None,
+            default_recurrent_activation: None,
+            default_reset_after: None,
+            first_argument_required: false,
+        };
+    };
+}
+
+const WINDOW: &[&str] = &["pool_size", "strides", "padding"];
+pooling!(
+    MAX_POOLING_1D,
+    "max_pooling1d",
+    "MaxPooling1D",
+    "MaxPooling1d",
+    Pooling,
+    WINDOW
+);
+pooling!(
+    AVERAGE_POOLING_1D,
+    "average_pooling1d",
+    "AveragePooling1D",
+    "AveragePooling1d",
+    Pooling,
+    WINDOW
+);
+pooling!(
+    GLOBAL_MAX_POOLING_1D,
+    "global_max_pooling1d",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling1d",
+    GlobalPooling,
+    &[]
+);
+pooling!(
+    GLOBAL_AVERAGE_POOLING_1D,
+    "global_average_pooling1d",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling1d",
+    GlobalPooling,
+    &[]
+);
+
 /// Keras `RepeatVector(n)`: one vector, `n` times, as a sequence.
 pub const REPEAT_VECTOR: LayerSpec = LayerSpec {
     keyword: "repeat_vector",
@@ -394,7 +471,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 25] = [
+pub const LAYERS: [&LayerSpec; 30] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -420,6 +497,11 @@ pub const LAYERS: [&LayerSpec; 25] = [
     &REPEAT_VECTOR,
     &FLATTEN,
     &RESHAPE,
+    &CONV_1D,
+    &MAX_POOLING_1D,
+    &AVERAGE_POOLING_1D,
+    &GLOBAL_MAX_POOLING_1D,
+    &GLOBAL_AVERAGE_POOLING_1D,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

@@ -69,6 +69,14 @@ pub enum Role {
     /// Regroups the values of a sequence or a vector into timesteps of another width
     /// (`Reshape`), without weights.
     Reshape,
+    /// Slides a kernel along a sequence (`Conv1D`): `kernel (k, d/g, u)`, `bias (u,)`.
+    Convolution,
+    /// Slides a window along a sequence and keeps its maximum or mean (`MaxPooling1D`,
+    /// `AveragePooling1D`), without weights.
+    Pooling,
+    /// The maximum or mean of every timestep: one vector (`GlobalMaxPooling1D`,
+    /// `GlobalAveragePooling1D`), without weights.
+    GlobalPooling,
     /// Masks the timesteps whose features all equal a value, for the recurrent layers
     /// after it to skip, without weights (`Masking`).
     Masking,
@@ -175,6 +183,39 @@ impl Weights {
     }
 }
 
+/// A convolution's weight arrays (`Conv1D`): its kernel is of rank 3, which [`Weights`]
+/// does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvWeights {
+    /// `(kernel_size, d / groups, filters)`.
+    pub kernel: [usize; 3],
+    /// `(filters,)`, with `use_bias`.
+    pub bias: Option<usize>,
+}
+
+impl ConvWeights {
+    /// How many values: `k*(d/g)*u` (+ `u`).
+    #[must_use]
+    pub fn count(&self) -> Option<usize> {
+        let [k, c, u] = self.kernel;
+        k.checked_mul(c)?
+            .checked_mul(u)?
+            .checked_add(self.bias.unwrap_or(0))
+    }
+}
+
+impl core::ops::Index<usize> for ConvWeights {
+    type Output = [usize];
+
+    fn index(&self, i: usize) -> &[usize] {
+        match (i, &self.bias) {
+            (0, _) => &self.kernel,
+            (1, Some(b)) => core::slice::from_ref(b),
+            _ => &[],
+        }
+    }
+}
+
 impl core::ops::Deref for Weights {
     type Target = [WeightShape];
 
@@ -251,6 +292,8 @@ impl LayerSpec {
             }
             Role::Embedding => Some(Weights::of(&[w("embeddings", [d, units], 2)])),
             Role::LearnedActivation => Some(Weights::of(&[w("alpha", [d, 0], 1)])),
+            // Its kernel's shape needs the kernel size and groups: see `conv_weights`.
+            Role::Convolution => None,
             Role::Dense => {
                 let kernel = w("kernel", [d, units], 2);
                 Some(if use_bias {
@@ -267,6 +310,8 @@ impl LayerSpec {
             | Role::Repeat
             | Role::Flatten
             | Role::Reshape
+            | Role::Pooling
+            | Role::GlobalPooling
             | Role::Normalization(_) => Some(Weights::of(&[])),
         }
     }
@@ -299,6 +344,8 @@ impl LayerSpec {
             (Role::Dense, true, _) => "d*u+u",
             (Role::Dense, false, _) | (Role::Embedding, _, _) => "d*u",
             (Role::LearnedActivation, _, _) => "d",
+            (Role::Convolution, true, _) => "k*d*u+u",
+            (Role::Convolution, false, _) => "k*d*u",
             (
                 Role::Wrapper
                 | Role::PerTimestep
@@ -308,6 +355,8 @@ impl LayerSpec {
                 | Role::Repeat
                 | Role::Flatten
                 | Role::Reshape
+                | Role::Pooling
+                | Role::GlobalPooling
                 | Role::Normalization(_),
                 _,
                 _,
@@ -321,7 +370,7 @@ impl LayerSpec {
     pub fn unit_symbol(&self) -> Option<&'static str> {
         match self.role {
             Role::Recurrent { .. } => Some("h"),
-            Role::Dense | Role::Embedding => Some("u"),
+            Role::Dense | Role::Embedding | Role::Convolution => Some("u"),
             Role::Wrapper
             | Role::PerTimestep
             | Role::Passthrough
@@ -330,9 +379,40 @@ impl LayerSpec {
             | Role::Repeat
             | Role::Flatten
             | Role::Reshape
+            | Role::Pooling
+            | Role::GlobalPooling
             | Role::LearnedActivation
             | Role::Normalization(_) => None,
         }
+    }
+
+    /// A convolution's weight arrays: `kernel (k, d/groups, u)` and, with `use_bias`,
+    /// `bias (u,)`, on `d` input channels with `u` filters; `None` when `groups` does not
+    /// divide `d` and `u` or a size overflows.
+    ///
+    /// ```
+    /// let conv = tinyrnn_spec::layer_by_keyword("conv1d").unwrap();
+    /// let w = conv.conv_weights(3, 4, 2, 6, true).unwrap();
+    /// assert_eq!((&w[0], &w[1]), (&[3, 2, 6][..], &[6][..]));
+    /// assert_eq!(w.count(), Some(42));
+    /// ```
+    #[must_use]
+    pub fn conv_weights(
+        &self,
+        kernel_size: usize,
+        d: usize,
+        groups: usize,
+        units: usize,
+        use_bias: bool,
+    ) -> Option<ConvWeights> {
+        if groups == 0 || !d.is_multiple_of(groups) || !units.is_multiple_of(groups) {
+            return None;
+        }
+        kernel_size.checked_mul(d / groups)?.checked_mul(units)?;
+        Some(ConvWeights {
+            kernel: [kernel_size, d / groups, units],
+            bias: use_bias.then_some(units),
+        })
     }
 
     /// A normalization layer's weight arrays on `d`-wide vectors, in Keras's
@@ -494,7 +574,7 @@ mod tests {
             assert_eq!(SIMPLE_RNN.params(3, u, true, true), Some(u * (3 + u) + u));
         }
         let (d, u) = (5, 7);
-        for spec in LAYERS {
+        for spec in LAYERS.iter().filter(|s| s.role != Role::Convolution) {
             for bias in [false, true] {
                 for reset_after in [false, true] {
                     let Some(n) = spec.params(d, u, bias, reset_after) else {
@@ -506,6 +586,10 @@ mod tests {
             }
         }
         assert_eq!(LSTM.params(usize::MAX / 2, 2, true, true), None);
+        // Conv1D: k*(d/g)*u+u.
+        let conv = CONV_1D.conv_weights(3, 6, 2, 4, true).unwrap();
+        assert_eq!(conv.count(), Some(3 * (6 / 2) * 4 + 4));
+        assert_eq!(CONV_1D.conv_weights(3, 6, 4, 4, true), None);
     }
 
     /// Evaluates a formula of `d`, `h`/`u`, digits, `+`, `*` and parentheses.

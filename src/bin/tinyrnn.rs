@@ -298,6 +298,10 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
                 sequence = described.return_sequences.unwrap_or(false);
             }
             "RepeatVector" => (sequence, timesteps) = (true, layer.repeat),
+            "Conv1D" | "MaxPooling1D" | "AveragePooling1D" => {
+                timesteps = timesteps.and_then(|t| keras::window_outputs(layer, t));
+            }
+            "GlobalMaxPooling1D" | "GlobalAveragePooling1D" => sequence = false,
             "Reshape" => {
                 // Checked against the widths already (`expected_from_config`).
                 let total = if sequence { timesteps.unwrap_or(0) } else { 1 } * width;
@@ -326,11 +330,24 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
         }
         // An embedding's `d` is the number of ids it maps.
         let d = described.input_dim.unwrap_or(width);
-        let symbols: Vec<(&'static str, usize)> = match (unit_symbol, formula) {
+        let mut symbols: Vec<(&'static str, usize)> = match (unit_symbol, formula) {
             (_, "0" | "1") => Vec::new(),
             ("", _) => vec![("d", d)],
             (unit, _) => vec![("d", d), (unit, units)],
         };
+        // A convolution's kernel size, and its groups.
+        let mut formula = formula;
+        if described.class == tinyrnn_spec::CONV_1D.keras_class {
+            symbols.insert(0, ("k", described.window_size.unwrap_or(1)));
+            if let Some(g) = described.groups.filter(|&g| g > 1) {
+                symbols.insert(2, ("g", g));
+                formula = if described.use_bias.unwrap_or(true) {
+                    "k*(d/g)*u+u"
+                } else {
+                    "k*(d/g)*u"
+                };
+            }
+        }
         rows.push(LayerSummary {
             name: String::leak(layer.name.clone()),
             kind: String::leak(layer.class.clone()),

@@ -122,7 +122,7 @@ macro_rules! stream {
 pub const KERAS_TOL: f32 = 1e-5;
 
 /// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
-pub const KERAS_FILE_CASES: [&str; 29] = [
+pub const KERAS_FILE_CASES: [&str; 37] = [
     "seed_rnn2",
     "stacked",
     "no_bias",
@@ -152,6 +152,14 @@ pub const KERAS_FILE_CASES: [&str; 29] = [
     "reshape_sequence",
     "reshape_any",
     "prelu_shared",
+    "conv1d_valid",
+    "conv1d_same",
+    "conv1d_causal",
+    "conv1d_groups",
+    "pooling",
+    "global_pooling",
+    "global_max_pooling",
+    "fcn_classifier",
 ];
 
 pub struct Fixture {

@@ -7,8 +7,9 @@ use super::diagnostics::{
 };
 use super::kind::{Kind, activation_named, kinds};
 use super::values::{
-    check_activation, check_axes, check_axis, check_flag, check_input_dim, check_merge_mode,
-    check_number, check_rate, check_repeat, check_seed, check_target_shape, check_units, flag,
+    check_activation, check_axes, check_axis, check_count, check_flag, check_input_dim,
+    check_merge_mode, check_number, check_padding, check_rate, check_repeat, check_seed,
+    check_target_shape, check_units, flag,
 };
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
@@ -150,6 +151,9 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     let (mut input_dim, mut mask_zero, mut repeat) = (None, None, None);
     let mut target = None;
     let mut shared_axes = None;
+    // A window's size, strides, dilation, groups, padding: `None` until given.
+    let (mut size, mut strides, mut dilation, mut groups, mut padding) =
+        (None, None, None, None, None);
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -159,6 +163,10 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             // `embedding(input_dim, output_dim)`, as Keras's signature reads.
             Arg::Positional(v) if i == 1 && kind == Kind::Embedding && !named_before => {
                 ("output_dim", v)
+            }
+            // `conv1d(filters, kernel_size)`, as Keras's signature reads.
+            Arg::Positional(v) if i == 1 && kind == Kind::Conv1d && !named_before => {
+                ("kernel_size", v)
             }
             Arg::Positional(v) if named_before && !given.iter().any(|g| g.0 == first) => {
                 // `dense(activation = relu, 4)`: the units, out of place.
@@ -247,7 +255,12 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         }
         given.push((key, value, arg_range));
         match key {
-            "units" | "output_dim" => units = Some(check_units(value, errs)),
+            "units" | "output_dim" | "filters" => units = Some(check_units(value, errs)),
+            "kernel_size" | "pool_size" => size = Some(check_count(key, value, errs)),
+            "strides" => strides = Some(check_count(key, value, errs)),
+            "dilation_rate" => dilation = Some(check_count(key, value, errs)),
+            "groups" => groups = Some(check_count(key, value, errs)),
+            "padding" => padding = Some(check_padding(kind, value, errs)),
             "input_dim" => input_dim = Some(check_input_dim(value, errs)),
             "n" => repeat = Some(check_repeat(value, errs)),
             "target_shape" => target = Some(check_target_shape(value, errs)),
@@ -285,6 +298,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "units" => "8",
             "input_dim" => "1000, 8",
             "n" => "4",
+            "filters" => "8, 3",
             "target_shape" => "[-1, 1]",
             "layer" => "lstm(8)",
             "activation" => "relu",
@@ -298,6 +312,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
                 "the number of token ids (`input_dim`) and a vector width (`output_dim`)"
             }
             "n" => "the number of timesteps to repeat the vector (`n`)",
+            "filters" => "a number of filters and a kernel size",
             "target_shape" => "a shape (`target_shape`)",
             "layer" => "a recurrent layer to wrap",
             "stddev" => "a standard deviation",
@@ -308,6 +323,17 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             range,
             format!(
                 "`{text}` needs {what} first, e.g. `{name}({})`",
+                args.join(", ")
+            ),
+        );
+        args_ok = false;
+    } else if kind == Kind::Conv1d && size.is_none() && args_ok {
+        let mut args: Vec<String> = call.args.iter().map(arg_text).collect();
+        args.insert(1.min(args.len()), "3".to_owned());
+        errs.push_range(
+            range,
+            format!(
+                "`{text}` needs a kernel size (`kernel_size`) after the number of filters, e.g. `{name}({})`",
                 args.join(", ")
             ),
         );
@@ -372,6 +398,26 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         repeat: repeat.flatten(),
         target: target.flatten(),
         shared_axes: shared_axes.unwrap_or(Some(Vec::new())),
+        window: if kind.slides_window() || kind.pools_globally() {
+            let size = size.unwrap_or(Some(if kind == Kind::Conv1d { 0 } else { 2 }));
+            (|| {
+                let size = size?;
+                Some(super::Window {
+                    size,
+                    strides: strides.unwrap_or(Some(if kind == Kind::Conv1d {
+                        1
+                    } else {
+                        size
+                    }))?,
+                    dilation: dilation.unwrap_or(Some(1))?,
+                    groups: groups.unwrap_or(Some(1))?,
+                    padding: padding.unwrap_or(Some(super::Padding::Valid))?,
+                })
+            })()
+            .filter(|w| w.size > 0)
+        } else {
+            None
+        },
         alpha: None,
         reshaped: None,
         flatten_len: None,

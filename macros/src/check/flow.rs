@@ -146,11 +146,13 @@ pub(super) fn build_layer(
         timesteps: match opt.kind {
             Kind::RepeatVector => opt.repeat,
             Kind::Reshape => opt.reshaped?.0.or(timesteps),
+            k if k.slides_window() => opt.reshaped?.0,
             _ => timesteps,
         },
         flatten_len: opt.flatten_len.unwrap_or(1),
         alpha: opt.alpha.unwrap_or(0),
         shared_axes: opt.shared_axes.clone().unwrap_or_default(),
+        window: opt.window,
     })
 }
 
@@ -230,8 +232,12 @@ pub(super) fn sections(layers: &[Layer], input: Option<usize>) -> Vec<Section> {
     let mut sections = Vec::new();
     let (mut start, mut timesteps, mut source) = (0, input, None);
     for (i, l) in layers.iter().enumerate() {
-        // A `repeat_vector`, or a `reshape` that makes a sequence, starts a new one.
-        if l.kind == Kind::RepeatVector || (l.kind == Kind::Reshape && l.seq_out) {
+        // A `repeat_vector`, a `reshape` that makes a sequence, a convolution or a pooling
+        // starts a new one.
+        if l.kind == Kind::RepeatVector
+            || (l.kind == Kind::Reshape && l.seq_out)
+            || l.kind.slides_window()
+        {
             let (stages, tail) = plan(layers, start..i);
             sections.push(Section {
                 timesteps,
@@ -265,8 +271,9 @@ pub(super) fn plan(layers: &[Layer], range: Range<usize>) -> (Vec<Stage>, Range<
         .position(|l| !l.seq_out)
         .map_or(end, |i| range.start + i + 1);
     if seq_end > range.start
-        && matches!(layers[seq_end - 1].kind, Kind::Flatten | Kind::Reshape)
-        && layers[seq_end - 1].flatten_len > 1
+        && ((matches!(layers[seq_end - 1].kind, Kind::Flatten | Kind::Reshape)
+            && layers[seq_end - 1].flatten_len > 1)
+            || layers[seq_end - 1].kind.pools_globally())
     {
         seq_end -= 1;
     }

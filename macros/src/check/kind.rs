@@ -28,6 +28,7 @@ impl Kind {
     pub const Flatten: Kind = Kind(&tinyrnn_spec::FLATTEN);
     pub const PRelu: Kind = Kind(&tinyrnn_spec::PRELU);
     pub const Reshape: Kind = Kind(&tinyrnn_spec::RESHAPE);
+    pub const Conv1d: Kind = Kind(&tinyrnn_spec::CONV_1D);
 }
 
 /// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).
@@ -60,6 +61,20 @@ impl Kind {
     /// Layers that read a sequence and carry state across timesteps.
     pub fn is_recurrent(self) -> bool {
         self.spec().is_recurrent()
+    }
+
+    /// `conv1d` and the pooling layers that slide a window along a sequence (not the
+    /// global ones).
+    pub fn slides_window(self) -> bool {
+        matches!(
+            self.spec().role,
+            tinyrnn_spec::Role::Convolution | tinyrnn_spec::Role::Pooling
+        )
+    }
+
+    /// The global pooling layers: a sequence to one vector.
+    pub fn pools_globally(self) -> bool {
+        self.spec().role == tinyrnn_spec::Role::GlobalPooling
     }
 
     /// Layers that normalize each vector (`layer_normalization`, `batch_normalization`,

@@ -101,6 +101,7 @@ impl Model {
                 Kind::Flatten | Kind::Reshape if l.flatten_len > 1 => {
                     "reads the whole sequence at once"
                 }
+                k if k.slides_window() || k.pools_globally() => "reads the whole sequence at once",
                 Kind::Reshape if l.seq_out => {
                     "makes a sequence of its own from the input's last output"
                 }
@@ -162,6 +163,8 @@ pub struct Layer {
     pub alpha: usize,
     /// `prelu`'s `shared_axes` as given.
     pub shared_axes: Vec<usize>,
+    /// `conv1d`'s kernel or a pooling's pool (`None` for other layers).
+    pub window: Option<Window>,
     /// `flatten`'s input: timesteps of `input`-wide vectors (1 on a vector, which it keeps).
     pub flatten_len: usize,
 }
@@ -173,6 +176,54 @@ impl Layer {
             .iter()
             .find(|(n, _)| *n == name)
             .map_or(f32::INFINITY, |(_, v)| *v)
+    }
+}
+
+/// How a window (`conv1d`'s kernel, a pooling's pool) pads the sequence it slides along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padding {
+    Valid,
+    Same,
+    Causal,
+}
+
+impl Padding {
+    /// As Keras's config writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Padding::Valid => "valid",
+            Padding::Same => "same",
+            Padding::Causal => "causal",
+        }
+    }
+}
+
+/// A window slid along a sequence: `conv1d`'s kernel or a pooling's pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub size: usize,
+    pub strides: usize,
+    pub dilation: usize,
+    pub groups: usize,
+    pub padding: Padding,
+}
+
+impl Window {
+    /// The timesteps it covers: `(size - 1) * dilation + 1`.
+    fn span(self) -> Option<usize> {
+        self.size
+            .checked_sub(1)?
+            .checked_mul(self.dilation)?
+            .checked_add(1)
+    }
+
+    /// How many timesteps it makes of `t`, as Keras computes them; `None` when `t` is too
+    /// short for a `valid` window.
+    fn outputs(self, t: usize) -> Option<usize> {
+        match self.padding {
+            Padding::Valid => Some((t.checked_sub(self.span()?)?) / self.strides + 1),
+            Padding::Same | Padding::Causal => Some(t.div_ceil(self.strides)),
+        }
     }
 }
 
@@ -245,6 +296,8 @@ struct Options {
     shared_axes: Option<Vec<usize>>,
     /// `prelu`'s number of alphas, once its input is known: the units, or 1.
     alpha: Option<usize>,
+    /// `conv1d`'s kernel or a pooling's pool, as given (`None`: a wrong value, reported).
+    window: Option<Window>,
     /// `reshape`'s output, once its input is known: `(timesteps, width)`, `timesteps`
     /// `None` for a vector.
     reshaped: Option<(Option<usize>, usize)>,
@@ -273,6 +326,11 @@ impl Options {
             Kind::RepeatVector => self.repeat.is_some(),
             Kind::Reshape => self.reshaped.is_some() && self.flatten_len.is_some(),
             Kind::PRelu => self.alpha.is_some(),
+            k if k.slides_window() || k.pools_globally() => {
+                self.reshaped.is_some()
+                    && self.window.is_some()
+                    && (k != Kind::Conv1d || (self.units.is_some() && self.use_bias.is_some()))
+            }
             Kind::Flatten => self.flatten_len.is_some(),
             k if k.keeps_width() => true,
             _ => self.units.is_some() && self.use_bias.is_some() && self.reset_after.is_some(),
@@ -292,6 +350,7 @@ impl Options {
             Kind::RepeatVector | Kind::PRelu => Some(input),
             Kind::Flatten => input.checked_mul(self.flatten_len?),
             Kind::Reshape => Some(self.reshaped?.1),
+            k if k.slides_window() || k.pools_globally() => Some(self.reshaped?.1),
             _ => self.units,
         }
     }
@@ -320,6 +379,29 @@ impl Options {
                 let a = self.alpha?;
                 Some((a, a.to_string()))
             }
+            Kind::Conv1d => {
+                let (window, filters, bias) = (self.window?, self.units?, self.use_bias?);
+                let count = self
+                    .kind
+                    .spec()
+                    .conv_weights(window.size, d, window.groups, filters, bias)?
+                    .count()?;
+                let per_group = if window.groups == 1 {
+                    d.to_string()
+                } else {
+                    format!("({d}/{})", window.groups)
+                };
+                let plus_bias = if bias {
+                    format!("+{filters}")
+                } else {
+                    String::new()
+                };
+                Some((
+                    count,
+                    format!("{}*{per_group}*{filters}{plus_bias}", window.size),
+                ))
+            }
+            k if k.slides_window() || k.pools_globally() => Some((0, "0".to_owned())),
             // The ids are the embedding's inputs: `d` is `input_dim`.
             Kind::Embedding => {
                 kind_params(Kind::Embedding, self.input_dim?, self.units?, true, true)
@@ -461,6 +543,9 @@ fn reshape_flow(
         },
         (Kind::Flatten, _) => o.flatten_len = Some(1),
         (Kind::Reshape, _) => reshape(o, flow, timesteps_now, width_now, index, input, errs),
+        (k, _) if k.slides_window() || k.pools_globally() => {
+            slide(o, flow, timesteps_now, width_now, index, input, errs);
+        }
         (Kind::PRelu, flow_now) => {
             let (Some(axes), Some(width)) = (o.shared_axes.clone(), width_now) else {
                 o.args_ok = false;
@@ -506,6 +591,97 @@ fn give_timesteps(input: Option<&Input>) -> String {
             i.stmt.dims.get(1).map_or("3".to_owned(), Dim::text)
         )
     })
+}
+
+/// `conv1d`, the pooling layers and the global ones: a whole sequence of a fixed length in
+/// (this version reads it whole), a sequence of as many timesteps as the window makes, or
+/// one vector, out.
+#[allow(
+    clippy::option_option,
+    reason = "the timesteps now: not known yet (no input), any (`_`), or a number"
+)]
+fn slide(
+    o: &mut Options,
+    flow: &mut Flow,
+    timesteps_now: &mut Option<Option<usize>>,
+    width_now: Option<usize>,
+    index: usize,
+    input: Option<&Input>,
+    errs: &mut Errors,
+) {
+    let t = match (*flow, *timesteps_now) {
+        (Flow::Sequence, Some(Some(t))) => t,
+        (Flow::Sequence, Some(None)) => {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` reads the whole sequence, which needs a fixed number of timesteps{}",
+                    o.call_text,
+                    give_timesteps(input)
+                ),
+            );
+            o.args_ok = false;
+            *flow = Flow::Unknown;
+            return;
+        }
+        (Flow::Vector(_) | Flow::Flat(_), _) => {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` slides along a sequence, but gets one vector; put it before the layer that returns one vector",
+                    o.call_text
+                ),
+            );
+            o.args_ok = false;
+            *flow = Flow::Unknown;
+            return;
+        }
+        _ => {
+            o.args_ok = false;
+            return;
+        }
+    };
+    let (Some(width), Some(window)) = (width_now, o.window) else {
+        o.args_ok = false;
+        return;
+    };
+    o.flatten_len = Some(t);
+    if o.kind.pools_globally() {
+        o.reshaped = Some((None, width));
+        *flow = Flow::Flat(index);
+        return;
+    }
+    let units = if o.kind == Kind::Conv1d {
+        if o.units.is_some_and(|u| u % window.groups != 0) || width % window.groups != 0 {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` splits its {width} input channels and its filters into {} groups, which must divide both",
+                    o.call_text, window.groups
+                ),
+            );
+            o.args_ok = false;
+            return;
+        }
+        o.units
+    } else {
+        Some(width)
+    };
+    let Some(out) = window.outputs(t) else {
+        errs.push_range(
+            o.range,
+            format!(
+                "`{}` needs at least {} timesteps with `padding = valid`, but gets {t}; pad with `padding = same` or give more timesteps",
+                o.call_text,
+                window.span().unwrap_or(usize::MAX)
+            ),
+        );
+        o.args_ok = false;
+        *flow = Flow::Unknown;
+        return;
+    };
+    o.reshaped = units.map(|u| (Some(out), u));
+    *timesteps_now = Some(Some(out));
 }
 
 /// `reshape(target_shape)`: the values it reads (a whole sequence, of a fixed length, or a

@@ -159,6 +159,36 @@ pub(super) fn check_target_shape(v: &Value, errs: &mut Errors) -> Option<Vec<Opt
     Some(dims)
 }
 
+/// `padding = valid | same | causal` (`causal` for `conv1d` only), as a name or a string.
+pub(super) fn check_padding(kind: Kind, v: &Value, errs: &mut Errors) -> Option<super::Padding> {
+    use super::Padding;
+    let name = match v {
+        Value::Ident(i) => i.to_string(),
+        Value::Str(s) => s.value(),
+        _ => String::new(),
+    };
+    let allowed: &[&str] = if kind == Kind::Conv1d {
+        &["valid", "same", "causal"]
+    } else {
+        &["valid", "same"]
+    };
+    match name.as_str() {
+        "valid" => return Some(Padding::Valid),
+        "same" => return Some(Padding::Same),
+        "causal" if kind == Kind::Conv1d => return Some(Padding::Causal),
+        _ => {}
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected `padding` of {}, found `{}`",
+            quoted_list(allowed),
+            v.text()
+        ),
+    );
+    None
+}
+
 /// `prelu`'s `shared_axes`: `[1]`, `[2]` or `[1, 2]` (Keras's axes after the batch's: 1 the
 /// timesteps of a sequence, or a vector's units; 2 a sequence's units).
 pub(super) fn check_axes(v: &Value, errs: &mut Errors) -> Option<Vec<usize>> {
@@ -175,6 +205,22 @@ pub(super) fn check_axes(v: &Value, errs: &mut Errors) -> Option<Vec<usize>> {
             "expected `shared_axes` among `[1, 2]` (1: the timesteps, or a vector's units; 2: a sequence's units), found `{}`",
             v.text()
         ),
+    );
+    None
+}
+
+/// A window's size, stride, dilation or groups: a whole number, at least 1.
+pub(super) fn check_count(key: &str, v: &Value, errs: &mut Errors) -> Option<usize> {
+    if let Value::Int(n) = v {
+        return positive(
+            n,
+            &format!("expected `{key}` of at least 1, found `0`"),
+            errs,
+        );
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!("expected a whole number for `{key}`, found `{}`", v.text()),
     );
     None
 }

@@ -158,7 +158,9 @@ pub(super) fn stage_loop(
 /// Whether `l` reads a whole sequence at once into one array: a `flatten` or `reshape` of
 /// a sequence.
 fn reads_whole_sequence(l: &Layer) -> bool {
-    matches!(l.kind, Kind::Flatten | Kind::Reshape) && l.flatten_len > 1
+    (matches!(l.kind, Kind::Flatten | Kind::Reshape) && l.flatten_len > 1)
+        || l.kind.slides_window()
+        || l.kind.pools_globally()
 }
 
 /// The code of one section: its stages over its sequence (`x`, or what the `repeat_vector`
@@ -184,7 +186,7 @@ fn section_body(
             let field = &l.field;
             let made = format_ident!("sequence_in_{}", n);
             let call = match (l.kind, before) {
-                (Kind::Reshape, Some(sequence)) => quote!(self.#field.step(&mut (), #sequence)),
+                (_, Some(sequence)) => quote!(self.#field.step(&mut (), #sequence)),
                 (Kind::Reshape, None) => quote!(self.#field.from_vector(&v)),
                 _ => quote!(self.#field.step(&mut (), &v)),
             };

@@ -67,6 +67,39 @@ fn layer_type(layer: &Layer) -> TokenStream {
             let input_dim = lit(l.input_dim);
             quote_spanned!(span=> #layers::Embedding<#input_dim, #units>)
         }
+        Kind::Conv1d => {
+            let Some(window) = l.window else {
+                return quote_spanned!(span=> ());
+            };
+            let (steps_in, steps_out) = (lit(l.flatten_len), lit(l.timesteps.unwrap_or(0)));
+            let size = lit(window.size);
+            let column = lit(window.size * (l.input / window.groups.max(1)));
+            let strides = lit(window.strides);
+            let (dilation, groups) = (lit(window.dilation), lit(window.groups));
+            let pad = padding(window.padding);
+            let bias = bias(l.units);
+            quote_spanned! {span=>
+                #layers::Conv1d<#steps_in, #inputs, #steps_out, #units, #size, #column, #bias,
+                    #strides, #dilation, #groups, #pad, #act>
+            }
+        }
+        pooling if pooling.slides_window() => {
+            let Some(window) = l.window else {
+                return quote_spanned!(span=> ());
+            };
+            let (steps_in, steps_out) = (lit(l.flatten_len), lit(l.timesteps.unwrap_or(0)));
+            let (size, strides) = (lit(window.size), lit(window.strides));
+            let pad = padding(window.padding);
+            let average = pooling.keyword() == tinyrnn_spec::AVERAGE_POOLING_1D.keyword;
+            quote_spanned! {span=>
+                #layers::Pooling1d<#steps_in, #inputs, #steps_out, #size, #strides, #pad, #average>
+            }
+        }
+        global if global.pools_globally() => {
+            let t = lit(l.flatten_len);
+            let average = global.keyword() == tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D.keyword;
+            quote_spanned!(span=> #layers::GlobalPooling1d<#t, #inputs, #average>)
+        }
         Kind::PRelu => {
             let (a, sequence) = (lit(l.alpha), l.seq_out);
             quote_spanned!(span=> #layers::PRelu<#inputs, #a, #sequence>)
@@ -144,6 +177,12 @@ fn layer_type(layer: &Layer) -> TokenStream {
     }
 }
 
+/// `padding`'s runtime constant: `VALID`, `SAME` or `CAUSAL`.
+fn padding(p: crate::check::Padding) -> TokenStream {
+    let name = Ident::new(&p.name().to_uppercase(), proc_macro2::Span::call_site());
+    quote!({ ::tinyrnn::__private::layers::#name })
+}
+
 /// The layer's options as Keras's config writes them, for loaders to compare with a file.
 fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
     let mut options = Vec::new();
@@ -162,7 +201,24 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         options.push(("n", l.timesteps.unwrap_or(0).to_string()));
         return options;
     }
-    if l.kind == Kind::Flatten {
+    if l.kind == Kind::Flatten || l.kind.pools_globally() {
+        return options;
+    }
+    if let Some(w) = l.window {
+        if l.kind == Kind::Conv1d {
+            options.push(("filters", l.units.to_string()));
+            options.push(("kernel_size", format!("[{}]", w.size)));
+        } else {
+            options.push(("pool_size", format!("[{}]", w.size)));
+        }
+        options.push(("strides", format!("[{}]", w.strides)));
+        options.push(("padding", w.padding.name().to_owned()));
+        if l.kind == Kind::Conv1d {
+            options.push(("dilation_rate", format!("[{}]", w.dilation)));
+            options.push(("groups", w.groups.to_string()));
+            options.push(("activation", l.activation.name.to_owned()));
+            options.push(("use_bias", l.use_bias.to_string()));
+        }
         return options;
     }
     if l.kind == Kind::PRelu {

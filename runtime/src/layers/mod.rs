@@ -7,6 +7,7 @@
 
 mod batch_normalization;
 mod bidirectional;
+mod conv;
 mod dense;
 mod elementwise;
 mod embedding;
@@ -24,6 +25,7 @@ mod time_distributed;
 
 pub use batch_normalization::BatchNormalization;
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
+pub use conv::{CAUSAL, Conv1d, GlobalPooling1d, Pooling1d, SAME, VALID};
 pub use dense::Dense;
 pub use elementwise::{
     ActivationLayer, Elementwise, ElementwiseKind, EluLayer, LeakyReluLayer, ReluLayer,

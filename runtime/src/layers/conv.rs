@@ -1,0 +1,358 @@
+//! `Conv1D` and the 1-D pooling layers: windows slid along a whole sequence of a fixed
+//! length.
+
+use super::{FlatReader, Layer, check_len, matrix_from_le_bytes, zero_matrix};
+use crate::activations::Activation;
+use crate::{Error, WeightSpec};
+use core::marker::PhantomData;
+use nalgebra::{SMatrix, SVector};
+
+/// `padding="valid"`: no padding.
+pub const VALID: u8 = 0;
+/// `padding="same"`: as many outputs as `ceil(T / strides)`, the padding split as
+/// TensorFlow splits it (the extra one on the right).
+pub const SAME: u8 = 1;
+/// `padding="causal"`: `(kernel_size - 1) * dilation_rate` zeros on the left only.
+pub const CAUSAL: u8 = 2;
+
+/// The zeros before the first timestep for `padding`, with `t` timesteps in and `to` out,
+/// a window of `span` timesteps and stride `s`.
+const fn pad_left(padding: u8, t: usize, to: usize, span: usize, s: usize) -> usize {
+    match padding {
+        VALID => 0,
+        CAUSAL => span - 1,
+        _ => ((to - 1) * s + span).saturating_sub(t) / 2,
+    }
+}
+
+/// Keras `Conv1D(filters = F, kernel_size = K, strides = S, padding, dilation_rate = DIL,
+/// groups = G, activation = A, use_bias)` on `T` timesteps of `C` channels, giving `TO`
+/// timesteps of `F`. `KC` is `K * C / G` (a kernel column per filter), `B` is `F` with a
+/// bias (else 0), `PAD` one of [`VALID`], [`SAME`], [`CAUSAL`].
+///
+/// ```
+/// use tinyrnn_runtime::activations::Linear;
+/// use tinyrnn_runtime::layers::{Conv1d, Layer, VALID};
+///
+/// // Two filters of width 2 on one channel: a difference and a sum.
+/// type Conv = Conv1d<3, 1, 2, 2, 2, 2, 0, 1, 1, 1, VALID, Linear>;
+/// assert_eq!((Conv::PARAMS, Conv::FORMULA), (4, "k*d*u"));
+/// let conv = Conv::from_flat(&[-1.0, 1.0, 1.0, 1.0])?; // kernel (2, 1, 2)
+/// assert_eq!(conv.step(&mut (), &[[1.0], [3.0], [6.0]]), [[2.0, 4.0], [3.0, 9.0]]);
+/// # Ok::<(), tinyrnn_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv1d<
+    const T: usize,
+    const C: usize,
+    const TO: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const S: usize,
+    const DIL: usize,
+    const G: usize,
+    const PAD: u8,
+    A,
+> {
+    /// Keras `kernel`, shape `(k, c/g, f)`, stored as its `f x (k*c/g)` transpose.
+    pub kernel: SMatrix<f32, F, KC>,
+    /// Keras `bias`, shape `(f,)`; empty without a bias.
+    pub bias: SVector<f32, B>,
+    activation: PhantomData<A>,
+}
+
+impl<
+    const T: usize,
+    const C: usize,
+    const TO: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const S: usize,
+    const DIL: usize,
+    const G: usize,
+    const PAD: u8,
+    A: Activation,
+> Conv1d<T, C, TO, F, K, KC, B, S, DIL, G, PAD, A>
+{
+    /// Keras's kernel shape, `(kernel_size, channels / groups, filters)`.
+    pub const KERNEL_SHAPE: [usize; 3] = [K, C / G, F];
+
+    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
+    ///
+    /// # Panics
+    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+    #[must_use]
+    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+        Self {
+            kernel: matrix_from_le_bytes(bytes, offset),
+            bias: matrix_from_le_bytes(bytes, offset),
+            activation: PhantomData,
+        }
+    }
+
+    /// The whole sequence, convolved.
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &[[f32; C]; T]) -> [[f32; F]; TO] {
+        let (cg, fg) = (C / G, F / G);
+        let left = pad_left(PAD, T, TO, (K - 1) * DIL + 1, S);
+        let mut y = [[0.0; F]; TO];
+        for (o, out) in y.iter_mut().enumerate() {
+            let mut z = SVector::<f32, F>::zeros();
+            for (f, zf) in z.iter_mut().enumerate() {
+                let group = f / fg;
+                let mut acc = if B == 0 { 0.0 } else { self.bias[f] };
+                for k in 0..K {
+                    // The input timestep under tap `k`; the padding is zeros.
+                    let Some(t) = (o * S + k * DIL).checked_sub(left).filter(|&t| t < T) else {
+                        continue;
+                    };
+                    for c in 0..cg {
+                        acc += x[t][group * cg + c] * self.kernel[(f, k * cg + c)];
+                    }
+                }
+                *zf = acc;
+            }
+            A::apply(&mut z);
+            *out = z.into();
+        }
+        y
+    }
+}
+
+impl<
+    const T: usize,
+    const C: usize,
+    const TO: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const S: usize,
+    const DIL: usize,
+    const G: usize,
+    const PAD: u8,
+    A: Activation,
+> Layer for Conv1d<T, C, TO, F, K, KC, B, S, DIL, G, PAD, A>
+{
+    const KIND: &'static str = tinyrnn_spec::CONV_1D.keras_class;
+    const KERAS_NAME: &'static str = tinyrnn_spec::CONV_1D.saving_name;
+    const PARAMS: usize = {
+        assert!(
+            G > 0 && C.is_multiple_of(G) && F.is_multiple_of(G),
+            "groups divide channels and filters"
+        );
+        assert!(KC == K * (C / G), "a kernel column holds k * c / g weights");
+        assert!(B == 0 || B == F, "the bias has length 0 or `filters`");
+        KC * F + B
+    };
+    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
+        &[WeightSpec::new("kernel", &Self::KERNEL_SHAPE)]
+    } else {
+        &[
+            WeightSpec::new("kernel", &Self::KERNEL_SHAPE),
+            WeightSpec::new("bias", &[F]),
+        ]
+    };
+    const FORMULA: &'static str = match (B, G) {
+        (0, 1) => "k*d*u",
+        (_, 1) => "k*d*u+u",
+        (0, _) => "k*(d/g)*u",
+        _ => "k*(d/g)*u+u",
+    };
+    const SYMBOLS: &'static [(&'static str, usize)] = if G == 1 {
+        &[("k", K), ("d", C), ("u", F)]
+    } else {
+        &[("k", K), ("d", C), ("g", G), ("u", F)]
+    };
+    const ZERO: Self = Self {
+        kernel: zero_matrix(),
+        bias: zero_matrix(),
+        activation: PhantomData,
+    };
+    type State = ();
+    const INITIAL_STATE: () = ();
+    type Input = [[f32; C]; T];
+    type Output = [[f32; F]; TO];
+
+    fn step(&self, state: &mut (), x: &[[f32; C]; T]) -> [[f32; F]; TO] {
+        Self::step(self, state, x)
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        r.fill(&mut self.kernel);
+        r.fill(&mut self.bias);
+        Ok(())
+    }
+}
+
+/// Keras `MaxPooling1D` (`AVERAGE = false`) or `AveragePooling1D` (`pool_size = P`,
+/// `strides = S`, `padding` [`VALID`] or [`SAME`]) on `T` timesteps of `W` units, giving
+/// `TO`. With `same` a window's padding is left out: of the maximum, and of the mean's
+/// count, as TensorFlow does. No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, Pooling1d, SAME};
+///
+/// let mean = Pooling1d::<3, 1, 2, 2, 2, SAME, true>::ZERO;
+/// assert_eq!(mean.step(&mut (), &[[1.0], [3.0], [8.0]]), [[2.0], [8.0]]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pooling1d<
+    const T: usize,
+    const W: usize,
+    const TO: usize,
+    const P: usize,
+    const S: usize,
+    const PAD: u8,
+    const AVERAGE: bool,
+>;
+
+impl<
+    const T: usize,
+    const W: usize,
+    const TO: usize,
+    const P: usize,
+    const S: usize,
+    const PAD: u8,
+    const AVERAGE: bool,
+> Pooling1d<T, W, TO, P, S, PAD, AVERAGE>
+{
+    /// The whole sequence, pooled.
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &[[f32; W]; T]) -> [[f32; W]; TO] {
+        let left = pad_left(PAD, T, TO, P, S);
+        let mut y = [[0.0; W]; TO];
+        for (o, out) in y.iter_mut().enumerate() {
+            let start = (o * S).saturating_sub(left);
+            let end = (o * S + P).saturating_sub(left).min(T);
+            let window = &x[start..end];
+            for (u, v) in out.iter_mut().enumerate() {
+                let values = window.iter().map(|xt| xt[u]);
+                *v = if AVERAGE {
+                    #[allow(clippy::cast_precision_loss, reason = "a window's length")]
+                    let n = window.len() as f32;
+                    values.sum::<f32>() / n
+                } else {
+                    values.fold(f32::NEG_INFINITY, f32::max)
+                };
+            }
+        }
+        y
+    }
+
+    /// The layer (it has no weights); for `model!`'s `const` constructor.
+    #[must_use]
+    pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
+        Self
+    }
+}
+
+impl<
+    const T: usize,
+    const W: usize,
+    const TO: usize,
+    const P: usize,
+    const S: usize,
+    const PAD: u8,
+    const AVERAGE: bool,
+> Layer for Pooling1d<T, W, TO, P, S, PAD, AVERAGE>
+{
+    const KIND: &'static str = if AVERAGE {
+        tinyrnn_spec::AVERAGE_POOLING_1D.keras_class
+    } else {
+        tinyrnn_spec::MAX_POOLING_1D.keras_class
+    };
+    const KERAS_NAME: &'static str = if AVERAGE {
+        tinyrnn_spec::AVERAGE_POOLING_1D.saving_name
+    } else {
+        tinyrnn_spec::MAX_POOLING_1D.saving_name
+    };
+    const PARAMS: usize = 0;
+    const WEIGHTS: &'static [WeightSpec] = &[];
+    const FORMULA: &'static str = "0";
+    const SYMBOLS: &'static [(&'static str, usize)] = &[];
+    const ZERO: Self = Self;
+    type State = ();
+    const INITIAL_STATE: () = ();
+    type Input = [[f32; W]; T];
+    type Output = [[f32; W]; TO];
+
+    fn step(&self, state: &mut (), x: &[[f32; W]; T]) -> [[f32; W]; TO] {
+        Self::step(self, state, x)
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, 0)
+    }
+}
+
+/// Keras `GlobalMaxPooling1D` (`AVERAGE = false`) or `GlobalAveragePooling1D` on `T`
+/// timesteps of `W` units: one vector, each unit's maximum or mean over time. No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{GlobalPooling1d, Layer};
+///
+/// let max = GlobalPooling1d::<3, 2, false>::ZERO;
+/// assert_eq!(max.step(&mut (), &[[1.0, 5.0], [3.0, 0.0], [2.0, 1.0]]).as_slice(), &[3.0, 5.0]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GlobalPooling1d<const T: usize, const W: usize, const AVERAGE: bool>;
+
+impl<const T: usize, const W: usize, const AVERAGE: bool> GlobalPooling1d<T, W, AVERAGE> {
+    /// The sequence, pooled over time.
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &[[f32; W]; T]) -> SVector<f32, W> {
+        SVector::from_fn(|u, _| {
+            let values = x.iter().map(|xt| xt[u]);
+            if AVERAGE {
+                #[allow(clippy::cast_precision_loss, reason = "a sequence's length")]
+                let n = T as f32;
+                values.sum::<f32>() / n
+            } else {
+                values.fold(f32::NEG_INFINITY, f32::max)
+            }
+        })
+    }
+
+    /// The layer (it has no weights); for `model!`'s `const` constructor.
+    #[must_use]
+    pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
+        Self
+    }
+}
+
+impl<const T: usize, const W: usize, const AVERAGE: bool> Layer for GlobalPooling1d<T, W, AVERAGE> {
+    const KIND: &'static str = if AVERAGE {
+        tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D.keras_class
+    } else {
+        tinyrnn_spec::GLOBAL_MAX_POOLING_1D.keras_class
+    };
+    const KERAS_NAME: &'static str = if AVERAGE {
+        tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D.saving_name
+    } else {
+        tinyrnn_spec::GLOBAL_MAX_POOLING_1D.saving_name
+    };
+    const PARAMS: usize = 0;
+    const WEIGHTS: &'static [WeightSpec] = &[];
+    const FORMULA: &'static str = "0";
+    const SYMBOLS: &'static [(&'static str, usize)] = &[];
+    const ZERO: Self = Self;
+    type State = ();
+    const INITIAL_STATE: () = ();
+    type Input = [[f32; W]; T];
+    type Output = SVector<f32, W>;
+
+    fn step(&self, state: &mut (), x: &[[f32; W]; T]) -> SVector<f32, W> {
+        Self::step(self, state, x)
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, 0)
+    }
+}
