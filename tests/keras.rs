@@ -363,7 +363,7 @@ keras_case!(conv1d_same, fixed_vector, no_stream, {
     gru(3);
     dense(1);
 });
-keras_case!(conv1d_causal, fixed_sequence, no_stream, {
+keras_case!(conv1d_causal, fixed_sequence, stream, {
     input [12, 2];
     conv1d(4, 3, padding = causal, dilation_rate = 2);
     conv1d(4, 2, padding = causal, dilation_rate = 4, activation = tanh);
@@ -406,4 +406,11 @@ keras_case!(fcn_classifier, fixed_vector, no_stream, {
     relu();
     global_average_pooling1d();
     dense(3, activation = softmax);
+});
+keras_case!(conv1d_causal_any, any_sequence, stream, {
+    input [_, 2];
+    conv1d(4, 3, padding = causal, dilation_rate = 2, activation = relu);
+    conv1d(3, 1, padding = causal);
+    gru(3, return_sequences = true);
+    dense(1);
 });

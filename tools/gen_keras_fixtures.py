@@ -530,6 +530,18 @@ CASES = [
                   relu_layer(), conv1d(8, 3, padding="same"),
                   batch_normalization(), relu_layer(),
                   global_average_pooling1d(), dense(3, activation="softmax")]),
+    # 79: causal convolutions of stride 1 on sequences of any length (tinyrnn
+    # streams them: its state is each one's receptive field), a kernel of 1
+    # (no state) among them, before a GRU returning sequences.
+    xcase("conv1d_causal_any",
+          "input [_, 2]; conv1d(4, 3, padding = causal, dilation_rate = 2, "
+          "activation = relu); conv1d(3, 1, padding = causal); "
+          "gru(3, return_sequences = true); dense(1);",
+          None, 2, [conv1d(4, 3, padding="causal", dilation_rate=2,
+                           activation="relu"),
+                    conv1d(3, 1, padding="causal"),
+                    gru(3, return_sequences=True), dense(1)],
+          lengths=[3, 7, 12]),
 ]
 
 

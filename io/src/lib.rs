@@ -68,6 +68,10 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
                 sequence = described.return_sequences.unwrap_or(false);
             }
             Some(Role::Repeat) => (sequence, timesteps) = (true, layer.repeat),
+            // A causal convolution of stride 1 keeps the timesteps, of any length.
+            Some(Role::Convolution)
+                if layer.padding.as_deref() == Some("causal")
+                    && layer.strides.unwrap_or(1) == 1 => {}
             Some(Role::Convolution | Role::Pooling) => {
                 let t = timesteps
                     .and_then(|t| window_outputs(layer, t))

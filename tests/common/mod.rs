@@ -122,7 +122,7 @@ macro_rules! stream {
 pub const KERAS_TOL: f32 = 1e-5;
 
 /// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
-pub const KERAS_FILE_CASES: [&str; 37] = [
+pub const KERAS_FILE_CASES: [&str; 38] = [
     "seed_rnn2",
     "stacked",
     "no_bias",
@@ -160,6 +160,7 @@ pub const KERAS_FILE_CASES: [&str; 37] = [
     "global_pooling",
     "global_max_pooling",
     "fcn_classifier",
+    "conv1d_causal_any",
 ];
 
 pub struct Fixture {

@@ -398,6 +398,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         repeat: repeat.flatten(),
         target: target.flatten(),
         shared_axes: shared_axes.unwrap_or(Some(Vec::new())),
+        streams: false,
         window: if kind.slides_window() || kind.pools_globally() {
             let size = size.unwrap_or(Some(if kind == Kind::Conv1d { 0 } else { 2 }));
             (|| {

@@ -146,13 +146,14 @@ pub(super) fn build_layer(
         timesteps: match opt.kind {
             Kind::RepeatVector => opt.repeat,
             Kind::Reshape => opt.reshaped?.0.or(timesteps),
-            k if k.slides_window() => opt.reshaped?.0,
+            k if k.slides_window() && !opt.streams => opt.reshaped?.0,
             _ => timesteps,
         },
         flatten_len: opt.flatten_len.unwrap_or(1),
         alpha: opt.alpha.unwrap_or(0),
         shared_axes: opt.shared_axes.clone().unwrap_or_default(),
         window: opt.window,
+        streams: opt.streams,
     })
 }
 
@@ -236,7 +237,7 @@ pub(super) fn sections(layers: &[Layer], input: Option<usize>) -> Vec<Section> {
         // starts a new one.
         if l.kind == Kind::RepeatVector
             || (l.kind == Kind::Reshape && l.seq_out)
-            || l.kind.slides_window()
+            || (l.kind.slides_window() && !l.streams)
         {
             let (stages, tail) = plan(layers, start..i);
             sections.push(Section {
@@ -296,7 +297,7 @@ pub(super) fn plan(layers: &[Layer], range: Range<usize>) -> (Vec<Stage>, Range<
             stage.layers.end = i + 1;
             stage.reversed |= layer.go_backwards;
         }
-        has_recurrent |= layer.kind.is_recurrent();
+        has_recurrent |= layer.has_state();
     }
     (stages, seq_end..end)
 }

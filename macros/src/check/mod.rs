@@ -101,7 +101,9 @@ impl Model {
                 Kind::Flatten | Kind::Reshape if l.flatten_len > 1 => {
                     "reads the whole sequence at once"
                 }
-                k if k.slides_window() || k.pools_globally() => "reads the whole sequence at once",
+                k if (k.slides_window() && !l.streams) || k.pools_globally() => {
+                    "reads the whole sequence at once"
+                }
                 Kind::Reshape if l.seq_out => {
                     "makes a sequence of its own from the input's last output"
                 }
@@ -165,11 +167,20 @@ pub struct Layer {
     pub shared_axes: Vec<usize>,
     /// `conv1d`'s kernel or a pooling's pool (`None` for other layers).
     pub window: Option<Window>,
+    /// A causal `conv1d` of stride 1: it runs timestep by timestep, its state the
+    /// timesteps its kernel still reaches back to.
+    pub streams: bool,
     /// `flatten`'s input: timesteps of `input`-wide vectors (1 on a vector, which it keeps).
     pub flatten_len: usize,
 }
 
 impl Layer {
+    /// Whether the layer carries state from one timestep to the next: the recurrent layers,
+    /// and a causal `conv1d` of stride 1 (its receptive field).
+    pub fn has_state(&self) -> bool {
+        self.kind.is_recurrent() || self.streams
+    }
+
     /// The numeric argument `name`, given or its default.
     pub fn number(&self, name: &str) -> f32 {
         self.numbers
@@ -298,6 +309,8 @@ struct Options {
     alpha: Option<usize>,
     /// `conv1d`'s kernel or a pooling's pool, as given (`None`: a wrong value, reported).
     window: Option<Window>,
+    /// A causal `conv1d` of stride 1, which runs timestep by timestep.
+    streams: bool,
     /// `reshape`'s output, once its input is known: `(timesteps, width)`, `timesteps`
     /// `None` for a vector.
     reshaped: Option<(Option<usize>, usize)>,
@@ -609,6 +622,33 @@ fn slide(
     input: Option<&Input>,
     errs: &mut Errors,
 ) {
+    // A causal convolution of stride 1 runs timestep by timestep: any length, no new
+    // section.
+    if o.kind == Kind::Conv1d
+        && matches!(*flow, Flow::Sequence)
+        && o.window
+            .is_some_and(|w| w.padding == Padding::Causal && w.strides == 1)
+    {
+        let (Some(width), Some(window), Some(units)) = (width_now, o.window, o.units) else {
+            o.args_ok = false;
+            return;
+        };
+        if units % window.groups != 0 || width % window.groups != 0 {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` splits its {width} input channels and its filters into {} groups, which must divide both",
+                    o.call_text, window.groups
+                ),
+            );
+            o.args_ok = false;
+            return;
+        }
+        o.streams = true;
+        o.flatten_len = Some(1);
+        o.reshaped = Some((None, units));
+        return;
+    }
     let t = match (*flow, *timesteps_now) {
         (Flow::Sequence, Some(Some(t))) => t,
         (Flow::Sequence, Some(None)) => {
@@ -628,7 +668,7 @@ fn slide(
             errs.push_range(
                 o.range,
                 format!(
-                    "`{}` slides along a sequence, but gets one vector; put it before the layer that returns one vector",
+                    "`{}` reads a sequence, but gets one vector; put it before the layer that returns one vector",
                     o.call_text
                 ),
             );

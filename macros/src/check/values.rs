@@ -139,7 +139,9 @@ pub(super) fn check_target_shape(v: &Value, errs: &mut Errors) -> Option<Vec<Opt
             TokenTree::Punct(p) if p.as_char() == ',' => {}
             TokenTree::Punct(p) if p.as_char() == '-' && !negative => negative = true,
             TokenTree::Literal(lit) => {
-                let n: u64 = lit.to_string().parse().ok()?;
+                let Ok(n) = lit.to_string().parse::<u64>() else {
+                    return wrong(errs, "; each entry is a whole number");
+                };
                 match (negative, n) {
                     (true, 1) => dims.push(None),
                     (false, n) if n >= 1 => dims.push(Some(usize::try_from(n).ok()?)),

@@ -90,7 +90,7 @@ pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStrea
                         self.#f.carried(&#state.#f)
                     };
                 }
-            } else if l.kind.is_recurrent() {
+            } else if l.has_state() {
                 quote! { let v = self.#f.step(&mut #state.#f, &v); }
             } else if matches!(l.kind, Kind::Flatten | Kind::Reshape) {
                 // On a vector (a whole sequence is read in `section_body`).
@@ -159,7 +159,7 @@ pub(super) fn stage_loop(
 /// a sequence.
 fn reads_whole_sequence(l: &Layer) -> bool {
     (matches!(l.kind, Kind::Flatten | Kind::Reshape) && l.flatten_len > 1)
-        || l.kind.slides_window()
+        || (l.kind.slides_window() && !l.streams)
         || l.kind.pools_globally()
 }
 
@@ -460,7 +460,7 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
     } else {
         quote!([f32; #features])
     };
-    let uses_state = m.layers.iter().any(|l| l.kind.is_recurrent());
+    let uses_state = m.layers.iter().any(Layer::has_state);
     let init_state = uses_state.then(|| quote!(let mut state = #state_name::new();));
 
     let mut body = TokenStream::new();
@@ -620,7 +620,7 @@ pub(super) fn step(m: &Model, state_name: &Ident) -> TokenStream {
     }
     let state = quote!(state);
     let calls = steps(m, 0..m.layers.len(), &state);
-    let unused = (!m.layers.iter().any(|l| l.kind.is_recurrent())).then(|| quote!(let _ = state;));
+    let unused = (!m.layers.iter().any(Layer::has_state)).then(|| quote!(let _ = state;));
     let span = Span::call_site();
     let checked = m.layers.first().filter(|_| m.tokens).map(|embedding| {
         let embedding = layer_type(embedding);

@@ -67,6 +67,20 @@ fn layer_type(layer: &Layer) -> TokenStream {
             let input_dim = lit(l.input_dim);
             quote_spanned!(span=> #layers::Embedding<#input_dim, #units>)
         }
+        Kind::Conv1d if l.streams => {
+            let Some(window) = l.window else {
+                return quote_spanned!(span=> ());
+            };
+            let size = lit(window.size);
+            let column = lit(window.size * (l.input / window.groups.max(1)));
+            let (dilation, groups) = (lit(window.dilation), lit(window.groups));
+            let reach = lit((window.size - 1) * window.dilation);
+            let bias = bias(l.units);
+            quote_spanned! {span=>
+                #layers::CausalConv1d<#inputs, #units, #size, #column, #bias, #dilation, #groups,
+                    #reach, #act>
+            }
+        }
         Kind::Conv1d => {
             let Some(window) = l.window else {
                 return quote_spanned!(span=> ());
@@ -433,7 +447,7 @@ pub fn expand(m: &Model) -> TokenStream {
         .layers
         .iter()
         .zip(&tys)
-        .filter(|(l, _)| l.kind.is_recurrent())
+        .filter(|(l, _)| l.has_state())
         .map(|(l, t)| (&l.field, t))
         .collect();
     let r_fields: Vec<&Ident> = recurrent.iter().map(|(f, _)| *f).collect();

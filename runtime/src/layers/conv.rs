@@ -356,3 +356,186 @@ impl<const T: usize, const W: usize, const AVERAGE: bool> Layer for GlobalPoolin
         check_len(w, 0)
     }
 }
+
+/// The state of a [`CausalConv1d`]: the last `R = (kernel_size - 1) * dilation_rate`
+/// timesteps it read (zeros before the first, as causal padding is), in a ring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConvState<const C: usize, const R: usize> {
+    /// The timesteps, oldest overwritten first.
+    pub past: [[f32; C]; R],
+    /// Where the next timestep goes.
+    pub next: usize,
+}
+
+impl<const C: usize, const R: usize> ConvState<C, R> {
+    /// Before the first timestep: the causal padding, zeros.
+    pub const ZERO: Self = Self {
+        past: [[0.0; C]; R],
+        next: 0,
+    };
+}
+
+/// Keras `Conv1D(padding="causal", strides=1)`, one timestep at a time: what [`Conv1d`]
+/// computes for a whole sequence, from the `R = (K - 1) * DIL` timesteps before this one
+/// (its state, a ring buffer, nothing more), so that a model with it streams with `step`,
+/// bit for bit as `forward`, and takes sequences of any length. Same weights and layout.
+///
+/// ```
+/// use tinyrnn_runtime::activations::Linear;
+/// use tinyrnn_runtime::layers::{CausalConv1d, ConvState, Layer};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// // Kernel 2, dilation 2: y(t) = x(t - 2) - x(t), on one channel.
+/// type Conv = CausalConv1d<1, 1, 2, 2, 0, 2, 1, 2, Linear>;
+/// let conv = Conv::from_flat(&[1.0, -1.0])?;
+/// let mut state = ConvState::ZERO;
+/// let ys: Vec<f32> = [1.0, 2.0, 4.0, 8.0]
+///     .iter()
+///     .map(|&x| conv.step(&mut state, &SVector::from([x]))[0])
+///     .collect();
+/// assert_eq!(ys, [-1.0, -2.0, -3.0, -6.0]);
+/// # Ok::<(), tinyrnn_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CausalConv1d<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const DIL: usize,
+    const G: usize,
+    const R: usize,
+    A,
+> {
+    /// Keras `kernel`, shape `(k, c/g, f)`, stored as its `f x (k*c/g)` transpose.
+    pub kernel: SMatrix<f32, F, KC>,
+    /// Keras `bias`, shape `(f,)`; empty without a bias.
+    pub bias: SVector<f32, B>,
+    activation: PhantomData<A>,
+}
+
+impl<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const DIL: usize,
+    const G: usize,
+    const R: usize,
+    A: Activation,
+> CausalConv1d<C, F, K, KC, B, DIL, G, R, A>
+{
+    /// Keras's kernel shape, `(kernel_size, channels / groups, filters)`.
+    pub const KERNEL_SHAPE: [usize; 3] = [K, C / G, F];
+
+    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
+    ///
+    /// # Panics
+    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+    #[must_use]
+    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+        Self {
+            kernel: matrix_from_le_bytes(bytes, offset),
+            bias: matrix_from_le_bytes(bytes, offset),
+            activation: PhantomData,
+        }
+    }
+
+    /// One timestep: the kernel over it and the `R` before it; then it joins them.
+    #[must_use]
+    pub fn step(&self, state: &mut ConvState<C, R>, x: &SVector<f32, C>) -> SVector<f32, F> {
+        let (cg, fg) = (C / G, F / G);
+        let mut z = SVector::<f32, F>::zeros();
+        for (f, zf) in z.iter_mut().enumerate() {
+            let group = f / fg;
+            let mut acc = if B == 0 { 0.0 } else { self.bias[f] };
+            for k in 0..K {
+                // Tap `k` reads the timestep `(K - 1 - k) * DIL` before this one.
+                let lag = (K - 1 - k) * DIL;
+                let input: &[f32] = if lag == 0 {
+                    x.as_slice()
+                } else {
+                    &state.past[(state.next + R - lag) % R]
+                };
+                for c in 0..cg {
+                    acc += input[group * cg + c] * self.kernel[(f, k * cg + c)];
+                }
+            }
+            *zf = acc;
+        }
+        if R > 0 {
+            state.past[state.next] = (*x).into();
+            state.next = (state.next + 1) % R;
+        }
+        A::apply(&mut z);
+        z
+    }
+}
+
+impl<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const DIL: usize,
+    const G: usize,
+    const R: usize,
+    A: Activation,
+> Layer for CausalConv1d<C, F, K, KC, B, DIL, G, R, A>
+{
+    const KIND: &'static str = tinyrnn_spec::CONV_1D.keras_class;
+    const KERAS_NAME: &'static str = tinyrnn_spec::CONV_1D.saving_name;
+    const PARAMS: usize = {
+        assert!(
+            G > 0 && C.is_multiple_of(G) && F.is_multiple_of(G),
+            "groups divide channels and filters"
+        );
+        assert!(KC == K * (C / G), "a kernel column holds k * c / g weights");
+        assert!(R == (K - 1) * DIL, "the state holds the receptive field");
+        assert!(B == 0 || B == F, "the bias has length 0 or `filters`");
+        KC * F + B
+    };
+    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
+        &[WeightSpec::new("kernel", &Self::KERNEL_SHAPE)]
+    } else {
+        &[
+            WeightSpec::new("kernel", &Self::KERNEL_SHAPE),
+            WeightSpec::new("bias", &[F]),
+        ]
+    };
+    const FORMULA: &'static str = match (B, G) {
+        (0, 1) => "k*d*u",
+        (_, 1) => "k*d*u+u",
+        (0, _) => "k*(d/g)*u",
+        _ => "k*(d/g)*u+u",
+    };
+    const SYMBOLS: &'static [(&'static str, usize)] = if G == 1 {
+        &[("k", K), ("d", C), ("u", F)]
+    } else {
+        &[("k", K), ("d", C), ("g", G), ("u", F)]
+    };
+    const ZERO: Self = Self {
+        kernel: zero_matrix(),
+        bias: zero_matrix(),
+        activation: PhantomData,
+    };
+    type State = ConvState<C, R>;
+    const INITIAL_STATE: ConvState<C, R> = ConvState::ZERO;
+    type Input = SVector<f32, C>;
+    type Output = SVector<f32, F>;
+
+    fn step(&self, state: &mut ConvState<C, R>, x: &SVector<f32, C>) -> SVector<f32, F> {
+        Self::step(self, state, x)
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, Self::PARAMS)?;
+        let mut r = FlatReader::new(w);
+        r.fill(&mut self.kernel);
+        r.fill(&mut self.bias);
+        Ok(())
+    }
+}

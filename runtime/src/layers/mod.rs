@@ -25,7 +25,7 @@ mod time_distributed;
 
 pub use batch_normalization::BatchNormalization;
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
-pub use conv::{CAUSAL, Conv1d, GlobalPooling1d, Pooling1d, SAME, VALID};
+pub use conv::{CAUSAL, CausalConv1d, Conv1d, ConvState, GlobalPooling1d, Pooling1d, SAME, VALID};
 pub use dense::Dense;
 pub use elementwise::{
     ActivationLayer, Elementwise, ElementwiseKind, EluLayer, LeakyReluLayer, ReluLayer,
