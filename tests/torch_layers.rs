@@ -172,3 +172,37 @@ fn inspect_asks_for_a_declaration_where_a_norm_module_or_an_embedding_is() {
         "{stderr}"
     );
 }
+
+mod conv_gru {
+    use super::*;
+
+    tinyrnn::model! {
+        pub struct Net;
+        input [10, 3];
+        conv1d(4, 3, padding = same);
+        conv1d(6, 2, dilation_rate = 2, groups = 2, use_bias = false);
+        gru(5);
+        dense(2);
+    }
+
+    /// `nn.Conv1d`'s weight `(out, in / groups, kernel)` is Keras's kernel transposed.
+    #[test]
+    fn matches_pytorch() {
+        assert_dsl(
+            "conv_gru",
+            "input [10, 3]; conv1d(4, 3, padding = same); conv1d(6, 2, dilation_rate = 2, groups = 2, use_bias = false); gru(5); dense(2);",
+        );
+        let net = Net::from_torch_file(format!("{DIR}/conv_gru.safetensors")).unwrap();
+        assert_eq!(
+            Net::from_torch_file(format!("{DIR}/conv_gru.pt")),
+            Ok(net.clone())
+        );
+        assert_matches("conv_gru", |x: Vec<[f32; 3]>| {
+            net.forward(&x.try_into().unwrap()).to_vec()
+        });
+        let (code, _, stderr) =
+            common::tinyrnn(&["inspect", &format!("{DIR}/conv_gru.safetensors")]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("`conv.weight` is an nn.Conv1d"), "{stderr}");
+    }
+}

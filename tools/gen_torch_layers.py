@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch state dicts with nn.Embedding, nn.LayerNorm and nn.BatchNorm1d.
+"""PyTorch state dicts with nn.Embedding, nn.LayerNorm, nn.BatchNorm1d, nn.Conv1d.
 
 gen_torch_fixtures.py covers one recurrent module and a Linear head.  Real
 PyTorch sequence models also put an nn.Embedding in front (token ids), an
@@ -91,6 +91,23 @@ class BatchNormGru(nn.Module):
         return self.head(self.norm(out[:, -1]))
 
 
+class ConvGru(nn.Module):
+    """(N, L, C) -> nn.Conv1d (channels first, padding 1: Keras's `same` for a kernel
+    of 3) and a dilated one with 2 groups -> nn.GRU -> last output -> nn.Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 4, 3, padding=1)
+        self.dilated = nn.Conv1d(4, 6, 2, dilation=2, groups=2, bias=False)
+        self.gru = nn.GRU(6, 5, batch_first=True)
+        self.head = nn.Linear(5, 2)
+
+    def forward(self, x):
+        x = self.dilated(self.conv(x.transpose(1, 2))).transpose(1, 2)
+        out, _ = self.gru(x)
+        return self.head(out[:, -1])
+
+
 MODELS = [
     dict(name="embedding_gru", module=EmbeddingGru,
          dsl="input [10]; embedding(50, 8); gru(6); dense(2);",
@@ -103,6 +120,11 @@ MODELS = [
          dsl="input [12, 3]; gru(5); batch_normalization(epsilon = 0.00001); "
              "dense(2);",
          shape=(12, 3)),
+    dict(name="conv_gru", module=ConvGru,
+         dsl="input [10, 3]; conv1d(4, 3, padding = same); "
+             "conv1d(6, 2, dilation_rate = 2, groups = 2, use_bias = false); "
+             "gru(5); dense(2);",
+         shape=(10, 3)),
 ]
 
 

@@ -113,6 +113,12 @@ pub(super) fn chain(modules: Vec<Module<'_>>) -> Vec<Module<'_>> {
 /// shapes are not those of an RNN, LSTM or GRU.
 pub fn infer_config(dict: &StateDict) -> Result<(ModelConfig, Vec<String>), LoadError> {
     let all = modules(dict);
+    if let Some(conv) = all.iter().find(|m| m.weight.shape.len() == 3) {
+        return Err(LoadError::Torch(format!(
+            "`{}` is an nn.Conv1d, whose padding and place a state dict does not say; declare the model with `model!` (`conv1d(filters, kernel_size, ...)`) and load the file with `from_torch_file`",
+            conv.name
+        )));
+    }
     if let Some(norm) = all.iter().find(|m| m.norm.is_some()) {
         return Err(LoadError::Torch(format!(
             "`{}` is an nn.LayerNorm or nn.BatchNorm1d, whose place in the model a state dict does not say; declare the model with `model!` (`layer_normalization`, `batch_normalization`) and load the file with `from_torch_file`",

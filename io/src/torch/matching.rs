@@ -149,6 +149,7 @@ pub fn weights_for(dict: &StateDict, expected: &[ExpectedLayer]) -> Result<Vec<f
                 !used[i]
                     && !modules[i].reverse
                     && modules[i].norm.is_none()
+                    && modules[i].weight.shape.len() == 2
                     && (modules[i].layer.is_some()) == (w.gates > 0)
             })
             .collect();
@@ -195,7 +196,8 @@ pub fn weights_for(dict: &StateDict, expected: &[ExpectedLayer]) -> Result<Vec<f
     Ok(flat)
 }
 
-/// `nn.Embedding` for `embedding` (its `weight` is Keras's `embeddings`, same layout), and
+/// `nn.Embedding` for `embedding` (its `weight` is Keras's `embeddings`, same layout),
+/// `nn.Conv1d` for `conv1d` (its `weight (u, d/g, k)` transposed to Keras's `(k, d/g, u)`), and
 /// `nn.LayerNorm` / `nn.BatchNorm1d` for `layer_normalization` / `batch_normalization`
 /// (`weight` is `gamma`, `bias` is `beta`, `running_mean` and `running_var` the moving
 /// statistics): the next unused module of the shapes the declared layer has, appended to
@@ -233,6 +235,38 @@ fn special(
         };
         used[i] = true;
         flat.extend_from_slice(&modules[i].weight.data);
+        return Ok(true);
+    }
+    if layer.class == tinyrnn_spec::CONV_1D.keras_class {
+        // Keras's kernel (k, d/g, u) is PyTorch's weight (u, d/g, k), transposed.
+        let Some(&[k, cg, u]) = weight("kernel") else {
+            return Ok(false);
+        };
+        let bias = weight("bias").is_some();
+        let found = (0..modules.len()).find(|&i| {
+            let m = &modules[i];
+            !used[i] && m.weight.shape == [u, cg, k] && m.bias_ih.is_some() == bias
+        });
+        let Some(i) = found else {
+            return Err(LoadError::Torch(format!(
+                "layer `{}` needs an nn.Conv1d with `weight` {}{}, and none is left in the state dict",
+                layer.name,
+                dims(&[u, cg, k]),
+                if bias { " and `bias`" } else { " and no bias" }
+            )));
+        };
+        used[i] = true;
+        let w = &modules[i].weight.data;
+        for tap in 0..k {
+            for c in 0..cg {
+                for f in 0..u {
+                    flat.push(w[(f * cg + c) * k + tap]);
+                }
+            }
+        }
+        if let Some(b) = modules[i].bias_ih {
+            flat.extend_from_slice(&b.data);
+        }
         return Ok(true);
     }
     let batch = layer.class == tinyrnn_spec::BATCH_NORMALIZATION.keras_class;

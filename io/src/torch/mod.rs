@@ -267,6 +267,21 @@ fn modules(dict: &StateDict) -> Vec<Module<'_>> {
                 norm: None,
             });
         } else if let Some(prefix) = t.key.strip_suffix("weight")
+            && t.shape.len() == 3
+        {
+            // An nn.Conv1d: weight (out, in / groups, kernel_size).
+            out.push(Module {
+                name: format!("{prefix}weight"),
+                order,
+                weight: t,
+                recurrent: None,
+                bias_ih: dict.get(&format!("{prefix}bias")),
+                bias_hh: None,
+                layer: None,
+                reverse: false,
+                norm: None,
+            });
+        } else if let Some(prefix) = t.key.strip_suffix("weight")
             && t.shape.len() == 1
         {
             let norm = match dict
