@@ -134,28 +134,22 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
 
 /// A window's options as a declaration states them: its size (`kernel_size`, `pool_size`),
 /// `strides` (Keras's `None` for a pooling: its size), `padding`, and a convolution's
-/// `dilation_rate` and `groups` (`conv` is `Some` for `Conv1D`).
+/// `dilation_rate` and `groups` (`conv`: a `Conv1D`).
 fn window_options(
     layer: &config::LayerConfig,
     option: &mut impl FnMut(&str, Option<String>),
     size: usize,
-    conv: Option<usize>,
+    conv: bool,
 ) {
-    let key = if conv.is_some() {
-        "kernel_size"
-    } else {
-        "pool_size"
-    };
+    let key = if conv { "kernel_size" } else { "pool_size" };
     option(key, Some(format!("[{size}]")));
-    let strides = layer
-        .strides
-        .unwrap_or(if conv.is_some() { 1 } else { size });
+    let strides = layer.strides.unwrap_or(if conv { 1 } else { size });
     option("strides", Some(format!("[{strides}]")));
     option(
         "padding",
         Some(layer.padding.clone().unwrap_or_else(|| "valid".to_owned())),
     );
-    if conv.is_some() {
+    if conv {
         option(
             "dilation_rate",
             Some(format!("[{}]", layer.dilation_rate.unwrap_or(1))),
@@ -347,7 +341,7 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
             let size = layer.window_size.ok_or_else(|| missing("kernel_size"))?;
             let groups = layer.groups.unwrap_or(1);
             option("filters", Some(units.to_string()));
-            window_options(layer, &mut option, size, Some(size.min(1)));
+            window_options(layer, &mut option, size, true);
             option("activation", layer.activation.clone());
             option("use_bias", layer.use_bias.map(|b| b.to_string()));
             let use_bias = layer.use_bias.unwrap_or(true);
@@ -367,7 +361,7 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
         }
         Role::Pooling => {
             let size = layer.window_size.unwrap_or(2);
-            window_options(layer, &mut option, size, None);
+            window_options(layer, &mut option, size, false);
             return Ok((Vec::new(), d, options));
         }
         Role::Recurrent { .. } | Role::Dense => {}

@@ -25,6 +25,57 @@ const fn pad_left(padding: u8, t: usize, to: usize, span: usize, s: usize) -> us
     }
 }
 
+/// The part of `impl Layer` that [`Conv1d`] and [`CausalConv1d`] share: Keras's names, the
+/// parameter count (with the checks of their sizes), the weight list and formula, `ZERO`,
+/// and loading their kernel and bias.
+macro_rules! conv_layer_items {
+    () => {
+        const KIND: &'static str = tinyrnn_spec::CONV_1D.keras_class;
+        const KERAS_NAME: &'static str = tinyrnn_spec::CONV_1D.saving_name;
+        const PARAMS: usize = {
+            assert!(
+                G > 0 && C.is_multiple_of(G) && F.is_multiple_of(G),
+                "groups divide channels and filters"
+            );
+            assert!(KC == K * (C / G), "a kernel column holds k * c / g weights");
+            assert!(B == 0 || B == F, "the bias has length 0 or `filters`");
+            KC * F + B
+        };
+        const WEIGHTS: &'static [WeightSpec] = if B == 0 {
+            &[WeightSpec::new("kernel", &Self::KERNEL_SHAPE)]
+        } else {
+            &[
+                WeightSpec::new("kernel", &Self::KERNEL_SHAPE),
+                WeightSpec::new("bias", &[F]),
+            ]
+        };
+        const FORMULA: &'static str = match (B, G) {
+            (0, 1) => "k*d*u",
+            (_, 1) => "k*d*u+u",
+            (0, _) => "k*(d/g)*u",
+            _ => "k*(d/g)*u+u",
+        };
+        const SYMBOLS: &'static [(&'static str, usize)] = if G == 1 {
+            &[("k", K), ("d", C), ("u", F)]
+        } else {
+            &[("k", K), ("d", C), ("g", G), ("u", F)]
+        };
+        const ZERO: Self = Self {
+            kernel: zero_matrix(),
+            bias: zero_matrix(),
+            activation: PhantomData,
+        };
+
+        fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+            check_len(w, Self::PARAMS)?;
+            let mut r = FlatReader::new(w);
+            r.fill(&mut self.kernel);
+            r.fill(&mut self.bias);
+            Ok(())
+        }
+    };
+}
+
 /// Keras `Conv1D(filters = F, kernel_size = K, strides = S, padding, dilation_rate = DIL,
 /// groups = G, activation = A, use_bias)` on `T` timesteps of `C` channels, giving `TO`
 /// timesteps of `F`. `KC` is `K * C / G` (a kernel column per filter), `B` is `F` with a
@@ -138,41 +189,7 @@ impl<
     A: Activation,
 > Layer for Conv1d<T, C, TO, F, K, KC, B, S, DIL, G, PAD, A>
 {
-    const KIND: &'static str = tinyrnn_spec::CONV_1D.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::CONV_1D.saving_name;
-    const PARAMS: usize = {
-        assert!(
-            G > 0 && C.is_multiple_of(G) && F.is_multiple_of(G),
-            "groups divide channels and filters"
-        );
-        assert!(KC == K * (C / G), "a kernel column holds k * c / g weights");
-        assert!(B == 0 || B == F, "the bias has length 0 or `filters`");
-        KC * F + B
-    };
-    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
-        &[WeightSpec::new("kernel", &Self::KERNEL_SHAPE)]
-    } else {
-        &[
-            WeightSpec::new("kernel", &Self::KERNEL_SHAPE),
-            WeightSpec::new("bias", &[F]),
-        ]
-    };
-    const FORMULA: &'static str = match (B, G) {
-        (0, 1) => "k*d*u",
-        (_, 1) => "k*d*u+u",
-        (0, _) => "k*(d/g)*u",
-        _ => "k*(d/g)*u+u",
-    };
-    const SYMBOLS: &'static [(&'static str, usize)] = if G == 1 {
-        &[("k", K), ("d", C), ("u", F)]
-    } else {
-        &[("k", K), ("d", C), ("g", G), ("u", F)]
-    };
-    const ZERO: Self = Self {
-        kernel: zero_matrix(),
-        bias: zero_matrix(),
-        activation: PhantomData,
-    };
+    conv_layer_items!();
     type State = ();
     const INITIAL_STATE: () = ();
     type Input = [[f32; C]; T];
@@ -180,14 +197,6 @@ impl<
 
     fn step(&self, state: &mut (), x: &[[f32; C]; T]) -> [[f32; F]; TO] {
         Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        r.fill(&mut self.kernel);
-        r.fill(&mut self.bias);
-        Ok(())
     }
 }
 
@@ -443,9 +452,12 @@ impl<
         }
     }
 
+    const REACH: () = assert!(R == (K - 1) * DIL, "the state holds the receptive field");
+
     /// One timestep: the kernel over it and the `R` before it; then it joins them.
     #[must_use]
     pub fn step(&self, state: &mut ConvState<C, R>, x: &SVector<f32, C>) -> SVector<f32, F> {
+        let () = Self::REACH;
         let (cg, fg) = (C / G, F / G);
         let mut z = SVector::<f32, F>::zeros();
         for (f, zf) in z.iter_mut().enumerate() {
@@ -486,42 +498,7 @@ impl<
     A: Activation,
 > Layer for CausalConv1d<C, F, K, KC, B, DIL, G, R, A>
 {
-    const KIND: &'static str = tinyrnn_spec::CONV_1D.keras_class;
-    const KERAS_NAME: &'static str = tinyrnn_spec::CONV_1D.saving_name;
-    const PARAMS: usize = {
-        assert!(
-            G > 0 && C.is_multiple_of(G) && F.is_multiple_of(G),
-            "groups divide channels and filters"
-        );
-        assert!(KC == K * (C / G), "a kernel column holds k * c / g weights");
-        assert!(R == (K - 1) * DIL, "the state holds the receptive field");
-        assert!(B == 0 || B == F, "the bias has length 0 or `filters`");
-        KC * F + B
-    };
-    const WEIGHTS: &'static [WeightSpec] = if B == 0 {
-        &[WeightSpec::new("kernel", &Self::KERNEL_SHAPE)]
-    } else {
-        &[
-            WeightSpec::new("kernel", &Self::KERNEL_SHAPE),
-            WeightSpec::new("bias", &[F]),
-        ]
-    };
-    const FORMULA: &'static str = match (B, G) {
-        (0, 1) => "k*d*u",
-        (_, 1) => "k*d*u+u",
-        (0, _) => "k*(d/g)*u",
-        _ => "k*(d/g)*u+u",
-    };
-    const SYMBOLS: &'static [(&'static str, usize)] = if G == 1 {
-        &[("k", K), ("d", C), ("u", F)]
-    } else {
-        &[("k", K), ("d", C), ("g", G), ("u", F)]
-    };
-    const ZERO: Self = Self {
-        kernel: zero_matrix(),
-        bias: zero_matrix(),
-        activation: PhantomData,
-    };
+    conv_layer_items!();
     type State = ConvState<C, R>;
     const INITIAL_STATE: ConvState<C, R> = ConvState::ZERO;
     type Input = SVector<f32, C>;
@@ -529,13 +506,5 @@ impl<
 
     fn step(&self, state: &mut ConvState<C, R>, x: &SVector<f32, C>) -> SVector<f32, F> {
         Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        check_len(w, Self::PARAMS)?;
-        let mut r = FlatReader::new(w);
-        r.fill(&mut self.kernel);
-        r.fill(&mut self.bias);
-        Ok(())
     }
 }
