@@ -117,6 +117,25 @@ tinyrnn::model! {
     gru(8);
     dense(1, activation = sigmoid);
 }
+// tests/fixtures/keras-files/pooling.* and conv1d_causal_any.*: windows read whole, and
+// causal convolutions that stream.
+tinyrnn::model! {
+    pub struct Windows;
+    input [12, 3];
+    conv1d(4, 3, padding = same);
+    max_pooling1d(2);
+    average_pooling1d(3, strides = 2, padding = same);
+    lstm(3);
+    dense(1);
+}
+tinyrnn::model! {
+    pub struct Causal;
+    input [_, 2];
+    conv1d(4, 3, padding = causal, dilation_rate = 2, activation = relu);
+    conv1d(3, 1, padding = causal);
+    gru(3, return_sequences = true);
+    dense(1);
+}
 // The PyTorch fixtures' architectures (tests/fixtures/torch/).
 tinyrnn::model! { pub struct TorchRnn; input [12, 3]; simple_rnn(4); dense(1) }
 tinyrnn::model! { pub struct TorchGru; input [15, 3]; gru(4); dense(1) }
@@ -231,6 +250,7 @@ run_fixed!(
     Relus: stream,
     Statistics: stream,
     Reshaped: no_stream,
+    Windows: no_stream,
     TorchRnn: stream,
     TorchGru: stream,
     TorchLstm2: stream,
@@ -247,6 +267,24 @@ impl Run for VarLen {
         let mut state = VarLenState::default();
         let mut all = Vec::new();
         for x in &input::<3, 9>() {
+            all.extend(self.step(&mut state, x));
+        }
+        Some(all)
+    }
+}
+
+impl Run for Causal {
+    fn forward_fixed(&self) -> Vec<f32> {
+        let mut out = [[0.0; 1]; 9];
+        self.forward(&input::<2, 9>(), &mut out)
+            .expect("one output per timestep");
+        out.concat()
+    }
+
+    fn stream_fixed(&self) -> Option<Vec<f32>> {
+        let mut state = CausalState::default();
+        let mut all = Vec::new();
+        for x in &input::<2, 9>() {
             all.extend(self.step(&mut state, x));
         }
         Some(all)
@@ -320,7 +358,7 @@ pub fn keras_bytes(data: &[u8]) -> usize {
     }
     each!(
         Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook, Relus, Statistics,
-        Reshaped, Tokens
+        Reshaped, Tokens, Windows, Causal
     );
     if let Some(config) = &file.config
         && let Ok(layers) = keras::expected_from_config(config)
