@@ -1,7 +1,9 @@
 //! `Conv1D` and the 1-D pooling layers: windows slid along a whole sequence of a fixed
 //! length.
 
-use super::{FlatReader, Layer, check_len, matrix_from_le_bytes, zero_matrix};
+use super::{
+    FlatReader, Layer, check_len, matrix_from_le_bytes, weightless_layer_items, zero_matrix,
+};
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
 use core::marker::PhantomData;
@@ -272,33 +274,15 @@ impl<
     const AVERAGE: bool,
 > Layer for Pooling1d<T, W, TO, P, S, PAD, AVERAGE>
 {
-    const KIND: &'static str = if AVERAGE {
-        tinyrnn_spec::AVERAGE_POOLING_1D.keras_class
-    } else {
-        tinyrnn_spec::MAX_POOLING_1D.keras_class
-    };
-    const KERAS_NAME: &'static str = if AVERAGE {
-        tinyrnn_spec::AVERAGE_POOLING_1D.saving_name
-    } else {
-        tinyrnn_spec::MAX_POOLING_1D.saving_name
-    };
-    const PARAMS: usize = 0;
-    const WEIGHTS: &'static [WeightSpec] = &[];
-    const FORMULA: &'static str = "0";
-    const SYMBOLS: &'static [(&'static str, usize)] = &[];
-    const ZERO: Self = Self;
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = [[f32; W]; T];
-    type Output = [[f32; W]; TO];
-
-    fn step(&self, state: &mut (), x: &[[f32; W]; T]) -> [[f32; W]; TO] {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        check_len(w, 0)
-    }
+    weightless_layer_items!(
+        spec: if AVERAGE {
+            tinyrnn_spec::AVERAGE_POOLING_1D
+        } else {
+            tinyrnn_spec::MAX_POOLING_1D
+        },
+        input: [[f32; W]; T],
+        output: [[f32; W]; TO]
+    );
 }
 
 /// Keras `GlobalMaxPooling1D` (`AVERAGE = false`) or `GlobalAveragePooling1D` on `T`
@@ -337,33 +321,15 @@ impl<const T: usize, const W: usize, const AVERAGE: bool> GlobalPooling1d<T, W, 
 }
 
 impl<const T: usize, const W: usize, const AVERAGE: bool> Layer for GlobalPooling1d<T, W, AVERAGE> {
-    const KIND: &'static str = if AVERAGE {
-        tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D.keras_class
-    } else {
-        tinyrnn_spec::GLOBAL_MAX_POOLING_1D.keras_class
-    };
-    const KERAS_NAME: &'static str = if AVERAGE {
-        tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D.saving_name
-    } else {
-        tinyrnn_spec::GLOBAL_MAX_POOLING_1D.saving_name
-    };
-    const PARAMS: usize = 0;
-    const WEIGHTS: &'static [WeightSpec] = &[];
-    const FORMULA: &'static str = "0";
-    const SYMBOLS: &'static [(&'static str, usize)] = &[];
-    const ZERO: Self = Self;
-    type State = ();
-    const INITIAL_STATE: () = ();
-    type Input = [[f32; W]; T];
-    type Output = SVector<f32, W>;
-
-    fn step(&self, state: &mut (), x: &[[f32; W]; T]) -> SVector<f32, W> {
-        Self::step(self, state, x)
-    }
-
-    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
-        check_len(w, 0)
-    }
+    weightless_layer_items!(
+        spec: if AVERAGE {
+            tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D
+        } else {
+            tinyrnn_spec::GLOBAL_MAX_POOLING_1D
+        },
+        input: [[f32; W]; T],
+        output: SVector<f32, W>
+    );
 }
 
 /// The state of a [`CausalConv1d`]: the last `R = (kernel_size - 1) * dilation_rate`

@@ -263,8 +263,15 @@ pub(crate) use stateless_layer_items;
 /// its input and output types, one timestep as its inherent `step`.
 macro_rules! weightless_layer_items {
     (spec: $spec:ident, input: $input:ty, output: $output:ty) => {
-        const KIND: &'static str = tinyrnn_spec::$spec.keras_class;
-        const KERAS_NAME: &'static str = tinyrnn_spec::$spec.saving_name;
+        weightless_layer_items!(
+            spec: tinyrnn_spec::$spec,
+            input: $input,
+            output: $output
+        );
+    };
+    (spec: $spec:expr, input: $input:ty, output: $output:ty) => {
+        const KIND: &'static str = $spec.keras_class;
+        const KERAS_NAME: &'static str = $spec.saving_name;
         const PARAMS: usize = 0;
         const WEIGHTS: &'static [WeightSpec] = &[];
         const FORMULA: &'static str = "0";
