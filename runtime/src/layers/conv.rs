@@ -150,29 +150,52 @@ impl<
     /// The whole sequence, convolved.
     #[must_use]
     pub fn step(&self, _state: &mut (), x: &[[f32; C]; T]) -> [[f32; F]; TO] {
-        let (cg, fg) = (C / G, F / G);
         let left = pad_left(PAD, T, TO, (K - 1) * DIL + 1, S);
         let mut y = [[0.0; F]; TO];
         for (o, out) in y.iter_mut().enumerate() {
-            let mut z = SVector::<f32, F>::zeros();
-            for (f, zf) in z.iter_mut().enumerate() {
-                let group = f / fg;
-                let mut acc = if B == 0 { 0.0 } else { self.bias[f] };
-                for k in 0..K {
-                    // The input timestep under tap `k`; the padding is zeros.
-                    let Some(t) = (o * S + k * DIL).checked_sub(left).filter(|&t| t < T) else {
-                        continue;
-                    };
-                    for c in 0..cg {
-                        acc += x[t][group * cg + c] * self.kernel[(f, k * cg + c)];
-                    }
+            let mut z = if B == 0 {
+                SVector::zeros()
+            } else {
+                SVector::from_fn(|f, _| self.bias[f])
+            };
+            for k in 0..K {
+                // The input timestep under tap `k`; the padding is zeros.
+                if let Some(t) = (o * S + k * DIL).checked_sub(left).filter(|&t| t < T) {
+                    accumulate::<C, F, KC, G>(&mut z, &self.kernel, k, &x[t]);
                 }
-                *zf = acc;
             }
             A::apply(&mut z);
             *out = z.into();
         }
         y
+    }
+}
+
+/// Adds tap `k`'s contribution of the timestep `input` to every filter of `z`: for each
+/// input channel, its weight column (one value per filter, contiguous) times its value,
+/// over the filters of its group. Each filter's sum runs over taps, then channels, in the
+/// same order whatever the loop's shape.
+#[inline]
+fn accumulate<const C: usize, const F: usize, const KC: usize, const G: usize>(
+    z: &mut SVector<f32, F>,
+    kernel: &SMatrix<f32, F, KC>,
+    k: usize,
+    input: &[f32; C],
+) {
+    let (cg, fg) = (C / G, F / G);
+    let weights = kernel.as_slice();
+    for group in 0..G {
+        let filters = group * fg..(group + 1) * fg;
+        for c in 0..cg {
+            let v = input[group * cg + c];
+            let column = &weights[(k * cg + c) * F..][..F];
+            for (zf, w) in z.as_mut_slice()[filters.clone()]
+                .iter_mut()
+                .zip(&column[filters.clone()])
+            {
+                *zf += v * w;
+            }
+        }
     }
 }
 
@@ -424,27 +447,24 @@ impl<
     #[must_use]
     pub fn step(&self, state: &mut ConvState<C, R>, x: &SVector<f32, C>) -> SVector<f32, F> {
         let () = Self::REACH;
-        let (cg, fg) = (C / G, F / G);
-        let mut z = SVector::<f32, F>::zeros();
-        for (f, zf) in z.iter_mut().enumerate() {
-            let group = f / fg;
-            let mut acc = if B == 0 { 0.0 } else { self.bias[f] };
-            for k in 0..K {
-                // Tap `k` reads the timestep `(K - 1 - k) * DIL` before this one.
-                let lag = (K - 1 - k) * DIL;
-                let input: &[f32] = if lag == 0 {
-                    x.as_slice()
-                } else {
-                    &state.past[(state.next + R - lag) % R]
-                };
-                for c in 0..cg {
-                    acc += input[group * cg + c] * self.kernel[(f, k * cg + c)];
-                }
-            }
-            *zf = acc;
+        let mut z = if B == 0 {
+            SVector::zeros()
+        } else {
+            SVector::from_fn(|f, _| self.bias[f])
+        };
+        let now: [f32; C] = (*x).into();
+        for k in 0..K {
+            // Tap `k` reads the timestep `(K - 1 - k) * DIL` before this one.
+            let lag = (K - 1 - k) * DIL;
+            let input = if lag == 0 {
+                &now
+            } else {
+                &state.past[(state.next + R - lag) % R]
+            };
+            accumulate::<C, F, KC, G>(&mut z, &self.kernel, k, input);
         }
         if R > 0 {
-            state.past[state.next] = (*x).into();
+            state.past[state.next] = now;
             state.next = (state.next + 1) % R;
         }
         A::apply(&mut z);
