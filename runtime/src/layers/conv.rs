@@ -453,19 +453,25 @@ impl<
             SVector::from_fn(|f, _| self.bias[f])
         };
         let now: [f32; C] = (*x).into();
+        // The ring's position, below `R` in any state `step` made; a state edited by hand
+        // to hold another (the field is public) restarts the ring rather than panic.
+        let next = if state.next < R { state.next } else { 0 };
         for k in 0..K {
-            // Tap `k` reads the timestep `(K - 1 - k) * DIL` before this one.
+            // Tap `k` reads the timestep `lag = (K - 1 - k) * DIL <= R` before this one,
+            // `lag` places back around the ring (no division: `R` need not be a power of 2).
             let lag = (K - 1 - k) * DIL;
             let input = if lag == 0 {
                 &now
+            } else if next >= lag {
+                &state.past[next - lag]
             } else {
-                &state.past[(state.next + R - lag) % R]
+                &state.past[next + R - lag]
             };
             accumulate::<C, F, KC, G>(&mut z, &self.kernel, k, input);
         }
         if R > 0 {
-            state.past[state.next] = now;
-            state.next = (state.next + 1) % R;
+            state.past[next] = now;
+            state.next = if next + 1 == R { 0 } else { next + 1 };
         }
         A::apply(&mut z);
         z

@@ -83,17 +83,17 @@ impl<
             let mut inner = biases.get(1).copied().unwrap_or([0.0; G]);
             kernel::gemv(&mut inner, 0, rk, &h.data.0[0]);
             let (mut zz, mut rr) = (
-                gate::<G, H>(&mx, 0) + gate::<G, H>(&inner, 0),
-                gate::<G, H>(&mx, 1) + gate::<G, H>(&inner, 1),
+                kernel::gate::<G, H>(&mx, 0) + kernel::gate::<G, H>(&inner, 0),
+                kernel::gate::<G, H>(&mx, 1) + kernel::gate::<G, H>(&inner, 1),
             );
             RA::apply(&mut zz);
             RA::apply(&mut rr);
-            recurrent_h = rr.component_mul(&gate::<G, H>(&inner, 2));
+            recurrent_h = rr.component_mul(&kernel::gate::<G, H>(&inner, 2));
             z = zz;
         } else {
             // z and r: rows 0..2h of recurrent_kernel h, added to x . kernel + bias.
             kernel::gemv(&mut mx[..2 * H], 0, rk, &h.data.0[0]);
-            let (mut zz, mut rr) = (gate::<G, H>(&mx, 0), gate::<G, H>(&mx, 1));
+            let (mut zz, mut rr) = (kernel::gate::<G, H>(&mx, 0), kernel::gate::<G, H>(&mx, 1));
             RA::apply(&mut zz);
             RA::apply(&mut rr);
             // The candidate's recurrent part: rows 2h..3h against r * h.
@@ -106,18 +106,12 @@ impl<
             recurrent_h = SVector::from(rec);
             z = zz;
         }
-        let mut candidate: SVector<f32, H> = gate::<G, H>(&mx, 2) + recurrent_h;
+        let mut candidate: SVector<f32, H> = kernel::gate::<G, H>(&mx, 2) + recurrent_h;
         A::apply(&mut candidate);
         // h = z * h + (1 - z) * candidate, in Keras's order of operations.
         *h = z.component_mul(h) + (z.map(|z| 1.0 - z)).component_mul(&candidate);
         *h
     }
-}
-
-/// Gate `k` (of `h` units) of a pre-activation vector of `g` values.
-#[inline]
-fn gate<const G: usize, const H: usize>(z: &[f32; G], k: usize) -> SVector<f32, H> {
-    SVector::from(core::array::from_fn::<f32, H, _>(|u| z[k * H + u]))
 }
 
 impl<

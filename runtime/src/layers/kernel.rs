@@ -94,6 +94,16 @@ fn add1(acc: f32, w: f32, x: f32) -> f32 {
     }
 }
 
+/// Rows `row..row + RB` of a column, if it has them. Every access at a row offset in this
+/// file goes through `get` or `zip`, never an index (arrays are indexed only below their
+/// constant length): the ranges follow from constants, so the optimiser removes the checks
+/// at `opt-level = 3`, and where it keeps one (`"s"` inlines less) it is a branch, not a
+/// reachable panic.
+#[inline(always)]
+fn rows<const RB: usize>(col: &[f32], row: usize) -> Option<&[f32; RB]> {
+    col.get(row..).and_then(<[f32]>::first_chunk::<RB>)
+}
+
 /// `acc[k] += sum_j m[j][row + k] * x[j]` for `k < RB`: one block of outputs against every
 /// column of `m`.
 #[inline(always)]
@@ -107,10 +117,10 @@ fn block<const RB: usize, const R: usize, const C: usize>(
     let (xs4, xs_rest) = x.as_chunks::<4>();
     for (c, xs) in cols4.iter().zip(xs4).take(trips(cols4.len())) {
         let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
-            c[0][row..].first_chunk::<RB>(),
-            c[1][row..].first_chunk::<RB>(),
-            c[2][row..].first_chunk::<RB>(),
-            c[3][row..].first_chunk::<RB>(),
+            rows::<RB>(&c[0], row),
+            rows::<RB>(&c[1], row),
+            rows::<RB>(&c[2], row),
+            rows::<RB>(&c[3], row),
         ) else {
             return;
         };
@@ -119,7 +129,7 @@ fn block<const RB: usize, const R: usize, const C: usize>(
         }
     }
     for (c, &xj) in cols_rest.iter().zip(xs_rest) {
-        let Some(w) = c[row..].first_chunk::<RB>() else {
+        let Some(w) = rows::<RB>(c, row) else {
             return;
         };
         for k in 0..RB {
@@ -137,7 +147,7 @@ fn block2<const RB: usize, const R: usize, const C1: usize, const C2: usize>(
     (m1, x1): (&[[f32; R]; C1], &[f32; C1]),
     (m2, x2): (&[[f32; R]; C2], &[f32; C2]),
 ) {
-    let Some(o) = out[i..].first_chunk_mut::<RB>() else {
+    let Some(o) = out.get_mut(i..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
         return;
     };
     let mut acc = *o;
@@ -195,14 +205,19 @@ pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
         block2::<4, R, C1, C2>(out, done, row0 + done, first, second);
         done += 4;
     }
-    // Fewer than 4 rows left: one output at a time.
-    for (k, o) in out.iter_mut().enumerate().skip(done) {
-        let row = row0 + k;
-        for (col, xj) in first.0.iter().zip(first.1) {
-            *o = add1(*o, col[row], *xj);
+    // Fewer than 4 rows left: column by column over them, each output's additions in the
+    // same order as in a block.
+    let row = row0 + done;
+    for (col, xj) in first.0.iter().zip(first.1) {
+        let w = col.get(row..).unwrap_or_default();
+        for (o, w) in out.iter_mut().skip(done).zip(w) {
+            *o = add1(*o, *w, *xj);
         }
-        for (col, xj) in second.0.iter().zip(second.1) {
-            *o = add1(*o, col[row], *xj);
+    }
+    for (col, xj) in second.0.iter().zip(second.1) {
+        let w = col.get(row..).unwrap_or_default();
+        for (o, w) in out.iter_mut().skip(done).zip(w) {
+            *o = add1(*o, *w, *xj);
         }
     }
 }
@@ -255,6 +270,22 @@ pub(crate) fn gemv<const R: usize, const C: usize>(
     x: &[f32; C],
 ) {
     gemv2::<R, C, 0>(out, row0, (m, x), (&[], &[]));
+}
+
+/// Gate `k` (of `H` units) of a recurrent layer's `G` pre-activation values, as a vector.
+/// Copied by iterators, not indexed: where the optimiser keeps this a function of its own
+/// (`opt-level = "s"` does) an index by `k` keeps a bounds check, and with it a reachable
+/// panic in `step`.
+#[inline]
+pub(crate) fn gate<const G: usize, const H: usize>(
+    z: &[f32; G],
+    k: usize,
+) -> nalgebra::SVector<f32, H> {
+    let mut g = [0.0_f32; H];
+    for (o, v) in g.iter_mut().zip(z.iter().skip(k * H)) {
+        *o = *v;
+    }
+    nalgebra::SVector::from(g)
 }
 
 #[cfg(test)]

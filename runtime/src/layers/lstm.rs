@@ -85,10 +85,10 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             (&self.kernel.data.0, &x.data.0[0]),
             (&self.recurrent_kernel.data.0, &state.h.data.0[0]),
         );
-        let mut input = gate::<G, H>(&z, 0);
-        let mut forget = gate::<G, H>(&z, 1);
-        let mut candidate = gate::<G, H>(&z, 2);
-        let mut output = gate::<G, H>(&z, 3);
+        let mut input = kernel::gate::<G, H>(&z, 0);
+        let mut forget = kernel::gate::<G, H>(&z, 1);
+        let mut candidate = kernel::gate::<G, H>(&z, 2);
+        let mut output = kernel::gate::<G, H>(&z, 3);
         RA::apply(&mut input);
         RA::apply(&mut forget);
         A::apply(&mut candidate);
@@ -99,12 +99,6 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         state.h = output.component_mul(&cell);
         state.h
     }
-}
-
-/// Gate `k` (of `h` units) of a pre-activation vector of `g` values.
-#[inline]
-fn gate<const G: usize, const H: usize>(z: &[f32; G], k: usize) -> SVector<f32, H> {
-    SVector::from(core::array::from_fn::<f32, H, _>(|u| z[k * H + u]))
 }
 
 impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activation, RA: Activation>
