@@ -5,6 +5,8 @@
 //!   `tinyrnn convert seed_rnn2.keras` writes them (checked here).
 //! - `tests/fixtures/firmware/lstm16.bin`: deterministic weights for
 //!   `input [20, 4]; lstm(16); dense(1)` (checked here).
+//! - `tests/fixtures/firmware/conv_gru.bin`: deterministic weights for the streaming
+//!   `ConvGru` model, three causal dilated convolutions, `gru(8)` and `dense(1)` (checked here).
 //! - `target/firmware/expected.rs` (or `$TINYRNN_FIRMWARE_EXPECTED`), written by every run of
 //!   this test: the inputs and the host's outputs for them (every `step` output and the
 //!   `forward` output), plus Keras's outputs for the seed model, as Rust source that the
@@ -26,6 +28,8 @@ include!("fixtures/firmware/models.rs");
 
 /// How many input sequences the firmware runs through the LSTM model.
 const LSTM_SEQUENCES: usize = 2;
+/// How many input sequences the firmware streams through the conv + GRU model.
+const CONV_SEQUENCES: usize = 2;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -62,6 +66,21 @@ fn lstm_inputs() -> Vec<[[f32; 4]; 20]> {
     let mut rng = Lcg(0x6669_726d_7761_7265);
     (0..LSTM_SEQUENCES)
         .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| rng.uniform(-2.0, 2.0))))
+        .collect()
+}
+
+fn conv_weights() -> Vec<f32> {
+    let mut rng = Lcg(0x636f_6e76_6772_7508);
+    (0..ConvGru::PARAMS)
+        .map(|_| rng.uniform(-0.5, 0.5))
+        .collect()
+}
+
+/// Samples in [-1, 1): a signal, as an audio model reads it.
+fn conv_inputs() -> Vec<[[f32; 1]; 32]> {
+    let mut rng = Lcg(0x6175_6469_6f73_616d);
+    (0..CONV_SEQUENCES)
+        .map(|_| core::array::from_fn(|_| [rng.uniform(-1.0, 1.0)]))
         .collect()
 }
 
@@ -133,6 +152,7 @@ fn item(out: &mut String, doc: &str, name: &str, ty: &str, items: &[String]) {
 struct Data {
     seed_blob: Vec<u8>,
     lstm_blob: Vec<u8>,
+    conv_blob: Vec<u8>,
     expected: String,
 }
 
@@ -178,6 +198,15 @@ fn data() -> Data {
     let lstm_out: Vec<_> = lstm_inputs
         .iter()
         .map(|x| outputs!(lstm, Lstm16State, x))
+        .collect();
+
+    // The conv + GRU model: deterministic weights and inputs.
+    let conv_blob = le_bytes(&conv_weights());
+    let conv = ConvGru::from_le_slice(&conv_blob).expect("a blob of the conv model's size");
+    let conv_inputs = conv_inputs();
+    let conv_out: Vec<_> = conv_inputs
+        .iter()
+        .map(|x| outputs!(conv, ConvGruState, x))
         .collect();
 
     let mut text = String::from(
@@ -245,11 +274,39 @@ fn data() -> Data {
         &format!("[[f32; 1]; {LSTM_SEQUENCES}]"),
         &lstm_out.iter().map(|(_, f)| row(f)).collect::<Vec<_>>(),
     );
+    item(
+        &mut text,
+        "The conv + GRU model's inputs: deterministic samples in [-1, 1).",
+        "CONV_INPUTS",
+        &format!("[[[f32; 1]; 32]; {CONV_SEQUENCES}]"),
+        &conv_inputs
+            .iter()
+            .map(|x| rows(x, "    "))
+            .collect::<Vec<_>>(),
+    );
+    item(
+        &mut text,
+        "The host's `ConvGru::step` output at every sample, from a new state.",
+        "CONV_STEPS",
+        &format!("[[[f32; 1]; 32]; {CONV_SEQUENCES}]"),
+        &conv_out
+            .iter()
+            .map(|(s, _)| rows(s, "    "))
+            .collect::<Vec<_>>(),
+    );
+    item(
+        &mut text,
+        "The host's `ConvGru::forward` output.",
+        "CONV_FORWARD",
+        &format!("[[f32; 1]; {CONV_SEQUENCES}]"),
+        &conv_out.iter().map(|(_, f)| row(f)).collect::<Vec<_>>(),
+    );
     let text = text.trim_end().to_owned() + "\n";
 
     Data {
         seed_blob,
         lstm_blob,
+        conv_blob,
         expected: text,
     }
 }
@@ -263,6 +320,7 @@ fn firmware_blobs_and_expected_outputs() {
     for (name, bytes) in [
         ("seed_rnn2.bin", &data.seed_blob),
         ("lstm16.bin", &data.lstm_blob),
+        ("conv_gru.bin", &data.conv_blob),
     ] {
         let path = root().join("tests/fixtures/firmware").join(name);
         if bless {

@@ -1,4 +1,4 @@
-//! tinyrnn on a Cortex-M4F: the models, their weights in flash, and one function per model and
+//! tinyrnn on a Cortex-M4F: the models (the seed, an lstm(16) and a streaming conv + GRU), their weights in flash, and one function per model and
 //! entry point (`step` over a sequence, `forward`) that the firmware (`src/main.rs`) times and
 //! checks, and that `src/bin/no_panic.rs` proves panic-free.
 //!
@@ -25,6 +25,12 @@ pub static SEED: Seed = Seed::from_le_bytes(include_bytes!(
 #[cfg(feature = "lstm")]
 pub static LSTM: Lstm16 = Lstm16::from_le_bytes(include_bytes!(
     "../../../tests/fixtures/firmware/lstm16.bin"
+));
+
+/// The conv + GRU model with the host test's deterministic weights, in flash.
+#[cfg(feature = "conv")]
+pub static CONV: ConvGru = ConvGru::from_le_bytes(include_bytes!(
+    "../../../tests/fixtures/firmware/conv_gru.bin"
 ));
 
 /// Streams a sequence through [`SEED`] with `step`, from a new state, writing every output.
@@ -63,4 +69,24 @@ pub extern "C" fn tinyrnn_lstm_steps(x: &[[f32; 4]; 20], out: &mut [[f32; 1]; 20
 #[inline(never)]
 pub extern "C" fn tinyrnn_lstm_forward(x: &[[f32; 4]; 20], out: &mut [f32; 1]) {
     *out = LSTM.forward(x);
+}
+
+/// Streams a sequence through [`CONV`] with `step`, one sample per call, from a new state
+/// (the convolutions' ring buffers of past samples and the GRU's hidden values).
+#[cfg(feature = "conv")]
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn tinyrnn_conv_steps(x: &[[f32; 1]; 32], out: &mut [[f32; 1]; 32]) {
+    let mut state = ConvGruState::new();
+    for (xt, yt) in x.iter().zip(out.iter_mut()) {
+        *yt = CONV.step(&mut state, xt);
+    }
+}
+
+/// [`CONV`]'s `forward` over a whole sequence.
+#[cfg(feature = "conv")]
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn tinyrnn_conv_forward(x: &[[f32; 1]; 32], out: &mut [f32; 1]) {
+    *out = CONV.forward(x);
 }

@@ -1,6 +1,7 @@
 //! The tinyrnn firmware for a Cortex-M4F (QEMU's `mps2-an386`), run by `ci/firmware-check`.
 //!
-//! Runs the seed model and the lstm(16) model (weights in flash) over fixed input sequences,
+//! Runs the seed model, the lstm(16) model and a streaming conv + GRU model (weights in flash)
+//! over fixed input sequences,
 //! with `step` (streaming, one timestep at a time) and with `forward`, prints the outputs over
 //! semihosting, and exits 0 only if every output equals the host's for the same weights and
 //! inputs (`expected.rs`, written by the host test `tests/firmware.rs`) within
@@ -43,6 +44,8 @@ markers! {
     tinyrnn_mark_seed_forward = 2_u32;
     tinyrnn_mark_lstm_steps = 3_u32;
     tinyrnn_mark_lstm_forward = 4_u32;
+    tinyrnn_mark_conv_steps = 5_u32;
+    tinyrnn_mark_conv_forward = 6_u32;
 }
 
 /// Stack high-water marks. cortex-m-rt's `paint-stack` fills all free RAM (from the end of
@@ -135,6 +138,9 @@ struct Case<const F: usize, const N: usize, const T: usize, const S: usize> {
     dsl: &'static str,
     /// Address and size of the weights; `None` in a firmware built without the model.
     weights: Option<(usize, usize)>,
+    /// Bytes of the model's state (what `step` carries; the RAM a stream needs besides the
+    /// stack), 0 without the model.
+    state: usize,
     inputs: &'static [[[f32; F]; T]; S],
     host_steps: &'static [[[f32; N]; T]; S],
     host_forward: &'static [[f32; N]; S],
@@ -225,6 +231,7 @@ fn check<const F: usize, const N: usize, const T: usize, const S: usize>(
         }
         None => hprintln!("  weights: none (no model: replays the host's outputs)"),
     }
+    hprintln!("  state: {} bytes", case.state);
     let mut tally = Tally::default();
     for s in 0..S {
         for t in 0..T {
@@ -282,13 +289,14 @@ fn check<const F: usize, const N: usize, const T: usize, const S: usize>(
     );
     // One line per model for ci/firmware-check.
     hprintln!(
-        "RESULT {} timesteps={} sequences={} values={} exact={} stack={} ok={}",
+        "RESULT {} timesteps={} sequences={} values={} exact={} stack={} state={} ok={}",
         case.name,
         T,
         S,
         tally.values,
         tally.exact,
         used,
+        case.state,
         ok && keras_ok
     );
     ok && keras_ok
@@ -334,6 +342,36 @@ fn lstm_forward(s: usize, x: &[[f32; 4]; 20], out: &mut [f32; 1]) {
     *out = *black_box(&host::LSTM_FORWARD[s]);
 }
 
+#[cfg(feature = "conv")]
+fn conv_steps(_: usize, x: &[[f32; 1]; 32], out: &mut [[f32; 1]; 32]) {
+    tinyrnn_firmware::tinyrnn_conv_steps(x, out);
+}
+#[cfg(feature = "conv")]
+fn conv_forward(_: usize, x: &[[f32; 1]; 32], out: &mut [f32; 1]) {
+    tinyrnn_firmware::tinyrnn_conv_forward(x, out);
+}
+#[cfg(not(feature = "conv"))]
+fn conv_steps(s: usize, x: &[[f32; 1]; 32], out: &mut [[f32; 1]; 32]) {
+    black_box(x);
+    *out = *black_box(&host::CONV_STEPS[s]);
+}
+#[cfg(not(feature = "conv"))]
+fn conv_forward(s: usize, x: &[[f32; 1]; 32], out: &mut [f32; 1]) {
+    black_box(x);
+    *out = *black_box(&host::CONV_FORWARD[s]);
+}
+
+/// Bytes of a model's state type when the model is built in.
+macro_rules! state_bytes {
+    ($feature:literal, $state:ident) => {{
+        #[cfg(feature = $feature)]
+        let bytes = core::mem::size_of::<tinyrnn_firmware::$state>();
+        #[cfg(not(feature = $feature))]
+        let bytes = 0;
+        bytes
+    }};
+}
+
 #[entry]
 fn main() -> ! {
     let mut stack = stack::Stack::new();
@@ -351,6 +389,7 @@ fn main() -> ! {
             name: "seed",
             dsl: "input [50, 3]; simple_rnn(2); dense(1)",
             weights: seed_weights,
+            state: state_bytes!("seed", SeedState),
             inputs: &host::SEED_INPUTS,
             host_steps: &host::SEED_STEPS,
             host_forward: &host::SEED_FORWARD,
@@ -375,6 +414,7 @@ fn main() -> ! {
             name: "lstm16",
             dsl: "input [20, 4]; lstm(16); dense(1)",
             weights: lstm_weights,
+            state: state_bytes!("lstm", Lstm16State),
             inputs: &host::LSTM_INPUTS,
             host_steps: &host::LSTM_STEPS,
             host_forward: &host::LSTM_FORWARD,
@@ -387,7 +427,32 @@ fn main() -> ! {
         &mut stack,
     );
 
-    let ok = seed_ok && lstm_ok;
+    #[cfg(feature = "conv")]
+    let conv_weights = Some((
+        core::ptr::from_ref(&tinyrnn_firmware::CONV) as usize,
+        core::mem::size_of::<tinyrnn_firmware::ConvGru>(),
+    ));
+    #[cfg(not(feature = "conv"))]
+    let conv_weights = None;
+    let conv_ok = check(
+        &Case {
+            name: "conv",
+            dsl: "input [32, 1]; conv1d(8, 3, padding = causal) dilated 1, 2, 4; gru(8); dense(1)",
+            weights: conv_weights,
+            state: state_bytes!("conv", ConvGruState),
+            inputs: &host::CONV_INPUTS,
+            host_steps: &host::CONV_STEPS,
+            host_forward: &host::CONV_FORWARD,
+            keras: None,
+            steps: conv_steps,
+            forward: conv_forward,
+            mark_steps: tinyrnn_mark_conv_steps,
+            mark_forward: tinyrnn_mark_conv_forward,
+        },
+        &mut stack,
+    );
+
+    let ok = seed_ok && lstm_ok && conv_ok;
     hprintln!("RESULT program stack={}", stack.high_water());
     hprintln!("firmware: {}", if ok { "PASS" } else { "FAIL" });
     debug::exit(if ok {

@@ -1,6 +1,6 @@
 //! Links only if no panic can be reached from the models' `step` and `forward`.
 //!
-//! It calls the firmware's four entry points (`step` over a sequence and `forward`, for each
+//! It calls the firmware's six entry points (`step` over a sequence and `forward`, for each
 //! model) on inputs the optimiser cannot see (`black_box`: any `f32` values, NaN and
 //! infinities included), and nothing else that could panic. Its `#[panic_handler]` calls a
 //! function that exists nowhere: if any panic survived optimisation in the code reachable
@@ -28,11 +28,17 @@ fn main() -> ! {
     fw::tinyrnn_lstm_forward(&x, &mut y);
     black_box((&steps, &y));
 
+    let x = black_box([[0.0_f32; 1]; 32]);
+    let (mut steps, mut y) = ([[0.0_f32; 1]; 32], [0.0_f32; 1]);
+    fw::tinyrnn_conv_steps(&x, &mut steps);
+    fw::tinyrnn_conv_forward(&x, &mut y);
+    black_box((&steps, &y));
+
     // The control: an index the optimiser cannot check keeps a bounds-check panic, and then
     // this program must not link (ci/firmware-check builds it with this feature, expecting
     // the failure, to show that the proof above is not vacuous).
     #[cfg(feature = "no-panic-control")]
-    black_box(x[black_box(20_usize)]);
+    black_box(x[black_box(32_usize)]);
 
     debug::exit(debug::EXIT_SUCCESS);
     loop {
