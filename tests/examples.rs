@@ -233,6 +233,41 @@ example!(prelu_head, features, fixed, stream, {
     prelu();
     dense(2);
 });
+// Convolutional front ends (issue 15): keras.io's FCN classifier (BatchNormalization with
+// moving statistics away from their init), a CNN-LSTM whose valid convolutions and pooling
+// shrink the sequence, and a causal dilated audio model of any length, which streams.
+example!(fcn_classifier, features, fixed, no_stream, {
+    input [24, 1];
+    conv1d(8, 3, padding = same);
+    batch_normalization();
+    relu();
+    conv1d(8, 3, padding = same);
+    batch_normalization();
+    relu();
+    conv1d(8, 3, padding = same);
+    batch_normalization();
+    relu();
+    global_average_pooling1d();
+    dense(2, activation = softmax);
+});
+example!(cnn_lstm_activity, features, fixed, no_stream, {
+    input [32, 9];
+    conv1d(16, 3, activation = relu);
+    conv1d(16, 3, activation = relu);
+    dropout(0.5);
+    max_pooling1d(2);
+    lstm(16);
+    dense(16, activation = relu);
+    dense(6, activation = softmax);
+});
+example!(audio_causal_gru, features, any_sequence, stream, {
+    input [_, 1];
+    conv1d(8, 3, padding = causal, activation = tanh);
+    conv1d(8, 3, padding = causal, dilation_rate = 2, activation = tanh);
+    conv1d(8, 3, padding = causal, dilation_rate = 4);
+    gru(8, return_sequences = true);
+    dense(1);
+});
 // Not examples: Keras's masks where they travel furthest (through recurrent layers that
 // return sequences, which repeat their last output at a masked timestep, and the layers
 // between them), with `step` bit for bit equal to `forward`.

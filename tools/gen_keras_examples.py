@@ -8,7 +8,9 @@ front of a Bidirectional LSTM (keras.io's IMDB example), a RepeatVector
 between an encoder and a decoder LSTM (addition_rnn, LSTM autoencoders), a
 Normalization layer adapted on the training data, BatchNormalization and
 Flatten in front of the head, Masking / ``mask_zero`` for padded batches, a
-PReLU.  This script builds twelve such architectures (see MODELS: each entry
+PReLU, Conv1D front ends (keras.io's FCN classifier, a CNN-LSTM, a causal
+dilated audio model).  This script builds fifteen such architectures, plus
+six models that only cover masks (see MODELS: each entry
 names the architecture, its source and what was scaled down so that every
 model stays under about 20k parameters) and saves each one the way a notebook
 does:
@@ -21,9 +23,11 @@ does:
 Every trainable weight gets seeded ``uniform(-0.5, 0.5)`` float32 values
 (PReLU's ``alpha`` too, not its zero init), BatchNormalization's
 ``moving_mean`` seeded ``normal(0, 1)`` and ``moving_variance`` seeded
-``uniform(0.5, 2.0)``; a Normalization layer keeps what ``adapt()`` computed
-on seeded data.  Three seeded inputs run through each model (batch 1,
-``training=False``) and the file is saved with
+``uniform(0.5, 2.0)`` (the FCN's instead set to its inputs' mean and
+variance over seeded training data, as fitting leaves them: seeded ones
+switch most of its ReLU channels off for good); a Normalization layer keeps
+what ``adapt()`` computed on seeded data.  Three seeded inputs run through
+each model (batch 1, ``training=False``) and the file is saved with
 ``gen_keras_files.deterministic_saving()``, so the output is byte-identical
 from run to run.
 
@@ -184,6 +188,27 @@ def sensor_case(i):
     return make
 
 
+# audio_causal_gru: mono 48 kHz guitar-like blocks of any length
+# (Input((None, 1))): a seeded note (a guitar fundamental, two harmonics,
+# decaying, up to near full scale) plus a little noise; the 9-sample case is
+# shorter than the convolutions' receptive field (15 samples).
+AUDIO_LENGTHS = [24, 9, 40]
+AUDIO_RATE = 48000.0
+
+
+def audio_block(i):
+    def make(rng):
+        n = AUDIO_LENGTHS[i]
+        t = np.arange(n) / AUDIO_RATE
+        f, phase = rng.uniform(82.0, 1320.0), rng.uniform(0, 2 * np.pi)
+        note = sum(a * np.sin(2 * np.pi * k * f * t + k * phase)
+                   for k, a in ((1, 1.0), (2, 0.5), (3, 0.25)))
+        x = rng.uniform(0.4, 0.55) * np.exp(-t * rng.uniform(10.0, 200.0)) \
+            * note + 0.02 * rng.standard_normal(n)
+        return x[:, None].astype(np.float32)
+    return make
+
+
 def same(make):
     return [make] * N_CASES
 
@@ -322,6 +347,66 @@ def prelu_head():
     ])
 
 
+def fcn_classifier():
+    # keras.io timeseries_classification_from_scratch (FordA) make_model():
+    # three Conv1D / BatchNormalization / ReLU blocks, global average
+    # pooling, softmax head.  500 steps -> 24, filters 64 -> 8 (1 feature,
+    # 2 classes kept).
+    input_layer = keras.layers.Input((24, 1))
+
+    conv1 = keras.layers.Conv1D(filters=8, kernel_size=3,
+                                padding="same")(input_layer)
+    conv1 = keras.layers.BatchNormalization()(conv1)
+    conv1 = keras.layers.ReLU()(conv1)
+
+    conv2 = keras.layers.Conv1D(filters=8, kernel_size=3,
+                                padding="same")(conv1)
+    conv2 = keras.layers.BatchNormalization()(conv2)
+    conv2 = keras.layers.ReLU()(conv2)
+
+    conv3 = keras.layers.Conv1D(filters=8, kernel_size=3,
+                                padding="same")(conv2)
+    conv3 = keras.layers.BatchNormalization()(conv3)
+    conv3 = keras.layers.ReLU()(conv3)
+
+    gap = keras.layers.GlobalAveragePooling1D()(conv3)
+
+    output_layer = keras.layers.Dense(2, activation="softmax")(gap)
+
+    return keras.models.Model(inputs=input_layer, outputs=output_layer)
+
+
+def cnn_lstm_activity():
+    # CNN-LSTM for UCI HAR, the common 1-D form: MLM's 1D CNN blocks (two
+    # valid Conv1D, Dropout(0.5), MaxPooling1D(2)) feeding an LSTM instead
+    # of Flatten.  128 timesteps -> 32, filters 64 -> 16, LSTM 100 -> 16,
+    # Dense 100 -> 16 (9 features, 6 classes kept).
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(32, 9)))
+    model.add(L.Conv1D(filters=16, kernel_size=3, activation="relu"))
+    model.add(L.Conv1D(filters=16, kernel_size=3, activation="relu"))
+    model.add(L.Dropout(0.5))
+    model.add(L.MaxPooling1D(pool_size=2))
+    model.add(L.LSTM(16))
+    model.add(L.Dense(16, activation="relu"))
+    model.add(L.Dense(6, activation="softmax"))
+    return model
+
+
+def audio_causal_gru():
+    # Real-time audio effect / amp model (what RTNeural runs): causal dilated
+    # Conv1D stack, a GRU over the samples, one output sample per input
+    # sample.  Any block length.
+    return keras.Sequential([
+        keras.Input(shape=(None, 1)),
+        L.Conv1D(8, 3, padding="causal", dilation_rate=1, activation="tanh"),
+        L.Conv1D(8, 3, padding="causal", dilation_rate=2, activation="tanh"),
+        L.Conv1D(8, 3, padding="causal", dilation_rate=4),
+        L.GRU(8, return_sequences=True),
+        L.Dense(1),
+    ])
+
+
 def masks_through_sequences():
     # Not an example: Keras's masks where they travel furthest.  ids with
     # zeros (masked) inside and at the end; SimpleRNN and GRU returning
@@ -450,7 +535,9 @@ KERAS_IO = "https://keras.io/"
 MASKING_GUIDE = KERAS_IO + "guides/understanding_masking_and_padding/"
 
 # stem, architecture, source, scaled, dsl, build, inputs (one maker per
-# case), adapt (data for the Normalization layer), trained (the source's
+# case), adapt (data for the Normalization layer), batch_statistics (data
+# whose statistics become BatchNormalization's moving mean / variance, see
+# data_moving_statistics; else they are seeded), trained (the source's
 # compile arguments and a fit batch maker: also saved compiled and fitted,
 # see TRAINED_DIR).
 MODELS = [
@@ -644,30 +731,98 @@ MODELS = [
              "time_distributed(dense(4)); gru(3); dense(1);",
          build=masked_time_distributed,
          inputs=ids_with_zeros(30, [[3], [0, 8, 9], [2, 4]])),
+    # Convolutional front ends (issue 15), after the others so that their
+    # seeds (BASE_SEED + index) stay as they were.
+    dict(stem="fcn_classifier",
+         architecture="Fully convolutional network for time series "
+                      "classification (3 x Conv1D / BatchNormalization / "
+                      "ReLU, GlobalAveragePooling1D, softmax)",
+         source=KERAS_IO
+         + "examples/timeseries/timeseries_classification_from_scratch/",
+         scaled="500 steps -> 24, filters 64 -> 8 (FordA's 1 feature and 2 "
+                "classes kept); BatchNormalization's moving mean / variance "
+                "set as fitting leaves them, not their 0 / 1 init: the "
+                "mean and variance of each one's input over 64 seeded "
+                "normal(0, 1) series (FordA's are z-normalised), computed "
+                "in float64 and set with set_weights",
+         dsl="input [24, 1]; conv1d(8, 3, padding = same); "
+             "batch_normalization(); relu(); "
+             "conv1d(8, 3, padding = same); batch_normalization(); relu(); "
+             "conv1d(8, 3, padding = same); batch_normalization(); relu(); "
+             "global_average_pooling1d(); dense(2, activation = softmax);",
+         build=fcn_classifier, inputs=same(normals(24, 1)),
+         batch_statistics=lambda rng: [normals(24, 1)(rng)
+                                       for _ in range(64)]),
+    dict(stem="cnn_lstm_activity",
+         architecture="CNN-LSTM for human activity recognition (UCI HAR): "
+                      "two valid Conv1D, Dropout, MaxPooling1D, LSTM, "
+                      "Dense head",
+         source="https://machinelearningmastery.com/how-to-develop-rnn-"
+                "models-for-human-activity-recognition-time-series-"
+                "classification/ (CNN-LSTM), in the common 1-D form: the "
+                "Conv1D blocks of https://machinelearningmastery.com/cnn-"
+                "models-for-human-activity-recognition-time-series-"
+                "classification/ feeding an LSTM",
+         scaled="128 timesteps -> 32, filters 64 -> 16, LSTM 100 -> 16, "
+                "Dense 100 -> 16 (9 features, 6 classes, Dropout(0.5) "
+                "kept); the valid convolutions shrink 32 steps to 30 and "
+                "28, pooled to 14",
+         dsl="input [32, 9]; conv1d(16, 3, activation = relu); "
+             "conv1d(16, 3, activation = relu); dropout(0.5); "
+             "max_pooling1d(2); lstm(16); dense(16, activation = relu); "
+             "dense(6, activation = softmax);",
+         build=cnn_lstm_activity, inputs=same(normals(32, 9))),
+    dict(stem="audio_causal_gru",
+         architecture="Real-time audio effect / amplifier model: causal "
+                      "dilated Conv1D stack, GRU returning sequences, "
+                      "Dense(1) per sample",
+         source="RTNeural's use case (https://github.com/"
+                "jatinchowdhury18/RTNeural), GuitarML-style amp emulation "
+                "(Wright et al., 'Real-Time Guitar Amplifier Emulation with "
+                "Deep Learning', 2020): no single source",
+         scaled="3 x Conv1D(8, 3, padding='causal', dilation 1 / 2 / 4; "
+                "tanh on the first two), GRU(8), Dense(1); Input((None, 1)): "
+                "blocks of "
+                + ", ".join(str(n) for n in AUDIO_LENGTHS)
+                + " samples at 48 kHz (a seeded decaying note with two "
+                "harmonics, plus noise)",
+         dsl="input [_, 1]; "
+             "conv1d(8, 3, padding = causal, activation = tanh); "
+             "conv1d(8, 3, padding = causal, dilation_rate = 2, "
+             "activation = tanh); "
+             "conv1d(8, 3, padding = causal, dilation_rate = 4); "
+             "gru(8, return_sequences = true); dense(1);",
+         build=audio_causal_gru,
+         inputs=[audio_block(i) for i in range(N_CASES)]),
 ]
 
 
 def throwaway_models():
     """What the notebook built before: every layer class used below gets
-    a counter above zero."""
+    a counter above zero.  (New classes go into these models, not into new
+    ones: a new model or Input would renumber every model after it.)"""
     keras.utils.set_random_seed(BASE_SEED)
     for units in (4, 8):
         keras.Sequential([keras.Input((20, 3)), L.LSTM(units),
                           L.Dense(1)])
     inp = keras.Input((None,), dtype="int32")
     x = L.Embedding(50, 4)(inp)
+    x = L.Conv1D(4, 3, padding="causal")(x)
+    x = L.ReLU()(x)
     x = L.Bidirectional(L.GRU(4, return_sequences=True))(x)
     x = L.LayerNormalization()(x)
     x = L.SimpleRNN(3)(x)
     keras.Model(inp, L.Dense(1, activation="sigmoid")(L.Dropout(0.2)(x)))
     keras.Sequential([keras.Input((6, 2)), L.Masking(), L.LSTM(2)])
     keras.Sequential([keras.Input((6, 2)), L.Normalization(),
+                      L.Conv1D(4, 3, padding="same"), L.MaxPooling1D(2),
                       L.GRU(2, return_sequences=True),
                       L.BatchNormalization(), L.Flatten(), L.Dense(3),
                       L.PReLU(), L.Dense(1)])
     inp = keras.Input((5, 2))
     x = L.RepeatVector(5)(L.LSTM(2)(inp))
-    keras.Model(inp, L.TimeDistributed(L.Dense(2))(x))
+    x = L.TimeDistributed(L.Dense(2))(x)
+    keras.Model(inp, L.GlobalAveragePooling1D()(x))
 
 
 # ---------------------------------------------------------------------------
@@ -805,6 +960,24 @@ def seeded_weights(model, rng):
     return out
 
 
+def data_moving_statistics(model, chain, batch):
+    """Every BatchNormalization's moving mean / variance set to what fitting
+    leaves there (the moving averages' limit at these weights): the mean and
+    variance, per channel, of the layer's input over `batch` (the training
+    data), the earlier layers' statistics set first.  Computed with the
+    float64 reference, which builds no Keras model (no name counter moves).
+    Returns the model's weights."""
+    for k, layer in enumerate(chain):
+        if not isinstance(layer, L.BatchNormalization):
+            continue
+        h = np.stack([reference(chain[:k], x) for x in batch])
+        h = h.reshape(-1, h.shape[-1])
+        gamma, beta, mean, var = layer.get_weights()
+        layer.set_weights([gamma, beta, h.mean(axis=0).astype(mean.dtype),
+                           h.var(axis=0).astype(var.dtype)])
+    return model.get_weights()
+
+
 def run(model, x):
     return np.asarray(model(x[None], training=False))[0]
 
@@ -901,11 +1074,14 @@ def generate_model(index, spec, out_dir):
 
     weights = seeded_weights(model, rng)
     model.set_weights(weights)
+    chain = chain_layers(model)
+    if "batch_statistics" in spec:
+        batch = spec["batch_statistics"](rng)
+        weights = data_moving_statistics(model, chain, batch)
     assert all(np.array_equal(a, b)
                for a, b in zip(model.get_weights(), weights)), stem
     inputs = [make(rng) for make in spec["inputs"]]
 
-    chain = chain_layers(model)
     cases, ref_err = [], 0.0
     for x in inputs:
         y = run(model, x).astype(np.float32)
@@ -1038,6 +1214,12 @@ def file_rows(paths):
              "sha256": sha256(p)} for p in paths]
 
 
+# The unsupported files are saved after the models that came before them in
+# MODELS and before those added later (in the same process, their layer
+# names carry the counters): no file is renumbered when a model is added.
+UNSUPPORTED_BEFORE = "fcn_classifier"
+
+
 def write_unsupported():
     """Models with options tinyrnn does not run, whose `inspect` must say so:
     a Normalization given its statistics as arguments (no weights hold them)
@@ -1075,7 +1257,10 @@ def main():
     assert len(set(stems)) == len(stems)
     throwaway_models()
     entries, trained_entries = [], []
+    unsupported = None
     for i, spec in enumerate(MODELS):
+        if spec["stem"] == UNSUPPORTED_BEFORE:
+            unsupported = write_unsupported()
         fixture, trained = generate_model(i, spec, OUT_DIR)
         assert fixture["total_params"] <= 20_500, (spec["stem"],
                                                    fixture["total_params"])
@@ -1104,7 +1289,7 @@ def main():
               f"ref err {fixture['numpy_reference_max_abs_err']:.1e}  "
               f"{fixture['keras_names']}"
               + ("  (+ trained)" if trained else ""))
-    unsupported = write_unsupported()
+    assert unsupported is not None, UNSUPPORTED_BEFORE
     manifest = {
         "generated_by": "tools/gen_keras_examples.py (see tools/README.md)",
         "versions": versions,

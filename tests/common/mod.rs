@@ -200,8 +200,9 @@ pub fn json_floats(v: &Value) -> Vec<f32> {
 }
 
 /// The models of `tests/fixtures/keras-examples/` (`tools/gen_keras_examples.py`): twelve
-/// architectures of Keras's examples and common tutorials, then six of masks.
-pub const KERAS_EXAMPLES: [&str; 18] = [
+/// architectures of Keras's examples and common tutorials, six of masks, then three with
+/// convolutional front ends.
+pub const KERAS_EXAMPLES: [&str; 21] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
@@ -220,6 +221,9 @@ pub const KERAS_EXAMPLES: [&str; 18] = [
     "masking_bidirectional_last",
     "masked_go_backwards",
     "masked_time_distributed",
+    "fcn_classifier",
+    "cnn_lstm_activity",
+    "audio_causal_gru",
 ];
 
 fn floats(v: &Value) -> Vec<f32> {
