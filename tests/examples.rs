@@ -268,6 +268,21 @@ example!(audio_causal_gru, features, any_sequence, stream, {
     gru(8, return_sequences = true);
     dense(1);
 });
+// Not examples: masks end at a convolution, which Keras 3 does not pass them through (the
+// LSTM here reads every timestep), a causal one included (which still streams).
+example!(masking_conv_lstm, features, fixed, no_stream, {
+    input [8, 3];
+    masking();
+    conv1d(4, 3, padding = same, activation = relu);
+    lstm(3);
+    dense(1);
+});
+example!(masked_causal_conv, tokens, any_sequence, stream, {
+    input[_];
+    embedding(30, 4, mask_zero = true);
+    conv1d(4, 2, padding = causal, dilation_rate = 2);
+    gru(3, return_sequences = true);
+});
 // Not examples: Keras's masks where they travel furthest (through recurrent layers that
 // return sequences, which repeat their last output at a masked timestep, and the layers
 // between them), with `step` bit for bit equal to `forward`.

@@ -477,6 +477,28 @@ def masked_time_distributed():
     return keras.Model(inputs, L.Dense(1)(x))
 
 
+def masking_conv_lstm():
+    # Not an example: Conv1D does not support masks, so Keras 3 drops the
+    # Masking layer's mask there; the LSTM after it reads every timestep
+    # (the masked ones as the zeros Masking wrote, convolved).
+    inputs = keras.Input((8, 3))
+    x = L.Masking()(inputs)
+    x = L.Conv1D(4, 3, padding="same", activation="relu")(x)
+    x = L.LSTM(3)(x)
+    return keras.Model(inputs, L.Dense(1)(x))
+
+
+def masked_causal_conv():
+    # Not an example: an Embedding(mask_zero) mask ends at a causal Conv1D
+    # too; the model still streams (any length).
+    return keras.Sequential([
+        keras.Input((None,), dtype="int32"),
+        L.Embedding(30, 4, mask_zero=True),
+        L.Conv1D(4, 2, padding="causal", dilation_rate=2),
+        L.GRU(3, return_sequences=True),
+    ])
+
+
 def ids_with_zeros(vocab, zeros):
     def pick(i):
         def make(rng):
@@ -794,6 +816,30 @@ MODELS = [
              "gru(8, return_sequences = true); dense(1);",
          build=audio_causal_gru,
          inputs=[audio_block(i) for i in range(N_CASES)]),
+    # Not examples: masks end at a convolution (Keras 3's Conv1D and
+    # poolings do not support them).
+    dict(stem="masking_conv_lstm",
+         architecture="(coverage) Masking -> Conv1D(same) -> LSTM -> Dense: "
+                      "the convolution drops the mask",
+         source=MASKING_GUIDE,
+         scaled="8 steps of 3 features, all-zero steps (masked by Masking, "
+                "not by the LSTM)",
+         dsl="input [8, 3]; masking(); "
+             "conv1d(4, 3, padding = same, activation = relu); lstm(3); "
+             "dense(1);",
+         build=masking_conv_lstm,
+         inputs=sensor_steps([[7], [0, 3], [1, 5, 6, 7]])),
+    dict(stem="masked_causal_conv",
+         architecture="(coverage) Embedding(mask_zero) -> causal Conv1D -> "
+                      "GRU returning sequences: the convolution drops the "
+                      "mask, and the model streams",
+         source=MASKING_GUIDE,
+         scaled="10 ids with zeros",
+         dsl="input [_]; embedding(30, 4, mask_zero = true); "
+             "conv1d(4, 2, padding = causal, dilation_rate = 2); "
+             "gru(3, return_sequences = true);",
+         build=masked_causal_conv,
+         inputs=ids_with_zeros(30, [[3], [0, 8, 9], [2, 4]])),
 ]
 
 
@@ -906,6 +952,12 @@ def reference(layers, x):
                 out[t] = prev
             h = out
             continue
+        if isinstance(layer, (L.Conv1D, L.MaxPooling1D, L.AveragePooling1D,
+                              L.GlobalMaxPooling1D)):
+            # Layers without mask support: Keras 3 drops the mask there.
+            mask = None
+        assert mask is None or not isinstance(
+            layer, L.GlobalAveragePooling1D), "a masked average"
         if mask is not None:
             # Per-timestep layers keep the mask as it is (TimeDistributed too:
             # Keras 3 hands the mask along the graph to the next layer).

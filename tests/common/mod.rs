@@ -200,9 +200,9 @@ pub fn json_floats(v: &Value) -> Vec<f32> {
 }
 
 /// The models of `tests/fixtures/keras-examples/` (`tools/gen_keras_examples.py`): twelve
-/// architectures of Keras's examples and common tutorials, six of masks, then three with
-/// convolutional front ends.
-pub const KERAS_EXAMPLES: [&str; 21] = [
+/// architectures of Keras's examples and common tutorials, six of masks, three with
+/// convolutional front ends, then two of masks that end at a convolution.
+pub const KERAS_EXAMPLES: [&str; 23] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
@@ -224,6 +224,8 @@ pub const KERAS_EXAMPLES: [&str; 21] = [
     "fcn_classifier",
     "cnn_lstm_activity",
     "audio_causal_gru",
+    "masking_conv_lstm",
+    "masked_causal_conv",
 ];
 
 fn floats(v: &Value) -> Vec<f32> {

@@ -856,10 +856,14 @@ fn check_tokens(input: Option<&Input>, layers: &[Option<Options>], errs: &mut Er
 
 /// Whether a layer of `kind` ends the mask before it, as Keras 3 carries masks along the
 /// graph: a recurrent layer (`bidirectional` too) that returns one vector uses it up, and
-/// the layers that change the sequence's shape end it; every other layer passes it on
+/// the layers that do not support masks drop it: those that change the sequence's shape,
+/// and `conv1d` and the poolings (a causal `conv1d` too: Keras 3.15 convolves the masked
+/// timesteps and the layers after it see no mask). Every other layer passes it on
 /// (`time_distributed` included, which Keras hands the mask across).
 pub fn ends_mask(kind: Kind, returns_sequences: bool) -> bool {
     matches!(kind, Kind::Flatten | Kind::Reshape | Kind::RepeatVector)
+        || kind.slides_window()
+        || kind.pools_globally()
         || (kind.is_recurrent() && !returns_sequences)
 }
 
@@ -886,6 +890,19 @@ fn check_masks(layers: &[Option<Options>], errs: &mut Errors) {
                 o.range,
                 format!(
                     "`{}` reads its input backwards, where tinyrnn looks the mask up from the model's input: it can skip the timesteps a first `masking()` or `embedding(..., mask_zero = true)` masks, not those of `{}` after other layers",
+                    o.call_text, source.call_text
+                ),
+            );
+        }
+        // Keras's `GlobalAveragePooling1D` is the one pooling that reads a mask: it averages
+        // the kept timesteps only.
+        if o.kind.spec() == &tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D
+            && let Some((_, source)) = mask
+        {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` after `{}`: Keras averages only the timesteps the mask keeps, which tinyrnn does not do yet; average before masking, or leave the mask out",
                     o.call_text, source.call_text
                 ),
             );
