@@ -414,3 +414,19 @@ keras_case!(conv1d_causal_any, any_sequence, stream, {
     gru(3, return_sequences = true);
     dense(1);
 });
+keras_case!(resampling, fixed_vector, no_stream, {
+    input [6, 2];
+    zero_padding1d([1, 2]);
+    conv1d(3, 2);
+    cropping1d(2);
+    up_sampling1d(3);
+    lstm(2);
+    dense(1);
+});
+keras_case!(resampling_defaults, fixed_sequence, no_stream, {
+    input [5, 3];
+    zero_padding1d();
+    cropping1d([0, 2]);
+    up_sampling1d();
+    gru(2, return_sequences = true);
+});

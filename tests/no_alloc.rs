@@ -91,6 +91,30 @@ tinyrnn::model! {
     prelu();
 }
 
+tinyrnn::model! {
+    struct Audio;
+    input [_, 1];
+    conv1d(4, 3, padding = causal);
+    conv1d(4, 3, padding = causal, dilation_rate = 2, groups = 2);
+    gru(3, return_sequences = true);
+}
+
+tinyrnn::model! {
+    struct Windows;
+    input [16, 2];
+    zero_padding1d([1, 2]);
+    conv1d(4, 3, strides = 2, padding = same);
+    batch_normalization();
+    relu();
+    max_pooling1d(2);
+    up_sampling1d(3);
+    cropping1d(1);
+    average_pooling1d(3, strides = 2);
+    lstm(3, return_sequences = true);
+    global_average_pooling1d();
+    dense(2);
+}
+
 fn weights(n: usize) -> Vec<f32> {
     (0..n)
         .map(|i| ((i * 37 % 101) as f32 / 101.0) - 0.5)
@@ -104,6 +128,11 @@ fn forward_and_step_allocate_nothing() {
     let both = Both::from_flat(&weights(Both::PARAMS)).unwrap();
     let ids = Ids::from_flat(&weights(Ids::PARAMS)).unwrap();
     let masked = Masked::from_flat(&weights(Masked::PARAMS)).unwrap();
+    let audio = Audio::from_flat(&weights(Audio::PARAMS)).unwrap();
+    let windows = Windows::from_flat(&weights(Windows::PARAMS)).unwrap();
+    let x16 = [[0.3, -0.2]; 16];
+    let samples = [[0.5], [-0.25], [1.0], [0.0], [0.75]];
+    let mut audio_out = [[0.0; 3]; 5];
     let tokens = [3_u32, 0, 7, 39, 0, 12, 99];
     let x6 = [
         [0.3, -0.2, 0.9],
@@ -139,6 +168,12 @@ fn forward_and_step_allocate_nothing() {
         for xt in &x6 {
             sink += masked.step(&mut state, xt)[0];
         }
+        audio.forward(&samples, &mut audio_out).unwrap();
+        let mut state = AudioState::new();
+        for xt in &samples {
+            sink += audio.step(&mut state, xt)[2];
+        }
+        sink += windows.forward(&x16)[1];
     });
     assert_eq!(n, 0, "forward/step allocated {n} times");
     assert!(sink.is_finite());

@@ -85,7 +85,8 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "reshape", "reshape_sequence", "reshape_any", "prelu_shared",
             "conv1d_valid", "conv1d_same", "conv1d_causal", "conv1d_groups",
             "pooling", "global_pooling", "global_max_pooling",
-            "fcn_classifier", "conv1d_causal_any"]
+            "fcn_classifier", "conv1d_causal_any", "resampling",
+            "resampling_defaults"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras

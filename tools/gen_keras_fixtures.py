@@ -176,6 +176,18 @@ def global_max_pooling1d():
     return lambda: L.GlobalMaxPooling1D()
 
 
+def zero_padding1d(*args, **kw):
+    return lambda: L.ZeroPadding1D(*args, **kw)
+
+
+def cropping1d(*args, **kw):
+    return lambda: L.Cropping1D(*args, **kw)
+
+
+def up_sampling1d(*args, **kw):
+    return lambda: L.UpSampling1D(*args, **kw)
+
+
 def relu_layer(**kw):
     return lambda: L.ReLU(**kw)
 
@@ -542,6 +554,18 @@ CASES = [
                     conv1d(3, 1, padding="causal"),
                     gru(3, return_sequences=True), dense(1)],
           lengths=[3, 7, 12]),
+    # 80-81: ZeroPadding1D, Cropping1D, UpSampling1D (asymmetric, one number
+    # for both ends, and Keras's defaults), around a Conv1D and before RNNs.
+    xcase("resampling",
+          "input [6, 2]; zero_padding1d([1, 2]); conv1d(3, 2); cropping1d(2); "
+          "up_sampling1d(3); lstm(2); dense(1);",
+          6, 2, [zero_padding1d((1, 2)), conv1d(3, 2), cropping1d(2),
+                 up_sampling1d(3), lstm(2), dense(1)]),
+    xcase("resampling_defaults",
+          "input [5, 3]; zero_padding1d(); cropping1d([0, 2]); up_sampling1d(); "
+          "gru(2, return_sequences = true);",
+          5, 3, [zero_padding1d(), cropping1d((0, 2)), up_sampling1d(),
+                 gru(2, return_sequences=True)]),
 ]
 
 
@@ -830,6 +854,16 @@ def numpy_reference(model, x):
             h = _act(cfg["activation"], h @ W + b)
         elif isinstance(layer, L.Conv1D):
             h = _conv1d(cfg, ws, h)
+        elif isinstance(layer, L.ZeroPadding1D):
+            assert cfg["data_format"] == "channels_last", cfg
+            start, end = cfg["padding"]
+            h = np.concatenate([np.zeros((start, h.shape[1])), h,
+                                np.zeros((end, h.shape[1]))])
+        elif isinstance(layer, L.Cropping1D):
+            start, end = cfg["cropping"]
+            h = h[start:len(h) - end]
+        elif isinstance(layer, L.UpSampling1D):
+            h = np.repeat(h, cfg["size"], axis=0)
         elif isinstance(layer, L.MaxPooling1D):
             h = _pool1d(cfg, h, np.max)
         elif isinstance(layer, L.AveragePooling1D):
@@ -954,6 +988,13 @@ def layer_config(layer):
     elif isinstance(layer, (L.GlobalAveragePooling1D, L.GlobalMaxPooling1D)):
         out["data_format"] = cfg["data_format"]
         out["keepdims"] = cfg["keepdims"]
+    elif isinstance(layer, L.ZeroPadding1D):
+        out["padding"] = list(cfg["padding"])
+        out["data_format"] = cfg["data_format"]
+    elif isinstance(layer, L.Cropping1D):
+        out["cropping"] = list(cfg["cropping"])
+    elif isinstance(layer, L.UpSampling1D):
+        out["size"] = cfg["size"]
     elif isinstance(layer, L.LayerNormalization):
         for k in ("axis", "epsilon", "center", "scale"):
             out[k] = cfg[k]

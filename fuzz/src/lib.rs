@@ -136,6 +136,17 @@ tinyrnn::model! {
     gru(3, return_sequences = true);
     dense(1);
 }
+// tests/fixtures/keras-files/resampling.*: timesteps padded, cropped and repeated.
+tinyrnn::model! {
+    pub struct Resampled;
+    input [6, 2];
+    zero_padding1d([1, 2]);
+    conv1d(3, 2);
+    cropping1d(2);
+    up_sampling1d(3);
+    lstm(2);
+    dense(1);
+}
 // The PyTorch fixtures' architectures (tests/fixtures/torch/).
 tinyrnn::model! { pub struct TorchRnn; input [12, 3]; simple_rnn(4); dense(1) }
 tinyrnn::model! { pub struct TorchGru; input [15, 3]; gru(4); dense(1) }
@@ -251,6 +262,7 @@ run_fixed!(
     Statistics: stream,
     Reshaped: no_stream,
     Windows: no_stream,
+    Resampled: no_stream,
     TorchRnn: stream,
     TorchGru: stream,
     TorchLstm2: stream,
@@ -358,7 +370,7 @@ pub fn keras_bytes(data: &[u8]) -> usize {
     }
     each!(
         Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook, Relus, Statistics,
-        Reshaped, Tokens, Windows, Causal
+        Reshaped, Tokens, Windows, Causal, Resampled
     );
     if let Some(config) = &file.config
         && let Ok(layers) = keras::expected_from_config(config)

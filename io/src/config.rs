@@ -79,6 +79,11 @@ pub struct LayerConfig {
     pub dilation_rate: Option<usize>,
     /// `groups` of `Conv1D`.
     pub groups: Option<usize>,
+    /// `padding` of `ZeroPadding1D`, `cropping` of `Cropping1D`: timesteps at the start
+    /// and at the end.
+    pub ends: Option<[usize; 2]>,
+    /// `size` of `UpSampling1D`: how many times each timestep repeats.
+    pub size: Option<usize>,
     /// The numeric arguments of the activation layers the config states
     /// (`tinyrnn_spec::NUMBER_ARGUMENTS`), `None` for Keras's `None`.
     pub numbers: Vec<(String, Option<f64>)>,
@@ -252,6 +257,14 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
             .map(str::to_owned),
         dilation_rate: first_number(cfg.get("dilation_rate")),
         groups: first_number(cfg.get("groups")),
+        ends: ends(cfg.get("cropping").or_else(|| {
+            cfg.get("padding")
+                .filter(|_| class == tinyrnn_spec::ZERO_PADDING_1D.keras_class)
+        })),
+        size: cfg
+            .get("size")
+            .and_then(Value::as_u64)
+            .and_then(|u| usize::try_from(u).ok()),
         shared_axes: cfg
             .get("shared_axes")
             .and_then(|v| match v {
@@ -279,6 +292,19 @@ fn layer_config(class: &str, cfg: &Value) -> LayerConfig {
         numbers: numbers(class, cfg),
         wrapped,
         unsupported,
+    }
+}
+
+/// `ZeroPadding1D`'s `padding` or `Cropping1D`'s `cropping`: `[start, end]` as Keras writes
+/// it, or one number for both.
+fn ends(value: Option<&Value>) -> Option<[usize; 2]> {
+    let count = |v: &Value| v.as_u64().and_then(|n| usize::try_from(n).ok());
+    match value? {
+        Value::Array(items) => match items.as_slice() {
+            [start, end] => Some([count(start)?, count(end)?]),
+            _ => None,
+        },
+        n => count(n).map(|n| [n, n]),
     }
 }
 

@@ -154,6 +154,19 @@ fn layer_call(layer: &LayerConfig, last_axis: i64) -> Result<String, Vec<Unsuppo
                 }
             }
         }
+        Role::Resample => match (layer.class.as_str(), layer.ends, layer.size) {
+            ("UpSampling1D", _, size) => {
+                let size = size.unwrap_or(2);
+                if size != 2 {
+                    args.push(size.to_string());
+                }
+            }
+            (_, ends, _) => match ends.unwrap_or([1, 1]) {
+                [1, 1] => {}
+                [start, end] if start == end => args.push(start.to_string()),
+                [start, end] => args.push(format!("[{start}, {end}]")),
+            },
+        },
         Role::Repeat => match layer.repeat {
             Some(n) => args.push(n.to_string()),
             None => problems.push(unsupported("no `n` in its config".into())),

@@ -72,7 +72,7 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
             Some(Role::Convolution)
                 if layer.padding.as_deref() == Some("causal")
                     && layer.strides.unwrap_or(1) == 1 => {}
-            Some(Role::Convolution | Role::Pooling) => {
+            Some(Role::Convolution | Role::Pooling | Role::Resample) => {
                 let t = timesteps
                     .and_then(|t| window_outputs(layer, t))
                     .ok_or_else(|| {
@@ -159,9 +159,19 @@ fn window_options(
 }
 
 /// How many timesteps a window makes of `t`, as Keras computes them (`None` when a `valid`
-/// window is longer than the sequence).
+/// window is longer than the sequence), or a layer that pads, crops or repeats timesteps
+/// (`None` when cropping leaves none).
 #[must_use]
 pub fn window_outputs(layer: &config::LayerConfig, t: usize) -> Option<usize> {
+    let [start, end] = layer.ends.unwrap_or([1, 1]);
+    match layer.class.as_str() {
+        "ZeroPadding1D" => return t.checked_add(start)?.checked_add(end),
+        "Cropping1D" => {
+            return t.checked_sub(start.checked_add(end)?).filter(|&n| n > 0);
+        }
+        "UpSampling1D" => return t.checked_mul(layer.size.unwrap_or(2)),
+        _ => {}
+    }
     let size = layer.window_size.unwrap_or(2);
     let conv = layer.class == tinyrnn_spec::CONV_1D.keras_class;
     let strides = layer.strides.unwrap_or(if conv { 1 } else { size }).max(1);
@@ -362,6 +372,15 @@ fn layer_layout(layer: &config::LayerConfig, d: usize) -> Result<Layout, LoadErr
         Role::Pooling => {
             let size = layer.window_size.unwrap_or(2);
             window_options(layer, &mut option, size, false);
+            return Ok((Vec::new(), d, options));
+        }
+        Role::Resample => {
+            let [start, end] = layer.ends.unwrap_or([1, 1]);
+            match layer.class.as_str() {
+                "ZeroPadding1D" => option("padding", Some(format!("[{start}, {end}]"))),
+                "Cropping1D" => option("cropping", Some(format!("[{start}, {end}]"))),
+                _ => option("size", Some(layer.size.unwrap_or(2).to_string())),
+            }
             return Ok((Vec::new(), d, options));
         }
         Role::Recurrent { .. } | Role::Dense => {}

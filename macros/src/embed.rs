@@ -1,9 +1,9 @@
 //! `weights = "models/net.keras"`: the Keras file read at compile time, checked against the
 //! declared layers, and its weights embedded as a `const` of the model.
 
-#[cfg(feature = "keras")]
-use crate::check::Layer;
 use crate::check::Model;
+#[cfg(feature = "keras")]
+use crate::check::{Layer, Resample};
 #[cfg(feature = "keras")]
 use proc_macro2::Literal;
 use proc_macro2::TokenStream;
@@ -115,6 +115,14 @@ fn layer_config(layer: &Layer) -> tinyrnn_io::config::LayerConfig {
         padding: layer.window.map(|w| w.padding.name().to_owned()),
         dilation_rate: layer.window.map(|w| w.dilation),
         groups: layer.window.map(|w| w.groups),
+        ends: match layer.resample {
+            Some(Resample::Pad(start, end) | Resample::Crop(start, end)) => Some([start, end]),
+            _ => None,
+        },
+        size: match layer.resample {
+            Some(Resample::Repeat(n)) => Some(n),
+            _ => None,
+        },
         shared_axes: (layer.kind == crate::check::Kind::PRelu).then(|| {
             layer
                 .shared_axes

@@ -352,7 +352,9 @@ pub const CONV_1D: LayerSpec = LayerSpec {
     first_argument_required: true,
 };
 
-/// A 1-D pooling layer of Keras: `(pool_size=2, strides=None, padding="valid")`.
+/// A 1-D pooling layer of Keras, `(pool_size=2, strides=None, padding="valid")`, or one
+/// that pads, crops or repeats timesteps: no weights, no activation, every argument
+/// optional.
 macro_rules! pooling {
     ($name:ident, $keyword:literal, $class:literal, $runtime:literal, $role:ident, $args:expr) => {
         #[doc = concat!("Keras `", $class, "`.")]
@@ -403,6 +405,31 @@ pooling!(
     "GlobalAveragePooling1d",
     GlobalPooling,
     &[]
+);
+
+pooling!(
+    ZERO_PADDING_1D,
+    "zero_padding1d",
+    "ZeroPadding1D",
+    "ZeroPadding1d",
+    Resample,
+    &["padding"]
+);
+pooling!(
+    CROPPING_1D,
+    "cropping1d",
+    "Cropping1D",
+    "Cropping1d",
+    Resample,
+    &["cropping"]
+);
+pooling!(
+    UP_SAMPLING_1D,
+    "up_sampling1d",
+    "UpSampling1D",
+    "UpSampling1d",
+    Resample,
+    &["size"]
 );
 
 /// Keras `RepeatVector(n)`: one vector, `n` times, as a sequence.
@@ -471,7 +498,7 @@ pub fn number_argument(keyword: &str, name: &str) -> Option<(Option<f32>, Option
 }
 
 /// Every layer kind, in the order `model!`'s messages list them.
-pub const LAYERS: [&LayerSpec; 30] = [
+pub const LAYERS: [&LayerSpec; 33] = [
     &SIMPLE_RNN,
     &LSTM,
     &GRU,
@@ -502,6 +529,9 @@ pub const LAYERS: [&LayerSpec; 30] = [
     &AVERAGE_POOLING_1D,
     &GLOBAL_MAX_POOLING_1D,
     &GLOBAL_AVERAGE_POOLING_1D,
+    &ZERO_PADDING_1D,
+    &CROPPING_1D,
+    &UP_SAMPLING_1D,
 ];
 
 /// The layer whose `model!` keyword is `keyword`.

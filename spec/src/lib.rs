@@ -77,6 +77,10 @@ pub enum Role {
     /// The maximum or mean of every timestep: one vector (`GlobalMaxPooling1D`,
     /// `GlobalAveragePooling1D`), without weights.
     GlobalPooling,
+    /// Makes another number of timesteps of the same width, without weights: zeros added
+    /// before and after (`ZeroPadding1D`), timesteps cut off at both ends (`Cropping1D`),
+    /// each timestep repeated (`UpSampling1D`).
+    Resample,
     /// Masks the timesteps whose features all equal a value, for the recurrent layers
     /// after it to skip, without weights (`Masking`).
     Masking,
@@ -312,6 +316,7 @@ impl LayerSpec {
             | Role::Reshape
             | Role::Pooling
             | Role::GlobalPooling
+            | Role::Resample
             | Role::Normalization(_) => Some(Weights::of(&[])),
         }
     }
@@ -357,6 +362,7 @@ impl LayerSpec {
                 | Role::Reshape
                 | Role::Pooling
                 | Role::GlobalPooling
+                | Role::Resample
                 | Role::Normalization(_),
                 _,
                 _,
@@ -381,6 +387,7 @@ impl LayerSpec {
             | Role::Reshape
             | Role::Pooling
             | Role::GlobalPooling
+            | Role::Resample
             | Role::LearnedActivation
             | Role::Normalization(_) => None,
         }

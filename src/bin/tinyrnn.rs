@@ -298,7 +298,17 @@ fn summary(config: &ModelConfig, expected: &[keras::ExpectedLayer], name: &str) 
                 sequence = described.return_sequences.unwrap_or(false);
             }
             "RepeatVector" => (sequence, timesteps) = (true, layer.repeat),
-            "Conv1D" | "MaxPooling1D" | "AveragePooling1D" => {
+            // Convolutions, poolings and the layers that pad, crop or repeat timesteps.
+            class
+                if matches!(
+                    tinyrnn_spec::layer_by_class(class).map(|s| s.role),
+                    Some(
+                        tinyrnn_spec::Role::Convolution
+                            | tinyrnn_spec::Role::Pooling
+                            | tinyrnn_spec::Role::Resample
+                    )
+                ) =>
+            {
                 timesteps = timesteps.and_then(|t| keras::window_outputs(layer, t));
             }
             "GlobalMaxPooling1D" | "GlobalAveragePooling1D" => sequence = false,

@@ -122,7 +122,7 @@ macro_rules! stream {
 pub const KERAS_TOL: f32 = 1e-5;
 
 /// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
-pub const KERAS_FILE_CASES: [&str; 38] = [
+pub const KERAS_FILE_CASES: [&str; 40] = [
     "seed_rnn2",
     "stacked",
     "no_bias",
@@ -161,6 +161,8 @@ pub const KERAS_FILE_CASES: [&str; 38] = [
     "global_max_pooling",
     "fcn_classifier",
     "conv1d_causal_any",
+    "resampling",
+    "resampling_defaults",
 ];
 
 pub struct Fixture {

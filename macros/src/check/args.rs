@@ -7,7 +7,7 @@ use super::diagnostics::{
 };
 use super::kind::{Kind, activation_named, kinds};
 use super::values::{
-    check_activation, check_axes, check_axis, check_count, check_flag, check_input_dim,
+    check_activation, check_axes, check_axis, check_count, check_ends, check_flag, check_input_dim,
     check_merge_mode, check_number, check_padding, check_rate, check_repeat, check_seed,
     check_target_shape, check_units, flag,
 };
@@ -154,6 +154,8 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
     // A window's size, strides, dilation, groups, padding: `None` until given.
     let (mut size, mut strides, mut dilation, mut groups, mut padding) =
         (None, None, None, None, None);
+    // `zero_padding1d`'s `padding`, `cropping1d`'s `cropping`, `up_sampling1d`'s `size`.
+    let (mut ends, mut up) = (None, None);
     let (mut use_bias, mut return_sequences, mut go_backwards, mut reset_after) =
         (None, None, None, None);
     for (i, arg) in call.args.iter().enumerate() {
@@ -260,6 +262,9 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
             "strides" => strides = Some(check_count(key, value, errs)),
             "dilation_rate" => dilation = Some(check_count(key, value, errs)),
             "groups" => groups = Some(check_count(key, value, errs)),
+            "padding" if kind == Kind::ZeroPadding1d => ends = Some(check_ends(key, value, errs)),
+            "cropping" => ends = Some(check_ends(key, value, errs)),
+            "size" => up = Some(check_count(key, value, errs)),
             "padding" => padding = Some(check_padding(kind, value, errs)),
             "input_dim" => input_dim = Some(check_input_dim(value, errs)),
             "n" => repeat = Some(check_repeat(value, errs)),
@@ -399,7 +404,17 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         target: target.flatten(),
         shared_axes: shared_axes.unwrap_or(Some(Vec::new())),
         streams: false,
-        window: if kind.slides_window() || kind.pools_globally() {
+        resample: match kind {
+            Kind::ZeroPadding1d => ends
+                .unwrap_or(Some((1, 1)))
+                .map(|(l, r)| super::Resample::Pad(l, r)),
+            Kind::Cropping1d => ends
+                .unwrap_or(Some((1, 1)))
+                .map(|(l, r)| super::Resample::Crop(l, r)),
+            Kind::UpSampling1d => up.unwrap_or(Some(2)).map(super::Resample::Repeat),
+            _ => None,
+        },
+        window: if (kind.slides_window() && !kind.resamples()) || kind.pools_globally() {
             let size = size.unwrap_or(Some(if kind == Kind::Conv1d { 0 } else { 2 }));
             (|| {
                 let size = size?;

@@ -153,6 +153,7 @@ pub(super) fn build_layer(
         alpha: opt.alpha.unwrap_or(0),
         shared_axes: opt.shared_axes.clone().unwrap_or_default(),
         window: opt.window,
+        resample: opt.resample,
         streams: opt.streams,
     })
 }

@@ -29,6 +29,9 @@ impl Kind {
     pub const PRelu: Kind = Kind(&tinyrnn_spec::PRELU);
     pub const Reshape: Kind = Kind(&tinyrnn_spec::RESHAPE);
     pub const Conv1d: Kind = Kind(&tinyrnn_spec::CONV_1D);
+    pub const ZeroPadding1d: Kind = Kind(&tinyrnn_spec::ZERO_PADDING_1D);
+    pub const Cropping1d: Kind = Kind(&tinyrnn_spec::CROPPING_1D);
+    pub const UpSampling1d: Kind = Kind(&tinyrnn_spec::UP_SAMPLING_1D);
 }
 
 /// Every kind, in `tinyrnn_spec::LAYERS`'s order (the order messages list them).
@@ -63,13 +66,22 @@ impl Kind {
         self.spec().is_recurrent()
     }
 
-    /// `conv1d` and the pooling layers that slide a window along a sequence (not the
-    /// global ones).
+    /// The layers that make a new sequence from windows of the one before: `conv1d` and
+    /// the pooling layers (not the global ones), and those that pad, crop or repeat
+    /// timesteps ([`Kind::resamples`]).
     pub fn slides_window(self) -> bool {
         matches!(
             self.spec().role,
-            tinyrnn_spec::Role::Convolution | tinyrnn_spec::Role::Pooling
+            tinyrnn_spec::Role::Convolution
+                | tinyrnn_spec::Role::Pooling
+                | tinyrnn_spec::Role::Resample
         )
+    }
+
+    /// `zero_padding1d`, `cropping1d`, `up_sampling1d`: another number of timesteps of the
+    /// same vectors.
+    pub fn resamples(self) -> bool {
+        self.spec().role == tinyrnn_spec::Role::Resample
     }
 
     /// The global pooling layers: a sequence to one vector.

@@ -167,6 +167,9 @@ pub struct Layer {
     pub shared_axes: Vec<usize>,
     /// `conv1d`'s kernel or a pooling's pool (`None` for other layers).
     pub window: Option<Window>,
+    /// What `zero_padding1d`, `cropping1d` or `up_sampling1d` does (`None` for other
+    /// layers).
+    pub resample: Option<Resample>,
     /// A causal `conv1d` of stride 1: it runs timestep by timestep, its state the
     /// timesteps its kernel still reaches back to.
     pub streams: bool,
@@ -234,6 +237,31 @@ impl Window {
         match self.padding {
             Padding::Valid => Some((t.checked_sub(self.span()?)?) / self.strides + 1),
             Padding::Same | Padding::Causal => Some(t.div_ceil(self.strides)),
+        }
+    }
+}
+
+/// What a layer of [`Kind::resamples`] does to the timesteps of a sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resample {
+    /// `zero_padding1d`: this many timesteps of zeros before, and after.
+    Pad(usize, usize),
+    /// `cropping1d`: this many timesteps cut off at the start, and at the end.
+    Crop(usize, usize),
+    /// `up_sampling1d`: each timestep this many times.
+    Repeat(usize),
+}
+
+impl Resample {
+    /// How many timesteps it makes of `t`; `None` when cropping leaves none (or a count
+    /// overflows).
+    pub fn outputs(self, t: usize) -> Option<usize> {
+        match self {
+            Resample::Pad(start, end) => t.checked_add(start)?.checked_add(end),
+            Resample::Crop(start, end) => t
+                .checked_sub(start.checked_add(end)?)
+                .filter(|&left| left > 0),
+            Resample::Repeat(n) => t.checked_mul(n),
         }
     }
 }
@@ -309,6 +337,9 @@ struct Options {
     alpha: Option<usize>,
     /// `conv1d`'s kernel or a pooling's pool, as given (`None`: a wrong value, reported).
     window: Option<Window>,
+    /// `zero_padding1d`'s, `cropping1d`'s or `up_sampling1d`'s, as given (`None`: a wrong
+    /// value, reported).
+    resample: Option<Resample>,
     /// A causal `conv1d` of stride 1, which runs timestep by timestep.
     streams: bool,
     /// `reshape`'s output, once its input is known: `(timesteps, width)`, `timesteps`
@@ -339,6 +370,7 @@ impl Options {
             Kind::RepeatVector => self.repeat.is_some(),
             Kind::Reshape => self.reshaped.is_some() && self.flatten_len.is_some(),
             Kind::PRelu => self.alpha.is_some(),
+            k if k.resamples() => self.reshaped.is_some() && self.resample.is_some(),
             k if k.slides_window() || k.pools_globally() => {
                 self.reshaped.is_some()
                     && self.window.is_some()
@@ -681,11 +713,32 @@ fn slide(
             return;
         }
     };
+    o.flatten_len = Some(t);
+    if o.kind.resamples() {
+        let (Some(width), Some(resample)) = (width_now, o.resample) else {
+            o.args_ok = false;
+            return;
+        };
+        let Some(out) = resample.outputs(t) else {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` cuts off every timestep of the {t} it gets; crop fewer, or give more timesteps",
+                    o.call_text
+                ),
+            );
+            o.args_ok = false;
+            *flow = Flow::Unknown;
+            return;
+        };
+        o.reshaped = Some((Some(out), width));
+        *timesteps_now = Some(Some(out));
+        return;
+    }
     let (Some(width), Some(window)) = (width_now, o.window) else {
         o.args_ok = false;
         return;
     };
-    o.flatten_len = Some(t);
     if o.kind.pools_globally() {
         o.reshaped = Some((None, width));
         *flow = Flow::Flat(index);

@@ -191,6 +191,50 @@ pub(super) fn check_padding(kind: Kind, v: &Value, errs: &mut Errors) -> Option<
     None
 }
 
+/// `zero_padding1d`'s `padding` or `cropping1d`'s `cropping`: timesteps at the start and
+/// at the end, `n` for both or `[start, end]` (Keras's int or tuple), zeros allowed.
+pub(super) fn check_ends(key: &str, v: &Value, errs: &mut Errors) -> Option<(usize, usize)> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let whole = |lit: &proc_macro2::Literal| lit.to_string().parse::<usize>().ok();
+    match v {
+        Value::Int(n) => {
+            if let Ok(n) = n.base10_parse::<usize>() {
+                return Some((n, n));
+            }
+        }
+        Value::Other(tokens) => {
+            let mut trees = tokens.clone().into_iter();
+            if let (Some(TokenTree::Group(group)), None) = (trees.next(), trees.next())
+                && matches!(
+                    group.delimiter(),
+                    Delimiter::Bracket | Delimiter::Parenthesis
+                )
+            {
+                let items: Vec<TokenTree> = group.stream().into_iter().collect();
+                if let [
+                    TokenTree::Literal(start),
+                    TokenTree::Punct(comma),
+                    TokenTree::Literal(end),
+                ] = items.as_slice()
+                    && comma.as_char() == ','
+                    && let (Some(start), Some(end)) = (whole(start), whole(end))
+                {
+                    return Some((start, end));
+                }
+            }
+        }
+        _ => {}
+    }
+    errs.push_range(
+        (v.span(), v.end_span()),
+        format!(
+            "expected `{key}` as a whole number of timesteps for both ends, or `[start, end]`, found `{}`",
+            v.text()
+        ),
+    );
+    None
+}
+
 /// `prelu`'s `shared_axes`: `[1]`, `[2]` or `[1, 2]` (Keras's axes after the batch's: 1 the
 /// timesteps of a sequence, or a vector's units; 2 a sequence's units).
 pub(super) fn check_axes(v: &Value, errs: &mut Errors) -> Option<Vec<usize>> {

@@ -3,7 +3,7 @@
 //! The generated code only composes runtime types (`tinyrnn::__private::layers::*`) and
 //! calls their `step`; every path is absolute so that it works wherever the macro is called.
 
-use crate::check::{Activation, Kind, Layer, Model};
+use crate::check::{Activation, Kind, Layer, Model, Resample};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -96,6 +96,17 @@ fn layer_type(layer: &Layer) -> TokenStream {
                 #layers::Conv1d<#steps_in, #inputs, #steps_out, #units, #size, #column, #bias,
                     #strides, #dilation, #groups, #pad, #act>
             }
+        }
+        Kind::ZeroPadding1d | Kind::Cropping1d | Kind::UpSampling1d => {
+            let (steps_in, steps_out) = (lit(l.flatten_len), lit(l.timesteps.unwrap_or(0)));
+            let (kind, n) = match l.resample {
+                Some(Resample::Pad(start, _)) => ("ZeroPadding1d", start),
+                Some(Resample::Crop(start, _)) => ("Cropping1d", start),
+                Some(Resample::Repeat(n)) => ("UpSampling1d", n),
+                None => return quote_spanned!(span=> ()),
+            };
+            let (kind, n) = (Ident::new(kind, span), lit(n));
+            quote_spanned!(span=> #layers::#kind<#steps_in, #inputs, #steps_out, #n>)
         }
         pooling if pooling.slides_window() => {
             let Some(window) = l.window else {
@@ -216,6 +227,17 @@ fn keras_options(l: &Layer) -> Vec<(&'static str, String)> {
         return options;
     }
     if l.kind == Kind::Flatten || l.kind.pools_globally() {
+        return options;
+    }
+    match l.resample {
+        Some(Resample::Pad(start, end)) => options.push(("padding", format!("[{start}, {end}]"))),
+        Some(Resample::Crop(start, end)) => {
+            options.push(("cropping", format!("[{start}, {end}]")));
+        }
+        Some(Resample::Repeat(n)) => options.push(("size", n.to_string())),
+        None => {}
+    }
+    if l.resample.is_some() {
         return options;
     }
     if let Some(w) = l.window {

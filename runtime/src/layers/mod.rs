@@ -42,7 +42,7 @@ pub use passthrough::{
     SpatialDropout1D,
 };
 pub use prelu::PRelu;
-pub use reshaping::{Flatten, RepeatVector, Reshape};
+pub use reshaping::{Cropping1d, Flatten, RepeatVector, Reshape, UpSampling1d, ZeroPadding1d};
 pub use simple_rnn::SimpleRnn;
 pub use time_distributed::TimeDistributed;
 

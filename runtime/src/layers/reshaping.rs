@@ -1,5 +1,6 @@
 //! `RepeatVector`, `Flatten` and `Reshape`: the layers that turn a vector into a sequence
-//! and a sequence into a vector. None has weights.
+//! and a sequence into a vector; `ZeroPadding1D`, `Cropping1D` and `UpSampling1D`, which
+//! make a sequence of another length. None has weights.
 
 use super::{Layer, weightless_layer_items};
 use crate::{Error, WeightSpec};
@@ -139,3 +140,118 @@ impl<const TI: usize, const WI: usize, const TO: usize, const WO: usize> Layer
 {
     weightless_layer_items!(spec: RESHAPE, input: [[f32; WI]; TI], output: [[f32; WO]; TO]);
 }
+
+/// The `impl Layer` and `from_le_bytes_at` of a layer that makes `TO` timesteps of `T`, each
+/// `W` wide, without weights.
+macro_rules! timesteps_layer {
+    ($name:ident, $param:ident, $spec:ident) => {
+        impl<const T: usize, const W: usize, const TO: usize, const $param: usize>
+            $name<T, W, TO, $param>
+        {
+            /// The layer (it has no weights); for `model!`'s `const` constructor.
+            #[must_use]
+            pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
+                Self
+            }
+        }
+
+        impl<const T: usize, const W: usize, const TO: usize, const $param: usize> Layer
+            for $name<T, W, TO, $param>
+        {
+            weightless_layer_items!(spec: $spec, input: [[f32; W]; T], output: [[f32; W]; TO]);
+        }
+    };
+}
+
+/// Keras `ZeroPadding1D(padding=(LEFT, TO - T - LEFT))` on `T` timesteps of `W` units:
+/// `LEFT` timesteps of zeros, the sequence, then zeros up to `TO`. No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, ZeroPadding1d};
+///
+/// let pad = ZeroPadding1d::<2, 1, 5, 1>::ZERO;
+/// assert_eq!(pad.step(&mut (), &[[1.0], [2.0]]), [[0.0], [1.0], [2.0], [0.0], [0.0]]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZeroPadding1d<const T: usize, const W: usize, const TO: usize, const LEFT: usize>;
+
+impl<const T: usize, const W: usize, const TO: usize, const LEFT: usize>
+    ZeroPadding1d<T, W, TO, LEFT>
+{
+    const CHECK: () = assert!(LEFT + T <= TO, "the padding is `LEFT` and `TO - T - LEFT`");
+
+    /// The sequence between its zeros.
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &[[f32; W]; T]) -> [[f32; W]; TO] {
+        let () = Self::CHECK;
+        let mut y = [[0.0; W]; TO];
+        for (yt, xt) in y.iter_mut().skip(LEFT).zip(x) {
+            *yt = *xt;
+        }
+        y
+    }
+}
+
+timesteps_layer!(ZeroPadding1d, LEFT, ZERO_PADDING_1D);
+
+/// Keras `Cropping1D(cropping=(LEFT, T - TO - LEFT))` on `T` timesteps of `W` units: the
+/// `TO` timesteps after the first `LEFT`. No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Cropping1d, Layer};
+///
+/// let crop = Cropping1d::<4, 1, 2, 1>::ZERO;
+/// assert_eq!(crop.step(&mut (), &[[1.0], [2.0], [3.0], [4.0]]), [[2.0], [3.0]]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cropping1d<const T: usize, const W: usize, const TO: usize, const LEFT: usize>;
+
+impl<const T: usize, const W: usize, const TO: usize, const LEFT: usize>
+    Cropping1d<T, W, TO, LEFT>
+{
+    const CHECK: () = assert!(LEFT + TO <= T, "the cropping is `LEFT` and `T - TO - LEFT`");
+
+    /// The timesteps left between the cropped ends.
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &[[f32; W]; T]) -> [[f32; W]; TO] {
+        let () = Self::CHECK;
+        let mut y = [[0.0; W]; TO];
+        for (yt, xt) in y.iter_mut().zip(x.iter().skip(LEFT)) {
+            *yt = *xt;
+        }
+        y
+    }
+}
+
+timesteps_layer!(Cropping1d, LEFT, CROPPING_1D);
+
+/// Keras `UpSampling1D(size=SIZE)` on `T` timesteps of `W` units: each timestep `SIZE`
+/// times, `TO = T * SIZE` in all. No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, UpSampling1d};
+///
+/// let up = UpSampling1d::<2, 1, 4, 2>::ZERO;
+/// assert_eq!(up.step(&mut (), &[[1.0], [2.0]]), [[1.0], [1.0], [2.0], [2.0]]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpSampling1d<const T: usize, const W: usize, const TO: usize, const SIZE: usize>;
+
+impl<const T: usize, const W: usize, const TO: usize, const SIZE: usize>
+    UpSampling1d<T, W, TO, SIZE>
+{
+    const CHECK: () = assert!(TO == T * SIZE && SIZE > 0, "`TO` is `T * SIZE`");
+
+    /// Every timestep, repeated.
+    #[must_use]
+    pub fn step(&self, _state: &mut (), x: &[[f32; W]; T]) -> [[f32; W]; TO] {
+        let () = Self::CHECK;
+        let mut y = [[0.0; W]; TO];
+        for (block, xt) in y.chunks_exact_mut(SIZE).zip(x) {
+            block.fill(*xt);
+        }
+        y
+    }
+}
+
+timesteps_layer!(UpSampling1d, SIZE, UP_SAMPLING_1D);

@@ -39,6 +39,26 @@ tinyrnn::model! {
     dense(2);
 }
 
+tinyrnn::model! {
+    /// Convolutions, streaming and whole (issue 15's layers).
+    pub struct Signal;
+    input [16, 1];
+    conv1d(4, 3, padding = causal, dilation_rate = 2);
+    zero_padding1d(1);
+    conv1d(4, 3, activation = relu);
+    max_pooling1d(2);
+    up_sampling1d(2);
+    cropping1d([0, 1]);
+    global_average_pooling1d();
+    dense(1);
+}
+
+/// `forward` of the convolutions without std.
+#[must_use]
+pub fn run_signal(x: &[[f32; 1]; 16]) -> f32 {
+    Signal::ZERO.forward(x)[0]
+}
+
 /// The same without std: `forward`, and `try_forward` refusing an id out of range.
 #[must_use]
 pub fn run_tokens(ids: &[u32; 12]) -> f32 {
