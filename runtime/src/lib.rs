@@ -28,6 +28,21 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+/// The square root of an `f32`, correctly rounded (IEEE 754) either way, so the same bits:
+/// with `std` its `f32::sqrt`, which the compiler vectorises over a layer's units (`sqrtps`),
+/// else `libm`'s (`core` has none on stable Rust), one unit at a time.
+#[inline]
+pub(crate) fn sqrt(x: f32) -> f32 {
+    #[cfg(feature = "std")]
+    {
+        x.sqrt()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        libm::sqrtf(x)
+    }
+}
+
 pub mod activations;
 mod aligned;
 mod error;

@@ -59,16 +59,25 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32>
     /// One vector, normalized.
     #[must_use]
     pub fn step(&self, _state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
-        let mut y = *x;
-        for (i, v) in y.iter_mut().enumerate() {
-            let mut inv = 1.0 / libm::sqrtf(self.moving_variance[i] + f32::from_bits(EPSILON));
-            if G != 0 {
-                inv *= self.gamma[i];
+        // Over plain slices, which the compiler vectorises (nalgebra's element iterator and
+        // indexing kept this one unit at a time).
+        let epsilon = f32::from_bits(EPSILON);
+        let (gamma, beta) = (self.gamma.as_slice(), self.beta.as_slice());
+        let mut y: [f32; D] = (*x).into();
+        let statistics = self
+            .moving_mean
+            .as_slice()
+            .iter()
+            .zip(self.moving_variance.as_slice());
+        for (k, (v, (mean, variance))) in y.iter_mut().zip(statistics).enumerate() {
+            let mut inv = 1.0 / crate::sqrt(variance + epsilon);
+            if let Some(g) = gamma.get(k) {
+                inv *= g;
             }
-            let offset = if B == 0 { 0.0 } else { self.beta[i] };
-            *v = *v * inv + (offset - self.moving_mean[i] * inv);
+            let offset = beta.get(k).copied().unwrap_or(0.0);
+            *v = *v * inv + (offset - mean * inv);
         }
-        y
+        SVector::from(y)
     }
 }
 

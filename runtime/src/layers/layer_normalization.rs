@@ -53,7 +53,7 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32>
         let n = D as f32;
         let mean = x.sum() / n;
         let variance = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
-        let inv = 1.0 / libm::sqrtf(variance + f32::from_bits(EPSILON));
+        let inv = 1.0 / crate::sqrt(variance + f32::from_bits(EPSILON));
         let mut y = *x;
         for (i, v) in y.iter_mut().enumerate() {
             let scale = if G == 0 { inv } else { inv * self.gamma[i] };

@@ -54,16 +54,18 @@ impl<const D: usize, const INVERT: bool> Normalization<D, INVERT> {
     /// One vector, standardized (or, with `INVERT`, restored).
     #[must_use]
     pub fn step(&self, _state: &mut (), x: &SVector<f32, D>) -> SVector<f32, D> {
-        let mut y = *x;
-        for (i, v) in y.iter_mut().enumerate() {
-            let deviation = libm::sqrtf(self.variance[i]).max(EPSILON);
+        // Over plain slices, which the compiler vectorises.
+        let mut y: [f32; D] = (*x).into();
+        let statistics = self.mean.as_slice().iter().zip(self.variance.as_slice());
+        for (v, (mean, variance)) in y.iter_mut().zip(statistics) {
+            let deviation = crate::sqrt(*variance).max(EPSILON);
             *v = if INVERT {
-                self.mean[i] + *v * deviation
+                mean + *v * deviation
             } else {
-                (*v - self.mean[i]) / deviation
+                (*v - mean) / deviation
             };
         }
-        y
+        SVector::from(y)
     }
 }
 
