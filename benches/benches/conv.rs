@@ -3,12 +3,13 @@
 //! dilation 1/2/4) + gru(N), one sample per call) and `forward` of keras.io's FCN
 //! classifier (3 x conv1d + batch_normalization + relu, global average, dense) over 128
 //! timesteps, each beside a hand-written scalar baseline of the same arithmetic in the same
-//! process. RTNeural's `Conv1DT` is not measured here yet (issue 15).
+//! process. The side-by-side with RTNeural's `Conv1DT` on these cells is
+//! `benches/peers/rtneural-conv/` (`src/bin/conv_peer.rs` is its tinyrnn side).
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
-use tinyrnn_bench::{inputs, uniform};
+use tinyrnn_bench::{fcn_weights, inputs, uniform};
 
 macro_rules! stack {
     ($name:ident, $state:ident, $n:literal) => {
@@ -125,7 +126,7 @@ macro_rules! bench_stack {
 }
 
 fn fcn(c: &mut Criterion) {
-    let net = Fcn::from_flat(&uniform(Fcn::PARAMS, 9, 0.3)).expect("weights");
+    let net = Fcn::from_flat(&fcn_weights(Fcn::PARAMS)).expect("weights");
     let x: [[f32; 1]; 128] = inputs::<1>(128, 2).try_into().expect("128 steps");
     let mut g = c.benchmark_group("fcn_forward");
     g.throughput(Throughput::Elements(128));

@@ -63,6 +63,27 @@ impl Kind {
     }
 }
 
+/// Weights for the FCN classifier of `benches/conv.rs` and `conv_peer` (3 x `conv1d(32,
+/// 8/5/3, padding = same)` + `batch_normalization()` + `relu()` on one feature, global
+/// average pooling, `dense(4)`): `uniform(params, 9, 0.3)` in Keras order, each moving
+/// variance made positive (`0.5 + v`), as a trained model's are (negative ones give NaNs).
+#[must_use]
+pub fn fcn_weights(params: usize) -> Vec<f32> {
+    // Where each batch normalization's `gamma, beta, moving_mean, moving_variance` start.
+    const BN: [usize; 3] = [
+        8 * 32 + 32,
+        8 * 32 + 32 + 128 + 5 * 32 * 32 + 32,
+        8 * 32 + 32 + 128 + 5 * 32 * 32 + 32 + 128 + 3 * 32 * 32 + 32,
+    ];
+    let mut w = uniform(params, 9, 0.3);
+    for start in BN {
+        for v in &mut w[start + 3 * 32..start + 4 * 32] {
+            *v += 0.5;
+        }
+    }
+    w
+}
+
 /// Deterministic pseudo-random values in `[-scale, scale]` (a 64-bit LCG), so every run and
 /// every implementation sees the same weights and inputs.
 #[must_use]
