@@ -394,8 +394,10 @@ fn row(f: &mut fmt::Formatter<'_>, columns: &[usize], bar: &str, cells: &[&str])
         f.write_str(bar)?;
         for (i, (cell, &width)) in rest.iter_mut().zip(columns).enumerate() {
             let inner = width - 2;
-            let line = next_line(cell, inner);
-            if i == 2 {
+            let (line, cut) = next_line(cell, inner);
+            if cut {
+                write!(f, " {line}\u{2026} ")?;
+            } else if i == 2 {
                 write!(f, " {line:>inner$} ")?;
             } else {
                 write!(f, " {line:<inner$} ")?;
@@ -410,13 +412,16 @@ fn row(f: &mut fmt::Formatter<'_>, columns: &[usize], bar: &str, cells: &[&str])
 }
 
 /// Takes the next line of at most `width` characters off `text`: whole words while they
-/// fit, and a word longer than a line cut at the width (`spatial_dropout1d_1
-/// (SpatialDropout1D)` in a 36-wide column is two lines).
-fn next_line<'a>(text: &mut &'a str, width: usize) -> &'a str {
+/// fit (`spatial_dropout1d_1 (SpatialDropout1D)` in a 36-wide column is two lines), and a
+/// word longer than a line on a line of its own, cut to `width - 1` characters and an
+/// ellipsis, the rest of it dropped, as rich (which draws Keras's table) cuts a word that
+/// does not fit (`global_average_pooling1d_2[0][0]` in the 26 characters of "Connected
+/// to" is `global_average_pooling1d_…`). The flag says the ellipsis is due.
+fn next_line<'a>(text: &mut &'a str, width: usize) -> (&'a str, bool) {
     let s = text.trim_start_matches(' ');
     if s.chars().count() <= width {
         *text = "";
-        return s;
+        return (s, false);
     }
     // The last space that ends a line of at most `width` characters.
     let mut cut = None;
@@ -428,12 +433,18 @@ fn next_line<'a>(text: &mut &'a str, width: usize) -> &'a str {
             cut = Some(i);
         }
     }
-    let end = match cut {
-        Some(i) if i > 0 => i,
-        _ => s.char_indices().nth(width).map_or(s.len(), |(i, _)| i),
-    };
-    *text = &s[end..];
-    s[..end].trim_end_matches(' ')
+    if let Some(i) = cut.filter(|&i| i > 0) {
+        *text = &s[i..];
+        return (s[..i].trim_end_matches(' '), false);
+    }
+    // The first word is longer than a line.
+    let word_end = s.find(' ').unwrap_or(s.len());
+    let kept = s
+        .char_indices()
+        .nth(width.saturating_sub(1))
+        .map_or(word_end, |(i, _)| i.min(word_end));
+    *text = &s[word_end..];
+    (&s[..kept], true)
 }
 
 /// Writes `n` with thousands separators, as Keras prints counts (`40,800`).
@@ -575,15 +586,22 @@ mod tests {
     #[test]
     fn long_cells_wrap_at_words_and_long_words_are_cut() {
         let mut cell = "spatial_dropout1d_1 (SpatialDropout1D)";
-        assert_eq!(next_line(&mut cell, 36), "spatial_dropout1d_1");
-        assert_eq!(next_line(&mut cell, 36), "(SpatialDropout1D)");
+        assert_eq!(next_line(&mut cell, 36), ("spatial_dropout1d_1", false));
+        assert_eq!(next_line(&mut cell, 36), ("(SpatialDropout1D)", false));
+        assert_eq!(cell, "");
+        // A word longer than the line: cut, with an ellipsis, and the rest dropped (Keras's
+        // "Connected to" column, tests/fixtures/keras-examples/masked_global_average.json).
+        let mut cell = "global_average_pooling1d_2[0][0]";
+        assert_eq!(
+            next_line(&mut cell, 26),
+            ("global_average_pooling1d_", true)
+        );
         assert_eq!(cell, "");
         let mut cell = "abcdefgh ij";
-        assert_eq!(next_line(&mut cell, 4), "abcd");
-        assert_eq!(next_line(&mut cell, 4), "efgh");
-        assert_eq!(next_line(&mut cell, 4), "ij");
+        assert_eq!(next_line(&mut cell, 4), ("abc", true));
+        assert_eq!(next_line(&mut cell, 4), ("ij", false));
         let mut cell = "ab cd";
-        assert_eq!(next_line(&mut cell, 2), "ab");
-        assert_eq!(next_line(&mut cell, 2), "cd");
+        assert_eq!(next_line(&mut cell, 2), ("ab", false));
+        assert_eq!(next_line(&mut cell, 2), ("cd", false));
     }
 }
