@@ -283,6 +283,22 @@ example!(masked_causal_conv, tokens, any_sequence, stream, {
     conv1d(4, 2, padding = causal, dilation_rate = 2);
     gru(3, return_sequences = true);
 });
+// Not examples: the one pooling that reads a mask, Keras's `GlobalAveragePooling1D`, averages
+// the kept timesteps only.
+example!(masked_global_average, tokens, fixed, no_stream, {
+    input[10];
+    embedding(50, 6, mask_zero = true);
+    global_average_pooling1d();
+    dense(8, activation = relu);
+    dense(1, activation = sigmoid);
+});
+example!(masking_lstm_average, features, fixed, no_stream, {
+    input [8, 3];
+    masking();
+    lstm(4, return_sequences = true);
+    global_average_pooling1d();
+    dense(2);
+});
 // Not examples: Keras's masks where they travel furthest (through recurrent layers that
 // return sequences, which repeat their last output at a masked timestep, and the layers
 // between them), with `step` bit for bit equal to `forward`.

@@ -115,6 +115,14 @@ tinyrnn::model! {
     dense(2);
 }
 
+tinyrnn::model! {
+    struct Bag;
+    input [7];
+    embedding(100, 3, mask_zero = true);
+    global_average_pooling1d();
+    dense(1);
+}
+
 fn weights(n: usize) -> Vec<f32> {
     (0..n)
         .map(|i| ((i * 37 % 101) as f32 / 101.0) - 0.5)
@@ -130,6 +138,7 @@ fn forward_and_step_allocate_nothing() {
     let masked = Masked::from_flat(&weights(Masked::PARAMS)).unwrap();
     let audio = Audio::from_flat(&weights(Audio::PARAMS)).unwrap();
     let windows = Windows::from_flat(&weights(Windows::PARAMS)).unwrap();
+    let bag = Bag::from_flat(&weights(Bag::PARAMS)).unwrap();
     let x16 = [[0.3, -0.2]; 16];
     let samples = [[0.5], [-0.25], [1.0], [0.0], [0.75]];
     let mut audio_out = [[0.0; 3]; 5];
@@ -174,6 +183,7 @@ fn forward_and_step_allocate_nothing() {
             sink += audio.step(&mut state, xt)[2];
         }
         sink += windows.forward(&x16)[1];
+        sink += bag.forward(&tokens)[0];
     });
     assert_eq!(n, 0, "forward/step allocated {n} times");
     assert!(sink.is_finite());

@@ -499,6 +499,29 @@ def masked_causal_conv():
     ])
 
 
+def masked_global_average():
+    # Not an example: GlobalAveragePooling1D averages the kept timesteps
+    # only (ids padded with zeros, as a bag-of-embeddings classifier reads
+    # them).
+    inputs = keras.Input((10,), dtype="int32")
+    x = L.Embedding(50, 6, mask_zero=True)(inputs)
+    x = L.GlobalAveragePooling1D()(x)
+    x = L.Dense(8, activation="relu")(x)
+    return keras.Model(inputs, L.Dense(1, activation="sigmoid")(x))
+
+
+def masking_lstm_average():
+    # Not an example: the mask passes an LSTM returning sequences and reaches
+    # the average, which leaves the masked steps out.
+    return keras.Sequential([
+        keras.Input((8, 3)),
+        L.Masking(),
+        L.LSTM(4, return_sequences=True),
+        L.GlobalAveragePooling1D(),
+        L.Dense(2),
+    ])
+
+
 def ids_with_zeros(vocab, zeros):
     def pick(i):
         def make(rng):
@@ -840,6 +863,28 @@ MODELS = [
              "gru(3, return_sequences = true);",
          build=masked_causal_conv,
          inputs=ids_with_zeros(30, [[3], [0, 8, 9], [2, 4]])),
+    # Not examples: GlobalAveragePooling1D reads the mask (the mean of the
+    # kept timesteps).
+    dict(stem="masked_global_average",
+         architecture="(coverage) Embedding(mask_zero) -> "
+                      "GlobalAveragePooling1D -> Dense -> Dense: the average "
+                      "of the kept timesteps",
+         source=MASKING_GUIDE,
+         scaled="10 ids with zeros (trailing padding and inside)",
+         dsl="input [10]; embedding(50, 6, mask_zero = true); "
+             "global_average_pooling1d(); dense(8, activation = relu); "
+             "dense(1, activation = sigmoid);",
+         build=masked_global_average,
+         inputs=ids_with_zeros(50, [[7, 8, 9], [0, 4], [1, 2, 3, 5, 6, 8]])),
+    dict(stem="masking_lstm_average",
+         architecture="(coverage) Masking -> LSTM(return_sequences) -> "
+                      "GlobalAveragePooling1D -> Dense",
+         source=MASKING_GUIDE,
+         scaled="8 steps of 3 features, all-zero steps masked",
+         dsl="input [8, 3]; masking(); lstm(4, return_sequences = true); "
+             "global_average_pooling1d(); dense(2);",
+         build=masking_lstm_average,
+         inputs=sensor_steps([[7], [0, 3], [1, 5, 6, 7]])),
 ]
 
 
@@ -956,8 +1001,10 @@ def reference(layers, x):
                               L.GlobalMaxPooling1D)):
             # Layers without mask support: Keras 3 drops the mask there.
             mask = None
-        assert mask is None or not isinstance(
-            layer, L.GlobalAveragePooling1D), "a masked average"
+        if mask is not None and isinstance(layer, L.GlobalAveragePooling1D):
+            # The one pooling that reads a mask: the mean of the kept steps.
+            h, mask = h[mask].mean(axis=0), None
+            continue
         if mask is not None:
             # Per-timestep layers keep the mask as it is (TimeDistributed too:
             # Keras 3 hands the mask along the graph to the next layer).

@@ -203,8 +203,9 @@ pub fn json_floats(v: &Value) -> Vec<f32> {
 
 /// The models of `tests/fixtures/keras-examples/` (`tools/gen_keras_examples.py`): twelve
 /// architectures of Keras's examples and common tutorials, six of masks, three with
-/// convolutional front ends, then two of masks that end at a convolution.
-pub const KERAS_EXAMPLES: [&str; 23] = [
+/// convolutional front ends, then two of masks that end at a convolution and two that a
+/// global average reads.
+pub const KERAS_EXAMPLES: [&str; 25] = [
     "weather_forecasting",
     "imdb_bidirectional_lstm",
     "char_text_generation",
@@ -228,6 +229,8 @@ pub const KERAS_EXAMPLES: [&str; 23] = [
     "audio_causal_gru",
     "masking_conv_lstm",
     "masked_causal_conv",
+    "masked_global_average",
+    "masking_lstm_average",
 ];
 
 fn floats(v: &Value) -> Vec<f32> {

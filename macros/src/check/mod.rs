@@ -948,14 +948,15 @@ fn check_masks(layers: &[Option<Options>], errs: &mut Errors) {
             );
         }
         // Keras's `GlobalAveragePooling1D` is the one pooling that reads a mask: it averages
-        // the kept timesteps only.
+        // the kept timesteps only, which tinyrnn looks up from the model's input.
         if o.kind.spec() == &tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D
-            && let Some((_, source)) = mask
+            && let Some((at, source)) = mask
+            && at > 0
         {
             errs.push_range(
                 o.range,
                 format!(
-                    "`{}` after `{}`: Keras averages only the timesteps the mask keeps, which tinyrnn does not do yet; average before masking, or leave the mask out",
+                    "`{}` averages the timesteps the mask keeps, which tinyrnn looks up from the model's input: it can read the mask of a first `masking()` or `embedding(..., mask_zero = true)`, not that of `{}` after other layers",
                     o.call_text, source.call_text
                 ),
             );

@@ -12,7 +12,7 @@ use syn::Ident;
 /// `masking()` through the layers that pass a mask on, to each recurrent layer (which
 /// skips masked timesteps), until a layer ends it (`check::ends_mask`).
 struct Masks {
-    /// The recurrent layers that read a mask.
+    /// The layers that read a mask: recurrent layers, and a `global_average_pooling1d`.
     reads: Vec<bool>,
     /// The mask sources whose `keep` the layers of their own stage read, inline.
     used: Vec<bool>,
@@ -38,6 +38,11 @@ fn masked(m: &Model) -> Masks {
             reads[i] = true;
             used[s] = true;
             positional |= l.kind == Kind::Bidirectional || l.go_backwards;
+        }
+        // A masked global average reads the whole sequence's mask at once, by timestep.
+        if l.kind.spec() == &tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D && source.is_some() {
+            reads[i] = true;
+            positional = true;
         }
         if crate::check::ends_mask(l.kind, l.seq_out) {
             source = None;
@@ -438,6 +443,10 @@ fn section_body(
         let field = &reader.field;
         let call = if reader.kind == Kind::Reshape {
             quote!(self.#field.to_vector(#whole))
+        } else if masked(m).reads[section.tail.start] {
+            // Keras averages the kept timesteps only.
+            let keep = keep_at(m, &quote!(p));
+            quote!(self.#field.masked_average(#whole, &::core::array::from_fn(|p| #keep)))
         } else {
             quote!(self.#field.step(&mut (), #whole))
         };

@@ -336,6 +336,30 @@ impl<const T: usize, const W: usize, const AVERAGE: bool> GlobalPooling1d<T, W, 
         })
     }
 
+    /// Keras's `GlobalAveragePooling1D` after a mask: the mean of the timesteps `keep`
+    /// marks, the others left out of the sum and the count (NaN when none is kept, as
+    /// Keras's `0 / 0`).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{GlobalPooling1d, Layer};
+    ///
+    /// let mean = GlobalPooling1d::<3, 1, true>::ZERO;
+    /// let y = mean.masked_average(&[[1.0], [5.0], [3.0]], &[true, false, true]);
+    /// assert_eq!(y[0], 2.0);
+    /// ```
+    #[must_use]
+    pub fn masked_average(&self, x: &[[f32; W]; T], keep: &[bool; T]) -> SVector<f32, W> {
+        let mut sum = [0.0_f32; W];
+        let mut kept = 0.0_f32;
+        for (xt, _) in x.iter().zip(keep).filter(|(_, keep)| **keep) {
+            kept += 1.0;
+            for (s, v) in sum.iter_mut().zip(xt) {
+                *s += v;
+            }
+        }
+        SVector::from(sum.map(|s| s / kept))
+    }
+
     /// The layer (it has no weights); for `model!`'s `const` constructor.
     #[must_use]
     pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
