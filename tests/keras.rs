@@ -430,3 +430,30 @@ keras_case!(resampling_defaults, fixed_sequence, no_stream, {
     up_sampling1d();
     gru(2, return_sequences = true);
 });
+// Windows slid along sequences of any length, in `forward`.
+keras_case!(windows_any, any_vector, no_stream, {
+    input [_, 2];
+    conv1d(4, 3, strides = 2, activation = relu);
+    max_pooling1d(2);
+    lstm(3);
+    dense(1);
+});
+keras_case!(windows_any_sequence, any_windows, no_stream, {
+    input [_, 1];
+    conv1d(4, 3, padding = same, dilation_rate = 2);
+    average_pooling1d(3, strides = 1, padding = same);
+    conv1d(3, 2, strides = 2, padding = causal);
+    gru(2, return_sequences = true);
+});
+keras_case!(global_pooling_any, any_vector, no_stream, {
+    input [_, 3];
+    conv1d(6, 3, padding = same, groups = 3, activation = relu);
+    global_average_pooling1d();
+    dense(2);
+});
+keras_case!(global_max_pooling_any, any_vector, no_stream, {
+    input [_, 2];
+    lstm(3, return_sequences = true);
+    global_max_pooling1d();
+    dense(1);
+});

@@ -116,6 +116,14 @@ tinyrnn::model! {
 }
 
 tinyrnn::model! {
+    struct Slid;
+    input [_, 2];
+    conv1d(4, 3, padding = same);
+    average_pooling1d(2);
+    gru(3, return_sequences = true);
+}
+
+tinyrnn::model! {
     struct Bag;
     input [7];
     embedding(100, 3, mask_zero = true);
@@ -139,6 +147,8 @@ fn forward_and_step_allocate_nothing() {
     let audio = Audio::from_flat(&weights(Audio::PARAMS)).unwrap();
     let windows = Windows::from_flat(&weights(Windows::PARAMS)).unwrap();
     let bag = Bag::from_flat(&weights(Bag::PARAMS)).unwrap();
+    let slid = Slid::from_flat(&weights(Slid::PARAMS)).unwrap();
+    let mut slid_out = [[0.0; 3]; 8];
     let x16 = [[0.3, -0.2]; 16];
     let samples = [[0.5], [-0.25], [1.0], [0.0], [0.75]];
     let mut audio_out = [[0.0; 3]; 5];
@@ -184,6 +194,8 @@ fn forward_and_step_allocate_nothing() {
         }
         sink += windows.forward(&x16)[1];
         sink += bag.forward(&tokens)[0];
+        slid.forward(&x16, &mut slid_out).unwrap();
+        sink += slid_out[7][0];
     });
     assert_eq!(n, 0, "forward/step allocated {n} times");
     assert!(sink.is_finite());

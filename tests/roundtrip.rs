@@ -39,7 +39,9 @@ fn program(file: &str, json: &str, model: &str) -> String {
         ),
         (false, false) => "let got: Vec<f32> = net.forward(&x).to_vec();",
         (false, true) => {
-            "let mut out = vec![[0.0; Net::OUTPUT_UNITS]; x.len()]; net.forward(&x, &mut out).unwrap(); let got: Vec<f32> = out.concat();"
+            // As many outputs as Keras gave: the input's length, or fewer after windows
+            // that slide along it (`Net::output_len`, which `forward` checks).
+            "let steps = case[\"output\"].as_array().unwrap().len(); let mut out = vec![[0.0; Net::OUTPUT_UNITS]; steps]; net.forward(&x, &mut out).unwrap(); let got: Vec<f32> = out.concat();"
         }
     };
     let mut text = String::new();

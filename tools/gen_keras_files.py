@@ -86,7 +86,8 @@ SELECTED = ["seed_rnn2", "stacked", "no_bias", "var_len", "lstm_stacked",
             "conv1d_valid", "conv1d_same", "conv1d_causal", "conv1d_groups",
             "pooling", "global_pooling", "global_max_pooling",
             "fcn_classifier", "conv1d_causal_any", "resampling",
-            "resampling_defaults"]
+            "resampling_defaults", "windows_any", "windows_any_sequence",
+            "global_pooling_any", "global_max_pooling_any"]
 
 OUT_DIR = G.REPO_ROOT / "tests" / "fixtures" / "keras-files"
 JSON_DIR = G.OUT_DIR  # tests/fixtures/keras

@@ -566,6 +566,39 @@ CASES = [
           "gru(2, return_sequences = true);",
           5, 3, [zero_padding1d(), cropping1d((0, 2)), up_sampling1d(),
                  gru(2, return_sequences=True)]),
+    # 82-84: convolutions and poolings on sequences of any length (tinyrnn
+    # slides each window timestep by timestep in forward): valid with
+    # strides, same with dilation, causal with strides (an output every 2
+    # timesteps), pooling same of stride 1, and the global poolings; lengths
+    # shorter than a window among them.
+    xcase("windows_any",
+          "input [_, 2]; conv1d(4, 3, strides = 2, activation = relu); "
+          "max_pooling1d(2); lstm(3); dense(1);",
+          None, 2, [conv1d(4, 3, strides=2, activation="relu"),
+                    max_pooling1d(2), lstm(3), dense(1)],
+          lengths=[7, 12, 20]),
+    xcase("windows_any_sequence",
+          "input [_, 1]; conv1d(4, 3, padding = same, dilation_rate = 2); "
+          "average_pooling1d(3, strides = 1, padding = same); "
+          "conv1d(3, 2, strides = 2, padding = causal); "
+          "gru(2, return_sequences = true);",
+          None, 1, [conv1d(4, 3, padding="same", dilation_rate=2),
+                    average_pooling1d(3, strides=1, padding="same"),
+                    conv1d(3, 2, strides=2, padding="causal"),
+                    gru(2, return_sequences=True)],
+          lengths=[2, 9, 16]),
+    xcase("global_pooling_any",
+          "input [_, 3]; conv1d(6, 3, padding = same, groups = 3, "
+          "activation = relu); global_average_pooling1d(); dense(2);",
+          None, 3, [conv1d(6, 3, padding="same", groups=3, activation="relu"),
+                    global_average_pooling1d(), dense(2)],
+          lengths=[1, 6, 13]),
+    xcase("global_max_pooling_any",
+          "input [_, 2]; lstm(3, return_sequences = true); "
+          "global_max_pooling1d(); dense(1);",
+          None, 2, [lstm(3, return_sequences=True), global_max_pooling1d(),
+                    dense(1)],
+          lengths=[3, 8, 11]),
 ]
 
 

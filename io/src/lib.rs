@@ -72,12 +72,15 @@ pub fn expected_from_config(model: &config::ModelConfig) -> Result<Vec<ExpectedL
             Some(Role::Convolution)
                 if layer.padding.as_deref() == Some("causal")
                     && layer.strides.unwrap_or(1) == 1 => {}
+            // On a sequence of any length a convolution or a pooling slides its window
+            // timestep by timestep; the timesteps stay unknown.
+            Some(Role::Convolution | Role::Pooling) if timesteps.is_none() => {}
             Some(Role::Convolution | Role::Pooling | Role::Resample) => {
                 let t = timesteps
                     .and_then(|t| window_outputs(layer, t))
                     .ok_or_else(|| {
                         LoadError::Config(format!(
-                            "`{}`: a window on a sequence of any length, or longer than it",
+                            "`{}`: a window longer than its sequence, or one that pads, crops or repeats a sequence of any length",
                             layer.name
                         ))
                     })?;

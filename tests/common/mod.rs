@@ -78,6 +78,30 @@ macro_rules! run {
             }
         );
     }};
+    // Windows slid along a sequence of any length: `Net::output_len` outputs, and the
+    // wrong length refused.
+    (any_windows, no_stream, $net:ident, $x:ident, $want:expr, $what:expr) => {{
+        let mut got = vec![[0.0; Net::OUTPUT_UNITS]; Net::output_len($x.len())];
+        $net.forward(&$x, &mut got)
+            .expect("out has output_len's length");
+        let Output::Sequence(want) = $want else {
+            panic!("{}: expected a sequence", $what)
+        };
+        assert_eq!(got.len(), want.len(), "{}: output_len", $what);
+        for (t, (g, w)) in got.iter().zip(want).enumerate() {
+            assert_close(&format!("{} t={t}", $what), g, w);
+        }
+        let mut longer = vec![[0.0; Net::OUTPUT_UNITS]; got.len() + 1];
+        assert_eq!(
+            $net.forward(&$x, &mut longer),
+            Err(tinyrnn::Error::OutputLength {
+                expected: got.len(),
+                found: got.len() + 1
+            }),
+            "{}",
+            $what
+        );
+    }};
     (any_sequence, $stream:ident, $net:ident, $x:ident, $want:expr, $what:expr) => {{
         let mut got = vec![[0.0; Net::OUTPUT_UNITS]; $x.len()];
         $net.forward(&$x, &mut got)
@@ -122,7 +146,7 @@ macro_rules! stream {
 pub const KERAS_TOL: f32 = 1e-5;
 
 /// The cases that `tools/gen_keras_files.py` also saved as `.keras`, `.weights.h5` and `.h5`.
-pub const KERAS_FILE_CASES: [&str; 40] = [
+pub const KERAS_FILE_CASES: [&str; 44] = [
     "seed_rnn2",
     "stacked",
     "no_bias",
@@ -163,6 +187,10 @@ pub const KERAS_FILE_CASES: [&str; 40] = [
     "conv1d_causal_any",
     "resampling",
     "resampling_defaults",
+    "windows_any",
+    "windows_any_sequence",
+    "global_pooling_any",
+    "global_max_pooling_any",
 ];
 
 pub struct Fixture {

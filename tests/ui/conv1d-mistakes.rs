@@ -11,6 +11,7 @@ tinyrnn::model! {
     lstm(2);
 }
 
+// Any length: the windows slide timestep by timestep in `forward`, no error.
 tinyrnn::model! {
     struct AnyLength;
     input [_, 3];

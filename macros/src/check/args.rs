@@ -404,6 +404,7 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
         target: target.flatten(),
         shared_axes: shared_axes.unwrap_or(Some(Vec::new())),
         streams: false,
+        gated: false,
         resample: match kind {
             Kind::ZeroPadding1d => ends
                 .unwrap_or(Some((1, 1)))

@@ -155,6 +155,7 @@ pub(super) fn build_layer(
         window: opt.window,
         resample: opt.resample,
         streams: opt.streams,
+        gated: opt.gated,
     })
 }
 
@@ -275,7 +276,7 @@ pub(super) fn plan(layers: &[Layer], range: Range<usize>) -> (Vec<Stage>, Range<
     if seq_end > range.start
         && ((matches!(layers[seq_end - 1].kind, Kind::Flatten | Kind::Reshape)
             && layers[seq_end - 1].flatten_len > 1)
-            || layers[seq_end - 1].kind.pools_globally())
+            || (layers[seq_end - 1].kind.pools_globally() && !layers[seq_end - 1].gated))
     {
         seq_end -= 1;
     }

@@ -101,6 +101,12 @@ impl Model {
                 Kind::Flatten | Kind::Reshape if l.flatten_len > 1 => {
                     "reads the whole sequence at once"
                 }
+                _ if l.gated && l.kind.pools_globally() => {
+                    "gives one vector after the whole sequence"
+                }
+                _ if l.gated => {
+                    "emits an output only when a window is complete, not at every timestep (`forward` runs it over a sequence of any length)"
+                }
                 k if (k.slides_window() && !l.streams) || k.pools_globally() => {
                     "reads the whole sequence at once"
                 }
@@ -173,6 +179,10 @@ pub struct Layer {
     /// A causal `conv1d` of stride 1: it runs timestep by timestep, its state the
     /// timesteps its kernel still reaches back to.
     pub streams: bool,
+    /// A window slid along a sequence of any length (`input [_, F]`), one timestep at a
+    /// time, emitting an output when a window is complete (`streams` too): it runs in
+    /// `forward`, not in `step`, unless it is a causal `conv1d` of stride 1.
+    pub gated: bool,
     /// `flatten`'s input: timesteps of `input`-wide vectors (1 on a vector, which it keeps).
     pub flatten_len: usize,
 }
@@ -290,6 +300,10 @@ impl Errors {
 
 /// The options of one layer call, before shapes are known. `None` marks a value that was
 /// wrong (already reported).
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per Keras boolean option, and how the layer runs"
+)]
 struct Options {
     kind: Kind,
     /// The call as written, `simple_rnn(4)`, for messages.
@@ -342,6 +356,8 @@ struct Options {
     resample: Option<Resample>,
     /// A causal `conv1d` of stride 1, which runs timestep by timestep.
     streams: bool,
+    /// A window slid along a sequence of any length, emitting when a window is complete.
+    gated: bool,
     /// `reshape`'s output, once its input is known: `(timesteps, width)`, `timesteps`
     /// `None` for a vector.
     reshaped: Option<(Option<usize>, usize)>,
@@ -683,6 +699,12 @@ fn slide(
     }
     let t = match (*flow, *timesteps_now) {
         (Flow::Sequence, Some(Some(t))) => t,
+        // Any length: a convolution or a pooling slides its window one timestep at a
+        // time (in `forward`), and a global pooling keeps a running maximum or sum.
+        (Flow::Sequence, Some(None)) if !o.kind.resamples() => {
+            slide_any_length(o, flow, width_now, index, errs);
+            return;
+        }
         (Flow::Sequence, Some(None)) => {
             errs.push_range(
                 o.range,
@@ -775,6 +797,62 @@ fn slide(
     };
     o.reshaped = units.map(|u| (Some(out), u));
     *timesteps_now = Some(Some(out));
+}
+
+/// [`slide`] on a sequence of any length: the layer streams (`gated`), its output a
+/// sequence of as many timesteps as the windows make (known at run time), or one vector.
+fn slide_any_length(
+    o: &mut Options,
+    flow: &mut Flow,
+    width_now: Option<usize>,
+    index: usize,
+    errs: &mut Errors,
+) {
+    let (Some(width), Some(window)) = (width_now, o.window) else {
+        o.args_ok = false;
+        return;
+    };
+    o.flatten_len = Some(1);
+    if o.kind.pools_globally() {
+        (o.streams, o.gated) = (true, true);
+        o.reshaped = Some((None, width));
+        *flow = Flow::Flat(index);
+        return;
+    }
+    if window.padding == Padding::Same && window.strides > 1 {
+        errs.push_range(
+            o.range,
+            format!(
+                "`{}` pads by an amount that depends on the sequence's length (`same` with strides), which needs a fixed number of timesteps; give it, or use `padding = valid` or `causal`",
+                o.call_text
+            ),
+        );
+        o.args_ok = false;
+        *flow = Flow::Unknown;
+        return;
+    }
+    let units = if o.kind == Kind::Conv1d {
+        let Some(units) = o.units else {
+            o.args_ok = false;
+            return;
+        };
+        if units % window.groups != 0 || width % window.groups != 0 {
+            errs.push_range(
+                o.range,
+                format!(
+                    "`{}` splits its {width} input channels and its filters into {} groups, which must divide both",
+                    o.call_text, window.groups
+                ),
+            );
+            o.args_ok = false;
+            return;
+        }
+        units
+    } else {
+        width
+    };
+    (o.streams, o.gated) = (true, true);
+    o.reshaped = Some((None, units));
 }
 
 /// `reshape(target_shape)`: the values it reads (a whole sequence, of a fixed length, or a

@@ -87,7 +87,18 @@ pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStrea
                 Kind::Masking if used[i] => quote! { let keep = self.#f.keeps(&v); },
                 _ => TokenStream::new(),
             };
-            let call = if l.kind.is_recurrent() && reads[i] {
+            let call = if l.gated && l.kind.pools_globally() {
+                // A running maximum or sum, finished after the sequence (`section_body`).
+                quote! { self.#f.push(&mut #state.#f, &v); }
+            } else if l.gated {
+                // A window slid along a sequence of any length: the layers after it run
+                // when it completes a window.
+                quote! {
+                    let ::core::option::Option::Some(v) = self.#f.push(&mut #state.#f, &v) else {
+                        continue;
+                    };
+                }
+            } else if l.kind.is_recurrent() && reads[i] {
                 quote! {
                     let v = if keep {
                         self.#f.step(&mut #state.#f, &v)
@@ -116,6 +127,25 @@ pub(super) enum Sink {
     Out,
     /// Only the last timestep matters: `last`, of `width`.
     Last(usize),
+    /// Nothing: the stage ends in a running global pooling, finished after it.
+    Discard,
+}
+
+impl Sink {
+    /// Writes `v` to the sink, for a loop whose outputs are counted (`emitted`: a stage of
+    /// windows slid along a sequence of any length, which do not emit at every timestep).
+    fn write_counted(&self) -> TokenStream {
+        match self {
+            Sink::Out => quote! {
+                if let ::core::option::Option::Some(slot) = out.get_mut(emitted) {
+                    *slot = v.into();
+                }
+                emitted += 1;
+            },
+            Sink::Last(_) => quote! { last = v; },
+            Sink::Buffer(..) | Sink::Discard => TokenStream::new(),
+        }
+    }
 }
 
 /// `for <pattern> in <items> { <body>; <write v to the sink> }`, with the sink declared.
@@ -154,18 +184,78 @@ pub(super) fn stage_loop(
                 }
             }
         }
+        Sink::Discard => quote! {
+            for #pattern in #items {
+                #body
+            }
+        },
     }
 }
 
-/// The code of one section: its stages over its sequence (`x`, or the `repeat_vector`
-/// output it starts from), then its tail; it leaves the section's last vector in `v`, or
-/// for the model's output sequence writes `out`.
+/// A stage with windows slid along a sequence of any length (`Layer::gated`): the loop over
+/// the timesteps, where the layers after a window run when it completes one (`continue`
+/// otherwise) and the outputs are counted as they come; then, for each window with `same`
+/// padding, the windows that run past the sequence's end, through the layers after it; then
+/// a running global pooling's result, as `last`.
+fn gated_stage(
+    m: &Model,
+    layers: std::ops::Range<usize>,
+    state: &TokenStream,
+    items: &TokenStream,
+    pattern: &TokenStream,
+    calls: &TokenStream,
+    sink: &Sink,
+) -> TokenStream {
+    let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+    let write = sink.write_counted();
+    let declare = match sink {
+        Sink::Out => quote! { let mut emitted = 0_usize; },
+        Sink::Last(width) => {
+            let w = lit(*width);
+            quote! { let mut last = #vector::<f32, #w>::zeros(); }
+        }
+        Sink::Buffer(..) | Sink::Discard => TokenStream::new(),
+    };
+    let mut code = quote! {
+        #declare
+        for #pattern in #items {
+            #calls
+            #write
+        }
+    };
+    for g in layers.clone() {
+        let l = &m.layers[g];
+        let same = l
+            .window
+            .is_some_and(|w| w.padding == crate::check::Padding::Same);
+        if !(l.gated && same) {
+            continue;
+        }
+        let f = &l.field;
+        let after = steps(m, g + 1..layers.end, state);
+        code.extend(quote! {
+            while let ::core::option::Option::Some(v) = self.#f.flush(&mut #state.#f) {
+                #after
+                #write
+            }
+        });
+    }
+    if let Some(last) = layers.end.checked_sub(1).map(|i| &m.layers[i])
+        && last.gated
+        && last.kind.pools_globally()
+    {
+        let f = &last.field;
+        code.extend(quote! { let last = self.#f.finish(&#state.#f); });
+    }
+    code
+}
+
 /// Whether `l` reads a whole sequence at once into one array: a `flatten` or `reshape` of
 /// a sequence.
 fn reads_whole_sequence(l: &Layer) -> bool {
     (matches!(l.kind, Kind::Flatten | Kind::Reshape) && l.flatten_len > 1)
         || (l.kind.slides_window() && !l.streams)
-        || l.kind.pools_globally()
+        || (l.kind.pools_globally() && !l.gated)
 }
 
 /// The code of one section: its stages over its sequence (`x`, or what the `repeat_vector`
@@ -230,7 +320,10 @@ fn section_body(
             continue;
         };
         let width_in = lit(first.input);
-        let sink = if k < last_stage || flattens.is_some() || next_reads_all {
+        let gated = stage.layers.clone().any(|i| m.layers[i].gated);
+        let sink = if last_layer.gated && last_layer.kind.pools_globally() {
+            Sink::Discard
+        } else if k < last_stage || flattens.is_some() || next_reads_all {
             Sink::Buffer(format_ident!("buffer_{}_{}", n, k), last_layer.units)
         } else if returns_sequence {
             Sink::Out
@@ -408,13 +501,20 @@ fn section_body(
                 #input
                 #calls
             };
-            body.extend(stage_loop(
-                section.timesteps,
-                &items,
-                &pattern,
-                &calls,
-                &sink,
-            ));
+            if gated {
+                let layers = stage.layers.clone();
+                body.extend(gated_stage(
+                    m, layers, &state, &items, &pattern, &calls, &sink,
+                ));
+            } else {
+                body.extend(stage_loop(
+                    section.timesteps,
+                    &items,
+                    &pattern,
+                    &calls,
+                    &sink,
+                ));
+            }
         }
     }
     // This section's whole sequence, when a layer reads it at once.
@@ -531,6 +631,47 @@ pub(super) fn forward(model: &Model, state_name: &Ident) -> TokenStream {
                     let mut out = [[0.0_f32; #units]; #n];
                     #body
                     out
+                }
+            }
+        }
+        (true, None) if m.layers.iter().any(|l| l.gated) => {
+            // Each window slid along the sequence makes its own number of timesteps.
+            let counts = m.layers.iter().filter(|l| l.gated).map(|l| {
+                let ty = layer_type(l);
+                quote!(let t = <#ty>::outputs(t);)
+            });
+            quote! {
+                /// How many timesteps [`Self::forward`] writes for an input of `t`: as many
+                /// as its convolutions and poolings make, window by window, as Keras
+                /// computes them.
+                #[must_use]
+                pub const fn output_len(t: usize) -> usize {
+                    #(#counts)*
+                    t
+                }
+
+                /// Runs the model over a sequence of any length from a zero state and writes
+                /// each of its outputs to `out`, one per window of its last convolution or
+                /// pooling ([`Self::output_len`] of them). Allocates nothing.
+                ///
+                /// # Errors
+                /// `tinyrnn::Error::OutputLength` when `out.len() != Self::output_len(x.len())`;
+                /// `out` is untouched.
+                pub fn forward(
+                    &self,
+                    x: &[#elem],
+                    out: &mut [[f32; #units]],
+                ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+                    let expected = Self::output_len(x.len());
+                    if out.len() != expected {
+                        return ::core::result::Result::Err(::tinyrnn::__private::Error::OutputLength {
+                            expected,
+                            found: out.len(),
+                        });
+                    }
+                    #init_state
+                    #body
+                    ::core::result::Result::Ok(())
                 }
             }
         }

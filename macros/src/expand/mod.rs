@@ -29,6 +29,9 @@ fn layer_type(layer: &Layer) -> TokenStream {
     let bias = |n: usize| lit(if l.use_bias { n } else { 0 });
     let (act, rec_act) = (activation(l.activation), activation(l.recurrent_activation));
     let layers = quote_spanned!(span=> ::tinyrnn::__private::layers);
+    if l.gated {
+        return sliding_type(l, &layers, &act);
+    }
     match l.kind {
         Kind::SimpleRnn => {
             let bias = bias(l.units);
@@ -198,6 +201,42 @@ fn layer_type(layer: &Layer) -> TokenStream {
         passthrough => {
             let kind = Ident::new(passthrough.runtime_type(), span);
             quote_spanned!(span=> #layers::Passthrough<#inputs, #layers::#kind>)
+        }
+    }
+}
+
+/// The type of a window slid along a sequence of any length (`Layer::gated`): a convolution,
+/// a pooling, or a global pooling's running maximum or sum.
+fn sliding_type(l: &Layer, layers: &TokenStream, act: &TokenStream) -> TokenStream {
+    let span = l.span;
+    let (inputs, units) = (lit(l.input), lit(l.units));
+    if l.kind.pools_globally() {
+        let average = l.kind.spec() == &tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D;
+        return quote_spanned!(span=> #layers::RunningPooling1d<#inputs, #average>);
+    }
+    let Some(w) = l.window else {
+        return quote_spanned!(span=> ());
+    };
+    let span_len = (w.size - 1) * w.dilation + 1;
+    let left = match w.padding {
+        crate::check::Padding::Valid => 0,
+        crate::check::Padding::Causal => span_len - 1,
+        crate::check::Padding::Same => (span_len - 1) / 2,
+    };
+    let same = w.padding == crate::check::Padding::Same;
+    let (n, left, size, strides) = (lit(span_len), lit(left), lit(w.size), lit(w.strides));
+    if l.kind == Kind::Conv1d {
+        let column = lit(w.size * (l.input / w.groups.max(1)));
+        let (dilation, groups) = (lit(w.dilation), lit(w.groups));
+        let bias = lit(if l.use_bias { l.units } else { 0 });
+        quote_spanned! {span=>
+            #layers::SlidingConv1d<#inputs, #units, #size, #column, #bias, #strides, #dilation,
+                #groups, #n, #left, #same, #act>
+        }
+    } else {
+        let average = l.kind.spec() == &tinyrnn_spec::AVERAGE_POOLING_1D;
+        quote_spanned! {span=>
+            #layers::SlidingPooling1d<#inputs, #n, #strides, #left, #same, #average>
         }
     }
 }

@@ -524,3 +524,428 @@ impl<
         Self::step(self, state, x)
     }
 }
+
+/// The state of a window slid along a sequence of any length, one timestep at a time
+/// ([`SlidingConv1d`], [`SlidingPooling1d`]): the last `N` timesteps read (`N` the window's
+/// span, in a ring by their index), how many were read, and how many windows were emitted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowState<const C: usize, const N: usize> {
+    /// The timesteps, timestep `i` at `i % N`.
+    pub ring: [[f32; C]; N],
+    /// Timesteps read so far.
+    pub read: usize,
+    /// Windows emitted so far.
+    pub emitted: usize,
+}
+
+impl<const C: usize, const N: usize> WindowState<C, N> {
+    /// Before the first timestep.
+    pub const ZERO: Self = Self {
+        ring: [[0.0; C]; N],
+        read: 0,
+        emitted: 0,
+    };
+
+    /// Keeps timestep `x`.
+    fn keep(&mut self, x: [f32; C]) {
+        if let Some(slot) = self.ring.get_mut(self.read % N) {
+            *slot = x;
+        }
+        self.read += 1;
+    }
+
+    /// The timesteps under window `o`'s `K` taps, tap `k` at `o * S + k * DIL - LEFT`:
+    /// `None` in the padding, before the sequence or past what was read.
+    fn taps<const K: usize, const S: usize, const DIL: usize, const LEFT: usize>(
+        &self,
+        o: usize,
+    ) -> [Option<&[f32; C]>; K] {
+        core::array::from_fn(|k| {
+            let i = (o * S + k * DIL).checked_sub(LEFT)?;
+            if i >= self.read || self.read - i > N {
+                return None;
+            }
+            self.ring.get(i % N)
+        })
+    }
+
+    /// Whether window `o = emitted`, whose last tap reads timestep `o * S + (N - 1) - LEFT`,
+    /// ends with the timestep just read.
+    fn window_ends<const S: usize, const LEFT: usize>(&self) -> bool {
+        self.emitted * S + (N - 1) + 1 == self.read + LEFT
+    }
+}
+
+/// How many windows of span `n` and stride `s` a sequence of `t` timesteps makes: `valid`,
+/// or `same` and `causal` (stride 1, `same`; any stride, `causal`).
+const fn windows(t: usize, n: usize, s: usize, padded: bool) -> usize {
+    if padded {
+        t.div_ceil(s)
+    } else if t >= n {
+        (t - n) / s + 1
+    } else {
+        0
+    }
+}
+
+/// Keras `Conv1D` on a sequence of any length, one timestep at a time, emitting an output
+/// when a window is complete: every `S`-th timestep once the first window is full (`padding =
+/// valid`), from the first timestep (`causal`, any stride: an output every `S` timesteps),
+/// or one per timestep with the last `(N - 1) / 2` emitted at the end by [`Self::flush`]
+/// (`same`, stride 1; with strides its padding depends on the sequence's length). What
+/// [`Conv1d`] computes for a whole sequence, the same windows in the same order, for
+/// `model!`'s `forward` on `input [_, F]`. `N` is the span `(K - 1) * DIL + 1`, `LEFT` the
+/// padding before the sequence, `SAME` whether windows run past its end. Same weights.
+///
+/// ```
+/// use tinyrnn_runtime::activations::Linear;
+/// use tinyrnn_runtime::layers::{Layer, SlidingConv1d, WindowState};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// // Kernel 2, stride 2, valid: y = x(2o) + x(2o + 1), on one channel.
+/// type Conv = SlidingConv1d<1, 1, 2, 2, 0, 2, 1, 1, 2, 0, false, Linear>;
+/// let conv = Conv::from_flat(&[1.0, 1.0])?;
+/// let mut state = WindowState::ZERO;
+/// let out: Vec<_> = [1.0, 2.0, 3.0, 4.0, 5.0]
+///     .iter()
+///     .map(|&x| conv.push(&mut state, &SVector::from([x])).map(|y| y[0]))
+///     .collect();
+/// assert_eq!(out, [None, Some(3.0), None, Some(7.0), None]);
+/// assert_eq!(Conv::outputs(5), 2);
+/// # Ok::<(), tinyrnn_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlidingConv1d<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const S: usize,
+    const DIL: usize,
+    const G: usize,
+    const N: usize,
+    const LEFT: usize,
+    const SAME: bool,
+    A,
+> {
+    /// Keras `kernel`, shape `(k, c/g, f)`, stored as its `f x (k*c/g)` transpose.
+    pub kernel: SMatrix<f32, F, KC>,
+    /// Keras `bias`, shape `(f,)`; empty without a bias.
+    pub bias: SVector<f32, B>,
+    activation: PhantomData<A>,
+}
+
+impl<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const S: usize,
+    const DIL: usize,
+    const G: usize,
+    const N: usize,
+    const LEFT: usize,
+    const SAME: bool,
+    A: Activation,
+> SlidingConv1d<C, F, K, KC, B, S, DIL, G, N, LEFT, SAME, A>
+{
+    /// Keras's kernel shape, `(kernel_size, channels / groups, filters)`.
+    pub const KERNEL_SHAPE: [usize; 3] = [K, C / G, F];
+
+    const SPAN: () = assert!(N == (K - 1) * DIL + 1, "`N` is the window's span");
+
+    /// How many outputs a sequence of `t` timesteps gives.
+    #[must_use]
+    pub const fn outputs(t: usize) -> usize {
+        windows(t, N, S, SAME || LEFT == N - 1)
+    }
+
+    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
+    ///
+    /// # Panics
+    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+    #[must_use]
+    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+        Self {
+            kernel: matrix_from_le_bytes(bytes, offset),
+            bias: matrix_from_le_bytes(bytes, offset),
+            activation: PhantomData,
+        }
+    }
+
+    /// Reads one timestep; the output of the window it completes, if it completes one.
+    #[must_use]
+    pub fn push(
+        &self,
+        state: &mut WindowState<C, N>,
+        x: &SVector<f32, C>,
+    ) -> Option<SVector<f32, F>> {
+        let () = Self::SPAN;
+        state.keep((*x).into());
+        if !state.window_ends::<S, LEFT>() {
+            return None;
+        }
+        Some(self.next_window(state))
+    }
+
+    /// After the last timestep (`same` padding): the next window that runs past the
+    /// sequence's end, until there are as many outputs as timesteps.
+    #[must_use]
+    pub fn flush(&self, state: &mut WindowState<C, N>) -> Option<SVector<f32, F>> {
+        (SAME && state.emitted < Self::outputs(state.read)).then(|| self.next_window(state))
+    }
+
+    fn next_window(&self, state: &mut WindowState<C, N>) -> SVector<f32, F> {
+        let mut z = if B == 0 {
+            SVector::zeros()
+        } else {
+            SVector::from_fn(|f, _| self.bias[f])
+        };
+        let taps = state.taps::<K, S, DIL, LEFT>(state.emitted);
+        for (k, tap) in taps.iter().enumerate() {
+            if let Some(x) = tap {
+                accumulate::<C, F, KC, G>(&mut z, &self.kernel, k, x);
+            }
+        }
+        state.emitted += 1;
+        A::apply(&mut z);
+        z
+    }
+}
+
+impl<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const S: usize,
+    const DIL: usize,
+    const G: usize,
+    const N: usize,
+    const LEFT: usize,
+    const SAME: bool,
+    A: Activation,
+> Layer for SlidingConv1d<C, F, K, KC, B, S, DIL, G, N, LEFT, SAME, A>
+{
+    conv_layer_items!();
+    type State = WindowState<C, N>;
+    const INITIAL_STATE: WindowState<C, N> = WindowState::ZERO;
+    type Input = SVector<f32, C>;
+    type Output = Option<SVector<f32, F>>;
+
+    fn step(&self, state: &mut WindowState<C, N>, x: &SVector<f32, C>) -> Self::Output {
+        self.push(state, x)
+    }
+}
+
+/// Keras `MaxPooling1D` (`AVERAGE = false`) or `AveragePooling1D` on a sequence of any
+/// length, one timestep at a time, as [`SlidingConv1d`] slides its kernel: the windows of
+/// [`Pooling1d`], padding left out of the maximum and of the mean's count. `N` is the pool
+/// size. No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, SlidingPooling1d, WindowState};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// let max = SlidingPooling1d::<1, 2, 2, 0, false, false>::ZERO;
+/// let mut state = WindowState::ZERO;
+/// let out: Vec<_> = [1.0, 5.0, 3.0, 2.0]
+///     .iter()
+///     .filter_map(|&x| max.push(&mut state, &SVector::from([x])).map(|y| y[0]))
+///     .collect();
+/// assert_eq!(out, [5.0, 3.0]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlidingPooling1d<
+    const W: usize,
+    const N: usize,
+    const S: usize,
+    const LEFT: usize,
+    const SAME: bool,
+    const AVERAGE: bool,
+>;
+
+impl<
+    const W: usize,
+    const N: usize,
+    const S: usize,
+    const LEFT: usize,
+    const SAME: bool,
+    const AVERAGE: bool,
+> SlidingPooling1d<W, N, S, LEFT, SAME, AVERAGE>
+{
+    /// How many outputs a sequence of `t` timesteps gives.
+    #[must_use]
+    pub const fn outputs(t: usize) -> usize {
+        windows(t, N, S, SAME)
+    }
+
+    /// Reads one timestep; the window it completes, pooled, if it completes one.
+    #[must_use]
+    pub fn push(
+        &self,
+        state: &mut WindowState<W, N>,
+        x: &SVector<f32, W>,
+    ) -> Option<SVector<f32, W>> {
+        state.keep((*x).into());
+        if !state.window_ends::<S, LEFT>() {
+            return None;
+        }
+        Some(Self::next_window(state))
+    }
+
+    /// After the last timestep (`same` padding): the next window that runs past the end.
+    #[must_use]
+    pub fn flush(&self, state: &mut WindowState<W, N>) -> Option<SVector<f32, W>> {
+        (SAME && state.emitted < Self::outputs(state.read)).then(|| Self::next_window(state))
+    }
+
+    fn next_window(state: &mut WindowState<W, N>) -> SVector<f32, W> {
+        let taps = state.taps::<N, S, 1, LEFT>(state.emitted);
+        let y = SVector::from_fn(|u, _| {
+            let values = taps.iter().flatten().filter_map(|xt| xt.get(u).copied());
+            if AVERAGE {
+                #[allow(clippy::cast_precision_loss, reason = "a window's length")]
+                let n = taps.iter().flatten().count() as f32;
+                values.sum::<f32>() / n
+            } else {
+                values.fold(f32::NEG_INFINITY, f32::max)
+            }
+        });
+        state.emitted += 1;
+        y
+    }
+
+    /// The layer (it has no weights); for `model!`'s `const` constructor.
+    #[must_use]
+    pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
+        Self
+    }
+}
+
+impl<
+    const W: usize,
+    const N: usize,
+    const S: usize,
+    const LEFT: usize,
+    const SAME: bool,
+    const AVERAGE: bool,
+> Layer for SlidingPooling1d<W, N, S, LEFT, SAME, AVERAGE>
+{
+    const KIND: &'static str = if AVERAGE {
+        tinyrnn_spec::AVERAGE_POOLING_1D.keras_class
+    } else {
+        tinyrnn_spec::MAX_POOLING_1D.keras_class
+    };
+    const KERAS_NAME: &'static str = if AVERAGE {
+        tinyrnn_spec::AVERAGE_POOLING_1D.saving_name
+    } else {
+        tinyrnn_spec::MAX_POOLING_1D.saving_name
+    };
+    const PARAMS: usize = 0;
+    const WEIGHTS: &'static [WeightSpec] = &[];
+    const FORMULA: &'static str = "0";
+    const SYMBOLS: &'static [(&'static str, usize)] = &[];
+    const ZERO: Self = Self;
+    type State = WindowState<W, N>;
+    const INITIAL_STATE: WindowState<W, N> = WindowState::ZERO;
+    type Input = SVector<f32, W>;
+    type Output = Option<SVector<f32, W>>;
+
+    fn step(&self, state: &mut WindowState<W, N>, x: &SVector<f32, W>) -> Self::Output {
+        self.push(state, x)
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, 0)
+    }
+}
+
+/// The state of a [`RunningPooling1d`]: the maximum, or the sum, of every timestep read so
+/// far, and how many were read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunningState<const W: usize> {
+    /// The running maximum or sum.
+    pub value: [f32; W],
+    /// Timesteps read so far.
+    pub read: usize,
+}
+
+/// Keras `GlobalMaxPooling1D` (`AVERAGE = false`) or `GlobalAveragePooling1D` on a sequence
+/// of any length, one timestep at a time: [`Self::push`] each, then [`Self::finish`] gives
+/// what [`GlobalPooling1d`] computes for a whole sequence, in the same order. No weights.
+///
+/// ```
+/// use tinyrnn_runtime::layers::{Layer, RunningPooling1d};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// let mean = RunningPooling1d::<1, true>::ZERO;
+/// let mut state = RunningPooling1d::<1, true>::INITIAL_STATE;
+/// for x in [1.0, 2.0, 6.0] {
+///     mean.push(&mut state, &SVector::from([x]));
+/// }
+/// assert_eq!(mean.finish(&state)[0], 3.0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunningPooling1d<const W: usize, const AVERAGE: bool>;
+
+impl<const W: usize, const AVERAGE: bool> RunningPooling1d<W, AVERAGE> {
+    /// Adds one timestep to the maximum or the sum.
+    pub fn push(&self, state: &mut RunningState<W>, x: &SVector<f32, W>) {
+        for (value, x) in state.value.iter_mut().zip(x.iter()) {
+            *value = if AVERAGE { *value + x } else { value.max(*x) };
+        }
+        state.read += 1;
+    }
+
+    /// The maximum, or the mean, of every timestep read (the mean of none is NaN).
+    #[must_use]
+    pub fn finish(&self, state: &RunningState<W>) -> SVector<f32, W> {
+        #[allow(clippy::cast_precision_loss, reason = "a sequence's length")]
+        let n = state.read as f32;
+        SVector::from(state.value.map(|v| if AVERAGE { v / n } else { v }))
+    }
+
+    /// The layer (it has no weights); for `model!`'s `const` constructor.
+    #[must_use]
+    pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
+        Self
+    }
+}
+
+impl<const W: usize, const AVERAGE: bool> Layer for RunningPooling1d<W, AVERAGE> {
+    const KIND: &'static str = if AVERAGE {
+        tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D.keras_class
+    } else {
+        tinyrnn_spec::GLOBAL_MAX_POOLING_1D.keras_class
+    };
+    const KERAS_NAME: &'static str = if AVERAGE {
+        tinyrnn_spec::GLOBAL_AVERAGE_POOLING_1D.saving_name
+    } else {
+        tinyrnn_spec::GLOBAL_MAX_POOLING_1D.saving_name
+    };
+    const PARAMS: usize = 0;
+    const WEIGHTS: &'static [WeightSpec] = &[];
+    const FORMULA: &'static str = "0";
+    const SYMBOLS: &'static [(&'static str, usize)] = &[];
+    const ZERO: Self = Self;
+    type State = RunningState<W>;
+    /// The sum starts at `-0.0`, as Rust's `f32` sums do; the maximum at minus infinity.
+    const INITIAL_STATE: RunningState<W> = RunningState {
+        value: [if AVERAGE { -0.0 } else { f32::NEG_INFINITY }; W],
+        read: 0,
+    };
+    type Input = SVector<f32, W>;
+    type Output = ();
+
+    fn step(&self, state: &mut RunningState<W>, x: &SVector<f32, W>) {
+        self.push(state, x);
+    }
+
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        check_len(w, 0)
+    }
+}

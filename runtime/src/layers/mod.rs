@@ -25,7 +25,10 @@ mod time_distributed;
 
 pub use batch_normalization::BatchNormalization;
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
-pub use conv::{CAUSAL, CausalConv1d, Conv1d, ConvState, GlobalPooling1d, Pooling1d, SAME, VALID};
+pub use conv::{
+    CAUSAL, CausalConv1d, Conv1d, ConvState, GlobalPooling1d, Pooling1d, RunningPooling1d,
+    RunningState, SAME, SlidingConv1d, SlidingPooling1d, VALID, WindowState,
+};
 pub use dense::Dense;
 pub use elementwise::{
     ActivationLayer, Elementwise, ElementwiseKind, EluLayer, LeakyReluLayer, ReluLayer,

@@ -1,0 +1,23 @@
+// On `input [_, F]` a window slides timestep by timestep in `forward`, except `same` padding
+// with strides (its padding depends on the sequence's length); `step` cannot emit at every
+// timestep.
+tinyrnn::model! {
+    struct SameStrided;
+    input [_, 2];
+    conv1d(4, 3, padding = same, strides = 2);
+    lstm(2);
+}
+
+tinyrnn::model! {
+    struct Pooled;
+    input [_, 2];
+    conv1d(4, 3);
+    max_pooling1d(2);
+    lstm(2);
+}
+
+fn main() {
+    let net = Pooled::ZERO;
+    let mut state = PooledState::new();
+    let _ = net.step(&mut state, &[0.0, 0.0]);
+}
