@@ -48,6 +48,6 @@ pub trait Model: Sized {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be streamed one timestep at a time",
     label = "`step` needs every layer to run forward in time",
-    note = "a layer with `go_backwards = true`, or a `bidirectional` layer, needs the whole sequence before its first output, and `repeat_vector`, `flatten`, `reshape`, a `conv1d` that is not causal with stride 1, a pooling, or a layer that pads, crops or repeats timesteps, reads it all at once (or, on a sequence of any length, emits only when a window is complete): call `forward` with the whole sequence instead"
+    note = "a layer with `go_backwards = true`, or a `bidirectional` layer, needs the whole sequence before its first output, and `repeat_vector`, `flatten`, `reshape`, a `conv1d` that is not causal with stride 1, a pooling, or a layer that pads, crops or repeats timesteps, reads it all at once (on a sequence of any length, a `same` window waits for its end): call `forward` with the whole sequence instead"
 )]
 pub trait Streamable<'a> {}

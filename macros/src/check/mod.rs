@@ -89,9 +89,30 @@ impl Model {
         self.why_not_streamable().is_none()
     }
 
+    /// Whether `step` runs the model one timestep at a time but returns an output only when
+    /// a window completes: every layer streams, and some are convolutions or poolings slid
+    /// along a sequence of any length whose windows all end within the sequence (not
+    /// `same`, which pads past its end; not a global pooling, which ends with it).
+    pub fn steps_per_window(&self) -> bool {
+        self.layers.iter().any(|l| l.gated) && self.why_not_streamable_but(true).is_none()
+    }
+
     /// The layer that keeps `step` from running the model one timestep at a time, and why.
     pub fn why_not_streamable(&self) -> Option<String> {
+        self.why_not_streamable_but(false)
+    }
+
+    /// [`Self::why_not_streamable`], with the windows of [`Self::steps_per_window`]
+    /// allowed when `windows` is set.
+    fn why_not_streamable_but(&self, windows: bool) -> Option<String> {
         self.layers.iter().find_map(|l| {
+            if windows
+                && l.gated
+                && !l.kind.pools_globally()
+                && l.window.is_some_and(|w| w.padding != Padding::Same)
+            {
+                return None;
+            }
             let why = match l.kind {
                 Kind::Bidirectional => "reads the whole sequence backwards before its first output",
                 _ if l.go_backwards => {
@@ -105,7 +126,7 @@ impl Model {
                     "gives one vector after the whole sequence"
                 }
                 _ if l.gated => {
-                    "emits an output only when a window is complete, not at every timestep (`forward` runs it over a sequence of any length)"
+                    "pads past the sequence's end (`same`), so its last windows wait for the end (`forward` runs it over a sequence of any length)"
                 }
                 k if (k.slides_window() && !l.streams) || k.pools_globally() => {
                     "reads the whole sequence at once"

@@ -77,6 +77,17 @@ fn keep_at(m: &Model, p: &TokenStream) -> TokenStream {
 /// mask, `keep` (whether this timestep is kept) and the carried output of the recurrent
 /// layers that skip masked timesteps, as Keras does.
 pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStream) -> TokenStream {
+    steps_or(m, range, state, false)
+}
+
+/// [`steps`]; a window that completes none goes on to the next timestep (`continue` in a
+/// loop over them), or with `returns` leaves `step` with `None` (`?`).
+fn steps_or(
+    m: &Model,
+    range: std::ops::Range<usize>,
+    state: &TokenStream,
+    returns: bool,
+) -> TokenStream {
     let Masks { reads, used, .. } = masked(m);
     range
         .map(|i| {
@@ -90,6 +101,8 @@ pub(super) fn steps(m: &Model, range: std::ops::Range<usize>, state: &TokenStrea
             let call = if l.gated && l.kind.pools_globally() {
                 // A running maximum or sum, finished after the sequence (`section_body`).
                 quote! { self.#f.push(&mut #state.#f, &v); }
+            } else if l.gated && returns {
+                quote! { let v = self.#f.push(&mut #state.#f, &v)?; }
             } else if l.gated {
                 // A window slid along a sequence of any length: the layers after it run
                 // when it completes a window.
@@ -753,6 +766,24 @@ pub(super) fn step(m: &Model, state_name: &Ident) -> TokenStream {
             quote!(let v = #vector::<f32, #features>::from(*x);),
         )
     };
+    if m.steps_per_window() {
+        let calls = steps_or(m, 0..m.layers.len(), &quote!(state), true);
+        return quote! {
+            /// Advances the model by one timestep: updates `state` and returns an output
+            /// when this timestep completes a window of its strided or `valid` convolutions
+            /// and poolings (`None` otherwise), the outputs `forward` gives for the same
+            /// sequence, in order, bit for bit. Allocates nothing.
+            pub fn step(
+                &self,
+                state: &mut #state_name,
+                x: #x_type,
+            ) -> ::core::option::Option<[f32; #units]> {
+                #input
+                #calls
+                ::core::option::Option::Some(v.into())
+            }
+        };
+    }
     if let Some(why) = m.why_not_streamable() {
         let doc = format!(
             " Not available: {why}, so this model cannot stream. Calling it is a compile\n error; use `forward`."
