@@ -702,15 +702,7 @@ fn slide(
             o.args_ok = false;
             return;
         };
-        if units % window.groups != 0 || width % window.groups != 0 {
-            errs.push_range(
-                o.range,
-                format!(
-                    "`{}` splits its {width} input channels and its filters into {} groups, which must divide both",
-                    o.call_text, window.groups
-                ),
-            );
-            o.args_ok = false;
+        if !groups_divide(o, units, width, window, errs) {
             return;
         }
         o.streams = true;
@@ -788,15 +780,9 @@ fn slide(
         return;
     }
     let units = if o.kind == Kind::Conv1d {
-        if o.units.is_some_and(|u| u % window.groups != 0) || width % window.groups != 0 {
-            errs.push_range(
-                o.range,
-                format!(
-                    "`{}` splits its {width} input channels and its filters into {} groups, which must divide both",
-                    o.call_text, window.groups
-                ),
-            );
-            o.args_ok = false;
+        if let Some(units) = o.units
+            && !groups_divide(o, units, width, window, errs)
+        {
             return;
         }
         o.units
@@ -818,6 +804,29 @@ fn slide(
     };
     o.reshaped = units.map(|u| (Some(out), u));
     *timesteps_now = Some(Some(out));
+}
+
+/// Whether `conv1d`'s groups divide its `width` input channels and its `units` filters;
+/// if not, says so and marks the call wrong.
+fn groups_divide(
+    o: &mut Options,
+    units: usize,
+    width: usize,
+    window: Window,
+    errs: &mut Errors,
+) -> bool {
+    if units.is_multiple_of(window.groups) && width.is_multiple_of(window.groups) {
+        return true;
+    }
+    errs.push_range(
+        o.range,
+        format!(
+            "`{}` splits its {width} input channels and its filters into {} groups, which must divide both",
+            o.call_text, window.groups
+        ),
+    );
+    o.args_ok = false;
+    false
 }
 
 /// [`slide`] on a sequence of any length: the layer streams (`gated`), its output a
@@ -857,15 +866,7 @@ fn slide_any_length(
             o.args_ok = false;
             return;
         };
-        if units % window.groups != 0 || width % window.groups != 0 {
-            errs.push_range(
-                o.range,
-                format!(
-                    "`{}` splits its {width} input channels and its filters into {} groups, which must divide both",
-                    o.call_text, window.groups
-                ),
-            );
-            o.args_ok = false;
+        if !groups_divide(o, units, width, window, errs) {
             return;
         }
         units

@@ -27,7 +27,29 @@ const fn pad_left(padding: u8, t: usize, to: usize, span: usize, s: usize) -> us
     }
 }
 
-/// The part of `impl Layer` that [`Conv1d`] and [`CausalConv1d`] share: Keras's names, the
+/// What the inherent impls of [`Conv1d`], [`CausalConv1d`] and [`SlidingConv1d`] share:
+/// Keras's kernel shape and the `const` constructor from bytes.
+macro_rules! conv_inherent_items {
+    () => {
+        /// Keras's kernel shape, `(kernel_size, channels / groups, filters)`.
+        pub const KERNEL_SHAPE: [usize; 3] = [K, C / G, F];
+
+        /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
+        ///
+        /// # Panics
+        /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
+        #[must_use]
+        pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
+            Self {
+                kernel: matrix_from_le_bytes(bytes, offset),
+                bias: matrix_from_le_bytes(bytes, offset),
+                activation: PhantomData,
+            }
+        }
+    };
+}
+
+/// The part of `impl Layer` that [`Conv1d`], [`CausalConv1d`] and [`SlidingConv1d`] share: Keras's names, the
 /// parameter count (with the checks of their sizes), the weight list and formula, `ZERO`,
 /// and loading their kernel and bias.
 macro_rules! conv_layer_items {
@@ -131,21 +153,7 @@ impl<
     A: Activation,
 > Conv1d<T, C, TO, F, K, KC, B, S, DIL, G, PAD, A>
 {
-    /// Keras's kernel shape, `(kernel_size, channels / groups, filters)`.
-    pub const KERNEL_SHAPE: [usize; 3] = [K, C / G, F];
-
-    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
-    ///
-    /// # Panics
-    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
-    #[must_use]
-    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
-        Self {
-            kernel: matrix_from_le_bytes(bytes, offset),
-            bias: matrix_from_le_bytes(bytes, offset),
-            activation: PhantomData,
-        }
-    }
+    conv_inherent_items!();
 
     /// The whole sequence, convolved.
     #[must_use]
@@ -449,21 +457,7 @@ impl<
     A: Activation,
 > CausalConv1d<C, F, K, KC, B, DIL, G, R, A>
 {
-    /// Keras's kernel shape, `(kernel_size, channels / groups, filters)`.
-    pub const KERNEL_SHAPE: [usize; 3] = [K, C / G, F];
-
-    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
-    ///
-    /// # Panics
-    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
-    #[must_use]
-    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
-        Self {
-            kernel: matrix_from_le_bytes(bytes, offset),
-            bias: matrix_from_le_bytes(bytes, offset),
-            activation: PhantomData,
-        }
-    }
+    conv_inherent_items!();
 
     const REACH: () = assert!(R == (K - 1) * DIL, "the state holds the receptive field");
 
@@ -651,8 +645,7 @@ impl<
     A: Activation,
 > SlidingConv1d<C, F, K, KC, B, S, DIL, G, N, LEFT, SAME, A>
 {
-    /// Keras's kernel shape, `(kernel_size, channels / groups, filters)`.
-    pub const KERNEL_SHAPE: [usize; 3] = [K, C / G, F];
+    conv_inherent_items!();
 
     const SPAN: () = assert!(N == (K - 1) * DIL + 1, "`N` is the window's span");
 
@@ -660,19 +653,6 @@ impl<
     #[must_use]
     pub const fn outputs(t: usize) -> usize {
         windows(t, N, S, SAME || LEFT == N - 1)
-    }
-
-    /// Reads the layer from little-endian `f32` bytes at `*offset` (advancing it).
-    ///
-    /// # Panics
-    /// If fewer than `4 * PARAMS` bytes are left (a compile error in a `const` item).
-    #[must_use]
-    pub const fn from_le_bytes_at(bytes: &[u8], offset: &mut usize) -> Self {
-        Self {
-            kernel: matrix_from_le_bytes(bytes, offset),
-            bias: matrix_from_le_bytes(bytes, offset),
-            activation: PhantomData,
-        }
     }
 
     /// Reads one timestep; the output of the window it completes, if it completes one.
