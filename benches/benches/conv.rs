@@ -9,39 +9,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
+use tinyrnn_bench::conv::{Fcn, Stack8, Stack8State, Stack16, Stack16State, Stack32, Stack32State};
 use tinyrnn_bench::{fcn_weights, inputs, uniform};
-
-macro_rules! stack {
-    ($name:ident, $state:ident, $n:literal) => {
-        tinyrnn::model! {
-            pub struct $name;
-            input [_, 1];
-            conv1d($n, 3, padding = causal);
-            conv1d($n, 3, padding = causal, dilation_rate = 2);
-            conv1d($n, 3, padding = causal, dilation_rate = 4);
-            gru($n);
-        }
-    };
-}
-stack!(Stack8, Stack8State, 8);
-stack!(Stack16, Stack16State, 16);
-stack!(Stack32, Stack32State, 32);
-
-tinyrnn::model! {
-    pub struct Fcn;
-    input [128, 1];
-    conv1d(32, 8, padding = same);
-    batch_normalization();
-    relu();
-    conv1d(32, 5, padding = same);
-    batch_normalization();
-    relu();
-    conv1d(32, 3, padding = same);
-    batch_normalization();
-    relu();
-    global_average_pooling1d();
-    dense(4, activation = softmax);
-}
 
 /// The scalar baseline of one causal convolution's `step`: the same taps over a ring of
 /// past inputs, in `Vec`s.

@@ -195,6 +195,7 @@ tinyrnn::model! {
     params 15;
 }
 
+pub mod conv;
 pub mod scalar;
 
 pub mod candle;

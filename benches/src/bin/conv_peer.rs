@@ -19,53 +19,11 @@
 
 use std::hint::black_box;
 use std::time::Instant;
+use tinyrnn_bench::conv::{
+    Convs8, Convs8State, Convs16, Convs16State, Convs32, Convs32State, Fcn, Stack8, Stack8State,
+    Stack16, Stack16State, Stack32, Stack32State,
+};
 use tinyrnn_bench::{fcn_weights, inputs, uniform};
-
-macro_rules! models {
-    ($($stack:ident, $convs:ident = $n:literal;)*) => {
-        $(
-            tinyrnn::model! {
-                /// The causal dilated stack with its GRU.
-                pub struct $stack;
-                input [_, 1];
-                conv1d($n, 3, padding = causal);
-                conv1d($n, 3, padding = causal, dilation_rate = 2);
-                conv1d($n, 3, padding = causal, dilation_rate = 4);
-                gru($n);
-            }
-            tinyrnn::model! {
-                /// The causal dilated convolutions alone.
-                pub struct $convs;
-                input [_, 1];
-                conv1d($n, 3, padding = causal);
-                conv1d($n, 3, padding = causal, dilation_rate = 2);
-                conv1d($n, 3, padding = causal, dilation_rate = 4);
-            }
-        )*
-    };
-}
-models! {
-    Stack8, Convs8 = 8;
-    Stack16, Convs16 = 16;
-    Stack32, Convs32 = 32;
-}
-
-tinyrnn::model! {
-    /// keras.io's FCN classifier, as benches/conv.rs.
-    pub struct Fcn;
-    input [128, 1];
-    conv1d(32, 8, padding = same);
-    batch_normalization();
-    relu();
-    conv1d(32, 5, padding = same);
-    batch_normalization();
-    relu();
-    conv1d(32, 3, padding = same);
-    batch_normalization();
-    relu();
-    global_average_pooling1d();
-    dense(4, activation = softmax);
-}
 
 /// The `--only` cell, if any.
 static ONLY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
