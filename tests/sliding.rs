@@ -113,3 +113,52 @@ fn step_returns_every_output_of_a_sequence() {
     assert_eq!(Sequence::output_len(11), 3);
     assert_eq!(Sequence::output_len(4), 0);
 }
+
+tinyrnn::model! {
+    struct BagAny;
+    input [_];
+    embedding(20, 3, mask_zero = true);
+    global_average_pooling1d();
+    dense(2);
+}
+
+tinyrnn::model! {
+    struct BagFixed;
+    input [7];
+    embedding(20, 3, mask_zero = true);
+    global_average_pooling1d();
+    dense(2);
+}
+
+tinyrnn::model! {
+    struct AverageAny;
+    input [_, 2];
+    masking();
+    lstm(3, return_sequences = true);
+    global_average_pooling1d();
+    dense(1);
+}
+
+tinyrnn::model! {
+    struct AverageFixed;
+    input [5, 2];
+    masking();
+    lstm(3, return_sequences = true);
+    global_average_pooling1d();
+    dense(1);
+}
+
+/// A masked global average (Keras's mean of the kept timesteps, compared with Keras on a
+/// fixed length in tests/examples.rs) keeps a running sum of the kept timesteps on a
+/// sequence of any length: the same bits.
+#[test]
+fn a_masked_global_average_of_any_length_equals_the_fixed_one() {
+    let ids = [3_u32, 0, 5, 0, 0, 9, 1];
+    let any = BagAny::from_flat(&weights(BagAny::PARAMS, 3)).unwrap();
+    let fixed = BagFixed::from_flat(&weights(BagFixed::PARAMS, 3)).unwrap();
+    assert_bits("ids", &any.forward(&ids), &fixed.forward(&ids));
+    let x = [[0.5, 0.1], [0.0, 0.0], [0.3, -0.2], [0.0, 0.0], [1.0, 0.4]];
+    let any = AverageAny::from_flat(&weights(AverageAny::PARAMS, 4)).unwrap();
+    let fixed = AverageFixed::from_flat(&weights(AverageFixed::PARAMS, 4)).unwrap();
+    assert_bits("features", &any.forward(&x), &fixed.forward(&x));
+}

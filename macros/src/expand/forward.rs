@@ -98,7 +98,15 @@ fn steps_or(
                 Kind::Masking if used[i] => quote! { let keep = self.#f.keeps(&v); },
                 _ => TokenStream::new(),
             };
-            let call = if l.gated && l.kind.pools_globally() {
+            let call = if l.gated && l.kind.pools_globally() && reads[i] {
+                // A masked global average: the kept timesteps only (the stage reads `keep`
+                // by position).
+                quote! {
+                    if keep {
+                        self.#f.push(&mut #state.#f, &v);
+                    }
+                }
+            } else if l.gated && l.kind.pools_globally() {
                 // A running maximum or sum, finished after the sequence (`section_body`).
                 quote! { self.#f.push(&mut #state.#f, &v); }
             } else if l.gated && returns {
