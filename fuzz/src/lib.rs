@@ -147,6 +147,15 @@ tinyrnn::model! {
     lstm(2);
     dense(1);
 }
+// tests/fixtures/keras-files/windows_any.*: windows slid along a sequence of any length.
+tinyrnn::model! {
+    pub struct Slid;
+    input [_, 2];
+    conv1d(4, 3, strides = 2, activation = relu);
+    max_pooling1d(2);
+    lstm(3);
+    dense(1);
+}
 // The PyTorch fixtures' architectures (tests/fixtures/torch/).
 tinyrnn::model! { pub struct TorchRnn; input [12, 3]; simple_rnn(4); dense(1) }
 tinyrnn::model! { pub struct TorchGru; input [15, 3]; gru(4); dense(1) }
@@ -303,6 +312,22 @@ impl Run for Causal {
     }
 }
 
+impl Run for Slid {
+    fn forward_fixed(&self) -> Vec<f32> {
+        self.forward(&input::<2, 9>()).to_vec()
+    }
+
+    /// An output each time a window completes; `forward`'s is the last of them.
+    fn stream_fixed(&self) -> Option<Vec<f32>> {
+        let mut state = SlidState::default();
+        let mut all = Vec::new();
+        for x in &input::<2, 9>() {
+            all.extend(self.step(&mut state, x).into_iter().flatten());
+        }
+        Some(all)
+    }
+}
+
 impl Run for Tokens {
     /// Ids in range and out of it (which `forward` maps to zeros), zeros (masked) between.
     fn forward_fixed(&self) -> Vec<f32> {
@@ -370,7 +395,7 @@ pub fn keras_bytes(data: &[u8]) -> usize {
     }
     each!(
         Rnn, Stacked, Bidi, GruBefore, Drops, NoBias, Mixed, VarLen, Notebook, Relus, Statistics,
-        Reshaped, Tokens, Windows, Causal, Resampled
+        Reshaped, Tokens, Windows, Causal, Resampled, Slid
     );
     if let Some(config) = &file.config
         && let Ok(layers) = keras::expected_from_config(config)
