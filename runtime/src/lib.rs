@@ -49,6 +49,7 @@ mod error;
 pub mod layers;
 mod model;
 mod summary;
+pub mod train;
 
 pub use aligned::Aligned;
 pub use error::Error;

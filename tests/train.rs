@@ -1,0 +1,167 @@
+//! Keras 3's losses and optimizers (`tinyrnn::train`) against Keras itself:
+//! `tools/gen_keras_train.py` writes, with real Keras 3.15 (TensorFlow backend), each loss's
+//! value and `tf.GradientTape` gradient for one sample (`tests/fixtures/train/losses.json`),
+//! and the weights after each of five `apply_gradients` steps of SGD (plain, momentum,
+//! Nesterov) and Adam (`optimizers.json`).
+
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "the fixtures' numbers are f32 values written as JSON numbers"
+)]
+
+use serde_json::Value;
+use tinyrnn::train::{Loss, Optimizer, OptimizerSlots};
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/train/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// A vector or a sequence of vectors, flattened, and its last axis's length.
+fn rows(v: &Value) -> (Vec<f32>, usize) {
+    let items = v.as_array().expect("an array");
+    match items.first() {
+        Some(Value::Array(row)) => {
+            let flat = items
+                .iter()
+                .flat_map(|r| {
+                    r.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_f64().unwrap() as f32)
+                })
+                .collect();
+            (flat, row.len())
+        }
+        _ => (
+            items.iter().map(|x| x.as_f64().unwrap() as f32).collect(),
+            items.len(),
+        ),
+    }
+}
+
+fn loss_named(name: &str) -> Loss {
+    match name {
+        "mean_squared_error" => Loss::MeanSquaredError,
+        "mean_absolute_error" => Loss::MeanAbsoluteError,
+        "binary_crossentropy" => Loss::BinaryCrossentropy,
+        "categorical_crossentropy" => Loss::CategoricalCrossentropy,
+        other => panic!("unknown loss {other}"),
+    }
+}
+
+#[test]
+fn losses_match_keras_values_and_gradients() {
+    let fx = fixture("losses");
+    let cases = fx["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 16, "every loss, several cases each");
+    for (i, case) in cases.iter().enumerate() {
+        let loss = loss_named(case["loss"].as_str().unwrap());
+        let (y_true, units) = rows(&case["y_true"]);
+        let (y_pred, _) = rows(&case["y_pred"]);
+        let (want_grad, _) = rows(&case["grad"]);
+        let want = case["value"].as_f64().unwrap() as f32;
+        let what = format!("case {i} ({loss:?})");
+        assert_eq!(loss.value(&y_true, &y_pred, units), {
+            let mut g = vec![0.0; y_pred.len()];
+            loss.gradient(&y_true, &y_pred, units, &mut g)
+        });
+        let mut grad = vec![f32::NAN; y_pred.len()];
+        let got = loss.gradient(&y_true, &y_pred, units, &mut grad);
+        assert!(
+            (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
+            "{what}: loss {got}, Keras {want}"
+        );
+        let largest = want_grad.iter().fold(0.0_f32, |m, g| m.max(g.abs()));
+        for (k, (g, w)) in grad.iter().zip(&want_grad).enumerate() {
+            assert!(
+                (g - w).abs() <= 1e-5 * largest.max(1e-30) + 1e-12,
+                "{what}: d/dy_pred[{k}] {g}, Keras {w} (largest {largest})"
+            );
+        }
+    }
+}
+
+/// A last layer with a sigmoid or softmax: Keras computes the crossentropy from its logits
+/// (no clipping: a logit of 20 with label 0 costs 20, not the clipped 15.9).
+#[test]
+fn crossentropies_after_sigmoid_and_softmax_use_the_logits_as_keras() {
+    let fx = fixture("losses");
+    let cases = fx["activation_cases"].as_array().expect("activation cases");
+    assert!(cases.len() >= 8);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let loss = loss_named(case["loss"].as_str().unwrap());
+        let (y_true, units) = rows(&case["y_true"]);
+        let (logits, _) = rows(&case["logits"]);
+        let (y_pred, _) = rows(&case["y_pred"]);
+        let (want_grad, _) = rows(&case["grad_logits"]);
+        let want = case["value"].as_f64().unwrap() as f32;
+        let mut grad = vec![f32::NAN; logits.len()];
+        let got = loss.gradient_from_logits(&y_true, &logits, &y_pred, units, &mut grad);
+        assert!(
+            (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
+            "{name}: loss {got}, Keras {want}"
+        );
+        let largest = want_grad.iter().fold(0.0_f32, |m, g| m.max(g.abs()));
+        for (k, (g, w)) in grad.iter().zip(&want_grad).enumerate() {
+            assert!(
+                (g - w).abs() <= 1e-5 * largest,
+                "{name}: d/dlogit[{k}] {g}, Keras {w}"
+            );
+        }
+    }
+}
+
+#[test]
+fn optimizers_update_as_keras() {
+    let fx = fixture("optimizers");
+    for case in fx["cases"].as_array().expect("cases") {
+        let o = &case["optimizer"];
+        let num = |k: &str| o[k].as_f64().unwrap();
+        let optimizer = match o["name"].as_str().unwrap() {
+            "sgd" => Optimizer::Sgd {
+                learning_rate: num("learning_rate"),
+                momentum: num("momentum"),
+                nesterov: o["nesterov"].as_bool().unwrap(),
+            },
+            "adam" => Optimizer::Adam {
+                learning_rate: num("learning_rate"),
+                beta_1: num("beta_1"),
+                beta_2: num("beta_2"),
+                epsilon: num("epsilon"),
+            },
+            other => panic!("unknown optimizer {other}"),
+        };
+        let (mut w, _) = rows(&case["w0"]);
+        let mut slots = vec![OptimizerSlots::default(); w.len()];
+        for (t, (g, want)) in case["grads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(case["w"].as_array().unwrap())
+            .enumerate()
+        {
+            let (g, _) = rows(g);
+            let (want, _) = rows(want);
+            let step = optimizer.step(u32::try_from(t + 1).unwrap());
+            for ((w, g), s) in w.iter_mut().zip(&g).zip(&mut slots) {
+                step.update(w, *g, s);
+            }
+            // Bit for bit: the same float32 operations in the same order as Keras's
+            // `update_step` (tools/gen_keras_train.py found NumPy's float32 reproduces
+            // them exactly too; a fused multiply-add or `1 - f32(beta)` would not).
+            for (k, (got, want)) in w.iter().zip(&want).enumerate() {
+                assert_eq!(
+                    got.to_bits(),
+                    want.to_bits(),
+                    "{optimizer:?} step {} weight {k}: {got}, Keras {want}",
+                    t + 1
+                );
+            }
+        }
+    }
+}
