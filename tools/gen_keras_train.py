@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
-"""Generate Keras 3 loss and optimizer fixtures for tinyrnn's training code.
+"""Generate Keras 3 loss, optimizer and activation-gradient fixtures for
+tinyrnn's training code.
 
 Issue 16, first slice: training must match Keras 3's losses and optimizers
 exactly.  This script uses real Keras 3 (TensorFlow backend) and writes
 
-  tests/fixtures/train/losses.json      loss values and d loss / d y_pred
-  tests/fixtures/train/optimizers.json  weights after each optimizer step
+  tests/fixtures/train/losses.json       loss values and d loss / d y_pred
+  tests/fixtures/train/optimizers.json   weights after each optimizer step
+  tests/fixtures/train/activations.json  each activation's output and the
+                                         gradient TF backpropagates through
+                                         it, kinks included (see the
+                                         activation case table below)
 
 Every float in the fixtures is exactly a float32 value written as the
 shortest Python float repr (it reads back to the same f64, hence the same
-f32), except the `*_f64` reference fields, which are float64.
+f32), except the `*_f64` reference fields, which are float64, and the
+activation cases' `args` (the Python values passed to Keras).
 
 The output is deterministic: loss case i uses default_rng(BASE_SEED + i),
-optimizer case j uses default_rng(BASE_SEED + 1000 + j), so appending a new
-case at the end of a table never changes the earlier ones.  Before writing,
-the script checks every case against a small independent NumPy
-re-implementation (see check_losses / check_optimizers) and prints the
-largest differences.
+optimizer case j uses default_rng(BASE_SEED + 1000 + j), activation case k
+uses default_rng(BASE_SEED + 2000 + k), so appending a new case at the end
+of a table never changes the earlier ones.  Before writing, the script
+checks every case against a small independent NumPy re-implementation (see
+check_losses / check_optimizers / check_activations) and prints the largest
+differences.
 
 Run from anywhere:  python3 tools/gen_keras_train.py [--check]
 (--check regenerates into a temp dir and compares byte for byte.)
@@ -122,6 +129,7 @@ os.environ["KERAS_BACKEND"] = "tensorflow"
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -131,6 +139,9 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+# Each activation case traces its own tf.function: no retracing warnings.
+tf.get_logger().setLevel("ERROR")
 
 BASE_SEED = 20261129
 OPT_SEED_OFFSET = 1000
@@ -333,6 +344,294 @@ OPT_CASES = [
 
 
 # ---------------------------------------------------------------------------
+# Activation case table (activations.json).  Append new cases at the end:
+# case i draws its random inputs and weights from
+# default_rng(BASE_SEED + ACT_SEED_OFFSET + i).
+#
+# Each case: `x` = the fixed probes (listed first, `n_fixed` of them) then
+# seeded uniform(-8, 8) values up to N_ACT; `w` = N_ACT seeded uniform(-1, 1)
+# weights; `y` = the activation on x[None] (one row of 24: softmax and
+# log_softmax work over the whole row); `grad` = d sum(w * y) / d x from a
+# tf.GradientTape, all float32.  The upstream gradient is exactly w (the
+# gradient of sum(w * y) with respect to y), so grad is the vector-Jacobian
+# product backprop needs: w * f'(x) elementwise, or J(x)^T w for softmax /
+# log_softmax.
+#
+# `at` lists (x, f'(x)) pairs: the derivative convention at each kink as
+# TensorFlow applies it, asserted on the fixture (grad == w * f'(x), to 1e-6
+# relative; exactly 0 where f'(x) = 0).  `kinks` are the points where f' is
+# discontinuous: the NumPy check skips inputs within 1e-3 of them.
+#
+# How Keras 3.15.1 builds each one (keras/src/activations/activations.py,
+# keras/src/ops/nn.py, keras/src/backend/tensorflow/nn.py) and the
+# conventions observed here (TF 2.21 CPU kernels):
+#
+#   linear        returns x itself: f' = 1 everywhere.
+#   relu          tf.nn.relu.  ReluGrad passes where the OUTPUT is > 0:
+#                 relu'(0) = relu'(-0) = 0.
+#   relu6         tf.nn.relu6.  Relu6Grad passes where 0 < x < 6 (strict):
+#                 relu6'(0) = 0 and relu6'(6) = 0.
+#   leaky_relu    tf.nn.leaky_relu(alpha=0.2).  LeakyReluGrad: 1 where
+#                 x > 0, else alpha: leaky_relu'(0) = leaky_relu'(-0) = 0.2.
+#   elu           tf.nn.elu (alpha 1).  EluGrad uses the output: y < 0 ?
+#                 y + 1 : 1, so elu'(0) = elu'(-0) = 1; elu'(-100) = 0
+#                 (y = -1 exactly).
+#   selu          tf.nn.selu.  SeluGrad: y < 0 ? y + scale * alpha : scale,
+#                 so selu'(0) = scale = 1.0507009 (the right derivative,
+#                 not scale * alpha = 1.7580993); selu'(-100) = 0.
+#   gelu          approximate=False: tf.nn.gelu = (0.5 * x) * erfc(-x *
+#                 f32(0.7071067811865476)), differentiated op by op (Mul,
+#                 Erfc, Neg; ErfcGrad: -g * f32(2/sqrt(pi)) * exp(-u^2));
+#                 smooth, gelu'(0) = 0.5.
+#   sigmoid       tf.nn.sigmoid.  SigmoidGrad uses the output: y * (1 - y);
+#                 0 once y rounds to 1.0 (x = 20, 100) or to 0.0 (x = -100).
+#   hard_sigmoid  relu6(x + 3) / 6 (two float32 ops first): f' = 1/6 where
+#                 0 < x + 3 < 6 IN FLOAT32, else 0; so 0 at x = -3 and at
+#                 x = 3, and also 0 at x = 3 - 2^-22 (the float32 just
+#                 below 3: x + 3 rounds to 6 and y = 1), while the float32
+#                 just above -3 gives x + 3 = 2^-22 > 0: f' = 1/6.
+#   tanh          tf.nn.tanh.  TanhGrad uses the output: 1 - y * y; 0 once
+#                 y rounds to +-1.
+#   hard_tanh     tf.clip_by_value(x, -1, 1) = maximum(minimum(x, 1), -1);
+#                 the Minimum / Maximum gradients pass where x <= 1 and
+#                 x >= -1 (bounds INCLUDED): hard_tanh'(+-1) = 1, 0 beyond.
+#   softplus      tf.math.softplus.  SoftplusGrad: 1 / (1 + exp(-x)), no
+#                 thresholds (the forward kernel returns x above 13.94 and
+#                 exp(x) below -13.94, hence the probes at +-14).
+#   softsign      tf.nn.softsign.  SoftsignGrad: 1 / (1 + |x|)^2, 1 at 0.
+#   silu          tf.nn.silu (custom gradient): s * (1 + x * (1 - s)) with
+#                 s = sigmoid(x); 0.5 at 0.
+#   hard_silu     x * hard_sigmoid(x), product rule: hs(x) + x * hs'(x), so
+#                 0 at x = -3, 1 at x = 3 and at 3 - 2^-22 (hs = 1, hs' = 0
+#                 there, see hard_sigmoid), about -0.5 just above -3, 0.5 at 0.
+#   mish          x * tanh(softplus(x)), op by op; mish'(0) = 0.59999996.
+#   exponential   tf.exp; ExpGrad: y.  Probes only up to +-20 (exp(100) is
+#                 inf in float32).
+#   softmax       tf.nn.softmax over the row.  SoftmaxGrad: (w - sum(w * y))
+#                 * y.  No +100 probe here: it would make y one-hot (the
+#                 other entries underflowing, some to subnormals that TF
+#                 flushes) and the whole gradient exactly 0.  Instead 20,
+#                 19.5, 19 and 18 share most of the mass (strong coupling),
+#                 the uniform(-8, 8) entries get y in 1e-12..1e-5 (normal
+#                 floats), -100 gives y = 0 exactly; 1.0 appears twice (a
+#                 tie).
+#   log_softmax   tf.nn.log_softmax over the row.  LogSoftmaxGrad: w -
+#                 sum(w) * exp(y).  Same probes as softmax.
+#   relu(x, negative_slope=0.1, max_value=6.0, threshold=0.5)
+#                 ReLU.static_call: n = relu(-x + 0.5);
+#                 x = where(x > 0.5, x, 0); x = clip_by_value(x, 0, 6);
+#                 y = x - 0.1 * n.  f' = 0.1 below the threshold (via n),
+#                 EXACTLY 0 AT THE THRESHOLD x = 0.5 (where's x > 0.5 is
+#                 false and relu'(0) = 0 for n: y = 0 there), 1 for
+#                 0.5 < x <= 6 (clip_by_value includes its bound: f'(6) = 1,
+#                 unlike relu6), 0 above 6.
+#   relu(x, max_value=4.0)
+#                 relu(x) then clip_by_value(., 0, 4): f'(0) = 0, f'(4) = 1,
+#                 0 above 4.  (max_value == 6 with threshold 0 takes the
+#                 relu6 path instead: f'(6) = 0.)
+#   relu(x, threshold=1.0)
+#                 where(x > 1, x, 0): f'(1) = 0, 1 above, 0 below.
+#   leaky_relu(x, negative_slope=0.3)
+#                 tf.nn.leaky_relu(alpha=0.3): f'(0) = f'(-0) = 0.3.
+#   elu(x, alpha=0.5)
+#                 tf.where(x > 0, elu(x), 0.5 * elu(x)): at x = 0 the where
+#                 takes the alpha branch, so f'(0) = f'(-0) = 0.5 * 1 = 0.5
+#                 (the LEFT derivative, while alpha = 1 gives the right one).
+#
+#   Subnormal inputs (the +-2^-149 probes, one float32 ulp from 0): TF's
+#   CPU kernels run with denormals flushed to zero (FTZ/DAZ), so they act
+#   as 0 in comparisons and arithmetic: relu(2^-149) = 0 with f' = 0,
+#   leaky_relu'(2^-149) = 0.2, elu(x, alpha=0.5)(2^-149) = 0 with f' = 0.5;
+#   select-style kernels can still pass the subnormal through unchanged
+#   (elu(+-2^-149) = +-2^-149).  The smallest normal +-2^-126 behaves like
+#   any positive / negative number.  A Rust implementation that does not
+#   flush denormals will differ on the subnormal probes only.
+#
+#   keras.layers.ReLU(max_value=6, negative_slope=0.1, threshold=0.5),
+#   LeakyReLU(negative_slope=0.3) and ELU(alpha=0.5) call these same
+#   functions; generate() checks that the layers give the same bits (y and
+#   grad, on the function case's x and w) and lists them in the fixture's
+#   `layers_identical`; a layer that differed would be added as a
+#   "layer:..." case instead.
+#
+#   Graph mode: the same computation inside a tf.function (as model.fit,
+#   predict and train_on_batch run it) gives the same bits for every case
+#   EXCEPT hard_sigmoid, hard_silu and gelu, where Grappler's constant
+#   folding turns x / 6 into x * f32(1/6) (forward and backward) and folds
+#   gelu's gradient constants into one (see GRAPH_DIFFERS); those cases
+#   also carry y_graph / grad_graph (1 to 2 ulp from the eager values).
+# ---------------------------------------------------------------------------
+ACT_SEED_OFFSET = 2000
+N_ACT = 24
+
+
+def nx(v, toward):
+    """The float32 next to v in the direction of toward."""
+    return np.nextafter(np.float32(v), np.float32(toward))
+
+
+def around(*vs):
+    """Each value and its two float32 neighbours."""
+    out = []
+    for v in vs:
+        out += [np.float32(v), nx(v, -np.inf), nx(v, np.inf)]
+    return out
+
+
+SUB = 2.0 ** -149    # the smallest subnormal float32: 1 ulp from 0
+NORM = 2.0 ** -126   # the smallest normal float32
+ZEROS = [0.0, -0.0]
+TINY = [SUB, -SUB, NORM, -NORM]
+ONES = [1.0, -1.0]
+BIG = [20.0, -20.0, 100.0, -100.0]
+SOFTMAX_PROBES = [0.0, -0.0, 1.0, 1.0, -1.0, 20.0, 19.5, 19.0, 18.0, -20.0,
+                  -100.0]
+SELU_SCALE = 1.0507009873554805
+KA = keras.activations
+
+
+def acase(name, fn, probes, kinks=(), at=(), args=None, function=None,
+          note=""):
+    return dict(name=name, fn=fn, probes=probes, kinks=list(kinks),
+                at=list(at), args=args or {}, function=function or name,
+                note=note)
+
+
+ACTIVATION_CASES = [
+    acase("linear", KA.get("linear"), ZEROS + ONES + BIG,
+          at=[(0.0, 1), (100.0, 1)]),
+    acase("relu", KA.get("relu"), ZEROS + TINY + ONES + BIG, kinks=[0],
+          at=[(0.0, 0), (-0.0, 0), (SUB, 0), (-SUB, 0), (NORM, 1),
+              (-NORM, 0)],
+          note="relu'(0) = 0 (ReluGrad: y > 0); subnormal x flushed to 0"),
+    acase("relu6", KA.get("relu6"), ZEROS + TINY + around(6) + ONES + BIG,
+          kinks=[0, 6],
+          at=[(0.0, 0), (-0.0, 0), (SUB, 0), (NORM, 1), (6, 0),
+              (nx(6, 0), 1), (nx(6, 7), 0)],
+          note="Relu6Grad: 0 < x < 6, so relu6'(0) = relu6'(6) = 0"),
+    acase("leaky_relu", KA.get("leaky_relu"), ZEROS + TINY + ONES + BIG,
+          kinks=[0], at=[(0.0, 0.2), (-0.0, 0.2), (SUB, 0.2), (NORM, 1)],
+          args={"negative_slope": 0.2},
+          note="LeakyReluGrad: x > 0 ? 1 : 0.2, so leaky_relu'(0) = 0.2"),
+    acase("elu", KA.get("elu"), ZEROS + TINY + ONES + BIG, kinks=[],
+          at=[(0.0, 1), (-0.0, 1), (SUB, 1), (-SUB, 1), (-100, 0)],
+          args={"alpha": 1.0},
+          note="EluGrad: y < 0 ? y + 1 : 1, so elu'(0) = 1"),
+    acase("selu", KA.get("selu"), ZEROS + TINY + ONES + BIG, kinks=[0],
+          at=[(0.0, SELU_SCALE), (-0.0, SELU_SCALE), (-100, 0)],
+          note="SeluGrad: y < 0 ? y + scale*alpha : scale, so selu'(0) = "
+               "scale"),
+    acase("gelu", KA.get("gelu"), ZEROS + ONES + [3.0, -3.0] + BIG,
+          at=[(0.0, 0.5)], args={"approximate": False}),
+    acase("sigmoid", KA.get("sigmoid"), ZEROS + ONES + [14.0, -14.0] + BIG,
+          at=[(0.0, 0.25), (20, 0), (100, 0), (-100, 0)],
+          note="SigmoidGrad: y * (1 - y), 0 where y rounds to 1 or 0"),
+    acase("hard_sigmoid", KA.get("hard_sigmoid"),
+          ZEROS + around(3, -3) + ONES + BIG, kinks=[3, -3],
+          at=[(0.0, 1 / 6), (3, 0), (-3, 0), (nx(3, 0), 0),
+              (nx(3, 4), 0), (nx(-3, 0), 1 / 6), (nx(-3, -4), 0)],
+          note="relu6(x + 3) / 6: f' = 1/6 where 0 < x + 3 < 6 in float32, "
+               "so 0 at +-3 and at the float32 just below 3"),
+    acase("tanh", KA.get("tanh"), ZEROS + ONES + [9.0, -9.0] + BIG,
+          at=[(0.0, 1), (20, 0), (-100, 0)],
+          note="TanhGrad: 1 - y * y"),
+    acase("hard_tanh", KA.get("hard_tanh"), ZEROS + around(1, -1) + BIG,
+          kinks=[1, -1],
+          at=[(0.0, 1), (1, 1), (-1, 1), (nx(1, 0), 1), (nx(1, 2), 0),
+              (nx(-1, 0), 1), (nx(-1, -2), 0)],
+          note="clip_by_value(x, -1, 1): gradient passes on the bounds, "
+               "hard_tanh'(+-1) = 1"),
+    acase("softplus", KA.get("softplus"),
+          ZEROS + ONES + [14.0, -14.0] + BIG,
+          at=[(0.0, 0.5), (100, 1), (-100, 0)],
+          note="SoftplusGrad: 1 / (1 + exp(-x))"),
+    acase("softsign", KA.get("softsign"), ZEROS + ONES + BIG,
+          at=[(0.0, 1), (1, 0.25)],
+          note="SoftsignGrad: 1 / (1 + |x|)^2"),
+    acase("silu", KA.get("silu"), ZEROS + ONES + BIG, at=[(0.0, 0.5)],
+          note="tf.nn.silu's gradient: s * (1 + x * (1 - s))"),
+    acase("hard_silu", KA.get("hard_silu"),
+          ZEROS + around(3, -3) + ONES + BIG, kinks=[3, -3],
+          at=[(0.0, 0.5), (3, 1), (-3, 0), (nx(3, 0), 1), (nx(3, 4), 1),
+              (nx(-3, 0), -0.5), (nx(-3, -4), 0)],
+          note="x * hard_sigmoid(x): 0 at -3, 1 at 3"),
+    acase("mish", KA.get("mish"), ZEROS + ONES + BIG, at=[(0.0, 0.6)]),
+    acase("exponential", KA.get("exponential"), ZEROS + ONES + [20.0, -20.0],
+          at=[(0.0, 1)], note="inputs up to +-20 only"),
+    acase("softmax", KA.get("softmax"), SOFTMAX_PROBES, args={"axis": -1},
+          note="the whole row: grad = (w - sum(w * y)) * y"),
+    acase("log_softmax", KA.get("log_softmax"), SOFTMAX_PROBES,
+          args={"axis": -1},
+          note="the whole row: grad = w - sum(w) * exp(y)"),
+    acase("relu(negative_slope=0.1, max_value=6.0, threshold=0.5)",
+          lambda x: KA.relu(x, negative_slope=0.1, max_value=6.0,
+                            threshold=0.5),
+          ZEROS + around(0.5, 6) + ONES + BIG, kinks=[0.5, 6],
+          at=[(0.0, 0.1), (0.5, 0), (nx(0.5, 0), 0.1), (nx(0.5, 1), 1),
+              (6, 1), (nx(6, 0), 1), (nx(6, 7), 0), (-100, 0.1), (100, 0)],
+          args={"negative_slope": 0.1, "max_value": 6.0, "threshold": 0.5},
+          function="relu",
+          note="f'(0.5) = 0 at the threshold, f'(6) = 1 (clip_by_value)"),
+    acase("relu(max_value=4.0)", lambda x: KA.relu(x, max_value=4.0),
+          ZEROS + TINY + around(4) + ONES + BIG, kinks=[0, 4],
+          at=[(0.0, 0), (SUB, 0), (NORM, 1), (4, 1), (nx(4, 0), 1),
+              (nx(4, 5), 0)],
+          args={"max_value": 4.0}, function="relu",
+          note="relu then clip_by_value(0, 4): f'(0) = 0, f'(4) = 1"),
+    acase("relu(threshold=1.0)", lambda x: KA.relu(x, threshold=1.0),
+          ZEROS + around(1) + BIG, kinks=[1],
+          at=[(0.0, 0), (1, 0), (nx(1, 0), 0), (nx(1, 2), 1)],
+          args={"threshold": 1.0}, function="relu",
+          note="where(x > 1, x, 0): f'(1) = 0"),
+    acase("leaky_relu(negative_slope=0.3)",
+          lambda x: KA.leaky_relu(x, negative_slope=0.3),
+          ZEROS + TINY + ONES + BIG, kinks=[0],
+          at=[(0.0, 0.3), (-0.0, 0.3), (SUB, 0.3), (NORM, 1)],
+          args={"negative_slope": 0.3}, function="leaky_relu",
+          note="f'(0) = 0.3"),
+    acase("elu(alpha=0.5)", lambda x: KA.elu(x, alpha=0.5),
+          ZEROS + TINY + ONES + BIG, kinks=[0],
+          at=[(0.0, 0.5), (-0.0, 0.5), (SUB, 0.5), (NORM, 1), (-100, 0)],
+          args={"alpha": 0.5}, function="elu",
+          note="where(x > 0, elu(x), 0.5 * elu(x)): f'(0) = 0.5"),
+]
+
+# The cases whose tf.function (graph) run differs from the eager one: in a
+# graph, Grappler's constant folding rewrites a division by a constant into
+# a multiplication by its float32 reciprocal, and folds constants that meet
+# in the gradient.  model.fit / predict / train_on_batch run in a
+# tf.function, so they see the *_graph values; model(x) and the eager tape
+# see y / grad.
+GRAPH_DIFFERS = {
+    "hard_sigmoid": "in a tf.function Grappler turns both divisions by 6 "
+                    "into multiplications by f32(1/6) = 0.16666667: "
+                    "y_graph = relu6(x + 3) * f32(1/6), grad_graph = "
+                    "(w * f32(1/6)) masked by Relu6Grad, vs relu6(x + 3) / 6 "
+                    "and (w / 6) masked eagerly (1 ulp apart at times)",
+    "hard_silu": "x * hard_sigmoid(x), with hard_sigmoid's division by 6 "
+                 "turned into a multiplication by f32(1/6) in a tf.function",
+    "gelu": "y is the same; in a tf.function Grappler folds Erfc's gradient "
+            "constant -2/sqrt(pi) and the f32(1/sqrt 2) of the chain rule "
+            "into one float32 constant -0.7978846, so grad_graph is up to "
+            "2 ulp from grad",
+}
+
+# The Keras layers that take the same arguments: (case name, layer, the
+# function case they must equal bit for bit).
+ACTIVATION_LAYERS = [
+    ("layer:ReLU(max_value=6, negative_slope=0.1, threshold=0.5)",
+     lambda: keras.layers.ReLU(max_value=6, negative_slope=0.1,
+                               threshold=0.5),
+     "relu(negative_slope=0.1, max_value=6.0, threshold=0.5)"),
+    ("layer:LeakyReLU(negative_slope=0.3)",
+     lambda: keras.layers.LeakyReLU(negative_slope=0.3),
+     "leaky_relu(negative_slope=0.3)"),
+    ("layer:ELU(alpha=0.5)", lambda: keras.layers.ELU(alpha=0.5),
+     "elu(alpha=0.5)"),
+]
+
+
+# ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
 def f32list(a):
@@ -350,10 +649,12 @@ def f64list(a):
     return [f64list(x) for x in a]
 
 
-def format_json(obj, indent=0, width=160, lead=0):
+def format_json(obj, indent=0, width=160, lead=0, pack=False):
     """Indented JSON (one space per level) in which every object or array
     that fits in `width` columns stays on one line (as in
-    gen_keras_files.py)."""
+    gen_keras_files.py).  With pack=True, an array of numbers that does not
+    fit is written as several lines of as many numbers as fit, instead of
+    one number per line."""
     flat = json.dumps(obj, allow_nan=False)
     if not isinstance(obj, (dict, list)) or not obj \
             or indent + lead + len(flat) <= width:
@@ -364,9 +665,20 @@ def format_json(obj, indent=0, width=160, lead=0):
         for k, v in obj.items():
             key = json.dumps(k) + ": "
             items.append(pad + key + format_json(v, indent + 1, width,
-                                                 len(key)))
+                                                 len(key), pack))
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
-    items = [pad + format_json(v, indent + 1, width) for v in obj]
+    if pack and all(isinstance(v, (int, float)) for v in obj):
+        lines, line = [], ""
+        for v in obj:
+            item = json.dumps(v, allow_nan=False)
+            if line and len(pad) + len(line) + 2 + len(item) + 1 > width:
+                lines.append(line)
+                line = ""
+            line = line + ", " + item if line else item
+        lines.append(line)
+        return "[\n" + ",\n".join(pad + ln for ln in lines) + "\n" \
+            + " " * indent + "]"
+    items = [pad + format_json(v, indent + 1, width, 0, pack) for v in obj]
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
 
 
@@ -609,6 +921,95 @@ def gen_optimizers():
 
 
 # ---------------------------------------------------------------------------
+# Activations
+# ---------------------------------------------------------------------------
+def act_inputs(index, c):
+    rng = np.random.default_rng(BASE_SEED + ACT_SEED_OFFSET + index)
+    fixed = f32(c["probes"])
+    assert fixed.ndim == 1 and len(fixed) < N_ACT, c["name"]
+    x = np.concatenate([fixed, f32(rng.uniform(-8.0, 8.0,
+                                               N_ACT - len(fixed)))])
+    w = f32(rng.uniform(-1.0, 1.0, N_ACT))
+    return x, w
+
+
+def keras_activation(fn, x, w, compiled=False):
+    """(y, d sum(w * y) / d x) for x as one row x[None], float32."""
+    def run(xt, wt):
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            y = fn(xt)
+            total = tf.reduce_sum(wt * y)
+        return y, tape.gradient(total, xt)
+
+    if compiled:
+        run = tf.function(run)
+    y, g = run(tf.constant(x[None]), tf.constant(w[None]))
+    assert y.dtype == tf.float32 and g.dtype == tf.float32
+    return y.numpy()[0], g.numpy()[0]
+
+
+def same_bits(a, b):
+    return np.array_equal(f32(a).view(np.uint32), f32(b).view(np.uint32))
+
+
+def activation_case(index, c):
+    x, w = act_inputs(index, c)
+    y, g = keras_activation(c["fn"], x, w)
+    # model.fit runs the same ops in a tf.function, where Grappler may
+    # rewrite them (see GRAPH_DIFFERS): recorded where the bits differ.
+    y2, g2 = keras_activation(c["fn"], x, w, compiled=True)
+    differs = not (same_bits(y, y2) and same_bits(g, g2))
+    assert differs == (c["name"] in GRAPH_DIFFERS), c["name"]
+    assert np.isfinite(g).all() and np.isfinite(g2).all(), c["name"]
+    out = {"name": c["name"], "function": c["function"], "args": c["args"]}
+    if c["note"]:
+        out["note"] = c["note"]
+    out.update({"n_fixed": len(c["probes"]),
+                "x": f32list(x), "y": f32list(y), "w": f32list(w),
+                "grad": f32list(g)})
+    if differs:
+        out.update({"graph_note": GRAPH_DIFFERS[c["name"]],
+                    "y_graph": f32list(y2), "grad_graph": f32list(g2)})
+    return out
+
+
+def gen_activations():
+    cases = [activation_case(i, c) for i, c in enumerate(ACTIVATION_CASES)]
+    by_name = {c["name"]: (i, c) for i, c in enumerate(ACTIVATION_CASES)}
+    identical, extra = [], []
+    for lname, make, fname in ACTIVATION_LAYERS:
+        i, c = by_name[fname]
+        x, w = act_inputs(i, c)
+        layer = make()
+        y, g = keras_activation(layer, x, w)
+        ref = cases[i]
+        if same_bits(y, ref["y"]) and same_bits(g, ref["grad"]):
+            identical.append(lname)
+            continue
+        out = {"name": lname, "function": fname, "args": c["args"],
+               "note": "the layer, called on the function case's x and w",
+               "n_fixed": len(c["probes"]), "x": f32list(x),
+               "y": f32list(y), "w": f32list(w), "grad": f32list(g)}
+        extra.append(out)
+    data = header("Keras 3 activations on one row x[None] of 24 float32 "
+                  "inputs (fixed probes first, n_fixed of them, then seeded "
+                  "uniform(-8, 8)): y = activation(x) and grad = "
+                  "d sum(w * y) / d x from a GradientTape (the "
+                  "vector-Jacobian product with upstream gradient w), "
+                  "float32")
+    data.update({
+        "n": N_ACT,
+        "subnormals": "TensorFlow flushes subnormal float32 inputs to zero "
+                      "(FTZ/DAZ) in its CPU kernels: the +-2^-149 probes "
+                      "show that (e.g. relu(2^-149) = 0 with derivative 0)",
+        "layers_identical": identical,
+        "cases": cases + extra,
+    })
+    return data
+
+
+# ---------------------------------------------------------------------------
 # Independent NumPy checks (run on the JSON as written and read back)
 # ---------------------------------------------------------------------------
 def np_loss(loss, yt, yp, bounds_dtype=np.float32):
@@ -765,13 +1166,137 @@ def check_optimizers(data):
         assert same, c["name"]
 
 
+def np_sigmoid(x):
+    return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))),
+                    np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+
+
+def np_activation(function, args, x, w):
+    """float64 y and d sum(w * y) / d x from the textbook formulas."""
+    x = np.asarray(x, np.float64)
+    w = np.asarray(w, np.float64)
+    s = np_sigmoid(x)
+    if function == "linear":
+        y, d = x, np.ones_like(x)
+    elif function == "relu":
+        slope = args.get("negative_slope", 0.0)
+        thr = args.get("threshold", 0.0)
+        top = args.get("max_value", np.inf)
+        y = np.where(x > thr, np.minimum(x, top), 0.0) \
+            + slope * np.minimum(x - thr, 0.0)
+        d = ((x > thr) & (x < top)) + slope * (x < thr)
+    elif function == "relu6":
+        y, d = np.clip(x, 0, 6), ((x > 0) & (x < 6)) * 1.0
+    elif function == "leaky_relu":
+        a = args["negative_slope"]
+        y, d = np.where(x > 0, x, a * x), np.where(x > 0, 1.0, a)
+    elif function in ("elu", "selu"):
+        a, k = (args["alpha"], 1.0) if function == "elu" else \
+            (1.6732632423543772, SELU_SCALE)
+        y = k * np.where(x > 0, x, a * np.expm1(np.minimum(x, 0)))
+        d = k * np.where(x > 0, 1.0, a * np.exp(np.minimum(x, 0)))
+    elif function == "gelu":
+        erf = np.vectorize(math.erf)(x / math.sqrt(2))
+        y = 0.5 * x * (1 + erf)
+        d = 0.5 * (1 + erf) + x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    elif function == "sigmoid":
+        y, d = s, s * (1 - s)
+    elif function == "hard_sigmoid":
+        y, d = np.clip(x / 6 + 0.5, 0, 1), ((x > -3) & (x < 3)) / 6.0
+    elif function == "tanh":
+        y = np.tanh(x)
+        d = 1 - y * y
+    elif function == "hard_tanh":
+        y, d = np.clip(x, -1, 1), (np.abs(x) <= 1) * 1.0
+    elif function == "softplus":
+        y, d = np.logaddexp(0, x), s
+    elif function == "softsign":
+        y, d = x / (1 + np.abs(x)), 1 / (1 + np.abs(x)) ** 2
+    elif function == "silu":
+        y, d = x * s, s * (1 + x * (1 - s))
+    elif function == "hard_silu":
+        hs = np.clip(x / 6 + 0.5, 0, 1)
+        y, d = x * hs, hs + x * ((x > -3) & (x < 3)) / 6.0
+    elif function == "mish":
+        t = np.tanh(np.logaddexp(0, x))
+        y, d = x * t, t + x * (1 - t * t) * s
+    elif function == "exponential":
+        y = d = np.exp(x)
+    elif function in ("softmax", "log_softmax"):
+        m = x.max()
+        lse = m + np.log(np.exp(x - m).sum())
+        p = np.exp(x - lse)
+        if function == "softmax":
+            return p, p * (w - (w * p).sum())
+        return x - lse, w - w.sum() * p
+    else:
+        raise ValueError(function)
+    return y, w * d
+
+
+def check_activations(data):
+    spec = {c["name"]: c for c in ACTIVATION_CASES}
+    worst_y = worst_g = 0.0
+    for case in data["cases"]:
+        c = spec[case["function"] if case["name"].startswith("layer:")
+                 else case["name"]]
+        x, w = f32(case["x"]), f32(case["w"])
+        y, g = f32(case["y"]), f32(case["grad"])
+        assert len(x) == len(w) == len(y) == len(g) == N_ACT
+        # The conventions stated in the table, at the exact probes.
+        for xv, dv in c["at"]:
+            hit = np.flatnonzero(x.view(np.uint32) == f32(xv).view(np.uint32))
+            assert len(hit) >= 1, (case["name"], xv)
+            for i in hit:
+                if dv == 0:
+                    assert g[i] == 0, (case["name"], xv, g[i])
+                else:
+                    ratio = float(g[i]) / float(w[i])
+                    assert abs(ratio - dv) <= 1e-6 * abs(dv), \
+                        (case["name"], xv, ratio, dv)
+        # float64 formulas away from the kinks and the subnormals.
+        y64, g64 = np_activation(c["function"], c["args"], x, w)
+        x64 = x.astype(np.float64)
+        keep = (x64 == 0) | (np.abs(x64) >= NORM)
+        for k in c["kinks"]:
+            keep &= np.abs(x64 - k) > 1e-3
+        if c["function"] in ("softmax", "log_softmax"):
+            keep[:] = True  # the Jacobian couples every element
+        ey, eg = rel(y[keep], y64[keep]), rel(g[keep], g64[keep])
+        if "y_graph" in case:
+            yg, gg = f32(case["y_graph"]), f32(case["grad_graph"])
+            ey = max(ey, rel(yg[keep], y64[keep]))
+            eg = max(eg, rel(gg[keep], g64[keep]))
+        if c["function"] == "hard_sigmoid":
+            # float32 replays, eager (/ 6) and graph (* f32(1/6)).
+            t = np.minimum(np.maximum(x + np.float32(3), np.float32(0)),
+                           np.float32(6))
+            inside = (t > 0) & (t < 6)
+            assert np.array_equal(y, t / np.float32(6))
+            assert np.array_equal(g, np.where(inside, w / np.float32(6), 0))
+            r = np.float32(1 / 6)
+            assert np.array_equal(f32(case["y_graph"]), t * r)
+            assert np.array_equal(f32(case["grad_graph"]),
+                                  np.where(inside, w * r, 0))
+        assert ey < 2e-6 and eg < 2e-6, (case["name"], ey, eg)
+        worst_y, worst_g = max(worst_y, ey), max(worst_g, eg)
+        print(f"  {case['name']:<56} y {ey:.1e}  grad {eg:.1e}  "
+              f"({int(keep.sum())} of {N_ACT})")
+    print(f"  largest: y {worst_y:.2e}, grad {worst_g:.2e} "
+          f"(max |diff| / max(1, |ref|), NumPy f64 vs TF f32)")
+    print(f"  layers identical to the functions: "
+          f"{len(data['layers_identical'])} of {len(ACTIVATION_LAYERS)}")
+
+
 # ---------------------------------------------------------------------------
 def generate(out_dir):
     out_dir.mkdir(parents=True, exist_ok=True)
-    for fname, data, check in (("losses.json", gen_losses(), check_losses),
-                               ("optimizers.json", gen_optimizers(),
-                                check_optimizers)):
-        text = format_json(data) + "\n"
+    for fname, data, check, pack in (
+            ("losses.json", gen_losses(), check_losses, False),
+            ("optimizers.json", gen_optimizers(), check_optimizers, False),
+            ("activations.json", gen_activations(), check_activations,
+             True)):
+        text = format_json(data, pack=pack) + "\n"
         back = json.loads(text)
         assert back == json.loads(json.dumps(data))
         print(f"{fname}:")
@@ -786,7 +1311,7 @@ def main():
                     help="regenerate into a temp dir and compare byte for "
                          "byte with tests/fixtures/train/")
     args = ap.parse_args()
-    for table in (LOSS_CASES, ACT_CASES, OPT_CASES):
+    for table in (LOSS_CASES, ACT_CASES, OPT_CASES, ACTIVATION_CASES):
         names = [c["name"] for c in table]
         assert len(set(names)) == len(names)
     assert keras.config.epsilon() == 1e-7
@@ -801,7 +1326,7 @@ def main():
                if p.read_bytes() != (OUT_DIR / p.name).read_bytes()]
         if bad:
             sys.exit(f"differ: {bad}")
-        print("--check: both files identical")
+        print("--check: all files identical")
     finally:
         shutil.rmtree(tmp)
 

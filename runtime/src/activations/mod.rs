@@ -26,6 +26,16 @@ pub trait Activation {
     const NAME: &'static str;
     /// Applies the activation to every unit of `v`.
     fn apply<const N: usize>(v: &mut SVector<f32, N>);
+
+    /// The backward pass: turns `grad`, the gradient of a loss with respect to the
+    /// activation's output `y = f(x)`, into its gradient with respect to the input `x`,
+    /// as TensorFlow's gradient of Keras's activation computes it (with its conventions at
+    /// the kinks: `relu'(0) = 0`, ...).
+    fn backward<const N: usize>(
+        x: &SVector<f32, N>,
+        y: &SVector<f32, N>,
+        grad: &mut SVector<f32, N>,
+    );
 }
 
 // The helpers below only pay off inlined into a layer's loop over its units, where they
@@ -106,7 +116,10 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 macro_rules! elementwise {
-    ($(#[$doc:meta])* $ty:ident, $name:literal, |$x:ident| $body:expr) => {
+    (
+        $(#[$doc:meta])* $ty:ident, $name:literal, |$x:ident| $body:expr,
+        derivative: |$dx:ident, $dy:ident| $derivative:expr
+    ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct $ty;
@@ -117,6 +130,15 @@ macro_rules! elementwise {
             #[inline]
             pub fn scalar($x: f32) -> f32 {
                 $body
+            }
+
+            /// The derivative at input `x`, whose output is `y`, as TensorFlow's gradient
+            /// of the activation computes it.
+            #[must_use]
+            #[inline]
+            #[allow(unused_variables, reason = "each derivative needs the input or the output")]
+            pub fn derivative($dx: f32, $dy: f32) -> f32 {
+                $derivative
             }
         }
 
@@ -133,6 +155,17 @@ macro_rules! elementwise {
                     *x = Self::scalar(*x);
                 }
             }
+
+            #[inline]
+            fn backward<const N: usize>(
+                x: &SVector<f32, N>,
+                y: &SVector<f32, N>,
+                grad: &mut SVector<f32, N>,
+            ) {
+                for ((g, x), y) in grad.iter_mut().zip(x.iter()).zip(y.iter()) {
+                    *g *= Self::derivative(*x, *y);
+                }
+            }
         }
     };
 }
@@ -143,7 +176,8 @@ elementwise!(
     /// ```
     /// assert_eq!(tinyrnn_runtime::activations::Linear::scalar(-2.5), -2.5);
     /// ```
-    Linear, "linear", |x| x
+    Linear, "linear", |x| x,
+    derivative: |x, y| 1.0
 );
 
 elementwise!(
@@ -154,7 +188,8 @@ elementwise!(
     /// assert_eq!(Relu::scalar(-2.0), 0.0);
     /// assert_eq!(Relu::scalar(3.0), 3.0);
     /// ```
-    Relu, "relu", |x| if x < 0.0 { 0.0 } else { x }
+    Relu, "relu", |x| if x < 0.0 { 0.0 } else { x },
+    derivative: |x, y| if x > 0.0 { 1.0 } else { 0.0 }
 );
 
 elementwise!(
@@ -173,7 +208,8 @@ elementwise!(
     /// assert!((Tanh::scalar(1.0) - 0.761_594_2).abs() < 1e-6);
     /// assert_eq!((Tanh::scalar(50.0), Tanh::scalar(-50.0)), (1.0, -1.0));
     /// ```
-    Tanh, "tanh", |x| tanh(x)
+    Tanh, "tanh", |x| tanh(x),
+    derivative: |x, y| 1.0 - y * y
 );
 
 elementwise!(
@@ -188,7 +224,8 @@ elementwise!(
     /// assert_eq!(Sigmoid::scalar(-200.0), 0.0);
     /// assert_eq!(Sigmoid::scalar(200.0), 1.0);
     /// ```
-    Sigmoid, "sigmoid", |x| sigmoid(x)
+    Sigmoid, "sigmoid", |x| sigmoid(x),
+    derivative: |x, y| y * (1.0 - y)
 );
 
 elementwise!(
@@ -198,7 +235,8 @@ elementwise!(
     /// use tinyrnn_runtime::activations::Relu6;
     /// assert_eq!([Relu6::scalar(-1.0), Relu6::scalar(3.0), Relu6::scalar(9.0)], [0.0, 3.0, 6.0]);
     /// ```
-    Relu6, "relu6", |x| x.clamp(0.0, 6.0)
+    Relu6, "relu6", |x| x.clamp(0.0, 6.0),
+    derivative: |x, y| if x > 0.0 && x < 6.0 { 1.0 } else { 0.0 }
 );
 
 elementwise!(
@@ -208,7 +246,8 @@ elementwise!(
     /// use tinyrnn_runtime::activations::LeakyRelu;
     /// assert_eq!([LeakyRelu::scalar(-1.0), LeakyRelu::scalar(2.0)], [-0.2, 2.0]);
     /// ```
-    LeakyRelu, "leaky_relu", |x| if x < 0.0 { 0.2 * x } else { x }
+    LeakyRelu, "leaky_relu", |x| if x < 0.0 { 0.2 * x } else { x },
+    derivative: |x, y| if x > 0.0 { 1.0 } else { 0.2 }
 );
 
 elementwise!(
@@ -219,7 +258,8 @@ elementwise!(
     /// assert_eq!(Elu::scalar(2.0), 2.0);
     /// assert!((Elu::scalar(-1.0) - (-0.632_120_56)).abs() < 1e-7);
     /// ```
-    Elu, "elu", |x| if x > 0.0 { x } else { libm::expm1f(x) }
+    Elu, "elu", |x| if x > 0.0 { x } else { libm::expm1f(x) },
+    derivative: |x, y| if y < 0.0 { y + 1.0 } else { 1.0 }
 );
 
 /// SELU's `alpha`, from Klambauer et al. (2017), as Keras 3 writes it.
@@ -236,7 +276,8 @@ elementwise!(
     /// assert!((Selu::scalar(1.0) - 1.050_701).abs() < 1e-6);
     /// assert!((Selu::scalar(-30.0) + 1.758_099_3).abs() < 1e-6);
     /// ```
-    Selu, "selu", |x| if x > 0.0 { SELU_SCALE * x } else { SELU_SCALE * SELU_ALPHA * libm::expm1f(x) }
+    Selu, "selu", |x| if x > 0.0 { SELU_SCALE * x } else { SELU_SCALE * SELU_ALPHA * libm::expm1f(x) },
+    derivative: |x, y| if y < 0.0 { y + SELU_SCALE * SELU_ALPHA } else { SELU_SCALE }
 );
 
 elementwise!(
@@ -248,7 +289,8 @@ elementwise!(
     /// assert_eq!(Gelu::scalar(0.0), 0.0);
     /// assert!((Gelu::scalar(1.0) - 0.841_344_7).abs() < 1e-6);
     /// ```
-    Gelu, "gelu", |x| 0.5 * x * (1.0 + libm::erff(x * core::f32::consts::FRAC_1_SQRT_2))
+    Gelu, "gelu", |x| 0.5 * x * (1.0 + libm::erff(x * core::f32::consts::FRAC_1_SQRT_2)),
+    derivative: |x, y| 0.5 * (1.0 + libm::erff(x * core::f32::consts::FRAC_1_SQRT_2)) + x * libm::expf(-0.5 * x * x) * (0.5 * core::f32::consts::FRAC_2_SQRT_PI * core::f32::consts::FRAC_1_SQRT_2)
 );
 
 elementwise!(
@@ -258,7 +300,12 @@ elementwise!(
     /// use tinyrnn_runtime::activations::HardSigmoid;
     /// assert_eq!([HardSigmoid::scalar(-3.0), HardSigmoid::scalar(0.0), HardSigmoid::scalar(3.0)], [0.0, 0.5, 1.0]);
     /// ```
-    HardSigmoid, "hard_sigmoid", |x| Relu6::scalar(x + 3.0) / 6.0
+    HardSigmoid, "hard_sigmoid", |x| Relu6::scalar(x + 3.0) / 6.0,
+    derivative: |x, y| {
+        // relu6's gradient on `x + 3` (0 where that rounds to 6, just below x = 3).
+        let s = x + 3.0;
+        if s > 0.0 && s < 6.0 { 1.0 / 6.0 } else { 0.0 }
+    }
 );
 
 elementwise!(
@@ -268,7 +315,8 @@ elementwise!(
     /// use tinyrnn_runtime::activations::HardTanh;
     /// assert_eq!([HardTanh::scalar(-2.0), HardTanh::scalar(0.5), HardTanh::scalar(2.0)], [-1.0, 0.5, 1.0]);
     /// ```
-    HardTanh, "hard_tanh", |x| x.clamp(-1.0, 1.0)
+    HardTanh, "hard_tanh", |x| x.clamp(-1.0, 1.0),
+    derivative: |x, y| if (-1.0..=1.0).contains(&x) { 1.0 } else { 0.0 }
 );
 
 elementwise!(
@@ -280,7 +328,8 @@ elementwise!(
     /// assert!((Softplus::scalar(0.0) - core::f32::consts::LN_2).abs() < 1e-7);
     /// assert_eq!(Softplus::scalar(100.0), 100.0);
     /// ```
-    Softplus, "softplus", |x| (if x > 0.0 { x } else { 0.0 }) + libm::log1pf(libm::expf(-libm::fabsf(x)))
+    Softplus, "softplus", |x| (if x > 0.0 { x } else { 0.0 }) + libm::log1pf(libm::expf(-libm::fabsf(x))),
+    derivative: |x, y| 1.0 / (1.0 + libm::expf(-x))
 );
 
 elementwise!(
@@ -290,7 +339,8 @@ elementwise!(
     /// use tinyrnn_runtime::activations::Softsign;
     /// assert_eq!([Softsign::scalar(-1.0), Softsign::scalar(3.0)], [-0.5, 0.75]);
     /// ```
-    Softsign, "softsign", |x| x / (1.0 + libm::fabsf(x))
+    Softsign, "softsign", |x| x / (1.0 + libm::fabsf(x)),
+    derivative: |x, y| 1.0 / ((1.0 + libm::fabsf(x)) * (1.0 + libm::fabsf(x)))
 );
 
 elementwise!(
@@ -302,7 +352,8 @@ elementwise!(
     /// assert_eq!(Silu::scalar(0.0), 0.0);
     /// assert!((Silu::scalar(1.0) - 0.731_058_6).abs() < 1e-6);
     /// ```
-    Silu, "silu", |x| x * (1.0 / (1.0 + libm::expf(-x)))
+    Silu, "silu", |x| x * (1.0 / (1.0 + libm::expf(-x))),
+    derivative: |x, y| { let s = 1.0 / (1.0 + libm::expf(-x)); s * (1.0 + x * (1.0 - s)) }
 );
 
 elementwise!(
@@ -312,7 +363,8 @@ elementwise!(
     /// use tinyrnn_runtime::activations::HardSilu;
     /// assert_eq!([HardSilu::scalar(-4.0), HardSilu::scalar(0.0), HardSilu::scalar(4.0)], [0.0, 0.0, 4.0]);
     /// ```
-    HardSilu, "hard_silu", |x| x * HardSigmoid::scalar(x)
+    HardSilu, "hard_silu", |x| x * HardSigmoid::scalar(x),
+    derivative: |x, y| HardSigmoid::scalar(x) + x * HardSigmoid::derivative(x, 0.0)
 );
 
 elementwise!(
@@ -323,7 +375,8 @@ elementwise!(
     /// assert_eq!(Mish::scalar(0.0), 0.0);
     /// assert!((Mish::scalar(1.0) - 0.865_098_4).abs() < 1e-6);
     /// ```
-    Mish, "mish", |x| x * libm::tanhf(Softplus::scalar(x))
+    Mish, "mish", |x| x * libm::tanhf(Softplus::scalar(x)),
+    derivative: |x, y| { let t = libm::tanhf(Softplus::scalar(x)); t + x * (1.0 - t * t) / (1.0 + libm::expf(-x)) }
 );
 
 elementwise!(
@@ -333,7 +386,8 @@ elementwise!(
     /// use tinyrnn_runtime::activations::Exponential;
     /// assert_eq!(Exponential::scalar(0.0), 1.0);
     /// ```
-    Exponential, "exponential", |x| libm::expf(x)
+    Exponential, "exponential", |x| libm::expf(x),
+    derivative: |x, y| y
 );
 
 /// `softmax` over the units: `exp(x - max) / sum(exp(x - max))`, as Keras computes it.
@@ -352,6 +406,20 @@ pub struct Softmax;
 
 impl Activation for Softmax {
     const NAME: &'static str = "softmax";
+
+    /// `dx = y * (dy - sum(dy * y))`: the softmax's Jacobian, applied.
+    #[inline]
+    fn backward<const N: usize>(
+        _x: &SVector<f32, N>,
+        y: &SVector<f32, N>,
+        grad: &mut SVector<f32, N>,
+    ) {
+        let dot: f32 = grad.iter().zip(y.iter()).map(|(g, y)| g * y).sum();
+        for (g, y) in grad.iter_mut().zip(y.iter()) {
+            *g = y * (*g - dot);
+        }
+    }
+
     #[inline]
     fn apply<const N: usize>(v: &mut SVector<f32, N>) {
         let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -381,6 +449,20 @@ pub struct LogSoftmax;
 
 impl Activation for LogSoftmax {
     const NAME: &'static str = "log_softmax";
+
+    /// `dx = dy - softmax(x) * sum(dy)`, `softmax(x) = exp(y)`.
+    #[inline]
+    fn backward<const N: usize>(
+        _x: &SVector<f32, N>,
+        y: &SVector<f32, N>,
+        grad: &mut SVector<f32, N>,
+    ) {
+        let sum: f32 = grad.iter().sum();
+        for (g, y) in grad.iter_mut().zip(y.iter()) {
+            *g -= libm::expf(*y) * sum;
+        }
+    }
+
     #[inline]
     fn apply<const N: usize>(v: &mut SVector<f32, N>) {
         let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);

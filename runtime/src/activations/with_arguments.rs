@@ -56,11 +56,45 @@ impl<const S: u32, const M: u32, const T: u32> ReluWith<S, M, T> {
     }
 }
 
+impl<const S: u32, const M: u32, const T: u32> ReluWith<S, M, T> {
+    /// The derivative at `x`: 1 where the output follows `x` (above the threshold, up to
+    /// `max_value` included, as TensorFlow's clip passes its bounds), `negative_slope` below
+    /// the threshold, 0 elsewhere (0 at the threshold itself).
+    #[must_use]
+    #[inline]
+    pub fn derivative(x: f32) -> f32 {
+        let (slope, max, threshold) = (f32::from_bits(S), f32::from_bits(M), f32::from_bits(T));
+        let above = if threshold == 0.0 {
+            x > 0.0
+        } else {
+            x > threshold
+        };
+        let kept = above && (!max.is_finite() || x <= max);
+        let leak = if slope != 0.0 && x < threshold {
+            slope
+        } else {
+            0.0
+        };
+        if kept { 1.0 + leak } else { leak }
+    }
+}
+
 impl<const S: u32, const M: u32, const T: u32> Activation for ReluWith<S, M, T> {
     const NAME: &'static str = "relu";
     #[inline]
     fn apply<const N: usize>(v: &mut SVector<f32, N>) {
         each(v, Self::scalar);
+    }
+
+    #[inline]
+    fn backward<const N: usize>(
+        x: &SVector<f32, N>,
+        _y: &SVector<f32, N>,
+        grad: &mut SVector<f32, N>,
+    ) {
+        for (g, x) in grad.iter_mut().zip(x.iter()) {
+            *g *= Self::derivative(*x);
+        }
     }
 }
 
@@ -90,6 +124,18 @@ impl<const S: u32> Activation for LeakyReluWith<S> {
     #[inline]
     fn apply<const N: usize>(v: &mut SVector<f32, N>) {
         each(v, Self::scalar);
+    }
+
+    /// 1 for `x > 0`, else `negative_slope`.
+    #[inline]
+    fn backward<const N: usize>(
+        x: &SVector<f32, N>,
+        _y: &SVector<f32, N>,
+        grad: &mut SVector<f32, N>,
+    ) {
+        for (g, x) in grad.iter_mut().zip(x.iter()) {
+            *g *= if *x > 0.0 { 1.0 } else { f32::from_bits(S) };
+        }
     }
 }
 
@@ -124,5 +170,17 @@ impl<const A: u32> Activation for EluWith<A> {
     #[inline]
     fn apply<const N: usize>(v: &mut SVector<f32, N>) {
         each(v, Self::scalar);
+    }
+
+    /// 1 for `x > 0`, else `y + alpha` (`alpha * exp(x)`).
+    #[inline]
+    fn backward<const N: usize>(
+        x: &SVector<f32, N>,
+        y: &SVector<f32, N>,
+        grad: &mut SVector<f32, N>,
+    ) {
+        for ((g, x), y) in grad.iter_mut().zip(x.iter()).zip(y.iter()) {
+            *g *= if *x > 0.0 { 1.0 } else { y + f32::from_bits(A) };
+        }
     }
 }

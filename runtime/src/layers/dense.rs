@@ -99,3 +99,100 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
         Ok(())
     }
 }
+
+/// What one call of [`Dense`] keeps for its backward pass: its input, its pre-activation
+/// `z` and its output `y` (issue 16).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DenseTape<const D: usize, const U: usize> {
+    /// The input.
+    pub x: SVector<f32, D>,
+    /// `kernel x + bias`, before the activation.
+    pub z: SVector<f32, U>,
+    /// The output, `activation(z)`.
+    pub y: SVector<f32, U>,
+}
+
+impl<const D: usize, const U: usize> DenseTape<D, U> {
+    /// Before any call: zeros.
+    pub const ZERO: Self = Self {
+        x: SVector::from_array_storage(nalgebra::ArrayStorage([[0.0; D]; 1])),
+        z: SVector::from_array_storage(nalgebra::ArrayStorage([[0.0; U]; 1])),
+        y: SVector::from_array_storage(nalgebra::ArrayStorage([[0.0; U]; 1])),
+    };
+}
+
+impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, B, A> {
+    /// [`Dense::step`], keeping what the backward pass needs in `tape`: the same output,
+    /// bit for bit.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Tanh;
+    /// use tinyrnn_runtime::layers::{Dense, DenseTape, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// // y = tanh(2 x0 - x1 + 0.5); d loss / d y = 1.
+    /// let dense = Dense::<2, 1, 1, Tanh>::from_flat(&[2.0, -1.0, 0.5])?;
+    /// let mut tape = DenseTape::ZERO;
+    /// let x = SVector::from([0.25, 0.5]);
+    /// let y = dense.step_train(&x, &mut tape);
+    /// let mut grads = Dense::ZERO;
+    /// let dx = dense.backward(&tape, &SVector::from([1.0]), &mut grads);
+    /// let dz = 1.0 - y[0] * y[0];
+    /// assert_eq!((grads.kernel[(0, 0)], grads.kernel[(0, 1)], grads.bias[0]), (dz * 0.25, dz * 0.5, dz));
+    /// assert_eq!((dx[0], dx[1]), (2.0 * dz, -dz));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn step_train(&self, x: &SVector<f32, D>, tape: &mut DenseTape<D, U>) -> SVector<f32, U> {
+        let mut z = [0.0_f32; U];
+        for (z, b) in z.iter_mut().zip(self.bias.iter()) {
+            *z = *b;
+        }
+        kernel::gemv(&mut z, 0, &self.kernel.data.0, &x.data.0[0]);
+        tape.x = *x;
+        tape.z = SVector::from(z);
+        let mut y = tape.z;
+        A::apply(&mut y);
+        tape.y = y;
+        y
+    }
+
+    /// The backward pass of one call: from `dy`, the loss's gradient with respect to the
+    /// output, adds the gradients of the kernel and the bias to `grads` (a layer of the same
+    /// type used as the gradient) and returns the gradient with respect to the input.
+    pub fn backward(
+        &self,
+        tape: &DenseTape<D, U>,
+        dy: &SVector<f32, U>,
+        grads: &mut Self,
+    ) -> SVector<f32, D> {
+        let mut dz = *dy;
+        A::backward(&tape.z, &tape.y, &mut dz);
+        self.backward_z(tape, &dz, grads)
+    }
+
+    /// [`Self::backward`] from the gradient with respect to `z`, before the activation (a
+    /// loss computed from the logits, as Keras does after a sigmoid or softmax).
+    pub fn backward_z(
+        &self,
+        tape: &DenseTape<D, U>,
+        dz: &SVector<f32, U>,
+        grads: &mut Self,
+    ) -> SVector<f32, D> {
+        // Column j of the (transposed) kernel holds the weights from input j to every unit.
+        for (column, x) in grads.kernel.data.0.iter_mut().zip(tape.x.iter()) {
+            for (w, dz) in column.iter_mut().zip(dz.iter()) {
+                *w += x * dz;
+            }
+        }
+        for (b, dz) in grads.bias.iter_mut().zip(dz.iter()) {
+            *b += dz;
+        }
+        SVector::from(self.kernel.data.0.map(|column| {
+            column
+                .iter()
+                .zip(dz.iter())
+                .map(|(w, dz)| w * dz)
+                .sum::<f32>()
+        }))
+    }
+}

@@ -29,7 +29,7 @@ pub use conv::{
     CAUSAL, CausalConv1d, Conv1d, ConvState, GlobalPooling1d, Pooling1d, RunningPooling1d,
     RunningState, SAME, SlidingConv1d, SlidingPooling1d, VALID, WindowState,
 };
-pub use dense::Dense;
+pub use dense::{Dense, DenseTape};
 pub use elementwise::{
     ActivationLayer, Elementwise, ElementwiseKind, EluLayer, LeakyReluLayer, ReluLayer,
     SoftmaxLayer,
@@ -46,7 +46,7 @@ pub use passthrough::{
 };
 pub use prelu::PRelu;
 pub use reshaping::{Cropping1d, Flatten, RepeatVector, Reshape, UpSampling1d, ZeroPadding1d};
-pub use simple_rnn::SimpleRnn;
+pub use simple_rnn::{RnnTape, SimpleRnn};
 pub use time_distributed::TimeDistributed;
 
 use crate::{Error, WeightSpec};

@@ -87,3 +87,111 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> Layer
     const FORMULA: &'static str = tinyrnn_spec::SIMPLE_RNN.formula(B != 0, false);
     recurrent_layer_items!(state: SVector<f32, H> = zero_matrix(), marker: activation);
 }
+
+/// What one timestep of a recurrent layer keeps for the backward pass through time: its
+/// input, the state before it, its pre-activation `z` and its output (issue 16).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RnnTape<const D: usize, const H: usize> {
+    /// The timestep's input.
+    pub x: SVector<f32, D>,
+    /// The hidden state before the timestep.
+    pub h: SVector<f32, H>,
+    /// `kernel x + recurrent_kernel h + bias`, before the activation.
+    pub z: SVector<f32, H>,
+    /// The output, `activation(z)`, the next state.
+    pub y: SVector<f32, H>,
+}
+
+impl<const D: usize, const H: usize> RnnTape<D, H> {
+    /// Before any timestep: zeros.
+    pub const ZERO: Self = Self {
+        x: SVector::from_array_storage(nalgebra::ArrayStorage([[0.0; D]; 1])),
+        h: SVector::from_array_storage(nalgebra::ArrayStorage([[0.0; H]; 1])),
+        z: SVector::from_array_storage(nalgebra::ArrayStorage([[0.0; H]; 1])),
+        y: SVector::from_array_storage(nalgebra::ArrayStorage([[0.0; H]; 1])),
+    };
+}
+
+impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D, H, B, A> {
+    /// [`SimpleRnn::step`], keeping what the backward pass needs in `tape`: the same state
+    /// and output, bit for bit.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Linear;
+    /// use tinyrnn_runtime::layers::{Layer, RnnTape, SimpleRnn};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// // h' = 2 x + 0.5 h (linear, one unit): two steps, then d loss / d h2 = 1.
+    /// let rnn = SimpleRnn::<1, 1, 0, Linear>::from_flat(&[2.0, 0.5])?;
+    /// let (mut h, mut tapes) = (SVector::zeros(), [RnnTape::ZERO; 2]);
+    /// for (x, tape) in [1.0, 3.0].iter().zip(&mut tapes) {
+    ///     rnn.step_train(&mut h, &SVector::from([*x]), tape);
+    /// }
+    /// assert_eq!(h[0], 2.0 * 3.0 + 0.5 * 2.0);
+    /// let mut grads = SimpleRnn::ZERO;
+    /// let (dx2, dh1) = rnn.backward(&tapes[1], &SVector::from([1.0]), &mut grads);
+    /// let (dx1, _) = rnn.backward(&tapes[0], &dh1, &mut grads);
+    /// assert_eq!((dx2[0], dx1[0]), (2.0, 2.0 * 0.5));
+    /// // d h2 / d kernel = x2 + 0.5 x1; d h2 / d recurrent_kernel = h1 + 0.5 h0.
+    /// assert_eq!((grads.kernel[(0, 0)], grads.recurrent_kernel[(0, 0)]), (3.0 + 0.5, 2.0));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn step_train(
+        &self,
+        h: &mut SVector<f32, H>,
+        x: &SVector<f32, D>,
+        tape: &mut RnnTape<D, H>,
+    ) -> SVector<f32, H> {
+        let mut z = [0.0_f32; H];
+        for (z, b) in z.iter_mut().zip(self.bias.iter()) {
+            *z = *b;
+        }
+        kernel::gemv2(
+            &mut z,
+            0,
+            (&self.kernel.data.0, &x.data.0[0]),
+            (&self.recurrent_kernel.data.0, &h.data.0[0]),
+        );
+        tape.x = *x;
+        tape.h = *h;
+        tape.z = SVector::from(z);
+        let mut y = tape.z;
+        A::apply(&mut y);
+        tape.y = y;
+        *h = y;
+        y
+    }
+
+    /// The backward pass of one timestep: from `dy`, the loss's gradient with respect to
+    /// its output (from the layers after it at this timestep plus, through the state, from
+    /// the timesteps after it), adds the weights' gradients to `grads` and returns the
+    /// gradients with respect to the input and to the state before the timestep (which the
+    /// timestep before adds to its `dy`).
+    pub fn backward(
+        &self,
+        tape: &RnnTape<D, H>,
+        dy: &SVector<f32, H>,
+        grads: &mut Self,
+    ) -> (SVector<f32, D>, SVector<f32, H>) {
+        let mut dz = *dy;
+        A::backward(&tape.z, &tape.y, &mut dz);
+        for (column, x) in grads.kernel.data.0.iter_mut().zip(tape.x.iter()) {
+            for (w, dz) in column.iter_mut().zip(dz.iter()) {
+                *w += x * dz;
+            }
+        }
+        for (column, h) in grads.recurrent_kernel.data.0.iter_mut().zip(tape.h.iter()) {
+            for (w, dz) in column.iter_mut().zip(dz.iter()) {
+                *w += h * dz;
+            }
+        }
+        for (b, dz) in grads.bias.iter_mut().zip(dz.iter()) {
+            *b += dz;
+        }
+        // Each column's dot product with `dz`: the transposed kernels times `dz`.
+        let back = |column: &[f32; H]| column.iter().zip(dz.iter()).map(|(w, d)| w * d).sum();
+        let dx = SVector::from(self.kernel.data.0.map(|c| back(&c)));
+        let dh = SVector::from(self.recurrent_kernel.data.0.map(|c| back(&c)));
+        (dx, dh)
+    }
+}
