@@ -173,8 +173,8 @@ pub use tinyrnn_spec as spec;
 #[doc(hidden)]
 pub mod __private {
     pub use tinyrnn_runtime::{
-        Aligned, Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, activations,
-        layers, nalgebra,
+        Aligned, Error, Layer, LayerSummary, Model, OutputShape, Streamable, Summary, Trainable,
+        activations, layers, nalgebra, train,
     };
 
     /// What `forward` and `step` return on the stand-in `model!` emits after an error
@@ -216,6 +216,18 @@ pub mod __private {
     /// What `Net::boxed_from_flat` returns: `std`'s `Box`, with the `std` feature.
     #[cfg(feature = "std")]
     pub use std::boxed::Box;
+
+    /// What `Net::to_flat` returns: `std`'s `Vec`, with the `std` feature.
+    #[cfg(feature = "std")]
+    pub use std::vec::Vec;
+
+    /// Without the `std` feature no value of this exists: it only lets the generated
+    /// `to_flat` compile (calling it is a compile error, see [`HeapModel`]).
+    #[cfg(not(feature = "std"))]
+    pub enum Vec<T> {
+        #[doc(hidden)]
+        Never(core::convert::Infallible, core::marker::PhantomData<T>),
+    }
 
     /// Without the `std` feature there is no heap, and no value of this exists: it only lets
     /// the generated `boxed_from_flat` compile (calling it is a compile error, see
@@ -260,6 +272,9 @@ pub mod __private {
 
         /// The same inside [`Aligned`]: a 64-byte-aligned allocation.
         fn boxed_aligned_zero() -> Box<Aligned<Self>>;
+
+        /// The weights in Keras `get_weights()` order, flattened (`Model::write_flat`).
+        fn flat_vec(&self) -> Vec<f32>;
     }
 
     #[cfg(feature = "std")]
@@ -270,6 +285,13 @@ pub mod __private {
 
         fn boxed_aligned_zero() -> Box<Aligned<M>> {
             heap::boxed_aligned_zero()
+        }
+
+        fn flat_vec(&self) -> Vec<f32> {
+            let mut flat = std::vec![0.0; M::PARAMS];
+            // The length is `PARAMS`, so writing cannot fail.
+            let _ = self.write_flat(&mut flat);
+            flat
         }
     }
 

@@ -110,6 +110,7 @@ macro_rules! example {
                 let path = format!("{DIR}/{name}.keras");
                 let net = Net::from_keras_file(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
                 assert_eq!(Net::from_flat(&floats(&fx["weights"])), Ok(net.clone()), "{name}");
+                assert_eq!(net.to_flat(), floats(&fx["weights"]), "{name}: to_flat");
                 for (i, case) in fx["cases"].as_array().unwrap().iter().enumerate() {
                     let what = format!("{name} case {i}");
                     let x = example!(@input $input, &case["input"]);

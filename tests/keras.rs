@@ -24,6 +24,8 @@ macro_rules! keras_case {
                 fx.assert_structure(&Net::LAYER_PARAMS, Net::PARAMS, &Net::summary());
                 assert_eq!(core::mem::size_of::<Net>(), 4 * Net::PARAMS);
                 let net = Net::from_flat(&fx.weights).expect("fixture weights load");
+                // `to_flat` is `from_flat`'s inverse: Keras's `get_weights()` again.
+                assert_eq!(net.to_flat(), fx.weights, "{}: to_flat", fx.name);
                 // The same weights as little-endian bytes, through the const constructor.
                 let bytes: Vec<u8> = fx.weights.iter().flat_map(|w| w.to_le_bytes()).collect();
                 assert_eq!(Net::from_le_slice(&bytes), Ok(net.clone()), "{}: from_le_slice", fx.name);

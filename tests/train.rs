@@ -244,3 +244,97 @@ fn activation_gradients_match_tensorflow() {
         "every activation Keras 3 names, and five with arguments"
     );
 }
+
+/// One model of `gradients.json` (`tools/gen_keras_grads.py`): its `backward` on Keras's
+/// sample gives Keras's loss and `tf.GradientTape`'s gradients, within 1e-5 of the largest.
+macro_rules! gradient_case {
+    ($index:literal, $name:ident, $output:ident, { $($dsl:tt)* }) => {
+        mod $name {
+            use super::*;
+
+            tinyrnn::model! { pub struct Net; $($dsl)* }
+
+            #[test]
+            fn backward_matches_keras() {
+                let fx = fixture("gradients");
+                let case = &fx["models"][$index];
+                let name = stringify!($name);
+                assert_eq!(case["name"].as_str(), Some(name));
+                let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                assert_eq!(squash(stringify!($($dsl)*)), squash(case["dsl"].as_str().unwrap()));
+                let (weights, _) = rows(&case["weights"]);
+                let net = Net::from_flat(&weights).unwrap();
+                let (x, _) = rows(&case["x"]);
+                let x: Vec<[f32; Net::FEATURES]> =
+                    x.chunks(Net::FEATURES).map(|c| c.try_into().unwrap()).collect();
+                let x = x.try_into().unwrap();
+                let (y, _) = rows(&case["y"]);
+                let loss = loss_named(case["loss"].as_str().unwrap());
+                let mut grads = Net::ZERO;
+                let value = gradient_case!(@run $output, net, x, y, loss, grads);
+                let want = case["value"].as_f64().unwrap() as f32;
+                assert!(
+                    (value - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                    "{name}: loss {value}, Keras {want}"
+                );
+                let (want_grads, _) = rows(&case["grads"]);
+                let got = grads.to_flat();
+                assert_eq!(got.len(), want_grads.len());
+                let largest = want_grads.iter().fold(0.0_f32, |m, g| m.max(g.abs()));
+                for (k, (g, w)) in got.iter().zip(&want_grads).enumerate() {
+                    assert!(
+                        (g - w).abs() <= 1e-5 * largest,
+                        "{name}: gradient {k}: {g}, Keras {w} (largest {largest})"
+                    );
+                }
+                // `backward` adds: a second sample's gradient doubles this one's.
+                let mut twice = grads.clone();
+                let _ = gradient_case!(@run $output, net, x, y, loss, twice);
+                for (a, b) in twice.to_flat().iter().zip(&got) {
+                    assert!((a - 2.0 * b).abs() <= 1e-6 * largest);
+                }
+            }
+        }
+    };
+    (@run vector, $net:ident, $x:ident, $y:ident, $loss:ident, $grads:ident) => {{
+        let y: [f32; Net::OUTPUT_UNITS] = $y.clone().try_into().unwrap();
+        $net.backward(&$x, &y, $loss, &mut $grads)
+    }};
+    (@run sequence, $net:ident, $x:ident, $y:ident, $loss:ident, $grads:ident) => {{
+        let y: Vec<[f32; Net::OUTPUT_UNITS]> =
+            $y.chunks(Net::OUTPUT_UNITS).map(|c| c.try_into().unwrap()).collect();
+        let y = y.try_into().unwrap();
+        $net.backward(&$x, &y, $loss, &mut $grads)
+    }};
+}
+
+gradient_case!(0, seed, vector, { input [50, 3]; simple_rnn(2); dense(1); });
+gradient_case!(1, seed_mae, vector, { input [50, 3]; simple_rnn(2); dense(1); });
+gradient_case!(2, sequence_sigmoid_bce, sequence, {
+    input [6, 2];
+    simple_rnn(3, return_sequences = true);
+    dropout(0.2);
+    dense(2, activation = sigmoid);
+});
+gradient_case!(3, stacked_softmax_cce, vector, {
+    input [5, 2];
+    simple_rnn(4, return_sequences = true);
+    simple_rnn(3, activation = relu);
+    dense(3, activation = softmax);
+});
+gradient_case!(4, no_bias_relu_head, vector, {
+    input [7, 3];
+    simple_rnn(3, use_bias = false);
+    dense(4, activation = relu);
+    dense(1);
+});
+gradient_case!(5, sequence_mse, sequence, {
+    input [4, 3];
+    dense(4, activation = tanh);
+    simple_rnn(2, return_sequences = true);
+});
+gradient_case!(6, dense_sigmoid_mse, vector, {
+    input [3, 2];
+    simple_rnn(2);
+    dense(1, activation = sigmoid);
+});

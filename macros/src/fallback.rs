@@ -70,6 +70,21 @@ pub fn stub(attrs: &[Attribute], vis: &Visibility, name: &Ident) -> TokenStream 
             pub fn from_torch_bytes<B>(bytes: B) -> ::core::result::Result<Self, #error> {
                 ::core::result::Result::Ok(Self)
             }
+            pub fn write_flat(&self, out: &mut [f32]) -> ::core::result::Result<(), #error> {
+                ::core::result::Result::Ok(())
+            }
+            pub fn to_flat(&self) -> #p::Vec<f32> {
+                ::core::unreachable!()
+            }
+            pub fn backward<X: ?Sized, Y: ?Sized>(
+                &self,
+                x: &X,
+                y: &Y,
+                loss: #p::train::Loss,
+                grads: &mut Self,
+            ) -> f32 {
+                0.0
+            }
             pub fn forward<X: ?Sized>(&self, x: &X) -> #output { #output }
             pub fn step<S: ?Sized, X: ?Sized>(&self, state: &mut S, x: &X) -> #output {
                 #output

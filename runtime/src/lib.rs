@@ -54,6 +54,6 @@ pub mod train;
 pub use aligned::Aligned;
 pub use error::Error;
 pub use layers::Layer;
-pub use model::{Model, Streamable};
+pub use model::{Model, Streamable, Trainable};
 pub use nalgebra;
 pub use summary::{LayerSummary, OptimizerParams, OutputShape, Summary, WeightSpec};

@@ -38,6 +38,13 @@ pub trait Model: Sized {
     /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`.
     fn from_flat(w: &[f32]) -> Result<Self, Error>;
 
+    /// Writes the weights to `out` in Keras `get_weights()` order, each array flattened
+    /// row-major, concatenated: the inverse of [`Model::from_flat`].
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] when `out.len() != Self::PARAMS`.
+    fn write_flat(&self, out: &mut [f32]) -> Result<(), Error>;
+
     /// The Keras-style summary with the weight breakdown.
     fn summary() -> Summary;
 }
@@ -51,3 +58,13 @@ pub trait Model: Sized {
     note = "a layer with `go_backwards = true`, or a `bidirectional` layer, needs the whole sequence before its first output, and `repeat_vector`, `flatten`, `reshape`, a `conv1d` that is not causal with stride 1, a pooling, or a layer that pads, crops or repeats timesteps, reads it all at once (on a sequence of any length, a `same` window waits for its end): call `forward` with the whole sequence instead"
 )]
 pub trait Streamable<'a> {}
+
+/// Implemented by no model: `backward` on a model that it does not cover yet requires it,
+/// which turns the call into a compile error carrying this message (issue 16 in progress).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no backward pass yet",
+    label = "`backward` covers only some models so far",
+    note = "`backward` is generated, so far, for models of `simple_rnn` (reading forwards), `dense` and the training-only layers, on an input of a fixed length (`input [T, F]`); the macro's doc for `backward` names what this model lacks"
+)]
+pub trait Trainable<'a> {}

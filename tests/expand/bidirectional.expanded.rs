@@ -268,6 +268,98 @@ impl Bi {
             >(&mut rest)?,
         })
     }
+    /// Writes the weights to `out` in Keras `get_weights()` order, each array
+    /// flattened row-major, concatenated: the inverse of [`Self::from_flat`] (and
+    /// of a gradient from `backward`, which has the model's type, Keras's gradient
+    /// list).
+    ///
+    /// # Errors
+    /// `tinyrnn::Error::WeightCount` when `out.len()` is not `Self::PARAMS`.
+    pub fn write_flat(
+        &self,
+        out: &mut [f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        ::tinyrnn::__private::layers::check_len(out, Self::PARAMS)?;
+        let rest = out;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Bidirectional<
+                    ::tinyrnn::__private::layers::Lstm<
+                        3,
+                        4,
+                        16,
+                        16,
+                        ::tinyrnn::__private::activations::Tanh,
+                        ::tinyrnn::__private::activations::Sigmoid,
+                    >,
+                    ::tinyrnn::__private::layers::Concat,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Bidirectional<
+            ::tinyrnn::__private::layers::Lstm<
+                3,
+                4,
+                16,
+                16,
+                ::tinyrnn::__private::activations::Tanh,
+                ::tinyrnn::__private::activations::Sigmoid,
+            >,
+            ::tinyrnn::__private::layers::Concat,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.bidirectional, head)?;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Bidirectional<
+                    ::tinyrnn::__private::layers::Gru<
+                        8,
+                        3,
+                        9,
+                        2,
+                        true,
+                        ::tinyrnn::__private::activations::Tanh,
+                        ::tinyrnn::__private::activations::Sigmoid,
+                    >,
+                    ::tinyrnn::__private::layers::Sum,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Bidirectional<
+            ::tinyrnn::__private::layers::Gru<
+                8,
+                3,
+                9,
+                2,
+                true,
+                ::tinyrnn::__private::activations::Tanh,
+                ::tinyrnn::__private::activations::Sigmoid,
+            >,
+            ::tinyrnn::__private::layers::Sum,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.bidirectional_1, head)?;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Dense<
+                    3,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Dense<
+            3,
+            1,
+            1,
+            ::tinyrnn::__private::activations::Linear,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.dense, head)?;
+        let _ = rest;
+        ::core::result::Result::Ok(())
+    }
+    /// The weights in Keras `get_weights()` order, flattened ([`Self::write_flat`]
+    /// into a new `Vec`). Needs tinyrnn's `std` feature.
+    #[must_use]
+    pub fn to_flat(&self) -> ::tinyrnn::__private::Vec<f32>
+    where
+        for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+    {
+        <Self as ::tinyrnn::__private::HeapModel<'_>>::flat_vec(self)
+    }
     /// [`Self::from_flat`] straight into a heap allocation: the model is never built
     /// on the stack, so models larger than a thread's stack (an `lstm(256)` holds
     /// 2 MiB of weights) load anywhere. Needs tinyrnn's `std` feature.
@@ -839,6 +931,21 @@ impl Bi {
         let _ = (state, x);
         ::core::unreachable!("the `Streamable` bound cannot hold for this model")
     }
+    /** Not available yet: it has layers that read a whole sequence at once, so this model has no backward pass (issue 16 is in
+ progress). Calling it is a compile error.*/
+    pub fn backward(
+        &self,
+        x: &[[f32; 3]],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+    ) -> f32
+    where
+        for<'a> Self: ::tinyrnn::__private::Trainable<'a>,
+    {
+        let _ = (x, y, loss, grads);
+        ::core::unreachable!("the `Trainable` bound cannot hold for this model")
+    }
 }
 impl ::tinyrnn::__private::Model for Bi {
     type State = BiState;
@@ -848,6 +955,12 @@ impl ::tinyrnn::__private::Model for Bi {
         w: &[f32],
     ) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
         Bi::from_flat(w)
+    }
+    fn write_flat(
+        &self,
+        out: &mut [f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        Bi::write_flat(self, out)
     }
     fn summary() -> ::tinyrnn::__private::Summary {
         Bi::summary()

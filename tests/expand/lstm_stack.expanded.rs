@@ -249,6 +249,97 @@ impl Stack {
             >(&mut rest)?,
         })
     }
+    /// Writes the weights to `out` in Keras `get_weights()` order, each array
+    /// flattened row-major, concatenated: the inverse of [`Self::from_flat`] (and
+    /// of a gradient from `backward`, which has the model's type, Keras's gradient
+    /// list).
+    ///
+    /// # Errors
+    /// `tinyrnn::Error::WeightCount` when `out.len()` is not `Self::PARAMS`.
+    pub fn write_flat(
+        &self,
+        out: &mut [f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        ::tinyrnn::__private::layers::check_len(out, Self::PARAMS)?;
+        let rest = out;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Lstm<
+                    4,
+                    8,
+                    32,
+                    32,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Lstm<
+            4,
+            8,
+            32,
+            32,
+            ::tinyrnn::__private::activations::Tanh,
+            ::tinyrnn::__private::activations::Sigmoid,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.lstm, head)?;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Passthrough<
+                    8,
+                    ::tinyrnn::__private::layers::Dropout,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Passthrough<
+            8,
+            ::tinyrnn::__private::layers::Dropout,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.dropout, head)?;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Gru<
+                    8,
+                    4,
+                    12,
+                    1,
+                    false,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Gru<
+            8,
+            4,
+            12,
+            1,
+            false,
+            ::tinyrnn::__private::activations::Tanh,
+            ::tinyrnn::__private::activations::Sigmoid,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.gru, head)?;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Dense<
+                    4,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Softmax,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Dense<
+            4,
+            2,
+            2,
+            ::tinyrnn::__private::activations::Softmax,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.dense, head)?;
+        let _ = rest;
+        ::core::result::Result::Ok(())
+    }
+    /// The weights in Keras `get_weights()` order, flattened ([`Self::write_flat`]
+    /// into a new `Vec`). Needs tinyrnn's `std` feature.
+    #[must_use]
+    pub fn to_flat(&self) -> ::tinyrnn::__private::Vec<f32>
+    where
+        for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+    {
+        <Self as ::tinyrnn::__private::HeapModel<'_>>::flat_vec(self)
+    }
     /// [`Self::from_flat`] straight into a heap allocation: the model is never built
     /// on the stack, so models larger than a thread's stack (an `lstm(256)` holds
     /// 2 MiB of weights) load anywhere. Needs tinyrnn's `std` feature.
@@ -713,6 +804,21 @@ impl Stack {
         let v = self.dense.step(&mut (), &v);
         v.into()
     }
+    /** Not available yet: it reads a sequence of any length (`input [_, F]`), so this model has no backward pass (issue 16 is in
+ progress). Calling it is a compile error.*/
+    pub fn backward(
+        &self,
+        x: &[[f32; 4]],
+        y: &[f32; 2],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+    ) -> f32
+    where
+        for<'a> Self: ::tinyrnn::__private::Trainable<'a>,
+    {
+        let _ = (x, y, loss, grads);
+        ::core::unreachable!("the `Trainable` bound cannot hold for this model")
+    }
 }
 impl ::tinyrnn::__private::Model for Stack {
     type State = StackState;
@@ -722,6 +828,12 @@ impl ::tinyrnn::__private::Model for Stack {
         w: &[f32],
     ) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
         Stack::from_flat(w)
+    }
+    fn write_flat(
+        &self,
+        out: &mut [f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        Stack::write_flat(self, out)
     }
     fn summary() -> ::tinyrnn::__private::Summary {
         Stack::summary()

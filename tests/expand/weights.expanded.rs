@@ -147,6 +147,61 @@ impl Seed {
             >(&mut rest)?,
         })
     }
+    /// Writes the weights to `out` in Keras `get_weights()` order, each array
+    /// flattened row-major, concatenated: the inverse of [`Self::from_flat`] (and
+    /// of a gradient from `backward`, which has the model's type, Keras's gradient
+    /// list).
+    ///
+    /// # Errors
+    /// `tinyrnn::Error::WeightCount` when `out.len()` is not `Self::PARAMS`.
+    pub fn write_flat(
+        &self,
+        out: &mut [f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        ::tinyrnn::__private::layers::check_len(out, Self::PARAMS)?;
+        let rest = out;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::SimpleRnn<
+                    3,
+                    2,
+                    2,
+                    ::tinyrnn::__private::activations::Tanh,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::SimpleRnn<
+            3,
+            2,
+            2,
+            ::tinyrnn::__private::activations::Tanh,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.simple_rnn, head)?;
+        let (head, rest) = rest
+            .split_at_mut(
+                <::tinyrnn::__private::layers::Dense<
+                    2,
+                    1,
+                    1,
+                    ::tinyrnn::__private::activations::Linear,
+                > as ::tinyrnn::__private::Layer>::PARAMS,
+            );
+        <::tinyrnn::__private::layers::Dense<
+            2,
+            1,
+            1,
+            ::tinyrnn::__private::activations::Linear,
+        > as ::tinyrnn::__private::Layer>::store_flat(&self.dense, head)?;
+        let _ = rest;
+        ::core::result::Result::Ok(())
+    }
+    /// The weights in Keras `get_weights()` order, flattened ([`Self::write_flat`]
+    /// into a new `Vec`). Needs tinyrnn's `std` feature.
+    #[must_use]
+    pub fn to_flat(&self) -> ::tinyrnn::__private::Vec<f32>
+    where
+        for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+    {
+        <Self as ::tinyrnn::__private::HeapModel<'_>>::flat_vec(self)
+    }
     /// [`Self::from_flat`] straight into a heap allocation: the model is never built
     /// on the stack, so models larger than a thread's stack (an `lstm(256)` holds
     /// 2 MiB of weights) load anywhere. Needs tinyrnn's `std` feature.
@@ -445,6 +500,97 @@ impl Seed {
         let v = self.dense.step(&mut (), &v);
         v.into()
     }
+    /// Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
+    /// respect to every weight into `grads` (a model of the same type, e.g. starting
+    /// from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of
+    /// just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after
+    /// a last `dense` with a sigmoid or softmax is computed from its logits, as Keras
+    /// does. Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on
+    /// the stack.
+    #[allow(
+        clippy::large_stack_arrays,
+        reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
+    )]
+    pub fn backward(
+        &self,
+        x: &[[f32; 3]; 50],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+    ) -> f32 {
+        let mut tape = SeedTape::ZERO;
+        let mut state = SeedState::new();
+        let mut last = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
+        for (t, xt) in x.iter().enumerate() {
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(*xt);
+            let v = self
+                .simple_rnn
+                .step_train(&mut state.simple_rnn, &v, &mut tape.simple_rnn[t]);
+            last = v;
+        }
+        let v = last;
+        let v = self.dense.step_train(&v, &mut tape.dense);
+        let predictions: [f32; 1] = v.into();
+        let predictions = &predictions[..];
+        let from_logits = false;
+        let mut gradient = [0.0_f32; 1];
+        let value = if from_logits {
+            let logits: [f32; 1] = tape.dense.z.into();
+            loss.gradient_from_logits(&y[..], &logits[..], predictions, 1, &mut gradient)
+        } else {
+            loss.gradient(&y[..], predictions, 1, &mut gradient)
+        };
+        let g = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            1,
+        >::from_column_slice(&gradient);
+        let g = if from_logits {
+            self.dense.backward_z(&tape.dense, &g, &mut grads.dense)
+        } else {
+            self.dense.backward(&tape.dense, &g, &mut grads.dense)
+        };
+        let end = g;
+        let mut dh_simple_rnn = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            2,
+        >::zeros();
+        for t in (0..50).rev() {
+            let g = if t + 1 == 50 {
+                end
+            } else {
+                ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros()
+            };
+            let (g, dh) = self
+                .simple_rnn
+                .backward(
+                    &tape.simple_rnn[t],
+                    &(g + dh_simple_rnn),
+                    &mut grads.simple_rnn,
+                );
+            dh_simple_rnn = dh;
+            let _ = g;
+        }
+        value
+    }
+    /// The bytes of the tape `backward` keeps on the stack.
+    pub const TAPE_BYTES: usize = ::core::mem::size_of::<SeedTape>();
+}
+/// What `Seed::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence (50 timesteps). `Seed::TAPE_BYTES` bytes, on the stack during `backward`.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+#[allow(dead_code, reason = "built by `backward` only, which a program may not call")]
+pub struct SeedTape {
+    /// This layer's tape.
+    pub simple_rnn: [::tinyrnn::__private::layers::RnnTape<3, 2>; 50],
+    /// This layer's tape.
+    pub dense: ::tinyrnn::__private::layers::DenseTape<2, 1>,
+}
+#[allow(clippy::large_stack_arrays, reason = "the tape's size follows from the model's")]
+impl SeedTape {
+    /// Before a forward pass: zeros.
+    pub const ZERO: Self = Self {
+        simple_rnn: [<::tinyrnn::__private::layers::RnnTape<3, 2>>::ZERO; 50],
+        dense: <::tinyrnn::__private::layers::DenseTape<2, 1>>::ZERO,
+    };
 }
 impl ::tinyrnn::__private::Model for Seed {
     type State = SeedState;
@@ -454,6 +600,12 @@ impl ::tinyrnn::__private::Model for Seed {
         w: &[f32],
     ) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
         Seed::from_flat(w)
+    }
+    fn write_flat(
+        &self,
+        out: &mut [f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        Seed::write_flat(self, out)
     }
     fn summary() -> ::tinyrnn::__private::Summary {
         Seed::summary()

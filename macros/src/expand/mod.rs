@@ -8,6 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
+mod backward;
 mod forward;
 
 use forward::{forward, step};
@@ -590,6 +591,7 @@ pub fn expand(m: &Model) -> TokenStream {
 
     let forward = forward(m, &state_name);
     let step = step(m, &state_name);
+    let (backward, backward_items) = backward::backward(m, name, &state_name);
 
     quote! {
         #(#attrs)*
@@ -668,6 +670,34 @@ pub fn expand(m: &Model) -> TokenStream {
                 ::core::result::Result::Ok(Self {
                     #( #fields: ::tinyrnn::__private::layers::take_layer::<#tys>(&mut rest)?, )*
                 })
+            }
+
+            /// Writes the weights to `out` in Keras `get_weights()` order, each array
+            /// flattened row-major, concatenated: the inverse of [`Self::from_flat`] (and
+            /// of a gradient from `backward`, which has the model's type, Keras's gradient
+            /// list).
+            ///
+            /// # Errors
+            /// `tinyrnn::Error::WeightCount` when `out.len()` is not `Self::PARAMS`.
+            pub fn write_flat(&self, out: &mut [f32]) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+                ::tinyrnn::__private::layers::check_len(out, Self::PARAMS)?;
+                let rest = out;
+                #(
+                    let (head, rest) = rest.split_at_mut(<#tys as #layer>::PARAMS);
+                    <#tys as #layer>::store_flat(&self.#fields, head)?;
+                )*
+                let _ = rest;
+                ::core::result::Result::Ok(())
+            }
+
+            /// The weights in Keras `get_weights()` order, flattened ([`Self::write_flat`]
+            /// into a new `Vec`). Needs tinyrnn's `std` feature.
+            #[must_use]
+            pub fn to_flat(&self) -> ::tinyrnn::__private::Vec<f32>
+            where
+                for<'a> Self: ::tinyrnn::__private::HeapModel<'a>,
+            {
+                <Self as ::tinyrnn::__private::HeapModel<'_>>::flat_vec(self)
             }
 
             /// [`Self::from_flat`] straight into a heap allocation: the model is never built
@@ -809,7 +839,10 @@ pub fn expand(m: &Model) -> TokenStream {
 
             #forward
             #step
+            #backward
         }
+
+        #backward_items
 
         impl ::tinyrnn::__private::Model for #name {
             type State = #state_name;
@@ -818,6 +851,10 @@ pub fn expand(m: &Model) -> TokenStream {
 
             fn from_flat(w: &[f32]) -> ::core::result::Result<Self, ::tinyrnn::__private::Error> {
                 #name::from_flat(w)
+            }
+
+            fn write_flat(&self, out: &mut [f32]) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+                #name::write_flat(self, out)
             }
 
             fn summary() -> ::tinyrnn::__private::Summary {

@@ -139,4 +139,14 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32> Layer
         r.fill(&mut self.moving_variance);
         Ok(())
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, Self::PARAMS)?;
+        let mut w = super::FlatWriter::new(out);
+        w.store(&self.gamma);
+        w.store(&self.beta);
+        w.store(&self.moving_mean);
+        w.store(&self.moving_variance);
+        Ok(())
+    }
 }

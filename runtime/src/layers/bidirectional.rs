@@ -185,4 +185,11 @@ impl<L: Layer, M: Merge> Layer for Bidirectional<L, M> {
         take_layer_into(&mut self.forward_layer, &mut rest)?;
         take_layer_into(&mut self.backward_layer, &mut rest)
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, Self::PARAMS)?;
+        let (forward, backward) = out.split_at_mut(L::PARAMS);
+        self.forward_layer.store_flat(forward)?;
+        self.backward_layer.store_flat(backward)
+    }
 }

@@ -97,6 +97,14 @@ macro_rules! conv_layer_items {
             r.fill(&mut self.bias);
             Ok(())
         }
+
+        fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+            check_len(out, Self::PARAMS)?;
+            let mut w = super::FlatWriter::new(out);
+            w.store(&self.kernel);
+            w.store(&self.bias);
+            Ok(())
+        }
     };
 }
 
@@ -842,6 +850,10 @@ impl<
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, 0)
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, 0)
+    }
 }
 
 /// The state of a [`RunningPooling1d`]: the maximum, or the sum, of every timestep read so
@@ -927,5 +939,9 @@ impl<const W: usize, const AVERAGE: bool> Layer for RunningPooling1d<W, AVERAGE>
 
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         check_len(w, 0)
+    }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, 0)
     }
 }

@@ -98,6 +98,14 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Layer for De
         r.fill(&mut self.bias);
         Ok(())
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, Self::PARAMS)?;
+        let mut w = super::FlatWriter::new(out);
+        w.store(&self.kernel);
+        w.store(&self.bias);
+        Ok(())
+    }
 }
 
 /// What one call of [`Dense`] keeps for its backward pass: its input, its pre-activation

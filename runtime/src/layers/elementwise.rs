@@ -97,4 +97,8 @@ impl<const D: usize, A: Activation, K: ElementwiseKind> Layer for Elementwise<D,
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         super::check_len(w, 0)
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        super::check_len(out, 0)
+    }
 }

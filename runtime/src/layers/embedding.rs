@@ -93,4 +93,11 @@ impl<const V: usize, const D: usize> Layer for Embedding<V, D> {
         FlatReader::new(w).fill(&mut self.embeddings);
         Ok(())
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, Self::PARAMS)?;
+        let mut w = super::FlatWriter::new(out);
+        w.store(&self.embeddings);
+        Ok(())
+    }
 }

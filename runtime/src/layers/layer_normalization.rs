@@ -99,4 +99,12 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32> Layer
         r.fill(&mut self.beta);
         Ok(())
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, Self::PARAMS)?;
+        let mut w = super::FlatWriter::new(out);
+        w.store(&self.gamma);
+        w.store(&self.beta);
+        Ok(())
+    }
 }

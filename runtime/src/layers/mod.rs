@@ -141,6 +141,26 @@ pub trait Layer: Sized {
     /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`; `self` is then unchanged.
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error>;
 
+    /// Writes the layer's weights to `out` in Keras `get_weights()` order, each array
+    /// flattened row-major, concatenated: the inverse of [`Layer::load_flat`] (issue 16: a
+    /// gradient, which has the layer's type, as Keras lists its gradients).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Linear;
+    /// use tinyrnn_runtime::layers::{Dense, Layer};
+    ///
+    /// let w = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, -0.5];
+    /// let dense = Dense::<3, 2, 2, Linear>::from_flat(&w)?;
+    /// let mut out = [0.0; 8];
+    /// dense.store_flat(&mut out)?;
+    /// assert_eq!(out, w);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] when `out.len() != Self::PARAMS`; `out` is then unchanged.
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error>;
+
     /// Builds the layer from its weights in Keras `get_weights()` order, each array
     /// flattened row-major, concatenated: [`Layer::ZERO`] loaded with
     /// [`Layer::load_flat`].
@@ -239,6 +259,15 @@ macro_rules! recurrent_layer_items {
                 &mut self.bias,
             )
         }
+
+        fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+            super::check_len(out, Self::PARAMS)?;
+            let mut w = super::FlatWriter::new(out);
+            w.store(&self.kernel);
+            w.store(&self.recurrent_kernel);
+            w.store(&self.bias);
+            Ok(())
+        }
     };
 }
 pub(crate) use recurrent_layer_items;
@@ -291,6 +320,10 @@ macro_rules! weightless_layer_items {
 
         fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
             super::check_len(w, 0)
+        }
+
+        fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+            super::check_len(out, 0)
         }
     };
 }
@@ -359,6 +392,29 @@ impl<'a> FlatReader<'a> {
             *dst = *src;
         }
         self.rest = self.rest.get(R * C..).unwrap_or(&[]);
+    }
+}
+
+/// The inverse of [`FlatReader`]: writes matrices to a flat slice, one after another.
+pub(crate) struct FlatWriter<'a> {
+    rest: &'a mut [f32],
+}
+
+impl<'a> FlatWriter<'a> {
+    pub(crate) fn new(out: &'a mut [f32]) -> Self {
+        Self { rest: out }
+    }
+
+    /// The `R x C` column-major matrix as the next `R * C` values: a Keras `(C, R)` array in
+    /// row-major order.
+    pub(crate) fn store<const R: usize, const C: usize>(&mut self, m: &SMatrix<f32, R, C>) {
+        let rest = core::mem::take(&mut self.rest);
+        let split = (R * C).min(rest.len());
+        let (head, tail) = rest.split_at_mut(split);
+        for (dst, src) in head.iter_mut().zip(m.as_slice()) {
+            *dst = *src;
+        }
+        self.rest = tail;
     }
 }
 

@@ -97,4 +97,13 @@ impl<const D: usize, const INVERT: bool> Layer for Normalization<D, INVERT> {
         r.fill(&mut self.count);
         Ok(())
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, Self::PARAMS)?;
+        let mut w = super::FlatWriter::new(out);
+        w.store(&self.mean);
+        w.store(&self.variance);
+        w.store(&self.count);
+        Ok(())
+    }
 }

@@ -82,4 +82,11 @@ impl<const D: usize, const A: usize, const SEQUENCE: bool> Layer for PRelu<D, A,
         FlatReader::new(w).fill(&mut self.alpha);
         Ok(())
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        check_len(out, Self::PARAMS)?;
+        let mut w = super::FlatWriter::new(out);
+        w.store(&self.alpha);
+        Ok(())
+    }
 }

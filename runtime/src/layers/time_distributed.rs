@@ -62,4 +62,8 @@ impl<L: Layer> Layer for TimeDistributed<L> {
     fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
         self.layer.load_flat(w)
     }
+
+    fn store_flat(&self, out: &mut [f32]) -> Result<(), Error> {
+        self.layer.store_flat(out)
+    }
 }

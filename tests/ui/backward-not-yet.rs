@@ -1,0 +1,16 @@
+// `backward` is generated for simple_rnn, dense and the training-only layers so far (issue
+// 16 in progress); on another model, calling it is a compile error that says so.
+use tinyrnn::train::Loss;
+
+tinyrnn::model! {
+    struct Net;
+    input [10, 3];
+    lstm(4);
+    dense(1);
+}
+
+fn main() {
+    let net = Net::ZERO;
+    let mut grads = Net::ZERO;
+    let _ = net.backward(&[[0.0; 3]; 10], &[0.0], Loss::MeanSquaredError, &mut grads);
+}
