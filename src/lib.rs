@@ -46,12 +46,7 @@ pub use tinyrnn_runtime::{
 /// Re-exported so that users can name the weight matrices without depending on it.
 pub use tinyrnn_runtime::nalgebra;
 
-/// Training as Keras 3 trains: its losses and optimizers, one sample and one weight at a
-/// time, without an allocator (issue 16, in progress: `backward` and `fit` build on these).
-pub mod train {
-    #[doc(inline)]
-    pub use tinyrnn_runtime::train::*;
-}
+pub mod train;
 
 #[cfg(feature = "keras")]
 pub mod keras;

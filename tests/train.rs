@@ -338,3 +338,130 @@ gradient_case!(6, dense_sigmoid_mse, vector, {
     simple_rnn(2);
     dense(1, activation = sigmoid);
 });
+
+/// One case of `fit.json` (`tools/gen_keras_fit.py`): `fit` from Keras's initial weights on
+/// Keras's samples ends at Keras's `model.fit(..., shuffle=False)` weights within
+/// 1e-4 * (1 + |w|), after the first batch too, with Keras's per-epoch losses.
+macro_rules! fit_case {
+    ($index:literal, $name:ident, $output:ident, { $($dsl:tt)* }) => {
+        mod $name {
+            use super::*;
+            use tinyrnn::train::{fit, FitOptions};
+
+            tinyrnn::model! { pub struct Net; $($dsl)* }
+
+            type X = [[f32; Net::FEATURES]; { Net::TIMESTEPS.unwrap() }];
+
+            #[test]
+            fn fit_matches_keras() {
+                let fx = fixture("fit");
+                let case = &fx["cases"][$index];
+                let name = stringify!($name);
+                assert_eq!(case["name"].as_str(), Some(name));
+                let (w0, _) = rows(&case["weights0"]);
+                let samples = |k: &str, width: usize| -> Vec<Vec<f32>> {
+                    case[k]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| {
+                            let (v, _) = rows(s);
+                            assert_eq!(v.len() % width, 0);
+                            v
+                        })
+                        .collect()
+                };
+                let xs: Vec<X> = samples("xs", Net::FEATURES)
+                    .iter()
+                    .map(|v| {
+                        let rows: Vec<[f32; Net::FEATURES]> =
+                            v.chunks(Net::FEATURES).map(|c| c.try_into().unwrap()).collect();
+                        rows.try_into().unwrap()
+                    })
+                    .collect();
+                let ys = fit_case!(@targets $output, samples("ys", Net::OUTPUT_UNITS));
+                let o = &case["optimizer"];
+                let num = |k: &str| o[k].as_f64().unwrap();
+                let optimizer = match o["name"].as_str().unwrap() {
+                    "sgd" => Optimizer::Sgd {
+                        learning_rate: num("learning_rate"),
+                        momentum: num("momentum"),
+                        nesterov: o["nesterov"].as_bool().unwrap(),
+                    },
+                    _ => Optimizer::Adam {
+                        learning_rate: num("learning_rate"),
+                        beta_1: num("beta_1"),
+                        beta_2: num("beta_2"),
+                        epsilon: num("epsilon"),
+                    },
+                };
+                let options = FitOptions {
+                    loss: loss_named(case["loss"].as_str().unwrap()),
+                    optimizer,
+                    epochs: usize::try_from(case["epochs"].as_u64().unwrap()).unwrap(),
+                    batch_size: usize::try_from(case["batch_size"].as_u64().unwrap()).unwrap(),
+                    shuffle: false,
+                    verbose: false,
+                    ..Default::default()
+                };
+                let close = |what: &str, got: &[f32], want: &[f32]| {
+                    assert_eq!(got.len(), want.len(), "{name}: {what}");
+                    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+                        assert!(
+                            (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
+                            "{name}: {what} {k}: {g}, Keras {w}"
+                        );
+                    }
+                };
+                // The first optimizer step alone.
+                let mut net = Net::from_flat(&w0).unwrap();
+                let first = FitOptions { epochs: 1, ..options.clone() };
+                let batch = options.batch_size;
+                fit(&mut net, &xs[..batch], &ys[..batch], &first);
+                let (want, _) = rows(&case["weights_after_first_batch"]);
+                close("weight after the first batch", &net.to_flat(), &want);
+                // The whole training.
+                let mut net = Net::from_flat(&w0).unwrap();
+                let history = fit(&mut net, &xs, &ys, &options);
+                let (want, _) = rows(&case["history_loss"]);
+                close("epoch loss", &history.loss, &want);
+                let (want, _) = rows(&case["weights"]);
+                close("final weight", &net.to_flat(), &want);
+            }
+        }
+    };
+    (@targets vector, $ys:expr) => {
+        $ys.iter()
+            .map(|v| <[f32; Net::OUTPUT_UNITS]>::try_from(v.as_slice()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    (@targets sequence, $ys:expr) => {
+        $ys.iter()
+            .map(|v| {
+                let rows: Vec<[f32; Net::OUTPUT_UNITS]> =
+                    v.chunks(Net::OUTPUT_UNITS).map(|c| c.try_into().unwrap()).collect();
+                <[[f32; Net::OUTPUT_UNITS]; { Net::TIMESTEPS.unwrap() }]>::try_from(rows).unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+}
+
+/// `fit` against Keras's `model.fit` (a module of its own: the models share names with
+/// the gradient cases).
+mod fits {
+    use super::*;
+
+    fit_case!(0, seed_sgd, vector, { input [6, 3]; simple_rnn(2); dense(1); });
+    fit_case!(1, seed_sgd_nesterov, vector, { input [6, 3]; simple_rnn(2); dense(1); });
+    fit_case!(2, seed_adam, vector, { input [6, 3]; simple_rnn(2); dense(1); });
+    fit_case!(3, sequence_sigmoid_bce, sequence, {
+        input [5, 2];
+        simple_rnn(3, return_sequences = true);
+        dense(2, activation = sigmoid);
+    });
+    fit_case!(4, softmax_cce_momentum, vector, {
+        input [4, 3];
+        simple_rnn(4);
+        dense(3, activation = softmax);
+    });
+}

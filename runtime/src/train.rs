@@ -378,3 +378,17 @@ impl Step {
         }
     }
 }
+
+/// A model that `backward` covers, which `fit` trains: `model!` implements it for them
+/// (so far models of `simple_rnn`, `dense` and the training-only layers on `input [T, F]`).
+pub trait Train: crate::Model + Clone {
+    /// One sample, as `forward` takes it (`[[f32; F]; T]`).
+    type Input;
+    /// One sample's target, as `forward` returns its output (`[f32; N]`, or
+    /// `[[f32; N]; T]` for a model that returns sequences).
+    type Target;
+
+    /// The model's `backward`: adds the gradient of `loss` on the sample `x` with target
+    /// `y` into `grads`, and returns the sample's loss.
+    fn backward(&self, x: &Self::Input, y: &Self::Target, loss: Loss, grads: &mut Self) -> f32;
+}

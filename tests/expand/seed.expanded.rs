@@ -592,6 +592,19 @@ impl NetTape {
         dense: <::tinyrnn::__private::layers::DenseTape<2, 1>>::ZERO,
     };
 }
+impl ::tinyrnn::__private::train::Train for Net {
+    type Input = [[f32; 3]; 50];
+    type Target = [f32; 1];
+    fn backward(
+        &self,
+        x: &[[f32; 3]; 50],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+    ) -> f32 {
+        Net::backward(self, x, y, loss, grads)
+    }
+}
 impl ::tinyrnn::__private::Model for Net {
     type State = NetState;
     const PARAMS: usize = Net::PARAMS;

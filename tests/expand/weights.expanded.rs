@@ -592,6 +592,19 @@ impl SeedTape {
         dense: <::tinyrnn::__private::layers::DenseTape<2, 1>>::ZERO,
     };
 }
+impl ::tinyrnn::__private::train::Train for Seed {
+    type Input = [[f32; 3]; 50];
+    type Target = [f32; 1];
+    fn backward(
+        &self,
+        x: &[[f32; 3]; 50],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+    ) -> f32 {
+        Seed::backward(self, x, y, loss, grads)
+    }
+}
 impl ::tinyrnn::__private::Model for Seed {
     type State = SeedState;
     const PARAMS: usize = Seed::PARAMS;

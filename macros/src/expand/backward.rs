@@ -346,5 +346,29 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             pub const ZERO: Self = Self { #( #tape_zero, )* };
         }
     };
+    let input = quote!([[f32; #features]; #steps]);
+    let target = if sequences {
+        quote!([[f32; #units]; #steps])
+    } else {
+        quote!([f32; #units])
+    };
+    let items = quote! {
+        #items
+
+        impl ::tinyrnn::__private::train::Train for #name {
+            type Input = #input;
+            type Target = #target;
+
+            fn backward(
+                &self,
+                x: &#input,
+                y: &#target,
+                loss: ::tinyrnn::__private::train::Loss,
+                grads: &mut Self,
+            ) -> f32 {
+                #name::backward(self, x, y, loss, grads)
+            }
+        }
+    };
     (methods, items)
 }

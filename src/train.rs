@@ -1,0 +1,173 @@
+//! Training as Keras 3 trains: its losses and optimizers, one sample and one weight at a
+//! time, without an allocator (`Loss`, `Optimizer`, from the runtime), the models' generated
+//! `backward` (`Train`), and with `std`, [`fit`]: Keras's `model.fit` (issue 16, in
+//! progress: `backward` covers models of `simple_rnn`, `dense` and the training-only layers
+//! so far).
+//!
+//! ```
+//! use tinyrnn::train::{fit, FitOptions, Loss, Optimizer};
+//!
+//! tinyrnn::model! { struct Net; input [4, 1]; simple_rnn(2); dense(1); }
+//!
+//! // Learn the sum of four values.
+//! let xs: Vec<[[f32; 1]; 4]> = (0..16)
+//!     .map(|i| core::array::from_fn(|t| [((i * 7 + t * 3) % 10) as f32 / 10.0 - 0.45]))
+//!     .collect();
+//! let ys: Vec<[f32; 1]> = xs.iter().map(|x| [x.iter().map(|v| v[0]).sum()]).collect();
+//! let mut net = Net::from_flat(&[0.1; Net::PARAMS])?;
+//! let history = fit(&mut net, &xs, &ys, &FitOptions {
+//!     loss: Loss::MeanSquaredError,
+//!     optimizer: Optimizer::adam(0.05),
+//!     epochs: 30,
+//!     batch_size: 4,
+//!     shuffle: false,
+//!     verbose: false,
+//!     ..Default::default()
+//! });
+//! assert_eq!(history.loss.len(), 30);
+//! assert!(history.loss[29] < history.loss[0] / 4.0);
+//! # Ok::<(), tinyrnn::Error>(())
+//! ```
+
+#[doc(inline)]
+pub use tinyrnn_runtime::train::*;
+
+#[cfg(feature = "std")]
+pub use fitting::{FitOptions, History, fit};
+
+#[cfg(feature = "std")]
+mod fitting {
+    use super::{Loss, Optimizer, OptimizerSlots, Train};
+    use std::time::Instant;
+    use std::vec::Vec;
+    use std::{println, vec};
+
+    /// What [`fit`] does: Keras's `model.compile(loss, optimizer)` and `model.fit(epochs,
+    /// batch_size, shuffle)`. `Default` gives Keras's defaults where tinyrnn has them
+    /// (mean squared error, `adam(0.001)`, 1 epoch, batches of 32, shuffled, a progress
+    /// line per epoch).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FitOptions {
+        /// The loss.
+        pub loss: Loss,
+        /// The optimizer.
+        pub optimizer: Optimizer,
+        /// Passes over the samples.
+        pub epochs: usize,
+        /// Samples per optimizer step; the last batch of an epoch may be shorter.
+        pub batch_size: usize,
+        /// Whether each epoch visits the samples in a new order (from `seed`; Keras's
+        /// order comes from TensorFlow's generator, which this does not reproduce: compare
+        /// with Keras with `shuffle = false`).
+        pub shuffle: bool,
+        /// The seed of the shuffling.
+        pub seed: u64,
+        /// Whether to print a line per epoch (its loss and time), as Keras's `verbose`.
+        pub verbose: bool,
+    }
+
+    impl Default for FitOptions {
+        fn default() -> Self {
+            Self {
+                loss: Loss::MeanSquaredError,
+                optimizer: Optimizer::adam(0.001),
+                epochs: 1,
+                batch_size: 32,
+                shuffle: true,
+                seed: 0,
+                verbose: true,
+            }
+        }
+    }
+
+    /// What [`fit`] returns, as Keras's `History.history`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct History {
+        /// Each epoch's loss as Keras reports it: the mean of its batches' losses, each
+        /// weighted by its number of samples (the loss of each batch computed before its
+        /// optimizer step).
+        pub loss: Vec<f32>,
+    }
+
+    /// Keras's `model.fit` on `xs` and targets `ys` (the shorter decides how many samples):
+    /// for each batch, the mean of its samples' gradients (`backward`) and one optimizer
+    /// step, as Keras's `train_step` does.
+    ///
+    /// See the [module's example](super).
+    ///
+    /// # Panics
+    /// Never for a model `model!` generated (its weights always fit its size).
+    pub fn fit<M: Train>(
+        net: &mut M,
+        xs: &[M::Input],
+        ys: &[M::Target],
+        options: &FitOptions,
+    ) -> History {
+        let n = xs.len().min(ys.len());
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut weights = vec![0.0_f32; M::PARAMS];
+        let mut gradient = vec![0.0_f32; M::PARAMS];
+        let mut slots = vec![OptimizerSlots::default(); M::PARAMS];
+        net.write_flat(&mut weights)
+            .expect("a model's weights fit its size");
+        let mut random = options.seed ^ 0x9e37_79b9_7f4a_7c15;
+        let mut steps = 0_u32;
+        let mut history = History::default();
+        for epoch in 0..options.epochs {
+            let start = Instant::now();
+            if options.shuffle {
+                for i in (1..order.len()).rev() {
+                    random = splitmix(random);
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        reason = "an index below the number of samples"
+                    )]
+                    let j = (random % (i as u64 + 1)) as usize;
+                    order.swap(i, j);
+                }
+            }
+            // Keras's loss tracker: a mean weighted by each batch's size, in float32.
+            let (mut total, mut count) = (0.0_f32, 0.0_f32);
+            for batch in order.chunks(options.batch_size.max(1)) {
+                let mut grads = M::ZERO;
+                let mut sum = 0.0_f32;
+                for &i in batch {
+                    sum += net.backward(&xs[i], &ys[i], options.loss, &mut grads);
+                }
+                #[allow(clippy::cast_precision_loss, reason = "a batch's size")]
+                let size = batch.len() as f32;
+                grads
+                    .write_flat(&mut gradient)
+                    .expect("a model's weights fit its size");
+                steps += 1;
+                let step = options.optimizer.step(steps);
+                for ((w, g), s) in weights.iter_mut().zip(&gradient).zip(&mut slots) {
+                    step.update(w, g / size, s);
+                }
+                *net = M::from_flat(&weights).expect("a model's weights fit its size");
+                let batch_loss = sum / size;
+                total += batch_loss * size;
+                count += size;
+            }
+            let loss = total / count;
+            history.loss.push(loss);
+            if options.verbose {
+                println!(
+                    "epoch {}/{}: loss {loss:.6} ({:.1} ms)",
+                    epoch + 1,
+                    options.epochs,
+                    start.elapsed().as_secs_f64() * 1e3
+                );
+            }
+        }
+        history
+    }
+
+    /// splitmix64's step: the shuffling's generator.
+    fn splitmix(state: u64) -> u64 {
+        let mut z = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
