@@ -1,8 +1,8 @@
 //! Training as Keras 3 trains: its losses and optimizers, one sample and one weight at a
 //! time, without an allocator (`Loss`, `Optimizer`, from the runtime), the models' generated
 //! `backward` (`Train`), and with `std`, [`fit`]: Keras's `model.fit` (issue 16, in
-//! progress: `backward` covers models of `simple_rnn`, `dense` and the training-only layers
-//! so far).
+//! progress: `backward` covers models of `simple_rnn`, `lstm`, `gru`, `dense` and the
+//! training-only layers so far).
 //!
 //! ```
 //! use tinyrnn::train::{fit, FitOptions, Loss, Optimizer};

@@ -465,3 +465,33 @@ mod fits {
         dense(3, activation = softmax);
     });
 }
+
+// LSTM and GRU (both `reset_after`), their options and activations.
+gradient_case!(7, lstm_mse, vector, { input [6, 3]; lstm(4); dense(1); });
+gradient_case!(8, lstm_sequences_bce, sequence, {
+    input [5, 2];
+    lstm(3, return_sequences = true);
+    dense(2, activation = sigmoid);
+});
+gradient_case!(9, lstm_stacked_no_bias, vector, {
+    input [4, 3];
+    lstm(3, return_sequences = true, use_bias = false);
+    lstm(2);
+    dense(2);
+});
+gradient_case!(10, gru_mse, vector, { input [6, 3]; gru(4); dense(1); });
+gradient_case!(11, gru_reset_before_cce, vector, {
+    input [5, 2];
+    gru(3, reset_after = false);
+    dense(3, activation = softmax);
+});
+gradient_case!(12, gru_sequences_relu, sequence, {
+    input [5, 3];
+    gru(3, activation = relu, return_sequences = true);
+    dense(1);
+});
+gradient_case!(13, lstm_activations, vector, {
+    input [4, 2];
+    lstm(3, activation = softsign, recurrent_activation = hard_sigmoid);
+    dense(1);
+});

@@ -43,6 +43,14 @@ Notes on what Keras does here (Keras 3.15.1, TF 2.21.0):
     applied to the logits; `loss_path` is "logits" for those models and
     "output" (the loss on the model's output) for the others.
   * MSE after a sigmoid (dense_sigmoid_mse) goes through the probabilities.
+  * LSTM / GRU: the script hides any GPU (CUDA_VISIBLE_DEVICES=-1), so Keras
+    never takes its cuDNN path and runs its own cell (implementation=2: one
+    matmul of the kernel for all gates, gate order i, f, c, o for LSTM and
+    z, r, h for GRU).  GRU with reset_after=True (Keras's default) has a
+    bias [2, 3U] (input row, recurrent row; r multiplies the recurrent
+    candidate term after the matmul), with reset_after=False a bias [3U]
+    (r multiplies h before the matmul).  LSTM's unit_forget_bias init is
+    overwritten by the seeded weights like everything else.
 
 Before writing, the script checks each model's float64 gradient against
 central finite differences of the float64 loss (step 1e-6) and the float32
@@ -62,6 +70,8 @@ import os
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 os.environ["KERAS_BACKEND"] = "tensorflow"
+# No GPU: on a GPU Keras would run LSTM / GRU through cuDNN (other bits).
+os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -157,6 +167,52 @@ MODELS = [
         "input [3, 2]; simple_rnn(2); dense(1, activation = sigmoid);", 3, 2,
         [lambda d: L.SimpleRNN(2, dtype=d),
          lambda d: L.Dense(1, activation="sigmoid", dtype=d)],
+        MSE),
+    model_case(
+        "lstm_mse", "input [6, 3]; lstm(4); dense(1);", 6, 3,
+        [lambda d: L.LSTM(4, dtype=d), lambda d: L.Dense(1, dtype=d)],
+        MSE),
+    model_case(
+        "lstm_sequences_bce",
+        "input [5, 2]; lstm(3, return_sequences = true); "
+        "dense(2, activation = sigmoid);", 5, 2,
+        [lambda d: L.LSTM(3, return_sequences=True, dtype=d),
+         lambda d: L.Dense(2, activation="sigmoid", dtype=d)],
+        BCE),
+    model_case(
+        "lstm_stacked_no_bias",
+        "input [4, 3]; lstm(3, return_sequences = true, use_bias = false); "
+        "lstm(2); dense(2);", 4, 3,
+        [lambda d: L.LSTM(3, return_sequences=True, use_bias=False, dtype=d),
+         lambda d: L.LSTM(2, dtype=d),
+         lambda d: L.Dense(2, dtype=d)],
+        MSE),
+    model_case(
+        "gru_mse", "input [6, 3]; gru(4); dense(1);", 6, 3,
+        [lambda d: L.GRU(4, dtype=d), lambda d: L.Dense(1, dtype=d)],
+        MSE),
+    model_case(
+        "gru_reset_before_cce",
+        "input [5, 2]; gru(3, reset_after = false); "
+        "dense(3, activation = softmax);", 5, 2,
+        [lambda d: L.GRU(3, reset_after=False, dtype=d),
+         lambda d: L.Dense(3, activation="softmax", dtype=d)],
+        CCE),
+    model_case(
+        "gru_sequences_relu",
+        "input [5, 3]; gru(3, activation = relu, return_sequences = true); "
+        "dense(1);", 5, 3,
+        [lambda d: L.GRU(3, activation="relu", return_sequences=True,
+                         dtype=d),
+         lambda d: L.Dense(1, dtype=d)],
+        MSE),
+    model_case(
+        "lstm_activations",
+        "input [4, 2]; lstm(3, activation = softsign, "
+        "recurrent_activation = hard_sigmoid); dense(1);", 4, 2,
+        [lambda d: L.LSTM(3, activation="softsign",
+                          recurrent_activation="hard_sigmoid", dtype=d),
+         lambda d: L.Dense(1, dtype=d)],
         MSE),
 ]
 

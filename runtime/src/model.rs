@@ -17,6 +17,7 @@ use crate::{Error, Summary};
 /// #     const PARAMS: usize = 0;
 /// #     const ZERO: Self = Empty;
 /// #     fn from_flat(w: &[f32]) -> Result<Self, tinyrnn_runtime::Error> { Ok(Empty) }
+/// #     fn write_flat(&self, out: &mut [f32]) -> Result<(), tinyrnn_runtime::Error> { Ok(()) }
 /// #     fn summary() -> tinyrnn_runtime::Summary {
 /// #         tinyrnn_runtime::Summary { name: "Empty", layers: &[], optimizer: None, connections: None }
 /// #     }
@@ -65,6 +66,6 @@ pub trait Streamable<'a> {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no backward pass yet",
     label = "`backward` covers only some models so far",
-    note = "`backward` is generated, so far, for models of `simple_rnn` (reading forwards), `dense` and the training-only layers, on an input of a fixed length (`input [T, F]`); the macro's doc for `backward` names what this model lacks"
+    note = "`backward` is generated, so far, for models of `simple_rnn`, `lstm` and `gru` (reading forwards), `dense` and the training-only layers, on an input of a fixed length (`input [T, F]`); the macro's doc for `backward` names what this model lacks"
 )]
 pub trait Trainable<'a> {}

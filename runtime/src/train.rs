@@ -380,7 +380,8 @@ impl Step {
 }
 
 /// A model that `backward` covers, which `fit` trains: `model!` implements it for them
-/// (so far models of `simple_rnn`, `dense` and the training-only layers on `input [T, F]`).
+/// (so far models of `simple_rnn`, `lstm`, `gru`, `dense` and the training-only layers on
+/// `input [T, F]`).
 pub trait Train: crate::Model + Clone {
     /// One sample, as `forward` takes it (`[[f32; F]; T]`).
     type Input;

@@ -1,11 +1,11 @@
-// `backward` is generated for simple_rnn, dense and the training-only layers so far (issue
-// 16 in progress); on another model, calling it is a compile error that says so.
+// `backward` is generated for simple_rnn, lstm, gru, dense and the training-only layers so
+// far (issue 16 in progress); on another model, calling it is a compile error that says so.
 use tinyrnn::train::Loss;
 
 tinyrnn::model! {
     struct Net;
     input [10, 3];
-    lstm(4);
+    bidirectional(lstm(4));
     dense(1);
 }
 

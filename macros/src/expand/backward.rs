@@ -2,7 +2,7 @@
 //! layer's tape, the loss's gradient, then the layers' backward passes in reverse order and
 //! back through time, adding every weight's gradient into a model of the same type.
 //!
-//! So far for models of `simple_rnn` (reading forwards), `dense` and the training-only
+//! So far for models of `simple_rnn`, `lstm` and `gru` (reading forwards), `dense` and the training-only
 //! layers (the identity, as in Keras's inference; dropout during training comes with
 //! `fit`), on an input of a fixed length. Other models get a `backward` whose call is a
 //! compile error that says so.
@@ -26,13 +26,13 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     }
     m.layers.iter().find_map(|l| {
         let ok = match l.kind {
-            Kind::SimpleRnn => !l.go_backwards,
+            Kind::SimpleRnn | Kind::Lstm | Kind::Gru => !l.go_backwards,
             Kind::Dense => true,
             k => k.is_passthrough(),
         };
         (!ok).then(|| {
             format!(
-                "layer `{}` has no backward pass yet (so far `simple_rnn` reading forwards, `dense` and the training-only layers)",
+                "layer `{}` has no backward pass yet (so far `simple_rnn`, `lstm` and `gru` reading forwards, `dense` and the training-only layers)",
                 l.field
             )
         })
@@ -42,10 +42,17 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
 fn tape_type(l: &Layer) -> TokenStream {
     let layers = quote!(::tinyrnn::__private::layers);
     let (input, units) = (lit(l.input), lit(l.units));
-    if l.kind == Kind::SimpleRnn {
-        quote!(#layers::RnnTape<#input, #units>)
-    } else {
-        quote!(#layers::DenseTape<#input, #units>)
+    match l.kind {
+        Kind::SimpleRnn => quote!(#layers::RnnTape<#input, #units>),
+        Kind::Lstm => {
+            let gates = lit(4 * l.units);
+            quote!(#layers::LstmTape<#input, #units, #gates>)
+        }
+        Kind::Gru => {
+            let gates = lit(3 * l.units);
+            quote!(#layers::GruTape<#input, #units, #gates>)
+        }
+        _ => quote!(#layers::DenseTape<#input, #units>),
     }
 }
 
@@ -87,7 +94,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let stage = section.stages.first().map_or(0..0, |s| s.layers.clone());
     let tail = section.tail.clone();
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
-    let weighted = |l: &Layer| matches!(l.kind, Kind::SimpleRnn | Kind::Dense);
+    let weighted = |l: &Layer| l.kind.is_recurrent() || l.kind == Kind::Dense;
 
     // The tape: per timestep for the layers of the sequence, once for the tail's.
     let mut tape_fields = Vec::new();
@@ -121,7 +128,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         let l = &m.layers[i];
         let f = &l.field;
         match l.kind {
-            Kind::SimpleRnn => {
+            k if k.is_recurrent() => {
                 quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut tape.#f[t]);)
             }
             Kind::Dense => quote!(let v = self.#f.step_train(&v, &mut tape.#f[t]);),
@@ -205,7 +212,15 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 };
             },
             Kind::Dense => quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);),
-            Kind::SimpleRnn => {
+            Kind::Lstm => {
+                let (dh, dc) = (format_ident!("dh_{}", f), format_ident!("dc_{}", f));
+                quote! {
+                    let back = self.#f.backward(#tape, &(g + #dh), &#dc, &mut grads.#f);
+                    (#dh, #dc) = (back.h, back.c);
+                    let g = back.x;
+                }
+            }
+            k if k.is_recurrent() => {
                 let dh = format_ident!("dh_{}", f);
                 quote! {
                     let (g, dh) = self.#f.backward(#tape, &(g + #dh), &mut grads.#f);
@@ -219,12 +234,20 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let stage_back = stage.clone().rev().map(|i| back(i, true));
     let dh_init = stage
         .clone()
-        .filter(|&i| m.layers[i].kind == Kind::SimpleRnn)
+        .filter(|&i| m.layers[i].kind.is_recurrent())
         .map(|i| {
             let l = &m.layers[i];
-            let dh = format_ident!("dh_{}", l.field);
+            let (dh, dc) = (
+                format_ident!("dh_{}", l.field),
+                format_ident!("dc_{}", l.field),
+            );
             let u = lit(l.units);
-            quote!(let mut #dh = #vector::<f32, #u>::zeros();)
+            let cell =
+                (l.kind == Kind::Lstm).then(|| quote!(let mut #dc = #vector::<f32, #u>::zeros();));
+            quote! {
+                let mut #dh = #vector::<f32, #u>::zeros();
+                #cell
+            }
         });
     let stage_grad = if sequences {
         quote! {
@@ -245,7 +268,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let grad_len = lit(grad_len);
     let state_decl = stage
         .clone()
-        .any(|i| m.layers[i].kind == Kind::SimpleRnn)
+        .any(|i| m.layers[i].kind.is_recurrent())
         .then(|| quote!(let mut state = #state_name::new();));
     let tape_doc = format!(
         " What `{name}::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence ({t_len} timesteps). `{name}::TAPE_BYTES` bytes, on the stack during `backward`."

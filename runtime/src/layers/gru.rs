@@ -1,7 +1,7 @@
 //! `Gru`: Keras's `GRU`, gates in Keras's order z, r, h, with both `reset_after` variants.
 
 use super::{
-    Layer, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
+    Layer, grad, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
     recurrent_layer_items, recurrent_weights, zero_matrix,
 };
 use crate::activations::Activation;
@@ -152,4 +152,206 @@ impl<
         recurrent_weights!(D, H, G, R != 0, if R == 1 { &[G] } else { &[R, G] });
     const FORMULA: &'static str = tinyrnn_spec::GRU.formula(R != 0, R == 2);
     recurrent_layer_items!(state: SVector<f32, H> = zero_matrix(), marker: activations);
+}
+
+/// What one timestep of [`Gru`] keeps for the backward pass through time (issue 16).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GruTape<const D: usize, const H: usize, const G: usize> {
+    /// The timestep's input.
+    pub x: [f32; D],
+    /// The state before the timestep.
+    pub h: [f32; H],
+    /// `kernel x + input bias`, the three gates (z, r, h) in Keras's order.
+    pub mx: [f32; G],
+    /// The recurrent part: with `reset_after`, `recurrent_kernel h + recurrent bias`, all
+    /// three gates; without, `recurrent_kernel h` for z and r, and for the candidate
+    /// `recurrent_kernel (r * h)`.
+    pub inner: [f32; G],
+    /// The update gate z, the reset gate r and the candidate, after their activations.
+    pub gates: [f32; G],
+}
+
+impl<const D: usize, const H: usize, const G: usize> GruTape<D, H, G> {
+    /// Before any timestep: zeros.
+    pub const ZERO: Self = Self {
+        x: [0.0; D],
+        h: [0.0; H],
+        mx: [0.0; G],
+        inner: [0.0; G],
+        gates: [0.0; G],
+    };
+}
+
+impl<
+    const D: usize,
+    const H: usize,
+    const G: usize,
+    const R: usize,
+    const RESET_AFTER: bool,
+    A: Activation,
+    RA: Activation,
+> Gru<D, H, G, R, RESET_AFTER, A, RA>
+{
+    /// [`Gru::step`], keeping what the backward pass needs in `tape`: the same state and
+    /// output, bit for bit.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+    /// use tinyrnn_runtime::layers::{Gru, GruTape, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// type G = Gru<1, 1, 3, 2, true, Tanh, Sigmoid>;
+    /// let gru = G::from_flat(&[0.5, -0.25, 1.0, 0.1, 0.2, -0.3, 0.0, 0.1, 0.2, 0.3, 0.0, -0.1])?;
+    /// let (mut h, mut tape) = (SVector::zeros(), GruTape::ZERO);
+    /// let y = gru.step_train(&mut h, &SVector::from([2.0]), &mut tape);
+    /// let mut again = SVector::zeros();
+    /// assert_eq!(y, gru.step(&mut again, &SVector::from([2.0])));
+    /// let mut grads = G::ZERO;
+    /// let (dx, _) = gru.backward(&tape, &SVector::from([1.0]), &mut grads);
+    /// assert!(dx[0] != 0.0 && grads.kernel[(2, 0)] != 0.0);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn step_train(
+        &self,
+        h: &mut SVector<f32, H>,
+        x: &SVector<f32, D>,
+        tape: &mut GruTape<D, H, G>,
+    ) -> SVector<f32, H> {
+        tape.x = (*x).into();
+        tape.h = (*h).into();
+        let biases = &self.bias.data.0;
+        let mut mx = biases.first().copied().unwrap_or([0.0; G]);
+        kernel::gemv(&mut mx, 0, &self.kernel.data.0, &x.data.0[0]);
+        tape.mx = mx;
+        let rk = &self.recurrent_kernel.data.0;
+        let mut inner = [0.0_f32; G];
+        let (mut update, mut reset) = if RESET_AFTER {
+            inner = biases.get(1).copied().unwrap_or([0.0; G]);
+            kernel::gemv(&mut inner, 0, rk, &h.data.0[0]);
+            (
+                kernel::gate::<G, H>(&mx, 0) + kernel::gate::<G, H>(&inner, 0),
+                kernel::gate::<G, H>(&mx, 1) + kernel::gate::<G, H>(&inner, 1),
+            )
+        } else {
+            kernel::gemv(&mut inner[..2 * H], 0, rk, &h.data.0[0]);
+            (
+                kernel::gate::<G, H>(&mx, 0) + kernel::gate::<G, H>(&inner, 0),
+                kernel::gate::<G, H>(&mx, 1) + kernel::gate::<G, H>(&inner, 1),
+            )
+        };
+        RA::apply(&mut update);
+        RA::apply(&mut reset);
+        if !RESET_AFTER {
+            let mut hr = [0.0_f32; H];
+            for ((o, r), h) in hr.iter_mut().zip(reset.iter()).zip(h.iter()) {
+                *o = r * h;
+            }
+            let mut rec = [0.0_f32; H];
+            kernel::gemv(&mut rec, 2 * H, rk, &hr);
+            for (slot, v) in inner.iter_mut().skip(2 * H).zip(rec) {
+                *slot = v;
+            }
+        }
+        tape.inner = inner;
+        let y = self.step(h, x);
+        // The candidate, from the output: h' = z h + (1 - z) hh has the same bits as the
+        // step only through `step` itself, so it is recomputed as `step` does.
+        let mut candidate = kernel::gate::<G, H>(&mx, 2)
+            + if RESET_AFTER {
+                reset.component_mul(&kernel::gate::<G, H>(&inner, 2))
+            } else {
+                kernel::gate::<G, H>(&inner, 2)
+            };
+        A::apply(&mut candidate);
+        for (k, gate) in [update, reset, candidate].iter().enumerate() {
+            for (slot, v) in tape.gates.iter_mut().skip(k * H).zip(gate.iter()) {
+                *slot = *v;
+            }
+        }
+        y
+    }
+
+    /// The backward pass of one timestep: from `dh`, the loss's gradient with respect to its
+    /// output (from the layers after it and, through the state, the timesteps after it),
+    /// adds the weights' gradients to `grads` and returns the gradients with respect to the
+    /// input and to the state before the timestep.
+    pub fn backward(
+        &self,
+        tape: &GruTape<D, H, G>,
+        dh: &SVector<f32, H>,
+        grads: &mut Self,
+    ) -> (SVector<f32, D>, SVector<f32, H>) {
+        let gate = |k: usize| kernel::gate::<G, H>(&tape.gates, k);
+        let (z, r, candidate) = (gate(0), gate(1), gate(2));
+        let h = SVector::<f32, H>::from(tape.h);
+        let inner_h = kernel::gate::<G, H>(&tape.inner, 2);
+        // h' = z * h + (1 - z) * candidate.
+        let mut dz = dh.component_mul(&(h - candidate));
+        let pre_z = kernel::gate::<G, H>(&tape.mx, 0) + kernel::gate::<G, H>(&tape.inner, 0);
+        RA::backward(&pre_z, &z, &mut dz);
+        let mut d_candidate = dh.component_mul(&z.map(|z| 1.0 - z));
+        let pre_candidate = kernel::gate::<G, H>(&tape.mx, 2)
+            + if RESET_AFTER {
+                r.component_mul(&inner_h)
+            } else {
+                inner_h
+            };
+        A::backward(&pre_candidate, &candidate, &mut d_candidate);
+        let pre_r = kernel::gate::<G, H>(&tape.mx, 1) + kernel::gate::<G, H>(&tape.inner, 1);
+        let mut dh_prev = dh.component_mul(&z);
+        let (mut dr, d_inner_h) = if RESET_AFTER {
+            (
+                d_candidate.component_mul(&inner_h),
+                d_candidate.component_mul(&r),
+            )
+        } else {
+            // The candidate's recurrent part reads r * h: its gradient, through the
+            // candidate's block of the recurrent kernel.
+            let mut block = [0.0_f32; G];
+            for (slot, v) in block.iter_mut().skip(2 * H).zip(d_candidate.iter()) {
+                *slot = *v;
+            }
+            let mut hr = [0.0_f32; H];
+            for ((o, r), h) in hr.iter_mut().zip(r.iter()).zip(h.iter()) {
+                *o = r * h;
+            }
+            grad::add_outer(&mut grads.recurrent_kernel, &block, &hr);
+            let d_hr = SVector::from(grad::transposed(&self.recurrent_kernel, &block));
+            dh_prev += d_hr.component_mul(&r);
+            (d_hr.component_mul(&h), SVector::zeros())
+        };
+        RA::backward(&pre_r, &r, &mut dr);
+        // The input's part (kernel, input bias) and the recurrent part, gate by gate.
+        let mut d_mx = [0.0_f32; G];
+        let mut d_inner = [0.0_f32; G];
+        for (k, d) in [dz, dr, d_candidate].iter().enumerate() {
+            for (slot, v) in d_mx.iter_mut().skip(k * H).zip(d.iter()) {
+                *slot = *v;
+            }
+        }
+        let recurrent_gates = if RESET_AFTER { 3 } else { 2 };
+        for (k, d) in [dz, dr, d_inner_h].iter().enumerate().take(recurrent_gates) {
+            for (slot, v) in d_inner.iter_mut().skip(k * H).zip(d.iter()) {
+                *slot = *v;
+            }
+        }
+        grad::add_outer(&mut grads.kernel, &d_mx, &tape.x);
+        grad::add_outer(&mut grads.recurrent_kernel, &d_inner, &tape.h);
+        let mut rows = grads.bias.data.0.iter_mut();
+        if let Some(row) = rows.next() {
+            for (b, d) in row.iter_mut().zip(&d_mx) {
+                *b += d;
+            }
+        }
+        if let Some(row) = rows.next() {
+            for (b, d) in row.iter_mut().zip(&d_inner) {
+                *b += d;
+            }
+        }
+        dh_prev += SVector::from(grad::transposed(&self.recurrent_kernel, &d_inner));
+        (
+            SVector::from(grad::transposed(&self.kernel, &d_mx)),
+            dh_prev,
+        )
+    }
 }

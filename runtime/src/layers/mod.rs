@@ -11,6 +11,7 @@ mod conv;
 mod dense;
 mod elementwise;
 mod embedding;
+mod grad;
 mod gru;
 mod kernel;
 mod layer_normalization;
@@ -35,9 +36,9 @@ pub use elementwise::{
     SoftmaxLayer,
 };
 pub use embedding::Embedding;
-pub use gru::Gru;
+pub use gru::{Gru, GruTape};
 pub use layer_normalization::LayerNormalization;
-pub use lstm::{Lstm, LstmState};
+pub use lstm::{Lstm, LstmGrad, LstmState, LstmTape};
 pub use masking::Masking;
 pub use normalization::Normalization;
 pub use passthrough::{
