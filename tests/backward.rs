@@ -152,3 +152,42 @@ fn simple_rnn_and_dense_gradients_match_finite_differences() {
     check::<Relu, Tanh>("relu", "tanh");
     check::<Sigmoid, Relu>("sigmoid", "relu");
 }
+
+/// `step_train` keeps a tape but computes what `step` computes, bit for bit (its own
+/// arithmetic, not a second call of `step`), for every recurrent layer and option.
+#[test]
+fn step_train_gives_step_s_bits() {
+    use tinyrnn::activations::{HardSigmoid, Relu};
+    use tinyrnn::layers::{Gru, GruTape, Lstm, LstmTape};
+
+    fn input(t: usize) -> SVector<f32, 2> {
+        #[allow(clippy::cast_precision_loss, reason = "a small timestep")]
+        let t = t as f32;
+        SVector::from([(t * 0.3).sin(), t.cos()])
+    }
+    macro_rules! same_bits {
+        ($layer:ty, $tape:expr, $seed:literal) => {{
+            let layer = <$layer>::from_flat(&values(<$layer>::PARAMS, $seed)).unwrap();
+            let (mut a, mut b) = (<$layer>::INITIAL_STATE, <$layer>::INITIAL_STATE);
+            let mut tape = $tape;
+            for t in 0..20 {
+                let (want, got) = (
+                    layer.step(&mut a, &input(t)),
+                    layer.step_train(&mut b, &input(t), &mut tape),
+                );
+                assert_eq!(
+                    want.map(f32::to_bits),
+                    got.map(f32::to_bits),
+                    "{} t={t}",
+                    stringify!($layer)
+                );
+            }
+        }};
+    }
+    same_bits!(SimpleRnn<2, 3, 3, Tanh>, RnnTape::ZERO, 11);
+    same_bits!(Lstm<2, 3, 12, 12, Tanh, Sigmoid>, LstmTape::ZERO, 12);
+    same_bits!(Lstm<2, 3, 12, 0, Relu, HardSigmoid>, LstmTape::ZERO, 13);
+    same_bits!(Gru<2, 3, 9, 2, true, Tanh, Sigmoid>, GruTape::ZERO, 14);
+    same_bits!(Gru<2, 3, 9, 1, false, Tanh, Sigmoid>, GruTape::ZERO, 15);
+    same_bits!(Gru<2, 3, 9, 0, false, Relu, HardSigmoid>, GruTape::ZERO, 16);
+}

@@ -233,10 +233,14 @@ impl<
                 kernel::gate::<G, H>(&mx, 1) + kernel::gate::<G, H>(&inner, 1),
             )
         } else {
+            // As `step`: the recurrent product added into the input's part (the same bits);
+            // the recurrent part alone too, for the tape.
+            let mut combined = mx;
+            kernel::gemv(&mut combined[..2 * H], 0, rk, &h.data.0[0]);
             kernel::gemv(&mut inner[..2 * H], 0, rk, &h.data.0[0]);
             (
-                kernel::gate::<G, H>(&mx, 0) + kernel::gate::<G, H>(&inner, 0),
-                kernel::gate::<G, H>(&mx, 1) + kernel::gate::<G, H>(&inner, 1),
+                kernel::gate::<G, H>(&combined, 0),
+                kernel::gate::<G, H>(&combined, 1),
             )
         };
         RA::apply(&mut update);
@@ -253,9 +257,8 @@ impl<
             }
         }
         tape.inner = inner;
-        let y = self.step(h, x);
-        // The candidate, from the output: h' = z h + (1 - z) hh has the same bits as the
-        // step only through `step` itself, so it is recomputed as `step` does.
+        // The candidate, computed as `step` computes it: the output mixes it with the state
+        // (h' = z h + (1 - z) candidate), so the backward pass keeps it apart.
         let mut candidate = kernel::gate::<G, H>(&mx, 2)
             + if RESET_AFTER {
                 reset.component_mul(&kernel::gate::<G, H>(&inner, 2))
@@ -268,7 +271,9 @@ impl<
                 *slot = *v;
             }
         }
-        y
+        // The state as `step` updates it, in Keras's order of operations: the same bits.
+        *h = update.component_mul(h) + (update.map(|z| 1.0 - z)).component_mul(&candidate);
+        *h
     }
 
     /// The backward pass of one timestep: from `dh`, the loss's gradient with respect to its

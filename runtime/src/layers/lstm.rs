@@ -214,7 +214,6 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             (&self.recurrent_kernel.data.0, &state.h.data.0[0]),
         );
         tape.z = pre;
-        let y = self.step(state, x);
         let (mut input, mut forget, mut candidate, mut output) = (
             kernel::gate::<G, H>(&pre, 0),
             kernel::gate::<G, H>(&pre, 1),
@@ -230,11 +229,14 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
                 *slot = *v;
             }
         }
-        tape.cell = state.c.into();
+        // The state as `step` updates it, in the same operations: the same bits.
+        state.c = forget.component_mul(&state.c) + input.component_mul(&candidate);
         let mut cell_out = state.c;
         A::apply(&mut cell_out);
+        state.h = output.component_mul(&cell_out);
+        tape.cell = state.c.into();
         tape.cell_out = cell_out.into();
-        y
+        state.h
     }
 
     /// The backward pass of one timestep: from `dh`, the loss's gradient with respect to its
