@@ -1,7 +1,8 @@
 //! `Dense`: a fully connected layer, applied per timestep on sequences as Keras 3 does.
 
 use super::{
-    FlatReader, Layer, check_len, kernel, matrix_from_le_bytes, stateless_layer_items, zero_matrix,
+    FlatReader, Layer, check_len, grad, kernel, matrix_from_le_bytes, stateless_layer_items,
+    zero_matrix,
 };
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
@@ -186,21 +187,11 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
         dz: &SVector<f32, U>,
         grads: &mut Self,
     ) -> SVector<f32, D> {
-        // Column j of the (transposed) kernel holds the weights from input j to every unit.
-        for (column, x) in grads.kernel.data.0.iter_mut().zip(tape.x.iter()) {
-            for (w, dz) in column.iter_mut().zip(dz.iter()) {
-                *w += x * dz;
-            }
-        }
-        for (b, dz) in grads.bias.iter_mut().zip(dz.iter()) {
+        let dz: [f32; U] = (*dz).into();
+        grad::add_outer(&mut grads.kernel, &dz, &tape.x.into());
+        for (b, dz) in grads.bias.iter_mut().zip(&dz) {
             *b += dz;
         }
-        SVector::from(self.kernel.data.0.map(|column| {
-            column
-                .iter()
-                .zip(dz.iter())
-                .map(|(w, dz)| w * dz)
-                .sum::<f32>()
-        }))
+        SVector::from(grad::transposed(&self.kernel, &dz))
     }
 }

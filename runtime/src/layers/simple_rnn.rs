@@ -1,7 +1,7 @@
 //! `SimpleRnn`: Keras's `SimpleRNN`, the fully connected recurrent layer.
 
 use super::{
-    Layer, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
+    Layer, grad, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
     recurrent_layer_items, recurrent_weights, zero_matrix,
 };
 use crate::activations::Activation;
@@ -175,23 +175,15 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
     ) -> (SVector<f32, D>, SVector<f32, H>) {
         let mut dz = *dy;
         A::backward(&tape.z, &tape.y, &mut dz);
-        for (column, x) in grads.kernel.data.0.iter_mut().zip(tape.x.iter()) {
-            for (w, dz) in column.iter_mut().zip(dz.iter()) {
-                *w += x * dz;
-            }
-        }
-        for (column, h) in grads.recurrent_kernel.data.0.iter_mut().zip(tape.h.iter()) {
-            for (w, dz) in column.iter_mut().zip(dz.iter()) {
-                *w += h * dz;
-            }
-        }
-        for (b, dz) in grads.bias.iter_mut().zip(dz.iter()) {
+        let dz: [f32; H] = dz.into();
+        grad::add_outer(&mut grads.kernel, &dz, &tape.x.into());
+        grad::add_outer(&mut grads.recurrent_kernel, &dz, &tape.h.into());
+        for (b, dz) in grads.bias.iter_mut().zip(&dz) {
             *b += dz;
         }
-        // Each column's dot product with `dz`: the transposed kernels times `dz`.
-        let back = |column: &[f32; H]| column.iter().zip(dz.iter()).map(|(w, d)| w * d).sum();
-        let dx = SVector::from(self.kernel.data.0.map(|c| back(&c)));
-        let dh = SVector::from(self.recurrent_kernel.data.0.map(|c| back(&c)));
-        (dx, dh)
+        (
+            SVector::from(grad::transposed(&self.kernel, &dz)),
+            SVector::from(grad::transposed(&self.recurrent_kernel, &dz)),
+        )
     }
 }
