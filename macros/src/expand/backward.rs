@@ -175,19 +175,17 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         _ => quote!(false),
     };
     let logits = if let Some((index, layer)) = last {
-        {
-            let f = &layer.field;
-            if stage.contains(&index) {
-                quote! {
-                    let mut logits = [[0.0_f32; #units]; #steps];
-                    for (z, tape) in logits.iter_mut().zip(tape.#f.iter()) {
-                        *z = tape.z.into();
-                    }
-                    let logits = logits.as_flattened();
+        let f = &layer.field;
+        if stage.contains(&index) {
+            quote! {
+                let mut logits = [[0.0_f32; #units]; #steps];
+                for (z, tape) in logits.iter_mut().zip(tape.#f.iter()) {
+                    *z = tape.z.into();
                 }
-            } else {
-                quote!(let logits: [f32; #units] = tape.#f.z.into();)
+                let logits = logits.as_flattened();
             }
+        } else {
+            quote!(let logits: [f32; #units] = tape.#f.z.into();)
         }
     } else {
         quote!(let logits = predictions;)
