@@ -554,6 +554,7 @@ impl Seed {
             f32,
             2,
         >::zeros();
+        let transposed_simple_rnn = self.simple_rnn.transposed(false);
         for t in (0..50).rev() {
             let g = if t + 1 == 50 {
                 end
@@ -562,14 +563,15 @@ impl Seed {
             };
             let (g, dh) = self
                 .simple_rnn
-                .backward(
-                    &tape.simple_rnn[t],
+                .backward_step(
+                    &transposed_simple_rnn,
+                    &mut tape.simple_rnn[t],
                     &(g + dh_simple_rnn),
-                    &mut grads.simple_rnn,
                 );
             dh_simple_rnn = dh;
             let _ = g;
         }
+        grads.simple_rnn.add_gradients(&tape.simple_rnn);
         value
     }
     /// The bytes of the tape `backward` keeps on the stack.

@@ -193,9 +193,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
 
     // Backward: the tail once, then the sequence's layers back through time.
     let last_index = m.layers.len() - 1;
+    // A first weighted layer's input gradient is not needed: it is not computed.
+    let first_weighted = m.layers.iter().position(weighted);
     let back = |i: usize, timestep: bool| {
         let l = &m.layers[i];
         let f = &l.field;
+        let tr = format_ident!("transposed_{}", f);
         let tape = if timestep {
             quote!(&tape.#f[t])
         } else {
@@ -210,10 +213,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 };
             },
             Kind::Dense => quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);),
+            // The recurrent layers keep each timestep's gradients in their tapes and add
+            // the weights' after the loop (`add_gradients`).
             Kind::Lstm => {
                 let (dh, dc) = (format_ident!("dh_{}", f), format_ident!("dc_{}", f));
                 quote! {
-                    let back = self.#f.backward(#tape, &(g + #dh), &#dc, &mut grads.#f);
+                    let back = self.#f.backward_step(&#tr, &mut tape.#f[t], &(g + #dh), &#dc);
                     (#dh, #dc) = (back.h, back.c);
                     let g = back.x;
                 }
@@ -221,7 +226,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             k if k.is_recurrent() => {
                 let dh = format_ident!("dh_{}", f);
                 quote! {
-                    let (g, dh) = self.#f.backward(#tape, &(g + #dh), &mut grads.#f);
+                    let (g, dh) = self.#f.backward_step(&#tr, &mut tape.#f[t], &(g + #dh));
                     #dh = dh;
                 }
             }
@@ -230,6 +235,22 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     };
     let tail_back = tail.clone().rev().map(|i| back(i, false));
     let stage_back = stage.clone().rev().map(|i| back(i, true));
+    let transposes = stage
+        .clone()
+        .filter(|&i| m.layers[i].kind.is_recurrent())
+        .map(|i| {
+            let f = &m.layers[i].field;
+            let tr = format_ident!("transposed_{}", f);
+            let input = first_weighted.is_some_and(|first| first < i);
+            quote!(let #tr = self.#f.transposed(#input);)
+        });
+    let add_gradients = stage
+        .clone()
+        .filter(|&i| m.layers[i].kind.is_recurrent())
+        .map(|i| {
+            let f = &m.layers[i].field;
+            quote!(grads.#f.add_gradients(&tape.#f);)
+        });
     let dh_init = stage
         .clone()
         .filter(|&i| m.layers[i].kind.is_recurrent())
@@ -334,11 +355,13 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             };
             #end_of_tail
             #( #dh_init )*
+            #( #transposes )*
             for t in (0..#steps).rev() {
                 #stage_grad
                 #( #stage_back )*
                 let _ = g;
             }
+            #( #add_gradients )*
             value
         }
 

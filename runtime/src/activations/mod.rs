@@ -162,7 +162,9 @@ macro_rules! elementwise {
                 y: &SVector<f32, N>,
                 grad: &mut SVector<f32, N>,
             ) {
-                for ((g, x), y) in grad.iter_mut().zip(x.iter()).zip(y.iter()) {
+                // Over the arrays, not nalgebra's iterators, which do not vectorise.
+                let (x, y) = (&x.data.0[0], &y.data.0[0]);
+                for ((g, x), y) in grad.data.0[0].iter_mut().zip(x).zip(y) {
                     *g *= Self::derivative(*x, *y);
                 }
             }

@@ -1,6 +1,24 @@
-//! What the layers' backward passes share (issue 16): a kernel's gradient, `dz` times an
-//! input, added in; and the kernel's transpose times `dz`, the input's gradient.
+//! What the layers' backward passes share (issue 16): the input's gradient, a kernel's
+//! transpose times `dz`; and a kernel's gradient, `dz` times an input, for one timestep or
+//! for a whole sequence at once.
+//!
+//! The backward pass through time splits the two. The input's and the state's gradients
+//! are needed timestep by timestep (each feeds the timestep before), so they are computed in
+//! the loop, with the kernels transposed once per sequence ([`Transposed`]). The
+//! weights' gradients are not: each timestep's `dz` is kept, and after the loop
+//! [`add_products`] adds `sum_t dz_t x_t^T` in one pass, a matrix-matrix product whose
+//! blocks stay in registers, where adding `dz_t x_t^T` per timestep would load and store the
+//! whole gradient at every timestep.
+//!
+//! Every access goes through `get`, `zip` or a chunk, never an index at a computed offset
+//! (as in `kernel`): no reachable panic on a microcontroller.
 
+#![allow(
+    clippy::inline_always,
+    reason = "as `kernel`: the loops only vectorise once inlined with constant sizes"
+)]
+
+use super::kernel::{self, LANES};
 use nalgebra::SMatrix;
 
 /// `grad += dz x^T` for a kernel stored as Keras's transpose (`R` outputs by `C` inputs,
@@ -17,7 +35,87 @@ pub(crate) fn add_outer<const R: usize, const C: usize>(
     }
 }
 
-/// `kernel^T dz`: for each input, its column's dot product with `dz`.
+/// A recurrent layer's kernels transposed, for its backward pass: the gradients with
+/// respect to the input and the state are `kernel^T dz` and `recurrent_kernel^T dz`, which
+/// on the transposes are the same column sweep as the forward pass's products (and as fast),
+/// where on the kernels themselves they would be dot products along each column, which the
+/// compiler does not vectorise well. Built once per sequence (`Lstm::transposed`, ...).
+///
+/// `D` inputs, `H` units, `G` rows of the kernels (`H`, `3 * H` or `4 * H`).
+///
+/// ```
+/// use tinyrnn_runtime::activations::Tanh;
+/// use tinyrnn_runtime::layers::{Layer, SimpleRnn};
+///
+/// let rnn = SimpleRnn::<2, 1, 1, Tanh>::from_flat(&[1.0, 2.0, 3.0, 0.5])?;
+/// let t = rnn.transposed(true);
+/// assert_eq!((t.kernel[(0, 0)], t.kernel[(1, 0)], t.recurrent_kernel[(0, 0)]), (1.0, 2.0, 3.0));
+/// # Ok::<(), tinyrnn_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transposed<const D: usize, const H: usize, const G: usize> {
+    /// `kernel^T`: column `g` holds the weights from every input to row `g`; zeros when
+    /// the input's gradient is not wanted.
+    pub kernel: SMatrix<f32, D, G>,
+    /// `recurrent_kernel^T`.
+    pub recurrent_kernel: SMatrix<f32, H, G>,
+    /// Whether the input's gradient is wanted (a first layer's is not).
+    pub input: bool,
+}
+
+impl<const D: usize, const H: usize, const G: usize> Transposed<D, H, G> {
+    /// The transposes of `kernel` (if `input`, else zeros) and `recurrent_kernel`.
+    pub(crate) fn new(
+        kernel: &SMatrix<f32, G, D>,
+        recurrent_kernel: &SMatrix<f32, G, H>,
+        input: bool,
+    ) -> Self {
+        Self {
+            kernel: if input {
+                kernel.transpose()
+            } else {
+                SMatrix::zeros()
+            },
+            recurrent_kernel: recurrent_kernel.transpose(),
+            input,
+        }
+    }
+
+    /// `kernel^T dz`, or zeros if the input's gradient is not wanted.
+    #[inline(always)]
+    pub(crate) fn input(&self, dz: &[f32; G]) -> [f32; D] {
+        let mut out = [0.0_f32; D];
+        if self.input {
+            kernel::gemv(&mut out, 0, &self.kernel.data.0, dz);
+        }
+        out
+    }
+
+    /// `recurrent_kernel^T dz`, added into `out`.
+    #[inline(always)]
+    pub(crate) fn add_state(&self, out: &mut [f32; H], dz: &[f32; G]) {
+        kernel::gemv(out, 0, &self.recurrent_kernel.data.0, dz);
+    }
+
+    /// `recurrent_kernel^T dz` over rows `row..row + H` of the kernel, `dz` theirs.
+    #[inline(always)]
+    pub(crate) fn state_block(&self, row: usize, dz: &[f32; H]) -> [f32; H] {
+        let mut out = [0.0_f32; H];
+        if let Some(columns) = self
+            .recurrent_kernel
+            .data
+            .0
+            .get(row..)
+            .and_then(<[[f32; H]]>::first_chunk::<H>)
+        {
+            kernel::gemv(&mut out, 0, columns, dz);
+        }
+        out
+    }
+}
+
+/// `kernel^T dz` as a dot product per column: for a `Dense` layer, whose few outputs make
+/// short columns.
 pub(crate) fn transposed<const R: usize, const C: usize>(
     kernel: &SMatrix<f32, R, C>,
     dz: &[f32; R],
@@ -26,4 +124,118 @@ pub(crate) fn transposed<const R: usize, const C: usize>(
         .data
         .0
         .map(|column| column.iter().zip(dz).map(|(w, d)| w * d).sum())
+}
+
+/// Columns summed together by [`add_products`].
+const TILE_COLUMNS: usize = 4;
+
+/// Rows of [`add_products`]'s full tiles: with [`TILE_COLUMNS`], eight registers of sums.
+const TILE_ROWS: usize = 2 * LANES;
+
+/// One tile of [`add_products`]: rows `row..row + RB` of columns `col..col + NC`.
+#[inline(always)]
+fn tile<const NC: usize, const RB: usize, const R: usize, const C: usize, S>(
+    grad: &mut [[f32; R]; C],
+    steps: &[S],
+    (row, col): (usize, usize),
+    pair: &impl Fn(&S) -> (&[f32; R], &[f32; C]),
+) {
+    let mut acc = [[0.0_f32; RB]; NC];
+    for step in steps {
+        let (dz, x) = pair(step);
+        let (Some(d), Some(x)) = (
+            dz.get(row..).and_then(<[f32]>::first_chunk::<RB>),
+            x.get(col..).and_then(<[f32]>::first_chunk::<NC>),
+        ) else {
+            return;
+        };
+        for (a, x) in acc.iter_mut().zip(x) {
+            for (a, d) in a.iter_mut().zip(d) {
+                *a += d * x;
+            }
+        }
+    }
+    for (column, a) in grad.iter_mut().skip(col).zip(acc) {
+        for (g, a) in column.iter_mut().skip(row).zip(a) {
+            *g += a;
+        }
+    }
+}
+
+/// The tiles of [`add_products`] for columns `col..col + NC`, rows in `rows`.
+#[inline(always)]
+fn tiles<const NC: usize, const R: usize, const C: usize, S>(
+    grad: &mut [[f32; R]; C],
+    steps: &[S],
+    rows: core::ops::Range<usize>,
+    col: usize,
+    pair: &impl Fn(&S) -> (&[f32; R], &[f32; C]),
+) {
+    let mut row = rows.start;
+    while row + TILE_ROWS <= rows.end {
+        tile::<NC, TILE_ROWS, R, C, S>(grad, steps, (row, col), pair);
+        row += TILE_ROWS;
+    }
+    if row + LANES <= rows.end {
+        tile::<NC, LANES, R, C, S>(grad, steps, (row, col), pair);
+        row += LANES;
+    }
+    while row < rows.end {
+        tile::<NC, 1, R, C, S>(grad, steps, (row, col), pair);
+        row += 1;
+    }
+}
+
+/// `grad[rows] += sum_s dz_s x_s^T` over the timesteps `steps`, `pair` giving each one's
+/// `dz` and input (of which only `rows` of `dz` are read): a kernel's gradient over a whole
+/// sequence, in tiles of [`TILE_COLUMNS`] columns by [`TILE_ROWS`] rows kept in registers
+/// while the timesteps stream past.
+#[inline(always)]
+pub(crate) fn add_products<const R: usize, const C: usize, S>(
+    grad: &mut SMatrix<f32, R, C>,
+    steps: &[S],
+    rows: core::ops::Range<usize>,
+    pair: impl Fn(&S) -> (&[f32; R], &[f32; C]),
+) {
+    let grad = &mut grad.data.0;
+    let mut col = 0;
+    while col + TILE_COLUMNS <= C {
+        tiles::<TILE_COLUMNS, R, C, S>(grad, steps, rows.clone(), col, &pair);
+        col += TILE_COLUMNS;
+    }
+    while col < C {
+        tiles::<1, R, C, S>(grad, steps, rows.clone(), col, &pair);
+        col += 1;
+    }
+}
+
+/// `bias += sum_s dz_s` over the first `bias.len()` values of each `dz_s` (a bias of length
+/// 0 for `use_bias=False` takes nothing).
+#[inline(always)]
+pub(crate) fn add_sums<S>(bias: &mut [f32], steps: &[S], dz: impl Fn(&S) -> &[f32]) {
+    for step in steps {
+        for (b, d) in bias.iter_mut().zip(dz(step)) {
+            *b += d;
+        }
+    }
+}
+
+/// `a * b`, element by element.
+#[inline(always)]
+pub(crate) fn product<const H: usize>(a: &[f32; H], b: &[f32; H]) -> [f32; H] {
+    let mut out = [0.0_f32; H];
+    for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
+        *o = a * b;
+    }
+    out
+}
+
+/// `a + b`, element by element.
+#[inline(always)]
+pub(crate) fn add<const H: usize>(a: &[f32; H], b: &[f32; H]) -> [f32; H] {
+    let mut out = [0.0_f32; H];
+    for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
+        *o = a + b;
+    }
+    out
 }

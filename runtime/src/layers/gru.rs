@@ -1,8 +1,8 @@
 //! `Gru`: Keras's `GRU`, gates in Keras's order z, r, h, with both `reset_after` variants.
 
 use super::{
-    Layer, grad, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
-    recurrent_layer_items, recurrent_weights, zero_matrix,
+    Layer, Transposed, grad, kernel, load_recurrent, matrix_from_le_bytes,
+    recurrent_from_le_bytes_at, recurrent_layer_items, recurrent_weights, zero_matrix,
 };
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
@@ -161,11 +161,13 @@ pub struct GruTape<const D: usize, const H: usize, const G: usize> {
     pub x: [f32; D],
     /// The state before the timestep.
     pub h: [f32; H],
-    /// `kernel x + input bias`, the three gates (z, r, h) in Keras's order.
+    /// `kernel x + input bias`, the three gates (z, r, h) in Keras's order; after
+    /// [`Gru::backward_step`], the loss's gradient with respect to it.
     pub mx: [f32; G],
     /// The recurrent part: with `reset_after`, `recurrent_kernel h + recurrent bias`, all
     /// three gates; without, `recurrent_kernel h` for z and r, and for the candidate
-    /// `recurrent_kernel (r * h)`.
+    /// `recurrent_kernel (r * h)`. After [`Gru::backward_step`], the loss's gradient with
+    /// respect to it.
     pub inner: [f32; G],
     /// The update gate z, the reset gate r and the candidate, after their activations.
     pub gates: [f32; G],
@@ -280,83 +282,164 @@ impl<
     /// output (from the layers after it and, through the state, the timesteps after it),
     /// adds the weights' gradients to `grads` and returns the gradients with respect to the
     /// input and to the state before the timestep.
+    ///
+    /// Through time, [`Self::backward_step`] and one [`Self::add_gradients`] after the
+    /// last timestep do the same faster.
     pub fn backward(
         &self,
         tape: &GruTape<D, H, G>,
         dh: &SVector<f32, H>,
         grads: &mut Self,
     ) -> (SVector<f32, D>, SVector<f32, H>) {
-        let gate = |k: usize| kernel::gate::<G, H>(&tape.gates, k);
-        let (z, r, candidate) = (gate(0), gate(1), gate(2));
-        let h = SVector::<f32, H>::from(tape.h);
-        let inner_h = kernel::gate::<G, H>(&tape.inner, 2);
+        let mut tape = *tape;
+        let back = self.backward_step(&self.transposed(true), &mut tape, dh);
+        grads.add_gradients(core::slice::from_ref(&tape));
+        back
+    }
+
+    /// [`Self::backward`] without the weights' gradients: replaces the tape's `mx` and
+    /// `inner` by the gradients with respect to them, which [`Self::add_gradients`] reads
+    /// once the sequence is done. `transposed` is [`Self::transposed`], made once for the
+    /// whole sequence.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+    /// use tinyrnn_runtime::layers::{Gru, GruTape, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// // reset_after = false: Keras 2's GRU, one bias row.
+    /// type G = Gru<1, 1, 3, 1, false, Tanh, Sigmoid>;
+    /// let gru = G::from_flat(&[0.5, -0.25, 1.0, 0.1, 0.2, -0.3, 0.0, 0.1, 0.2])?;
+    /// let (mut h, mut tapes) = (SVector::zeros(), [GruTape::ZERO; 3]);
+    /// for (x, tape) in [1.0, -2.0, 0.5].iter().zip(&mut tapes) {
+    ///     gru.step_train(&mut h, &SVector::from([*x]), tape);
+    /// }
+    /// let (mut one_by_one, mut at_once) = (G::ZERO, G::ZERO);
+    /// let (mut dh, mut kept, transposed) = (SVector::from([1.0]), tapes, gru.transposed(true));
+    /// for (tape, kept) in tapes.iter().zip(&mut kept).rev() {
+    ///     let back = gru.backward(tape, &dh, &mut one_by_one);
+    ///     assert_eq!(back, gru.backward_step(&transposed, kept, &dh));
+    ///     dh = back.1;
+    /// }
+    /// at_once.add_gradients(&kept);
+    /// assert!((at_once.recurrent_kernel - one_by_one.recurrent_kernel).abs().max() < 1e-6);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn backward_step(
+        &self,
+        transposed: &Transposed<D, H, G>,
+        tape: &mut GruTape<D, H, G>,
+        dh: &SVector<f32, H>,
+    ) -> (SVector<f32, D>, SVector<f32, H>) {
+        use grad::{add, product};
+        // On arrays, not nalgebra's element-wise operations, whose iterators do not
+        // vectorise (as `Lstm::backward_step`).
+        let blocks = |v: &[f32; G]| -> [[f32; H]; 3] {
+            let (chunks, _) = v.as_chunks::<H>();
+            core::array::from_fn(|k| chunks.get(k).copied().unwrap_or([0.0; H]))
+        };
+        let ([z, r, candidate], [mx_z, mx_r, mx_h], [in_z, in_r, inner_h]) =
+            (blocks(&tape.gates), blocks(&tape.mx), blocks(&tape.inner));
+        let (h, dh) = (&tape.h, &dh.data.0[0]);
         // h' = z * h + (1 - z) * candidate.
-        let mut dz = dh.component_mul(&(h - candidate));
-        let pre_z = kernel::gate::<G, H>(&tape.mx, 0) + kernel::gate::<G, H>(&tape.inner, 0);
-        RA::backward(&pre_z, &z, &mut dz);
-        let mut d_candidate = dh.component_mul(&z.map(|z| 1.0 - z));
-        let pre_candidate = kernel::gate::<G, H>(&tape.mx, 2)
-            + if RESET_AFTER {
-                r.component_mul(&inner_h)
-            } else {
-                inner_h
-            };
-        A::backward(&pre_candidate, &candidate, &mut d_candidate);
-        let pre_r = kernel::gate::<G, H>(&tape.mx, 1) + kernel::gate::<G, H>(&tape.inner, 1);
-        let mut dh_prev = dh.component_mul(&z);
-        let (mut dr, d_inner_h) = if RESET_AFTER {
-            (
-                d_candidate.component_mul(&inner_h),
-                d_candidate.component_mul(&r),
-            )
+        let mut h_minus = *h;
+        for (d, c) in h_minus.iter_mut().zip(&candidate) {
+            *d -= c;
+        }
+        let mut dz = SVector::from(product(dh, &h_minus));
+        RA::backward(
+            &SVector::from(add(&mx_z, &in_z)),
+            &SVector::from(z),
+            &mut dz,
+        );
+        let mut d_candidate = SVector::from(product(dh, &z.map(|z| 1.0 - z)));
+        let pre_candidate = if RESET_AFTER {
+            add(&mx_h, &product(&r, &inner_h))
+        } else {
+            add(&mx_h, &inner_h)
+        };
+        A::backward(
+            &SVector::from(pre_candidate),
+            &SVector::from(candidate),
+            &mut d_candidate,
+        );
+        let d_candidate = d_candidate.data.0[0];
+        let mut dh_prev = product(dh, &z);
+        let (dr, d_inner_h) = if RESET_AFTER {
+            (product(&d_candidate, &inner_h), product(&d_candidate, &r))
         } else {
             // The candidate's recurrent part reads r * h: its gradient, through the
             // candidate's block of the recurrent kernel.
-            let mut block = [0.0_f32; G];
-            for (slot, v) in block.iter_mut().skip(2 * H).zip(d_candidate.iter()) {
-                *slot = *v;
-            }
-            let mut hr = [0.0_f32; H];
-            for ((o, r), h) in hr.iter_mut().zip(r.iter()).zip(h.iter()) {
-                *o = r * h;
-            }
-            grad::add_outer(&mut grads.recurrent_kernel, &block, &hr);
-            let d_hr = SVector::from(grad::transposed(&self.recurrent_kernel, &block));
-            dh_prev += d_hr.component_mul(&r);
-            (d_hr.component_mul(&h), SVector::zeros())
+            let d_hr = transposed.state_block(2 * H, &d_candidate);
+            dh_prev = add(&dh_prev, &product(&d_hr, &r));
+            (product(&d_hr, h), [0.0; H])
         };
-        RA::backward(&pre_r, &r, &mut dr);
+        let mut dr = SVector::from(dr);
+        RA::backward(
+            &SVector::from(add(&mx_r, &in_r)),
+            &SVector::from(r),
+            &mut dr,
+        );
+        let (dz, dr) = (dz.data.0[0], dr.data.0[0]);
         // The input's part (kernel, input bias) and the recurrent part, gate by gate.
-        let mut d_mx = [0.0_f32; G];
-        let mut d_inner = [0.0_f32; G];
-        for (k, d) in [dz, dr, d_candidate].iter().enumerate() {
-            for (slot, v) in d_mx.iter_mut().skip(k * H).zip(d.iter()) {
-                *slot = *v;
+        let (mx, _) = tape.mx.as_chunks_mut::<H>();
+        for (slot, d) in mx.iter_mut().zip([dz, dr, d_candidate]) {
+            *slot = d;
+        }
+        let (inner, _) = tape.inner.as_chunks_mut::<H>();
+        for (slot, d) in inner.iter_mut().zip([dz, dr, d_inner_h]) {
+            *slot = d;
+        }
+        transposed.add_state(&mut dh_prev, &tape.inner);
+        if !RESET_AFTER {
+            // The candidate's rows of the recurrent kernel read r * h: `add_gradients`
+            // finds their gradient here.
+            for (slot, v) in tape.inner.iter_mut().skip(2 * H).zip(d_candidate) {
+                *slot = v;
             }
         }
-        let recurrent_gates = if RESET_AFTER { 3 } else { 2 };
-        for (k, d) in [dz, dr, d_inner_h].iter().enumerate().take(recurrent_gates) {
-            for (slot, v) in d_inner.iter_mut().skip(k * H).zip(d.iter()) {
-                *slot = *v;
-            }
-        }
-        grad::add_outer(&mut grads.kernel, &d_mx, &tape.x);
-        grad::add_outer(&mut grads.recurrent_kernel, &d_inner, &tape.h);
-        let mut rows = grads.bias.data.0.iter_mut();
-        if let Some(row) = rows.next() {
-            for (b, d) in row.iter_mut().zip(&d_mx) {
-                *b += d;
-            }
-        }
-        if let Some(row) = rows.next() {
-            for (b, d) in row.iter_mut().zip(&d_inner) {
-                *b += d;
-            }
-        }
-        dh_prev += SVector::from(grad::transposed(&self.recurrent_kernel, &d_inner));
         (
-            SVector::from(grad::transposed(&self.kernel, &d_mx)),
-            dh_prev,
+            SVector::from(transposed.input(&tape.mx)),
+            SVector::from(dh_prev),
         )
+    }
+
+    /// The kernels transposed, for [`Self::backward_step`]: the input's (if `input`: a
+    /// first layer's input gradient is not needed) and the recurrent one.
+    #[must_use]
+    pub fn transposed(&self, input: bool) -> Transposed<D, H, G> {
+        Transposed::new(&self.kernel, &self.recurrent_kernel, input)
+    }
+
+    /// Adds to `self`, a gradient, the weights' gradients of the timesteps whose tapes
+    /// [`Self::backward_step`] went through, in one pass each (see its example).
+    pub fn add_gradients(&mut self, tapes: &[GruTape<D, H, G>]) {
+        grad::add_products(&mut self.kernel, tapes, 0..G, |t| (&t.mx, &t.x));
+        let rows = if RESET_AFTER { 0..G } else { 0..2 * H };
+        grad::add_products(&mut self.recurrent_kernel, tapes, rows, |t| {
+            (&t.inner, &t.h)
+        });
+        if !RESET_AFTER {
+            // The candidate's rows read r * h, not h.
+            for t in tapes {
+                let mut hr = [0.0_f32; H];
+                for ((o, r), h) in hr.iter_mut().zip(t.gates.iter().skip(H)).zip(&t.h) {
+                    *o = r * h;
+                }
+                for (column, x) in self.recurrent_kernel.data.0.iter_mut().zip(hr) {
+                    for (w, d) in column.iter_mut().zip(&t.inner).skip(2 * H) {
+                        *w += x * d;
+                    }
+                }
+            }
+        }
+        let mut rows = self.bias.data.0.iter_mut();
+        if let Some(row) = rows.next() {
+            grad::add_sums(row, tapes, |t| &t.mx[..]);
+        }
+        if let Some(row) = rows.next() {
+            grad::add_sums(row, tapes, |t| &t.inner[..]);
+        }
     }
 }

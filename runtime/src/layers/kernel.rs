@@ -24,7 +24,7 @@
 )]
 
 /// `f32` lanes in one vector register of the build's target.
-const LANES: usize = if cfg!(target_feature = "avx512f") {
+pub(crate) const LANES: usize = if cfg!(target_feature = "avx512f") {
     16
 } else if cfg!(any(target_feature = "avx", target_feature = "neon")) {
     8

@@ -1,8 +1,8 @@
 //! `Lstm`: Keras's `LSTM`, gates in Keras's order i, f, c, o, all in one fused kernel.
 
 use super::{
-    Layer, grad, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
-    recurrent_layer_items, recurrent_weights, zero_matrix,
+    Layer, Transposed, grad, grad::product, kernel, load_recurrent, matrix_from_le_bytes,
+    recurrent_from_le_bytes_at, recurrent_layer_items, recurrent_weights, zero_matrix,
 };
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
@@ -138,7 +138,8 @@ pub struct LstmTape<const D: usize, const H: usize, const G: usize> {
     /// The cell state before the timestep.
     pub c: [f32; H],
     /// The gates' pre-activations, `kernel x + recurrent_kernel h + bias`, in Keras's
-    /// order i, f, c, o.
+    /// order i, f, c, o; after [`Lstm::backward_step`], the loss's gradient with respect to
+    /// them.
     pub z: [f32; G],
     /// The gates after their activations.
     pub gates: [f32; G],
@@ -224,18 +225,25 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         RA::apply(&mut forget);
         A::apply(&mut candidate);
         RA::apply(&mut output);
-        for (k, gate) in [input, forget, candidate, output].iter().enumerate() {
-            for (slot, v) in tape.gates.iter_mut().skip(k * H).zip(gate.iter()) {
-                *slot = *v;
-            }
+        let (gates, _) = tape.gates.as_chunks_mut::<H>();
+        for (slot, gate) in gates.iter_mut().zip([input, forget, candidate, output]) {
+            *slot = gate.data.0[0];
         }
-        // The state as `step` updates it, in the same operations: the same bits.
-        state.c = forget.component_mul(&state.c) + input.component_mul(&candidate);
-        let mut cell_out = state.c;
+        // The state as `step` updates it, in the same operations (`f * c + i * g`, then
+        // `o * A(c)`): the same bits. On arrays: nalgebra's iterators do not vectorise.
+        let mut cell = product(&forget.data.0[0], &state.c.data.0[0]);
+        for (c, ig) in cell
+            .iter_mut()
+            .zip(product(&input.data.0[0], &candidate.data.0[0]))
+        {
+            *c += ig;
+        }
+        let mut cell_out = SVector::from(cell);
         A::apply(&mut cell_out);
-        state.h = output.component_mul(&cell_out);
-        tape.cell = state.c.into();
-        tape.cell_out = cell_out.into();
+        let hidden = product(&output.data.0[0], &cell_out.data.0[0]);
+        (state.c, state.h) = (SVector::from(cell), SVector::from(hidden));
+        tape.cell = cell;
+        tape.cell_out = cell_out.data.0[0];
         state.h
     }
 
@@ -244,6 +252,9 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
     /// and `dc`, with respect to its cell state (from the timestep after it), adds the
     /// weights' gradients to `grads` and returns the gradients with respect to the input,
     /// the state and the cell state before the timestep.
+    ///
+    /// Through time, [`Self::backward_step`] and one [`Self::add_gradients`] after the
+    /// last timestep do the same faster.
     pub fn backward(
         &self,
         tape: &LstmTape<D, H, G>,
@@ -251,38 +262,105 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         dc: &SVector<f32, H>,
         grads: &mut Self,
     ) -> LstmGrad<D, H> {
-        let gate = |k: usize| kernel::gate::<G, H>(&tape.gates, k);
-        let pre = |k: usize| kernel::gate::<G, H>(&tape.z, k);
-        let (i, f, g, o) = (gate(0), gate(1), gate(2), gate(3));
-        let (cell, cell_out) = (SVector::from(tape.cell), SVector::from(tape.cell_out));
+        let mut tape = *tape;
+        let back = self.backward_step(&self.transposed(true), &mut tape, dh, dc);
+        grads.add_gradients(core::slice::from_ref(&tape));
+        back
+    }
+
+    /// [`Self::backward`] without the weights' gradients: replaces the tape's `z` by the
+    /// gradient with respect to it, which [`Self::add_gradients`] reads once the sequence is
+    /// done. `transposed` is [`Self::transposed`], made once for the whole sequence.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+    /// use tinyrnn_runtime::layers::{Layer, Lstm, LstmTape};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// type L = Lstm<1, 1, 4, 4, Tanh, Sigmoid>;
+    /// let lstm = L::from_flat(&[0.5, -0.25, 1.0, 0.75, 0.1, 0.2, -0.3, 0.4, 0.0, 1.0, 0.0, 0.0])?;
+    /// let mut state = L::INITIAL_STATE;
+    /// let mut tapes = [LstmTape::ZERO; 3];
+    /// for (x, tape) in [1.0, -2.0, 0.5].iter().zip(&mut tapes) {
+    ///     lstm.step_train(&mut state, &SVector::from([*x]), tape);
+    /// }
+    /// // d loss / d h_3 = 1, back through the three timesteps.
+    /// let (mut one_by_one, mut at_once) = (L::ZERO, L::ZERO);
+    /// let (mut dh, mut dc) = (SVector::from([1.0]), SVector::zeros());
+    /// let (mut kept, transposed) = (tapes, lstm.transposed(true));
+    /// for (tape, kept) in tapes.iter().zip(&mut kept).rev() {
+    ///     let back = lstm.backward(tape, &dh, &dc, &mut one_by_one);
+    ///     assert_eq!(back, lstm.backward_step(&transposed, kept, &dh, &dc));
+    ///     (dh, dc) = (back.h, back.c);
+    /// }
+    /// at_once.add_gradients(&kept);
+    /// assert!((at_once.kernel - one_by_one.kernel).abs().max() < 1e-6);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn backward_step(
+        &self,
+        transposed: &Transposed<D, H, G>,
+        tape: &mut LstmTape<D, H, G>,
+        dh: &SVector<f32, H>,
+        dc: &SVector<f32, H>,
+    ) -> LstmGrad<D, H> {
+        // On arrays, not nalgebra's element-wise operations, whose iterators do not
+        // vectorise; the activations' `backward` reads the arrays of the vectors it gets.
+        let (gates, _) = tape.gates.as_chunks::<H>();
+        let (pre, _) = tape.z.as_chunks::<H>();
+        let ([i, f, g, o], [pre_i, pre_f, pre_g, pre_o]) = (
+            core::array::from_fn(|k| gates.get(k).copied().unwrap_or([0.0; H])),
+            core::array::from_fn(|k| SVector::from(pre.get(k).copied().unwrap_or([0.0; H]))),
+        );
+        let (dh, dc) = (&dh.data.0[0], &dc.data.0[0]);
         // Through h = o * A(cell).
-        let mut d_cell = dh.component_mul(&o);
-        A::backward(&cell, &cell_out, &mut d_cell);
-        let d_cell = d_cell + dc;
-        let mut d_o = dh.component_mul(&cell_out);
-        RA::backward(&pre(3), &o, &mut d_o);
+        let mut d_cell = SVector::from(product(dh, &o));
+        A::backward(
+            &SVector::from(tape.cell),
+            &SVector::from(tape.cell_out),
+            &mut d_cell,
+        );
+        let mut d_cell = d_cell.data.0[0];
+        for (d, c) in d_cell.iter_mut().zip(dc) {
+            *d += c;
+        }
+        let mut d_o = SVector::from(product(dh, &tape.cell_out));
+        RA::backward(&pre_o, &SVector::from(o), &mut d_o);
         // Through cell = f * c + i * g.
-        let mut d_f = d_cell.component_mul(&SVector::from(tape.c));
-        RA::backward(&pre(1), &f, &mut d_f);
-        let mut d_i = d_cell.component_mul(&g);
-        RA::backward(&pre(0), &i, &mut d_i);
-        let mut d_g = d_cell.component_mul(&i);
-        A::backward(&pre(2), &g, &mut d_g);
-        let mut dz = [0.0_f32; G];
-        for (k, d) in [d_i, d_f, d_g, d_o].iter().enumerate() {
-            for (slot, v) in dz.iter_mut().skip(k * H).zip(d.iter()) {
-                *slot = *v;
-            }
+        let mut d_f = SVector::from(product(&d_cell, &tape.c));
+        RA::backward(&pre_f, &SVector::from(f), &mut d_f);
+        let mut d_i = SVector::from(product(&d_cell, &g));
+        RA::backward(&pre_i, &SVector::from(i), &mut d_i);
+        let mut d_g = SVector::from(product(&d_cell, &i));
+        A::backward(&pre_g, &SVector::from(g), &mut d_g);
+        let (dz, _) = tape.z.as_chunks_mut::<H>();
+        for (slot, d) in dz.iter_mut().zip([d_i, d_f, d_g, d_o]) {
+            *slot = d.data.0[0];
         }
-        grad::add_outer(&mut grads.kernel, &dz, &tape.x);
-        grad::add_outer(&mut grads.recurrent_kernel, &dz, &tape.h);
-        for (b, d) in grads.bias.iter_mut().zip(&dz) {
-            *b += d;
-        }
+        let mut dh_prev = [0.0_f32; H];
+        transposed.add_state(&mut dh_prev, &tape.z);
         LstmGrad {
-            x: SVector::from(grad::transposed(&self.kernel, &dz)),
-            h: SVector::from(grad::transposed(&self.recurrent_kernel, &dz)),
-            c: d_cell.component_mul(&f),
+            x: SVector::from(transposed.input(&tape.z)),
+            h: SVector::from(dh_prev),
+            c: SVector::from(product(&d_cell, &f)),
         }
+    }
+
+    /// The kernels transposed, for [`Self::backward_step`]: the input's (if `input`: a
+    /// first layer's input gradient is not needed) and the recurrent one.
+    #[must_use]
+    pub fn transposed(&self, input: bool) -> Transposed<D, H, G> {
+        Transposed::new(&self.kernel, &self.recurrent_kernel, input)
+    }
+
+    /// Adds to `self`, a gradient, the weights' gradients of the timesteps whose tapes
+    /// [`Self::backward_step`] went through: `sum_t dz_t x_t^T` for the kernel, with the
+    /// states for the recurrent kernel, `sum_t dz_t` for the bias, in one pass each (see
+    /// [`Self::backward_step`]'s example).
+    pub fn add_gradients(&mut self, tapes: &[LstmTape<D, H, G>]) {
+        grad::add_products(&mut self.kernel, tapes, 0..G, |t| (&t.z, &t.x));
+        grad::add_products(&mut self.recurrent_kernel, tapes, 0..G, |t| (&t.z, &t.h));
+        grad::add_sums(self.bias.as_mut_slice(), tapes, |t| &t.z[..]);
     }
 }

@@ -12,6 +12,7 @@ mod dense;
 mod elementwise;
 mod embedding;
 mod grad;
+pub use grad::Transposed;
 mod gru;
 mod kernel;
 mod layer_normalization;

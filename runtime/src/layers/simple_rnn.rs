@@ -1,8 +1,8 @@
 //! `SimpleRnn`: Keras's `SimpleRNN`, the fully connected recurrent layer.
 
 use super::{
-    Layer, grad, kernel, load_recurrent, matrix_from_le_bytes, recurrent_from_le_bytes_at,
-    recurrent_layer_items, recurrent_weights, zero_matrix,
+    Layer, Transposed, grad, kernel, load_recurrent, matrix_from_le_bytes,
+    recurrent_from_le_bytes_at, recurrent_layer_items, recurrent_weights, zero_matrix,
 };
 use crate::activations::Activation;
 use crate::{Error, WeightSpec};
@@ -96,7 +96,8 @@ pub struct RnnTape<const D: usize, const H: usize> {
     pub x: SVector<f32, D>,
     /// The hidden state before the timestep.
     pub h: SVector<f32, H>,
-    /// `kernel x + recurrent_kernel h + bias`, before the activation.
+    /// `kernel x + recurrent_kernel h + bias`, before the activation; after
+    /// [`SimpleRnn::backward_step`], the loss's gradient with respect to it.
     pub z: SVector<f32, H>,
     /// The output, `activation(z)`, the next state.
     pub y: SVector<f32, H>,
@@ -167,23 +168,77 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
     /// the timesteps after it), adds the weights' gradients to `grads` and returns the
     /// gradients with respect to the input and to the state before the timestep (which the
     /// timestep before adds to its `dy`).
+    ///
+    /// Through time, [`Self::backward_step`] and one [`Self::add_gradients`] after the
+    /// last timestep do the same faster.
     pub fn backward(
         &self,
         tape: &RnnTape<D, H>,
         dy: &SVector<f32, H>,
         grads: &mut Self,
     ) -> (SVector<f32, D>, SVector<f32, H>) {
+        let mut tape = *tape;
+        let back = self.backward_step(&self.transposed(true), &mut tape, dy);
+        grads.add_gradients(core::slice::from_ref(&tape));
+        back
+    }
+
+    /// [`Self::backward`] without the weights' gradients: replaces the tape's `z` by the
+    /// gradient with respect to it, which [`Self::add_gradients`] reads once the sequence is
+    /// done. `transposed` is [`Self::transposed`], made once for the whole sequence.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Linear;
+    /// use tinyrnn_runtime::layers::{Layer, RnnTape, SimpleRnn};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// // The example of `step_train`, the weights' gradients added after the sequence.
+    /// let rnn = SimpleRnn::<1, 1, 0, Linear>::from_flat(&[2.0, 0.5])?;
+    /// let (mut h, mut tapes) = (SVector::zeros(), [RnnTape::ZERO; 2]);
+    /// for (x, tape) in [1.0, 3.0].iter().zip(&mut tapes) {
+    ///     rnn.step_train(&mut h, &SVector::from([*x]), tape);
+    /// }
+    /// let transposed = rnn.transposed(false);
+    /// let (_, dh1) = rnn.backward_step(&transposed, &mut tapes[1], &SVector::from([1.0]));
+    /// rnn.backward_step(&transposed, &mut tapes[0], &dh1);
+    /// let mut grads = SimpleRnn::<1, 1, 0, Linear>::ZERO;
+    /// grads.add_gradients(&tapes);
+    /// assert_eq!((grads.kernel[(0, 0)], grads.recurrent_kernel[(0, 0)]), (3.0 + 0.5, 2.0));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn backward_step(
+        &self,
+        transposed: &Transposed<D, H, H>,
+        tape: &mut RnnTape<D, H>,
+        dy: &SVector<f32, H>,
+    ) -> (SVector<f32, D>, SVector<f32, H>) {
         let mut dz = *dy;
         A::backward(&tape.z, &tape.y, &mut dz);
-        let dz: [f32; H] = dz.into();
-        grad::add_outer(&mut grads.kernel, &dz, &tape.x.into());
-        grad::add_outer(&mut grads.recurrent_kernel, &dz, &tape.h.into());
-        for (b, dz) in grads.bias.iter_mut().zip(&dz) {
-            *b += dz;
-        }
-        (
-            SVector::from(grad::transposed(&self.kernel, &dz)),
-            SVector::from(grad::transposed(&self.recurrent_kernel, &dz)),
-        )
+        tape.z = dz;
+        let dz = &dz.data.0[0];
+        let mut dh = [0.0_f32; H];
+        transposed.add_state(&mut dh, dz);
+        (SVector::from(transposed.input(dz)), SVector::from(dh))
+    }
+
+    /// The kernels transposed, for [`Self::backward_step`]: the input's (if `input`: a
+    /// first layer's input gradient is not needed) and the recurrent one.
+    #[must_use]
+    pub fn transposed(&self, input: bool) -> Transposed<D, H, H> {
+        Transposed::new(&self.kernel, &self.recurrent_kernel, input)
+    }
+
+    /// Adds to `self`, a gradient, the weights' gradients of the timesteps whose tapes
+    /// [`Self::backward_step`] went through: `sum_t dz_t x_t^T` for the kernel, with the
+    /// states for the recurrent kernel, `sum_t dz_t` for the bias, in one pass each.
+    pub fn add_gradients(&mut self, tapes: &[RnnTape<D, H>]) {
+        grad::add_products(&mut self.kernel, tapes, 0..H, |t| {
+            (&t.z.data.0[0], &t.x.data.0[0])
+        });
+        grad::add_products(&mut self.recurrent_kernel, tapes, 0..H, |t| {
+            (&t.z.data.0[0], &t.h.data.0[0])
+        });
+        grad::add_sums(self.bias.as_mut_slice(), tapes, |t| t.z.as_slice());
     }
 }
