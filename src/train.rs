@@ -37,10 +37,11 @@ pub use fitting::{FitOptions, History, fit};
 
 #[cfg(feature = "std")]
 mod fitting {
-    use super::{Loss, Optimizer, OptimizerSlots, Train};
+    use super::{Loss, Noise, Optimizer, OptimizerSlots, Train};
+    use std::string::String;
     use std::time::Instant;
     use std::vec::Vec;
-    use std::{println, vec};
+    use std::{format, println, vec};
 
     /// What [`fit`] does: Keras's `model.compile(loss, optimizer)` and `model.fit(epochs,
     /// batch_size, shuffle)`. `Default` gives Keras's defaults where tinyrnn has them
@@ -60,10 +61,15 @@ mod fitting {
         /// order comes from TensorFlow's generator, which this does not reproduce: compare
         /// with Keras with `shuffle = false`).
         pub shuffle: bool,
-        /// The seed of the shuffling.
+        /// The seed of the shuffling and of the dropout and noise layers' draws (which act
+        /// during `fit` as in Keras's training mode, and nowhere else).
         pub seed: u64,
         /// Whether to print a line per epoch (its loss and time), as Keras's `verbose`.
         pub verbose: bool,
+        /// The fraction of the samples held out to compute `val_loss` after each epoch, as
+        /// Keras's `validation_split`: the last `n - floor(n * (1 - split))` samples, taken
+        /// before any shuffling and never trained on. `0.0` (the default): none.
+        pub validation_split: f64,
     }
 
     impl Default for FitOptions {
@@ -76,6 +82,7 @@ mod fitting {
                 shuffle: true,
                 seed: 0,
                 verbose: true,
+                validation_split: 0.0,
             }
         }
     }
@@ -87,6 +94,10 @@ mod fitting {
         /// weighted by its number of samples (the loss of each batch computed before its
         /// optimizer step).
         pub loss: Vec<f32>,
+        /// With a `validation_split`, each epoch's loss on the held-out samples after its
+        /// last step, as Keras's `val_loss` (the mean over batches of `batch_size`, weighted
+        /// by their sizes; dropout off); empty without one.
+        pub val_loss: Vec<f32>,
     }
 
     /// Keras's `model.fit` on `xs` and targets `ys` (the shorter decides how many samples):
@@ -96,14 +107,39 @@ mod fitting {
     /// See the [module's example](super).
     ///
     /// # Panics
-    /// Never for a model `model!` generated (its weights always fit its size).
+    /// If `validation_split` is not in `[0, 1)` or leaves no sample to train on or to
+    /// validate with (Keras raises an error there too). Never otherwise for a model that
+    /// `model!` generated (its weights always fit its size).
     pub fn fit<M: Train>(
         net: &mut M,
         xs: &[M::Input],
         ys: &[M::Target],
         options: &FitOptions,
     ) -> History {
-        let n = xs.len().min(ys.len());
+        let all = xs.len().min(ys.len());
+        let split = options.validation_split;
+        assert!(
+            (0.0..1.0).contains(&split),
+            "validation_split must be in [0, 1), not {split}"
+        );
+        // Keras's `train_validation_split`: floor(n * (1 - split)) samples to train on.
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "a count of samples, floored in f64, as Keras's int(math.floor(...))"
+        )]
+        let n = if split > 0.0 {
+            let n = (all as f64 * (1.0 - split)).floor() as usize;
+            assert!(
+                n > 0 && n < all,
+                "validation_split {split} of {all} samples leaves {n} to train on and {} to validate with",
+                all - n.min(all)
+            );
+            n
+        } else {
+            all
+        };
         let mut order: Vec<usize> = (0..n).collect();
         let mut weights = vec![0.0_f32; M::PARAMS];
         let mut gradient = vec![0.0_f32; M::PARAMS];
@@ -111,6 +147,8 @@ mod fitting {
         net.write_flat(&mut weights)
             .expect("a model's weights fit its size");
         let mut random = options.seed ^ 0x9e37_79b9_7f4a_7c15;
+        // The dropout and noise layers' draws: their own stream from the same seed.
+        let mut noise = Noise::new(options.seed ^ 0x6a09_e667_f3bc_c908);
         let mut steps = 0_u32;
         let mut history = History::default();
         for epoch in 0..options.epochs {
@@ -132,7 +170,8 @@ mod fitting {
                 let mut grads = M::ZERO;
                 let mut sum = 0.0_f32;
                 for &i in batch {
-                    sum += net.backward(&xs[i], &ys[i], options.loss, &mut grads);
+                    sum +=
+                        net.backward_training(&xs[i], &ys[i], options.loss, &mut grads, &mut noise);
                 }
                 #[allow(clippy::cast_precision_loss, reason = "a batch's size")]
                 let size = batch.len() as f32;
@@ -151,9 +190,29 @@ mod fitting {
             }
             let loss = total / count;
             history.loss.push(loss);
+            let validation = (n < all).then(|| {
+                // Keras's `evaluate`: batches in order, the same size-weighted mean.
+                let (mut total, mut count) = (0.0_f32, 0.0_f32);
+                let held_out: Vec<usize> = (n..all).collect();
+                for batch in held_out.chunks(options.batch_size.max(1)) {
+                    let sum: f32 = batch
+                        .iter()
+                        .map(|&i| net.loss(&xs[i], &ys[i], options.loss))
+                        .sum();
+                    #[allow(clippy::cast_precision_loss, reason = "a batch's size")]
+                    let size = batch.len() as f32;
+                    total += sum / size * size;
+                    count += size;
+                }
+                total / count
+            });
+            if let Some(val_loss) = validation {
+                history.val_loss.push(val_loss);
+            }
             if options.verbose {
+                let val = validation.map_or(String::new(), |v| format!(", val_loss {v:.6}"));
                 println!(
-                    "epoch {}/{}: loss {loss:.6} ({:.1} ms)",
+                    "epoch {}/{}: loss {loss:.6}{val} ({:.1} ms)",
                     epoch + 1,
                     options.epochs,
                     start.elapsed().as_secs_f64() * 1e3

@@ -392,4 +392,190 @@ pub trait Train: crate::Model + Clone {
     /// The model's `backward`: adds the gradient of `loss` on the sample `x` with target
     /// `y` into `grads`, and returns the sample's loss.
     fn backward(&self, x: &Self::Input, y: &Self::Target, loss: Loss, grads: &mut Self) -> f32;
+
+    /// [`Train::backward`] in Keras's training mode: the dropout and noise layers act,
+    /// drawing from `noise`, and the gradient goes through what they drew (the identity
+    /// for models without them, which is what this default does).
+    fn backward_training(
+        &self,
+        x: &Self::Input,
+        y: &Self::Target,
+        loss: Loss,
+        grads: &mut Self,
+        noise: &mut Noise,
+    ) -> f32 {
+        let _ = noise;
+        self.backward(x, y, loss, grads)
+    }
+
+    /// The sample's loss as [`Train::backward`] returns it (Keras's `evaluate` on a batch
+    /// of just `x`), its gradient thrown away.
+    fn loss(&self, x: &Self::Input, y: &Self::Target, loss: Loss) -> f32 {
+        let mut scratch = Self::ZERO;
+        self.backward(x, y, loss, &mut scratch)
+    }
+}
+
+/// The random numbers of training: the draws of the dropout and noise layers in
+/// [`Train::backward_training`] (`fit` seeds one from `FitOptions::seed`). splitmix64, so a
+/// seed gives the same draws on every platform, a microcontroller's included. Keras draws
+/// from TensorFlow's generators, which this does not reproduce: compare a model with
+/// dropout against Keras in distribution, not bit for bit.
+///
+/// ```
+/// use tinyrnn_runtime::train::Noise;
+///
+/// let (mut a, mut b) = (Noise::new(7), Noise::new(7));
+/// assert_eq!(a.uniform(), b.uniform());
+/// let u = a.uniform();
+/// assert!((0.0..1.0).contains(&u));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Noise {
+    state: u64,
+}
+
+impl Noise {
+    /// A generator from a seed.
+    #[must_use]
+    pub const fn new(seed: u64) -> Self {
+        Self { state: seed }
+    }
+
+    /// The next 64 random bits (splitmix64).
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform on `[0, 1)`: 24 random bits, every value a multiple of `2^-24`.
+    pub fn uniform(&mut self) -> f32 {
+        #[allow(clippy::cast_precision_loss, reason = "24 bits: exact in an f32")]
+        let bits = (self.next_u64() >> 40) as f32;
+        bits * (1.0 / 16_777_216.0)
+    }
+
+    /// Standard normal (Box-Muller on two uniforms).
+    pub fn normal(&mut self) -> f32 {
+        // 1 - u is in (0, 1]: its logarithm is finite.
+        let radius = libm::sqrtf(-2.0 * libm::logf(1.0 - self.uniform()));
+        radius * libm::cosf(core::f32::consts::TAU * self.uniform())
+    }
+}
+
+/// What the dropout and noise layers do in Keras's training mode (they are the identity
+/// otherwise), one vector at a time: each changes `v` in place and writes into `factor`
+/// what the backward pass multiplies the gradient by. `backward_training` calls them.
+///
+/// ```
+/// use tinyrnn_runtime::train::{Noise, noise_layers};
+///
+/// let (mut v, mut factor) = ([1.0_f32; 1000], [0.0_f32; 1000]);
+/// noise_layers::dropout(&mut v, 0.25, &mut Noise::new(1), &mut factor);
+/// let kept = v.iter().filter(|&&x| x != 0.0).count();
+/// assert!((700..800).contains(&kept));
+/// assert!(v.iter().all(|&x| x == 0.0 || x == 1.0 / 0.75));
+/// assert_eq!(v, factor);
+/// ```
+pub mod noise_layers {
+    use super::Noise;
+
+    /// Keras `Dropout(rate)`: each value kept with probability `1 - rate` and scaled by
+    /// `1 / (1 - rate)`, else zero. `rate = 0` keeps everything (Keras skips the layer).
+    pub fn dropout<const N: usize>(
+        v: &mut [f32; N],
+        rate: f32,
+        noise: &mut Noise,
+        factor: &mut [f32; N],
+    ) {
+        let scale = 1.0 / (1.0 - rate);
+        for (v, f) in v.iter_mut().zip(factor.iter_mut()) {
+            *f = if rate > 0.0 && noise.uniform() < rate {
+                0.0
+            } else if rate > 0.0 {
+                scale
+            } else {
+                1.0
+            };
+            *v *= *f;
+        }
+    }
+
+    /// Keras `SpatialDropout1D(rate)`'s mask for one sequence: one [`dropout`] factor per
+    /// channel, the same at every timestep (apply it with [`scale`]).
+    pub fn spatial_mask<const N: usize>(rate: f32, noise: &mut Noise) -> [f32; N] {
+        let mut factor = [0.0; N];
+        dropout(&mut [1.0; N], rate, noise, &mut factor);
+        factor
+    }
+
+    /// `v *= factor`, and `factor` kept for the backward pass: a mask drawn once per sequence
+    /// ([`spatial_mask`]).
+    pub fn scale<const N: usize>(v: &mut [f32; N], mask: &[f32; N], factor: &mut [f32; N]) {
+        for ((v, m), f) in v.iter_mut().zip(mask).zip(factor.iter_mut()) {
+            *f = *m;
+            *v *= m;
+        }
+    }
+
+    /// Keras `GaussianNoise(stddev)`: adds normal noise of that deviation. The gradient
+    /// goes through unchanged (`factor` = 1).
+    pub fn gaussian_noise<const N: usize>(
+        v: &mut [f32; N],
+        stddev: f32,
+        noise: &mut Noise,
+        factor: &mut [f32; N],
+    ) {
+        for (v, f) in v.iter_mut().zip(factor.iter_mut()) {
+            if stddev > 0.0 {
+                *v += stddev * noise.normal();
+            }
+            *f = 1.0;
+        }
+    }
+
+    /// Keras `GaussianDropout(rate)`: multiplies by normal noise of mean 1 and deviation
+    /// `sqrt(rate / (1 - rate))`.
+    pub fn gaussian_dropout<const N: usize>(
+        v: &mut [f32; N],
+        rate: f32,
+        noise: &mut Noise,
+        factor: &mut [f32; N],
+    ) {
+        let stddev = libm::sqrtf(rate / (1.0 - rate));
+        for (v, f) in v.iter_mut().zip(factor.iter_mut()) {
+            *f = if rate > 0.0 {
+                1.0 + stddev * noise.normal()
+            } else {
+                1.0
+            };
+            *v *= *f;
+        }
+    }
+
+    /// Keras `AlphaDropout(rate)`: dropped values set to SELU's negative saturation
+    /// `-alpha * scale`, then an affine map `a x + b` that keeps a SELU network's mean and
+    /// variance (`a = ((1 - rate)(1 + rate alpha'^2))^-1/2`, `b = -a alpha' rate`).
+    pub fn alpha_dropout<const N: usize>(
+        v: &mut [f32; N],
+        rate: f32,
+        noise: &mut Noise,
+        factor: &mut [f32; N],
+    ) {
+        if rate <= 0.0 {
+            factor.fill(1.0);
+            return;
+        }
+        let alpha_p = -1.673_263_2_f32 * 1.050_701;
+        let a = 1.0 / libm::sqrtf((1.0 - rate) * (1.0 + rate * alpha_p * alpha_p));
+        let b = -a * alpha_p * rate;
+        for (v, f) in v.iter_mut().zip(factor.iter_mut()) {
+            let kept = noise.uniform() >= rate;
+            *v = if kept { a * *v + b } else { a * alpha_p + b };
+            *f = if kept { a } else { 0.0 };
+        }
+    }
 }

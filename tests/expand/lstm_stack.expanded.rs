@@ -619,7 +619,7 @@ impl Stack {
                     8,
                     ::tinyrnn::__private::layers::Dropout,
                 > as ::tinyrnn::__private::Layer>::SYMBOLS,
-                options: &[],
+                options: &[("rate", "0.2")],
             },
             ::tinyrnn::__private::LayerSummary {
                 name: "gru",

@@ -507,10 +507,6 @@ impl Seed {
     /// a last `dense` with a sigmoid or softmax is computed from its logits, as Keras
     /// does. Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on
     /// the stack.
-    #[allow(
-        clippy::large_stack_arrays,
-        reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
-    )]
     pub fn backward(
         &self,
         x: &[[f32; 3]; 50],
@@ -518,6 +514,37 @@ impl Seed {
         loss: ::tinyrnn::__private::train::Loss,
         grads: &mut Self,
     ) -> f32 {
+        self.backward_with(x, y, loss, grads, ::core::option::Option::None)
+    }
+    /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
+    /// (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
+    /// `alpha_dropout`, as Keras defines them with `training=True`), drawing from
+    /// `noise`, and the gradient goes through what they drew. `fit` calls this.
+    pub fn backward_training(
+        &self,
+        x: &[[f32; 3]; 50],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+        noise: &mut ::tinyrnn::__private::train::Noise,
+    ) -> f32 {
+        self.backward_with(x, y, loss, grads, ::core::option::Option::Some(noise))
+    }
+    #[allow(
+        clippy::large_stack_arrays,
+        reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
+    )]
+    fn backward_with(
+        &self,
+        x: &[[f32; 3]; 50],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+        noise: ::core::option::Option<&mut ::tinyrnn::__private::train::Noise>,
+    ) -> f32 {
+        let mut noise = noise;
+        let noisy = noise.is_some();
+        let _ = (&mut noise, noisy);
         let mut tape = SeedTape::ZERO;
         let mut state = SeedState::new();
         let mut last = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
@@ -605,6 +632,16 @@ impl ::tinyrnn::__private::train::Train for Seed {
         grads: &mut Self,
     ) -> f32 {
         Seed::backward(self, x, y, loss, grads)
+    }
+    fn backward_training(
+        &self,
+        x: &[[f32; 3]; 50],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+        noise: &mut ::tinyrnn::__private::train::Noise,
+    ) -> f32 {
+        Seed::backward_training(self, x, y, loss, grads, noise)
     }
 }
 impl ::tinyrnn::__private::Model for Seed {

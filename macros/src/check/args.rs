@@ -9,7 +9,7 @@ use super::kind::{Kind, activation_named, kinds};
 use super::values::{
     check_activation, check_axes, check_axis, check_count, check_ends, check_flag, check_input_dim,
     check_merge_mode, check_number, check_padding, check_rate, check_repeat, check_seed,
-    check_target_shape, check_units, flag,
+    check_target_shape, check_units, flag, number,
 };
 use super::{Errors, Options};
 use crate::ast::{Arg, Dim, InputStmt, LayerCall, Value};
@@ -284,7 +284,20 @@ pub(super) fn check_call(call: &LayerCall, errs: &mut Errors) -> Option<Options>
                 wrapped = Some(check_per_timestep(call, value, errs).map(Box::new));
             }
             "layer" => wrapped = Some(check_wrapped(call, value, errs).map(Box::new)),
-            "rate" | "stddev" => args_ok &= check_rate(key, value, errs),
+            "rate" | "stddev" => {
+                let ok = check_rate(key, value, errs);
+                args_ok &= ok;
+                // Kept for training mode (`backward_training`); the identity otherwise.
+                #[allow(clippy::cast_possible_truncation, reason = "a rate from 0 to 1")]
+                numbers.push((
+                    key,
+                    if ok {
+                        number(value).map(|v| v as f32)
+                    } else {
+                        None
+                    },
+                ));
+            }
             "seed" => args_ok &= check_seed(value, errs),
             "axis" => args_ok &= check_axis(value, errs),
             "center" => center = Some(check_flag(key, value, errs)),

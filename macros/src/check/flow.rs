@@ -318,5 +318,12 @@ fn numbers(opt: &Options) -> Option<Vec<(&'static str, f32)>> {
             };
             Some((*name, value))
         })
+        // A dropout or noise layer's rate or deviation: for training mode.
+        .chain(
+            opt.numbers
+                .iter()
+                .filter(|(name, _)| matches!(*name, "rate" | "stddev"))
+                .map(|(name, value)| value.map(|v| (*name, v))),
+        )
         .collect()
 }

@@ -39,9 +39,26 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     })
 }
 
+/// A dropout or noise layer's keyword and its rate (or deviation), for training mode.
+fn noise_layer(l: &Layer) -> Option<(&'static str, f32)> {
+    if !l.kind.is_passthrough() {
+        return None;
+    }
+    let value = l
+        .numbers
+        .iter()
+        .find(|(name, _)| matches!(*name, "rate" | "stddev"))
+        .map_or(0.0, |(_, v)| *v);
+    Some((l.kind.keyword(), value))
+}
+
 fn tape_type(l: &Layer) -> TokenStream {
     let layers = quote!(::tinyrnn::__private::layers);
     let (input, units) = (lit(l.input), lit(l.units));
+    if noise_layer(l).is_some() {
+        // What the gradient is multiplied by: the layer's draws in training mode.
+        return quote!([f32; #units]);
+    }
     match l.kind {
         Kind::SimpleRnn => quote!(#layers::RnnTape<#input, #units>),
         Kind::Lstm => {
@@ -95,11 +112,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let tail = section.tail.clone();
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
     let weighted = |l: &Layer| l.kind.is_recurrent() || l.kind == Kind::Dense;
+    let taped = |l: &Layer| weighted(l) || noise_layer(l).is_some();
 
     // The tape: per timestep for the layers of the sequence, once for the tail's.
     let mut tape_fields = Vec::new();
     for (i, l) in m.layers.iter().enumerate() {
-        if !weighted(l) {
+        if !taped(l) {
             continue;
         }
         let (f, ty) = (&l.field, tape_type(l));
@@ -113,17 +131,54 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         .layers
         .iter()
         .enumerate()
-        .filter(|(_, l)| weighted(l))
+        .filter(|(_, l)| taped(l))
         .map(|(i, l)| {
             let (f, ty) = (&l.field, tape_type(l));
-            if stage.contains(&i) {
-                quote!(#f: [<#ty>::ZERO; #steps])
+            let zero = if noise_layer(l).is_some() {
+                let u = lit(l.units);
+                quote!([0.0_f32; #u])
             } else {
-                quote!(#f: <#ty>::ZERO)
+                quote!(<#ty>::ZERO)
+            };
+            if stage.contains(&i) {
+                quote!(#f: [#zero; #steps])
+            } else {
+                quote!(#f: #zero)
             }
         });
 
-    // Forward, keeping the tapes.
+    // Forward, keeping the tapes. A dropout or noise layer draws in training mode only
+    // (`noise` is `Some`), and keeps what it multiplied by.
+    let noise_call = |l: &Layer, slot: TokenStream| -> TokenStream {
+        let Some((keyword, value)) = noise_layer(l) else {
+            return TokenStream::new();
+        };
+        let layers = quote!(::tinyrnn::__private::train::noise_layers);
+        let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+        let draw = match keyword {
+            "spatial_dropout1d" => {
+                let mask = format_ident!("mask_{}", l.field);
+                quote!(#layers::scale(&mut a, &#mask, &mut #slot))
+            }
+            "gaussian_noise" => quote!(#layers::gaussian_noise(&mut a, #value, noise, &mut #slot)),
+            "gaussian_dropout" => {
+                quote!(#layers::gaussian_dropout(&mut a, #value, noise, &mut #slot))
+            }
+            "alpha_dropout" => quote!(#layers::alpha_dropout(&mut a, #value, noise, &mut #slot)),
+            _ => quote!(#layers::dropout(&mut a, #value, noise, &mut #slot)),
+        };
+        quote! {
+            let v = match noise.as_deref_mut() {
+                ::core::option::Option::Some(noise) => {
+                    let _ = &noise;
+                    let mut a = v.data.0[0];
+                    #draw;
+                    #vector::from(a)
+                }
+                ::core::option::Option::None => v,
+            };
+        }
+    };
     let stage_calls = stage.clone().map(|i| {
         let l = &m.layers[i];
         let f = &l.field;
@@ -132,8 +187,25 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut tape.#f[t]);)
             }
             Kind::Dense => quote!(let v = self.#f.step_train(&v, &mut tape.#f[t]);),
-            _ => TokenStream::new(),
+            _ => noise_call(l, quote!(tape.#f[t])),
         }
+    });
+    // SpatialDropout1D: one mask per sequence.
+    let spatial_masks = stage.clone().filter_map(|i| {
+        let l = &m.layers[i];
+        let (keyword, rate) = noise_layer(l)?;
+        (keyword == "spatial_dropout1d").then(|| {
+            let mask = format_ident!("mask_{}", l.field);
+            let u = lit(l.units);
+            quote! {
+                let #mask: [f32; #u] = match noise.as_deref_mut() {
+                    ::core::option::Option::Some(noise) => {
+                        ::tinyrnn::__private::train::noise_layers::spatial_mask(#rate, noise)
+                    }
+                    ::core::option::Option::None => [1.0; #u],
+                };
+            }
+        })
     });
     let stage_out = m
         .layers
@@ -146,7 +218,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         if l.kind == Kind::Dense {
             quote!(let v = self.#f.step_train(&v, &mut tape.#f);)
         } else {
-            TokenStream::new()
+            noise_call(l, quote!(tape.#f))
         }
     });
     let sequences = m.returns_sequences();
@@ -213,6 +285,13 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 };
             },
             Kind::Dense => quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);),
+            _ if noise_layer(l).is_some() => quote! {
+                let g = if noisy {
+                    g.component_mul(&::tinyrnn::__private::nalgebra::SVector::from(*#tape))
+                } else {
+                    g
+                };
+            },
             // The recurrent layers keep each timestep's gradients in their tapes and add
             // the weights' after the loop (`add_gradients`).
             Kind::Lstm => {
@@ -322,10 +401,6 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         /// a last `dense` with a sigmoid or softmax is computed from its logits, as Keras
         /// does. Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on
         /// the stack.
-        #[allow(
-            clippy::large_stack_arrays,
-            reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
-        )]
         pub fn backward(
             &self,
             x: &[[f32; #features]; #steps],
@@ -333,7 +408,41 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             loss: ::tinyrnn::__private::train::Loss,
             grads: &mut Self,
         ) -> f32 {
+            self.backward_with(x, y, loss, grads, ::core::option::Option::None)
+        }
+
+        /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
+        /// (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
+        /// `alpha_dropout`, as Keras defines them with `training=True`), drawing from
+        /// `noise`, and the gradient goes through what they drew. `fit` calls this.
+        pub fn backward_training(
+            &self,
+            x: &[[f32; #features]; #steps],
+            y: #y_type,
+            loss: ::tinyrnn::__private::train::Loss,
+            grads: &mut Self,
+            noise: &mut ::tinyrnn::__private::train::Noise,
+        ) -> f32 {
+            self.backward_with(x, y, loss, grads, ::core::option::Option::Some(noise))
+        }
+
+        #[allow(
+            clippy::large_stack_arrays,
+            reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
+        )]
+        fn backward_with(
+            &self,
+            x: &[[f32; #features]; #steps],
+            y: #y_type,
+            loss: ::tinyrnn::__private::train::Loss,
+            grads: &mut Self,
+            noise: ::core::option::Option<&mut ::tinyrnn::__private::train::Noise>,
+        ) -> f32 {
+            let mut noise = noise;
+            let noisy = noise.is_some();
+            let _ = (&mut noise, noisy);
             let mut tape = #tape_name::ZERO;
+            #( #spatial_masks )*
             #state_decl
             #predictions
             #last_decl
@@ -411,6 +520,17 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 grads: &mut Self,
             ) -> f32 {
                 #name::backward(self, x, y, loss, grads)
+            }
+
+            fn backward_training(
+                &self,
+                x: &#input,
+                y: &#target,
+                loss: ::tinyrnn::__private::train::Loss,
+                grads: &mut Self,
+                noise: &mut ::tinyrnn::__private::train::Noise,
+            ) -> f32 {
+                #name::backward_training(self, x, y, loss, grads, noise)
             }
         }
     };
