@@ -402,6 +402,8 @@ macro_rules! fit_case {
                     batch_size: usize::try_from(case["batch_size"].as_u64().unwrap()).unwrap(),
                     shuffle: false,
                     verbose: false,
+                    // Absent in the cases without validation: none.
+                    validation_split: case["validation_split"].as_f64().unwrap_or(0.0),
                     ..Default::default()
                 };
                 let close = |what: &str, got: &[f32], want: &[f32]| {
@@ -415,7 +417,7 @@ macro_rules! fit_case {
                 };
                 // The first optimizer step alone.
                 let mut net = Net::from_flat(&w0).unwrap();
-                let first = FitOptions { epochs: 1, ..options.clone() };
+                let first = FitOptions { epochs: 1, validation_split: 0.0, ..options.clone() };
                 let batch = options.batch_size;
                 fit(&mut net, &xs[..batch], &ys[..batch], &first);
                 let (want, _) = rows(&case["weights_after_first_batch"]);
@@ -427,6 +429,11 @@ macro_rules! fit_case {
                 close("epoch loss", &history.loss, &want);
                 let (want, _) = rows(&case["weights"]);
                 close("final weight", &net.to_flat(), &want);
+                let want: Vec<f32> = case["history_val_loss"]
+                    .as_array()
+                    .map(|v| v.iter().map(|x| x.as_f64().unwrap() as f32).collect())
+                    .unwrap_or_default();
+                close("validation loss", &history.val_loss, &want);
             }
         }
     };
@@ -463,6 +470,19 @@ mod fits {
         input [4, 3];
         simple_rnn(4);
         dense(3, activation = softmax);
+    });
+    fit_case!(5, seed_sgd_validation, vector, { input [6, 3]; simple_rnn(2); dense(1); });
+    fit_case!(6, lstm_adam_validation, vector, { input [5, 3]; lstm(3); dense(1); });
+    fit_case!(7, gru_softmax_cce_momentum_validation, vector, {
+        input [5, 2];
+        gru(3);
+        dense(2, activation = softmax);
+    });
+    fit_case!(8, lstm_adam, vector, { input [5, 3]; lstm(3); dense(1); });
+    fit_case!(9, gru_softmax_cce_adam, vector, {
+        input [5, 2];
+        gru(3);
+        dense(2, activation = softmax);
     });
 }
 

@@ -28,7 +28,40 @@ sees it), `weights` (the final get_weights(), flattened),
 `weights_after_first_batch` (a second fresh copy from weights0, compiled the
 same way, one `train_on_batch(xs[:B], ys[:B])`: pins the first step alone).
 Every float is exactly a float32 (float(np.float32(v))) except the
-optimizer hyper-parameters, which are as passed to Keras.
+optimizer hyper-parameters and validation_split, which are as passed to
+Keras.
+
+Validation (cases 5 on; VALIDATION below): those cases carry
+`validation_split` (the Python float passed as
+`model.fit(..., validation_split=s)`; 0.0 = none), `n_train`,
+`val_batch_sizes`, `val_batch_losses` ([epoch][validation batch]) and
+`history_val_loss` (history.history["val_loss"]; [] when s is 0, where
+Keras's history has no "val_loss" key at all).  Cases 0-4 predate it and
+have none of these fields: ABSENT MEANS validation_split 0, no validation
+(their bytes never change).  What Keras 3 does (read in
+keras/src/backend/tensorflow/trainer.py fit / evaluate / test_step and
+keras/src/trainers/data_adapters/array_slicing.py train_validation_split):
+  * the split happens BEFORE any shuffling: fit trains on the first
+    n_train = int(math.floor(n * (1.0 - s))) samples and validates with the
+    last n - n_train, in their order (the script checks its count against
+    train_validation_split itself).  The arithmetic is float64 on the
+    Python float s: with n = 10, s = 0.2 gives 8 and s = 0.3 gives 7, but
+    the same computation on the float32 nearest to s (widened to float64)
+    gives 7 and 6 (0.2f32 = 0.200000003, 10 * (1 - that) = 7.99999997).
+    split_at 0 or n raises a ValueError.
+  * batch_sizes, weights_after_each_batch, running_loss, history_loss are
+    those of the n_train training samples only.
+  * after every epoch (validation_freq=1) fit runs evaluate() on the
+    held-out samples, in batches of batch_size (validation_batch_size
+    unset), in order, never shuffled, the last batch the remainder; its
+    test_step is y_pred = model(x, training=False) (dropout off; no
+    difference for these models) and the same compiled loss (from the
+    logits after sigmoid / softmax); evaluate() first resets the loss
+    tracker, then updates it per batch with sample_weight = the batch's
+    size, so val_loss is the float32 size-weighted mean of the batch
+    losses, exactly as the training loss.  It uses the weights after the
+    epoch's last step.  fit hands its callbacks to that evaluate(), so a
+    callback's on_test_batch_end sees the running validation loss.
 
 What one step is (keras/src/backend/tensorflow/trainer.py, train_step):
   y_pred = model(x_batch, training=True)     (no dropout in these models)
@@ -85,11 +118,23 @@ Checks (replays):
     optimizer.apply_gradients: must reproduce every step's weights bit for
     bit (`replay_same_bits`).  Its batch losses are the stored
     `batch_losses`.
-  * NumPy float64, independent of TensorFlow: SimpleRNN (tanh, h0 = 0),
-    Dense, the four losses (crossentropies from the logits), back
-    propagation through time, the mean gradient of each batch, SGD /
-    nesterov / Adam in Keras's form, the size-weighted epoch loss; compared
-    to the stored float32 results (printed; max |diff| / max(1, |w|)).
+    After each epoch the same replay runs Keras's test step by hand
+    (loss_fn(y_b, model(x_b, training=False)) in a tf.function) on every
+    validation batch: those are the stored `val_batch_losses`, and their
+    float32 size-weighted mean must equal, bit for bit, the validation
+    tracker's total / count after every validation batch (recorded by the
+    callback) and history_val_loss.
+  * NumPy float64, independent of TensorFlow: SimpleRNN (tanh), LSTM
+    (tanh, sigmoid gates i, f, c, o) or GRU (tanh, sigmoid gates z, r, h,
+    reset_after=True), h0 = c0 = 0, Dense, the four losses (crossentropies
+    from the logits), back propagation through time (checked against
+    central finite differences on the first batch), the mean gradient of
+    each batch, SGD / nesterov / Adam in Keras's form, the size-weighted
+    epoch loss, and each epoch's validation loss (with the weights after
+    the epoch: the mean loss of each validation batch, then their mean
+    weighted by batch size); compared to the stored float32 results
+    (printed; max |diff| / max(1, |w|); must be under 1e-4, relative for
+    the losses).
 
 Case i uses numpy.random.default_rng(BASE_SEED + SEED_OFFSET + i) =
 default_rng(20261129 + 4000 + i), drawn in this order: every weight array in
@@ -112,6 +157,7 @@ os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -127,6 +173,8 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers as L  # noqa: E402
 from keras.src.losses import LossFunctionWrapper  # noqa: E402
+from keras.src.trainers.data_adapters.array_slicing import (  # noqa: E402
+    train_validation_split)
 
 tf.get_logger().setLevel("ERROR")
 
@@ -148,18 +196,46 @@ EPOCH_LOSS = (
     "the epoch's last batch; logs['loss'] in on_train_batch_end is the "
     "running value (running_loss), not the batch's own loss (batch_losses)")
 
+VALIDATION = (
+    "cases without a validation_split field (0-4) have validation_split 0 "
+    "and no validation. With validation_split s > 0, fit(..., "
+    "validation_split=s) trains on the first n_train = floor(n_samples * "
+    "(1.0 - s)) samples (float64 arithmetic on the Python float s, as "
+    "Keras's train_validation_split; batch_sizes are that part's batches) "
+    "and after every epoch runs evaluate() on the last n_samples - n_train "
+    "samples in order, in batches of batch_size (val_batch_sizes; the last "
+    "one the remainder): per batch the loss (reduction sum_over_batch_size) "
+    "of model(x_batch, training=False), with the weights after the epoch's "
+    "last step (val_batch_losses [epoch][batch]); history_val_loss[e] is "
+    "their mean weighted by the batches' sizes, accumulated in float32 "
+    "exactly as epoch_loss (Keras's loss tracker, reset by evaluate()). "
+    "validation_split 0.0 in a case: no validation, history_val_loss []")
+
 SEED_DSL = "input [6, 3]; simple_rnn(2); dense(1);"
+LSTM_DSL = "input [5, 3]; lstm(3); dense(1);"
+GRU_DSL = "input [5, 2]; gru(3); dense(2, activation = softmax);"
 
 
 def seed_layers():
     return [lambda: L.SimpleRNN(2), lambda: L.Dense(1)]
 
 
-def case(name, dsl, T, F, layers, loss, optimizer, epochs=3, batch_size=4):
-    """optimizer: (name, kwargs as passed to Keras)."""
-    return {"name": name, "dsl": dsl, "T": T, "F": F, "layers": layers,
-            "loss": loss, "optimizer": optimizer, "epochs": epochs,
-            "batch_size": batch_size}
+def case(name, dsl, T, F, layers, loss, optimizer, epochs=3, batch_size=4,
+         validation_split=None):
+    """optimizer: (name, kwargs as passed to Keras).  validation_split: None
+    for cases 0-4 (written before validation existed: no validation fields
+    in their JSON, so their bytes never change), else the float passed to
+    fit (0.0: no validation, fields written anyway)."""
+    c = {"name": name, "dsl": dsl, "T": T, "F": F, "layers": layers,
+         "loss": loss, "optimizer": optimizer, "epochs": epochs,
+         "batch_size": batch_size}
+    if validation_split is not None:
+        c["validation_split"] = validation_split
+    return c
+
+
+def split_of(c):
+    return c.get("validation_split") or 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -183,6 +259,25 @@ CASES = [
          4, 3,
          [lambda: L.SimpleRNN(4), lambda: L.Dense(3, activation="softmax")],
          CCE, ("sgd", dict(learning_rate=0.1, momentum=0.5)), batch_size=3),
+    # 5-9: validation_split (history_val_loss), and LSTM / GRU.
+    case("seed_sgd_validation", SEED_DSL, 6, 3, seed_layers(), MSE,
+         ("sgd", dict(learning_rate=0.05)), batch_size=2,
+         validation_split=0.25),
+    case("lstm_adam_validation", LSTM_DSL, 5, 3,
+         [lambda: L.LSTM(3), lambda: L.Dense(1)],
+         MSE, ("adam", dict(learning_rate=0.01)), batch_size=3,
+         validation_split=0.2),
+    case("gru_softmax_cce_momentum_validation", GRU_DSL, 5, 2,
+         [lambda: L.GRU(3), lambda: L.Dense(2, activation="softmax")],
+         CCE, ("sgd", dict(learning_rate=0.1, momentum=0.9)), batch_size=2,
+         validation_split=0.3),
+    case("lstm_adam", LSTM_DSL, 5, 3,
+         [lambda: L.LSTM(3), lambda: L.Dense(1)],
+         MSE, ("adam", dict(learning_rate=0.01)), validation_split=0.0),
+    case("gru_softmax_cce_adam", GRU_DSL, 5, 2,
+         [lambda: L.GRU(3), lambda: L.Dense(2, activation="softmax")],
+         CCE, ("adam", dict(learning_rate=0.01)), batch_size=3,
+         validation_split=0.0),
 ]
 
 
@@ -230,12 +325,25 @@ def build(c, w0, seed):
 
 class Recorder(keras.callbacks.Callback):
     """After every batch: logs["loss"], the loss tracker's total and count,
-    and the weights."""
+    and the weights.  After every validation batch (fit passes its callbacks
+    to the evaluate() it runs after each epoch): the same, in test_*."""
 
     def __init__(self):
         super().__init__()
         self.logs, self.totals, self.counts, self.weights = [], [], [], []
         self.epoch_starts = []
+        self.test_logs, self.test_totals, self.test_counts = [], [], []
+        self.test_starts, self.test_weights = [], []
+
+    def on_test_begin(self, logs=None):
+        self.test_starts.append(len(self.test_logs))
+        self.test_weights.append(flat(self.model.get_weights(), np.float32))
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.test_logs.append(np.float32(logs["loss"]))
+        tracker = self.model._loss_tracker
+        self.test_totals.append(tracker.total.numpy())
+        self.test_counts.append(tracker.count.numpy())
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_starts.append(len(self.logs))
@@ -254,13 +362,21 @@ def run_fit(c, w0, xs, ys, seed, jit_compile):
     model.compile(optimizer=make_optimizer(c), loss=c["loss"], **kw)
     resolved = model.jit_compile
     rec = Recorder()
+    split = split_of(c)
+    # validation_split only where a case has one (the old cases' calls stay
+    # as they were; 0.0 is fit's default anyway).
+    vkw = {"validation_split": split} if split else {}
     history = model.fit(xs, ys, epochs=c["epochs"],
                         batch_size=c["batch_size"], shuffle=False, verbose=0,
-                        callbacks=[rec])
-    assert list(history.history) == ["loss"], history.history.keys()
+                        callbacks=[rec], **vkw)
+    want = ["loss", "val_loss"] if split else ["loss"]
+    assert list(history.history) == want, history.history.keys()
     hist = np.asarray(history.history["loss"], np.float32)
+    val = np.asarray(history.history["val_loss"], np.float32) if split \
+        else np.zeros(0, np.float32)
     return {"model": model, "jit_compile": resolved, "history": hist,
-            "rec": rec, "weights": flat(model.get_weights(), np.float32)}
+            "val_history": val, "rec": rec,
+            "weights": flat(model.get_weights(), np.float32)}
 
 
 def train_on_batch(c, w0, xs, ys, seed):
@@ -272,10 +388,12 @@ def train_on_batch(c, w0, xs, ys, seed):
     return np.float32(loss), flat(model.get_weights(), np.float32)
 
 
-def tf_replay(c, w0, xs, ys, seed, batches):
+def tf_replay(c, w0, xs, ys, seed, batches, val_batches):
     """The train step by hand: GradientTape + apply_gradients per batch, in
-    a tf.function.  Returns (batch losses [epoch][batch], weights after each
-    step)."""
+    a tf.function; after each epoch, Keras's test step by hand on every
+    validation batch (loss_fn(y_b, model(x_b, training=False)), another
+    tf.function).  Returns (batch losses [epoch][batch], weights after each
+    step, validation batch losses [epoch][validation batch])."""
     model = build(c, w0, seed)
     opt = make_optimizer(c)
     # The loss object compile() makes of the name (compile_utils.get_loss):
@@ -294,7 +412,11 @@ def tf_replay(c, w0, xs, ys, seed, batches):
         opt.apply_gradients(zip(grads, weights))
         return loss
 
-    losses, steps = [], []
+    @tf.function(reduce_retracing=True)
+    def test_step(x, y):
+        return loss_fn(y, model(x, training=False))
+
+    losses, steps, val_losses = [], [], []
     for _ in range(c["epochs"]):
         row = []
         for lo, hi in batches:
@@ -302,7 +424,12 @@ def tf_replay(c, w0, xs, ys, seed, batches):
                             tf.constant(ys[lo:hi])).numpy())
             steps.append(flat(model.get_weights(), np.float32))
         losses.append(row)
-    return np.asarray(losses, np.float32), steps
+        val_losses.append([test_step(tf.constant(xs[lo:hi]),
+                                     tf.constant(ys[lo:hi])).numpy()
+                           for lo, hi in val_batches])
+    return (np.asarray(losses, np.float32), steps,
+            np.asarray(val_losses, np.float32).reshape(c["epochs"],
+                                                       len(val_batches)))
 
 
 def loss_path(c, model, xs):
@@ -317,26 +444,120 @@ def loss_path(c, model, xs):
 # NumPy float64 replay (independent of TensorFlow)
 # ---------------------------------------------------------------------------
 def np_structure(c):
-    """(Dense activation name, return_sequences) of the SimpleRNN (tanh,
-    with bias) + Dense models this replay knows."""
+    """(recurrent kind, Dense activation name, return_sequences) of the
+    models this replay knows: one SimpleRNN (tanh), LSTM (tanh, sigmoid
+    gates) or GRU (tanh, sigmoid gates, reset_after=True), with bias, no
+    dropout, forwards, then a Dense with bias."""
     keras.backend.clear_session()
     rnn, dense = [mk() for mk in c["layers"]]
-    assert isinstance(rnn, L.SimpleRNN) and isinstance(dense, L.Dense)
-    assert rnn.cell.activation.__name__ == "tanh" and rnn.cell.use_bias
-    assert dense.use_bias and not rnn.go_backwards
-    return dense.activation.__name__, rnn.return_sequences
+    assert isinstance(dense, L.Dense) and dense.use_bias
+    assert not rnn.go_backwards and rnn.cell.use_bias
+    assert rnn.cell.activation.__name__ == "tanh"
+    if isinstance(rnn, L.SimpleRNN):
+        kind = "simple_rnn"
+    elif isinstance(rnn, L.LSTM):
+        kind = "lstm"
+    else:
+        assert isinstance(rnn, L.GRU) and rnn.cell.reset_after
+        kind = "gru"
+    if kind != "simple_rnn":
+        assert rnn.cell.recurrent_activation.__name__ == "sigmoid"
+        assert rnn.cell.dropout == 0 and rnn.cell.recurrent_dropout == 0
+    return kind, dense.activation.__name__, rnn.return_sequences
 
 
-def np_forward_backward(c, ws, x, y, act, seq):
-    """SimpleRNN then Dense, float64.  ws = [K, R, b, Kd, bd].  Returns
-    (loss, grads) for the batch x [B][T][F], y."""
-    K, R, b, Kd, bd = ws
+def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def np_rnn_forward(kind, ws, x):
+    """The recurrent layer, float64, h0 = c0 = 0.  ws = its [kernel,
+    recurrent_kernel, bias] in Keras's layout (gates i, f, c, o for LSTM,
+    z, r, h for GRU; the GRU bias is [2][3U]: input row, recurrent row).
+    Returns (H [B][T][U], per-step cache)."""
+    K, R, b = ws
     B, T, _ = x.shape
-    U = K.shape[1]
-    hs = [np.zeros((B, U))]
+    U = R.shape[0]
+    h, cs, cache, H = np.zeros((B, U)), np.zeros((B, U)), [], []
     for t in range(T):
-        hs.append(np.tanh(x[:, t] @ K + hs[-1] @ R + b))
-    H = np.stack(hs[1:], axis=1)                      # [B][T][U]
+        if kind == "simple_rnn":
+            hn = np.tanh(x[:, t] @ K + h @ R + b)
+            cache.append((h, hn))
+        elif kind == "lstm":
+            a = x[:, t] @ K + h @ R + b
+            i, f = sigmoid(a[:, :U]), sigmoid(a[:, U:2 * U])
+            g, o = np.tanh(a[:, 2 * U:3 * U]), sigmoid(a[:, 3 * U:])
+            cn = f * cs + i * g
+            hn = o * np.tanh(cn)
+            cache.append((h, cs, i, f, g, o, cn))
+            cs = cn
+        else:
+            xm = x[:, t] @ K + b[0]
+            im = h @ R + b[1]
+            z = sigmoid(xm[:, :U] + im[:, :U])
+            r = sigmoid(xm[:, U:2 * U] + im[:, U:2 * U])
+            hh = np.tanh(xm[:, 2 * U:] + r * im[:, 2 * U:])
+            hn = z * h + (1 - z) * hh
+            cache.append((h, z, r, hh, im))
+        h = hn
+        H.append(h)
+    return np.stack(H, axis=1), cache
+
+
+def np_rnn_backward(kind, ws, x, cache, dH):
+    """Back propagation through time: the gradients of [kernel,
+    recurrent_kernel, bias] given dH = d loss / d H [B][T][U]."""
+    K, R, b = ws
+    B, T, _ = x.shape
+    U = R.shape[0]
+    gK, gR, gb = np.zeros_like(K), np.zeros_like(R), np.zeros_like(b)
+    dh, dc = np.zeros((B, U)), np.zeros((B, U))
+    for t in reversed(range(T)):
+        dh = dh + dH[:, t]
+        if kind == "simple_rnn":
+            hp, hn = cache[t]
+            da = dh * (1 - hn ** 2)
+            gK += x[:, t].T @ da
+            gR += hp.T @ da
+            gb += da.sum(axis=0)
+            dh = da @ R.T
+        elif kind == "lstm":
+            hp, cp, i, f, g, o, cn = cache[t]
+            tc = np.tanh(cn)
+            do = dh * tc
+            dc = dc + dh * o * (1 - tc ** 2)
+            da = np.concatenate([dc * g * i * (1 - i),
+                                 dc * cp * f * (1 - f),
+                                 dc * i * (1 - g ** 2),
+                                 do * o * (1 - o)], axis=1)
+            dc = dc * f
+            gK += x[:, t].T @ da
+            gR += hp.T @ da
+            gb += da.sum(axis=0)
+            dh = da @ R.T
+        else:
+            hp, z, r, hh, im = cache[t]
+            dz = dh * (hp - hh) * z * (1 - z)
+            dah = dh * (1 - z) * (1 - hh ** 2)
+            dr = dah * im[:, 2 * U:] * r * (1 - r)
+            dxm = np.concatenate([dz, dr, dah], axis=1)
+            dim = np.concatenate([dz, dr, dah * r], axis=1)
+            gK += x[:, t].T @ dxm
+            gR += hp.T @ dim
+            gb[0] += dxm.sum(axis=0)
+            gb[1] += dim.sum(axis=0)
+            dh = dh * z + dim @ R.T
+    return [gK, gR, gb]
+
+
+def np_forward_backward(c, ws, x, y, st):
+    """The recurrent layer then Dense, float64.  ws = [K, R, b, Kd, bd],
+    st = np_structure(c).  Returns (loss, grads) for the batch x [B][T][F],
+    y."""
+    kind, act, seq = st
+    Kd, bd = ws[3], ws[4]
+    H, cache = np_rnn_forward(kind, ws[:3], x)          # [B][T][U]
+    U = H.shape[-1]
     top = H if seq else H[:, -1]
     z = top @ Kd + bd
     n = z.size // z.shape[-1]                          # samples x timesteps
@@ -363,32 +584,49 @@ def np_forward_backward(c, ws, x, y, act, seq):
     dH = dtop if seq else np.zeros_like(H)
     if not seq:
         dH[:, -1] = dtop
-    gK, gR, gb = np.zeros_like(K), np.zeros_like(R), np.zeros_like(b)
-    dh = np.zeros((B, U))
-    for t in reversed(range(T)):
-        dh = dh + dH[:, t]
-        da = dh * (1 - hs[t + 1] ** 2)
-        gK += x[:, t].T @ da
-        gR += hs[t].T @ da
-        gb += da.sum(axis=0)
-        dh = da @ R.T
-    return loss, [gK, gR, gb, gKd, gbd]
+    return loss, np_rnn_backward(kind, ws[:3], x, cache, dH) + [gKd, gbd]
 
 
-def np_replay(c, w0, xs, ys, batches):
-    """Float64 training: returns (epoch losses, final weights flattened)."""
+def np_gradient_check(c, w0, xs, ys, B):
+    """The float64 gradient of the first batch from weights0 against
+    central finite differences (step 1e-6): the largest |diff| / max(1,
+    |g|)."""
+    st = np_structure(c)
+    ws = [a.astype(np.float64) for a in w0]
+    x, y = xs[:B].astype(np.float64), ys[:B].astype(np.float64)
+    _, grads = np_forward_backward(c, ws, x, y, st)
+    worst = 0.0
+    for k, g in enumerate(grads):
+        for idx in np.ndindex(g.shape):
+            keep = ws[k][idx]
+            ws[k][idx] = keep + 1e-6
+            up, _ = np_forward_backward(c, ws, x, y, st)
+            ws[k][idx] = keep - 1e-6
+            down, _ = np_forward_backward(c, ws, x, y, st)
+            ws[k][idx] = keep
+            fd = (up - down) / 2e-6
+            worst = max(worst, abs(fd - g[idx]) / max(1.0, abs(g[idx])))
+    return worst
+
+
+def np_replay(c, w0, xs, ys, batches, val_batches):
+    """Float64 training: returns (epoch losses, epoch validation losses,
+    final weights flattened).  The validation loss of an epoch: with the
+    weights after its last step, the loss (a mean) of each validation batch,
+    then their mean weighted by the batches' sizes."""
     opt = hyper_params(c)
-    act, seq = np_structure(c)
+    st = np_structure(c)
     ws = [a.astype(np.float64) for a in w0]
     m = [np.zeros_like(a) for a in ws]
     v = [np.zeros_like(a) for a in ws]
     xs, ys = xs.astype(np.float64), ys.astype(np.float64)
-    t, epoch_losses = 0, []
+    n_train = batches[-1][1]
+    t, epoch_losses, val_losses = 0, [], []
     for _ in range(c["epochs"]):
         total = 0.0
         for lo, hi in batches:
             loss, grads = np_forward_backward(c, ws, xs[lo:hi], ys[lo:hi],
-                                              act, seq)
+                                              st)
             total += loss * (hi - lo)
             t += 1
             lr = opt["learning_rate"]
@@ -408,13 +646,33 @@ def np_replay(c, w0, xs, ys, batches):
                     v[k] = v[k] + (g * g - v[k]) * (1 - b2)
                     ws[k] = ws[k] - m[k] * alpha / (np.sqrt(v[k])
                                                      + opt["epsilon"])
-        epoch_losses.append(total / xs.shape[0])
-    return np.asarray(epoch_losses), flat(ws, np.float64)
+        epoch_losses.append(total / n_train)
+        if val_batches:
+            vt = sum(np_forward_backward(c, ws, xs[lo:hi], ys[lo:hi], st)[0]
+                     * (hi - lo) for lo, hi in val_batches)
+            val_losses.append(vt / (val_batches[-1][1] - val_batches[0][0]))
+    return (np.asarray(epoch_losses), np.asarray(val_losses),
+            flat(ws, np.float64))
 
 
 # ---------------------------------------------------------------------------
 # Generation
 # ---------------------------------------------------------------------------
+def split_count(n, split):
+    """The number of samples fit trains on: Keras's train_validation_split
+    (keras/src/trainers/data_adapters/array_slicing.py) keeps the first
+    int(math.floor(n * (1.0 - split))), in float64, and validates with the
+    rest; checked against that function."""
+    if not split:
+        return n
+    k = int(math.floor(n * (1.0 - split)))
+    tr, va = train_validation_split((np.arange(n),), validation_split=split)
+    assert list(tr[0]) == list(range(k)) and list(va[0]) == \
+        list(range(k, n)), (n, split)
+    assert 0 < k < n
+    return k
+
+
 def epoch_loss_f32(batch_losses, sizes):
     """Keras's Mean tracker in float32, step by step: (running values,
     totals, counts) for one epoch."""
@@ -449,14 +707,28 @@ def gen_case(index, c):
     W0 = flat(w0, np.float32)
 
     B, E = c["batch_size"], c["epochs"]
-    batches = [(lo, min(lo + B, N_SAMPLES)) for lo in range(0, N_SAMPLES, B)]
+    split = split_of(c)
+    n_train = split_count(N_SAMPLES, split)
+    batches = [(lo, min(lo + B, n_train)) for lo in range(0, n_train, B)]
     sizes = [hi - lo for lo, hi in batches]
     nb = len(batches)
+    val_batches = [(lo, min(lo + B, N_SAMPLES))
+                   for lo in range(n_train, N_SAMPLES, B)]
+    val_sizes = [hi - lo for lo, hi in val_batches]
+    nvb = len(val_batches)
 
     fit = run_fit(c, w0, xs, ys, seed, False)
     assert fit["jit_compile"] is False
     rec = fit["rec"]
     assert rec.epoch_starts == [e * nb for e in range(E)], rec.epoch_starts
+    assert rec.test_starts == [e * nvb for e in range(E if split else 0)], \
+        rec.test_starts
+    assert len(rec.test_logs) == E * nvb and len(fit["val_history"]) == \
+        (E if split else 0)
+    # Each epoch's evaluate() sees the weights after the epoch's last step.
+    assert all(a.tobytes() == rec.weights[(e + 1) * nb - 1].tobytes()
+               for e, a in enumerate(rec.test_weights))
+    assert np.isfinite(fit["val_history"]).all()
     assert len(rec.weights) == E * nb
     assert rec.weights[-1].tobytes() == fit["weights"].tobytes()
     assert all(np.isfinite(w).all() for w in rec.weights)
@@ -471,6 +743,8 @@ def gen_case(index, c):
     for other in (again, auto):
         assert other["weights"].tobytes() == fit["weights"].tobytes()
         assert other["history"].tobytes() == fit["history"].tobytes()
+        assert other["val_history"].tobytes() == \
+            fit["val_history"].tobytes()
         assert all(a.tobytes() == b.tobytes()
                    for a, b in zip(other["rec"].weights, rec.weights))
 
@@ -487,6 +761,9 @@ def gen_case(index, c):
             "history_loss_same_bits":
                 xla["history"].tobytes() == fit["history"].tobytes(),
         }
+        if split:
+            xla_note["history_val_loss_same_bits"] = \
+                xla["val_history"].tobytes() == fit["val_history"].tobytes()
     except Exception as exc:  # pragma: no cover - depends on the TF build
         xla_note = {"ran": False, "error": f"{type(exc).__name__}"}
 
@@ -496,7 +773,8 @@ def gen_case(index, c):
     assert tob_loss == rec.logs[0]
 
     # Replay by hand; it gives the batch losses.
-    batch_losses, steps = tf_replay(c, w0, xs, ys, seed, batches)
+    batch_losses, steps, val_batch_losses = tf_replay(
+        c, w0, xs, ys, seed, batches, val_batches)
     replay_same = all(a.tobytes() == b.tobytes()
                       for a, b in zip(steps, rec.weights))
     replay_max_ulps = max(max_ulps(a, b) for a, b in zip(steps, rec.weights))
@@ -518,8 +796,27 @@ def gen_case(index, c):
             (c["name"], e, plain, running[-1])
         running_all.append(running)
 
+    # The validation loss: evaluate()'s Mean tracker (reset by evaluate),
+    # the same formula over the validation batches, bit for bit.
+    for e in range(E if split else 0):
+        running, totals, counts = epoch_loss_f32(val_batch_losses[e],
+                                                 val_sizes)
+        k = e * nvb
+        for j in range(nvb):
+            assert rec.test_totals[k + j] == totals[j], (c["name"], e, j)
+            assert rec.test_counts[k + j] == counts[j], (c["name"], e, j)
+            assert rec.test_logs[k + j] == running[j], (c["name"], e, j)
+        assert running[-1] == fit["val_history"][e], (c["name"], e)
+        if len(set(val_sizes)) > 1:
+            plain = np.float32(np.mean(val_batch_losses[e].astype(
+                np.float64)))
+            assert abs(float(plain) - float(running[-1])) > 1e-6, \
+                (c["name"], e, plain, running[-1])
+
     # NumPy float64 replay.
-    np_loss, np_w = np_replay(c, w0, xs, ys, batches)
+    np_loss, np_val, np_w = np_replay(c, w0, xs, ys, batches, val_batches)
+    fd = np_gradient_check(c, w0, xs, ys, B)
+    assert fd < 1e-6, (c["name"], fd)
     stats = {
         "name": c["name"],
         "n": int(W0.size),
@@ -528,11 +825,15 @@ def gen_case(index, c):
                              / np.maximum(1, np.abs(np_w)))),
         "np_loss": float(np.max(np.abs(np_loss - fit["history"])
                                 / np.abs(np_loss))),
+        "np_val": float(np.max(np.abs(np_val - fit["val_history"])
+                               / np.abs(np_val))) if split else None,
+        "fd": fd,
         "moved": float(np.max(np.abs(fit["weights"] - W0))),
         "xla": xla_note,
         "replay_max_ulps": replay_max_ulps,
     }
     assert stats["np_w"] < 1e-4 and stats["np_loss"] < 1e-4, stats
+    assert not split or stats["np_val"] < 1e-4, stats
 
     rec_json = {
         "name": c["name"],
@@ -560,6 +861,16 @@ def gen_case(index, c):
         "weights_after_each_batch": f32list(np.stack(rec.weights)),
         "xla_vs_stored": xla_note,
     }
+    if "validation_split" in c:
+        # Cases 5 on (absent from cases 0-4: validation_split 0, no
+        # validation).  batch_sizes above are then the training part's.
+        rec_json.update({
+            "validation_split": split,
+            "n_train": n_train,
+            "val_batch_sizes": val_sizes,
+            "val_batch_losses": f32list(val_batch_losses) if split else [],
+            "history_val_loss": f32list(fit["val_history"]),
+        })
     return rec_json, stats
 
 
@@ -589,6 +900,7 @@ def generate(out_dir):
                 "optimizer.apply_gradients; the last batch holds the "
                 "remaining samples",
         "epoch_loss": EPOCH_LOSS,
+        "validation": VALIDATION,
         "jit_compile": {
             "stored": False,
             "auto_resolves_to": False,
@@ -606,23 +918,30 @@ def generate(out_dir):
     for rec in back["cases"]:
         for key in ("weights0", "xs", "ys", "history_loss", "batch_losses",
                     "running_loss", "weights", "weights_after_first_batch",
-                    "weights_after_each_batch"):
+                    "weights_after_each_batch", "val_batch_losses",
+                    "history_val_loss"):
+            if key not in rec:
+                continue
             a = np.asarray(rec[key], dtype=np.float64)
             assert np.array_equal(a.astype(np.float32).astype(np.float64), a)
     print("fit.json:")
-    print(f"  {'case':<22} {'n':>3} {'steps':>5}  {'moved':>7}  "
-          f"{'f64 w':>8}  {'f64 loss':>8}  replay  xla (differing, ulp)")
+    print(f"  {'case':<35} {'n':>3} {'steps':>5}  {'moved':>7}  "
+          f"{'f64 w':>8}  {'f64 loss':>8}  {'f64 val':>8}  {'fd':>8}  "
+          f"replay  xla (differing, ulp)")
     for s in stats:
         x = s["xla"]
         xs = (f"{x['weights_differing']}/{s['n']}, {x['max_ulps']}"
               if x["ran"] else x["error"])
-        print(f"  {s['name']:<22} {s['n']:>3} {s['steps']:>5}  "
+        val = "-" if s["np_val"] is None else f"{s['np_val']:8.1e}"
+        print(f"  {s['name']:<35} {s['n']:>3} {s['steps']:>5}  "
               f"{s['moved']:7.3f}  {s['np_w']:8.1e}  {s['np_loss']:8.1e}  "
+              f"{val:>8}  {s['fd']:8.1e}  "
               f"{'same' if s['replay_max_ulps'] == 0 else 'differ'}    {xs}")
     print("  (moved: max |weights - weights0|; f64 w: NumPy float64 replay, "
-          "max |diff| / max(1, |w|); f64 loss: largest relative difference "
-          "of history_loss; replay: GradientTape + apply_gradients by hand "
-          "vs fit, every step)")
+          "max |diff| / max(1, |w|); f64 loss / f64 val: largest relative "
+          "difference of history_loss / history_val_loss; fd: the float64 "
+          "gradient of the first batch vs central differences; replay: "
+          "GradientTape + apply_gradients by hand vs fit, every step)")
     (out_dir / OUT_FILE).write_text(text, encoding="utf-8")
     print(f"  wrote {out_dir / OUT_FILE} ({len(text.encode())} bytes)")
 
