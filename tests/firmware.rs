@@ -11,6 +11,10 @@
 //!   this test: the inputs and the host's outputs for them (every `step` output and the
 //!   `forward` output), plus Keras's outputs for the seed model, as Rust source that the
 //!   firmware `include!`s. Floats are written with `{:?}`, which reads back to the same bits.
+//!   Also the on-device training run's: [`train::STEPS`] SGD steps of the seed model from
+//!   its Keras weights on deterministic samples, computed by `examples/firmware/src/train.rs`
+//!   (this test's module `train`, the firmware's too), its per-step losses and final weights,
+//!   which the firmware must reproduce bit for bit.
 //!   It is written, not checked in, so that the firmware is always compared with the host's
 //!   maths as it is now.
 //!
@@ -25,6 +29,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 include!("fixtures/firmware/models.rs");
+
+/// The firmware's training run, the same source on both sides.
+#[path = "../examples/firmware/src/train.rs"]
+mod train;
 
 /// How many input sequences the firmware runs through the LSTM model.
 const LSTM_SEQUENCES: usize = 2;
@@ -81,6 +89,25 @@ fn conv_inputs() -> Vec<[[f32; 1]; 32]> {
     let mut rng = Lcg(0x6175_6469_6f73_616d);
     (0..CONV_SEQUENCES)
         .map(|_| core::array::from_fn(|_| [rng.uniform(-1.0, 1.0)]))
+        .collect()
+}
+
+/// The training samples: inputs in [-1, 1).
+fn train_inputs() -> Vec<train::Input> {
+    let mut rng = Lcg(0x7472_6169_6e69_6e67);
+    (0..train::SAMPLES)
+        .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| rng.uniform(-1.0, 1.0))))
+        .collect()
+}
+
+/// Their targets: a smooth function of the sequence (the mean of its first feature over the
+/// last ten timesteps, plus half its last second feature), for the seed model to learn.
+fn train_targets(xs: &[train::Input]) -> Vec<train::Target> {
+    xs.iter()
+        .map(|x| {
+            let tail: f32 = x[40..].iter().map(|v| v[0]).sum();
+            [tail / 10.0 + 0.5 * x[49][1]]
+        })
         .collect()
 }
 
@@ -191,6 +218,55 @@ fn data() -> Data {
         assert_close(&format!("seed case {i}"), forward, want);
     }
 
+    // Training on the device: SGD steps of the seed model from Keras's weights.
+    let train_inputs = train_inputs();
+    let train_targets = train_targets(&train_inputs);
+    let (xs, ys): (
+        &[train::Input; train::SAMPLES],
+        &[train::Target; train::SAMPLES],
+    ) = (
+        train_inputs.as_slice().try_into().expect("SAMPLES inputs"),
+        train_targets
+            .as_slice()
+            .try_into()
+            .expect("SAMPLES targets"),
+    );
+    let mut trained = seed.clone();
+    let mut train_losses = [0.0_f32; train::STEPS];
+    train::train(&mut trained, xs, ys, &mut train_losses, &mut ());
+    let mut train_weights = [0.0_f32; Seed::PARAMS];
+    trained.write_flat(&mut train_weights).unwrap();
+    // The same as `fit` with these options, bit for bit: the firmware trains as `fit` does.
+    let mut fitted = seed.clone();
+    let history = tinyrnn::train::fit(
+        &mut fitted,
+        &train_inputs,
+        &train_targets,
+        &tinyrnn::train::FitOptions {
+            loss: train::LOSS,
+            optimizer: train::OPTIMIZER,
+            epochs: 1,
+            batch_size: train::BATCH,
+            shuffle: false,
+            verbose: false,
+            ..Default::default()
+        },
+    );
+    let mut fitted_weights = [0.0_f32; Seed::PARAMS];
+    fitted.write_flat(&mut fitted_weights).unwrap();
+    assert_eq!(
+        train_weights.map(f32::to_bits),
+        fitted_weights.map(f32::to_bits),
+        "train.rs's weights {train_weights:?} vs fit's {fitted_weights:?}"
+    );
+    #[allow(clippy::cast_precision_loss, reason = "a few steps")]
+    let mean_loss = train_losses.iter().sum::<f32>() / train::STEPS as f32;
+    assert_close("train.rs's mean loss vs fit's", &[mean_loss], &history.loss);
+    assert!(
+        train_losses[train::STEPS - 1] < train_losses[0],
+        "training lowers the loss: {train_losses:?}"
+    );
+
     // The lstm(16) model: deterministic weights and inputs.
     let lstm_blob = le_bytes(&lstm_weights());
     let lstm = Lstm16::from_le_slice(&lstm_blob).expect("a blob of the lstm model's size");
@@ -300,6 +376,41 @@ fn data() -> Data {
         "CONV_FORWARD",
         &format!("[[f32; 1]; {CONV_SEQUENCES}]"),
         &conv_out.iter().map(|(_, f)| row(f)).collect::<Vec<_>>(),
+    );
+    let samples = train::SAMPLES;
+    item(
+        &mut text,
+        "The training samples' inputs: deterministic values in [-1, 1).",
+        "TRAIN_INPUTS",
+        &format!("[[[f32; 3]; 50]; {samples}]"),
+        &sequences(&train_inputs),
+    );
+    item(
+        &mut text,
+        "The training samples' targets.",
+        "TRAIN_TARGETS",
+        &format!("[[f32; 1]; {samples}]"),
+        &train_targets.iter().map(|y| row(y)).collect::<Vec<_>>(),
+    );
+    item(
+        &mut text,
+        "The host's loss at each training step (its batch's, before its update).",
+        "TRAIN_LOSSES",
+        &format!("[f32; {}]", train::STEPS),
+        &train_losses
+            .iter()
+            .map(|v| format!("{v:?}"))
+            .collect::<Vec<_>>(),
+    );
+    item(
+        &mut text,
+        "The host's weights after the training steps, in `write_flat` order.",
+        "TRAIN_WEIGHTS",
+        &format!("[f32; {}]", Seed::PARAMS),
+        &train_weights
+            .iter()
+            .map(|v| format!("{v:?}"))
+            .collect::<Vec<_>>(),
     );
     let text = text.trim_end().to_owned() + "\n";
 

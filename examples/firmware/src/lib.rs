@@ -1,6 +1,7 @@
 //! tinyrnn on a Cortex-M4F: the models (the seed, an lstm(16) and a streaming conv + GRU), their weights in flash, and one function per model and
 //! entry point (`step` over a sequence, `forward`) that the firmware (`src/main.rs`) times and
-//! checks, and that `src/bin/no_panic.rs` proves panic-free.
+//! checks, and that `src/bin/no_panic.rs` proves panic-free; and training steps of the seed
+//! model ([`train`]: `backward` and SGD), likewise timed, checked and proved panic-free.
 //!
 //! The models and their data are shared with the host test that computes the expected
 //! outputs (`tests/firmware.rs`), so both sides compile the same declarations and weights.
@@ -15,11 +16,16 @@ pub mod expected {
 }
 
 /// The seed model with Keras's weights, built at compile time from the blob that
-/// `tinyrnn convert seed_rnn2.keras` writes: read-only data, in flash.
-#[cfg(feature = "seed")]
+/// `tinyrnn convert seed_rnn2.keras` writes: read-only data, in flash. (Training starts
+/// from a copy of it on the stack.)
+#[cfg(any(feature = "seed", feature = "train"))]
 pub static SEED: Seed = Seed::from_le_bytes(include_bytes!(
     "../../../tests/fixtures/firmware/seed_rnn2.bin"
 ));
+
+/// Training steps of the seed model, the host test's code too (`tests/firmware.rs`).
+#[cfg(feature = "train")]
+pub mod train;
 
 /// The lstm(16) model with the host test's deterministic weights, in flash.
 #[cfg(feature = "lstm")]

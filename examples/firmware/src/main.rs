@@ -9,6 +9,11 @@
 //! uses, by painting the stack and finding the lowest word that was overwritten, and brackets
 //! each run with marker functions between which QEMU's execution log counts instructions.
 //!
+//! Then it trains: SGD steps of the seed model from its weights in flash (`src/train.rs`,
+//! the host test's code too), and exits 0 only if every step's loss and every final weight
+//! equal the host's bit for bit; it measures the stack the training uses (`backward`'s tape
+//! is on it) and counts the instructions of each sample's `backward` and of each update.
+//!
 //! With a model's feature off (`--no-default-features`: an empty firmware), its run replays
 //! the host's outputs instead: the same data, comparisons and printing, without the model,
 //! so that the difference in size between two builds is the model's own.
@@ -46,6 +51,8 @@ markers! {
     tinyrnn_mark_lstm_forward = 4_u32;
     tinyrnn_mark_conv_steps = 5_u32;
     tinyrnn_mark_conv_forward = 6_u32;
+    tinyrnn_mark_train_backward = 7_u32;
+    tinyrnn_mark_train_update = 8_u32;
 }
 
 /// Stack high-water marks. cortex-m-rt's `paint-stack` fills all free RAM (from the end of
@@ -361,6 +368,116 @@ fn conv_forward(s: usize, x: &[[f32; 1]; 32], out: &mut [f32; 1]) {
     *out = *black_box(&host::CONV_FORWARD[s]);
 }
 
+// Training: the seed model's, when it is built in, else a replay of the host's results.
+
+/// The training's marks: the marker functions around each `backward` and each update.
+#[cfg(feature = "train")]
+struct Markers;
+
+#[cfg(feature = "train")]
+impl tinyrnn_firmware::train::Marks for Markers {
+    fn backward(&mut self) {
+        tinyrnn_mark_train_backward();
+    }
+    fn update(&mut self) {
+        tinyrnn_mark_train_update();
+    }
+    fn end(&mut self) {
+        tinyrnn_mark_end();
+    }
+}
+
+/// Trains a copy of the seed model (on the stack) on the host's samples; writes its final
+/// weights (`write_flat`) and each step's loss.
+#[cfg(feature = "train")]
+fn train_run(
+    weights: &mut [f32; tinyrnn_firmware::Seed::PARAMS],
+    losses: &mut [f32; tinyrnn_firmware::train::STEPS],
+) {
+    let mut net = black_box(&tinyrnn_firmware::SEED).clone();
+    let (xs, ys) = black_box((&host::TRAIN_INPUTS, &host::TRAIN_TARGETS));
+    tinyrnn_firmware::train::train(&mut net, xs, ys, losses, &mut Markers);
+    if net.write_flat(weights).is_err() {
+        weights.fill(f32::NAN);
+    }
+}
+#[cfg(not(feature = "train"))]
+fn train_run<const W: usize, const L: usize>(weights: &mut [f32; W], losses: &mut [f32; L]) {
+    black_box((&host::TRAIN_INPUTS, &host::TRAIN_TARGETS));
+    weights.copy_from_slice(black_box(&host::TRAIN_WEIGHTS[..]));
+    losses.copy_from_slice(black_box(&host::TRAIN_LOSSES[..]));
+}
+
+/// Runs the training steps, then compares with the host's results (bit for bit: the same
+/// code on the same data) and prints. Returns whether it passed.
+fn check_training<const W: usize, const L: usize>(
+    host_weights: &'static [f32; W],
+    host_losses: &'static [f32; L],
+    run: fn(&mut [f32; W], &mut [f32; L]),
+    stack: &mut stack::Stack,
+) -> bool {
+    let mut weights = [0.0_f32; W];
+    let mut losses = [0.0_f32; L];
+    let top = stack.paint();
+    run(&mut weights, &mut losses);
+    let used = stack.used_since(top);
+
+    let samples = host::TRAIN_INPUTS.len();
+    let batch = samples / L;
+    let timesteps = host::TRAIN_INPUTS[0].len();
+    let tape = tinyrnn_firmware::Seed::TAPE_BYTES;
+    hprintln!(
+        "train: the seed model from its weights in flash, {} SGD steps of {} samples ({} timesteps each), mean squared error",
+        L,
+        batch,
+        timesteps
+    );
+    if cfg!(not(feature = "train")) {
+        hprintln!("  no training: replays the host's results");
+    }
+    hprintln!(
+        "  backward's tape: {} bytes (on the stack); weights: {} values",
+        tape,
+        W
+    );
+    let mut tally = Tally::default();
+    for (k, (&got, &want)) in losses.iter().zip(host_losses).enumerate() {
+        tally.add("loss", 0, k, got, want);
+        hprintln!(
+            "  step {}: loss {:?} ({:#010x}), host {:?}",
+            k + 1,
+            got,
+            got.to_bits(),
+            want
+        );
+    }
+    for (i, (&got, &want)) in weights.iter().zip(host_weights).enumerate() {
+        tally.add("weight", 0, i, got, want);
+    }
+    let ok = tally.bad == 0 && tally.exact == tally.values;
+    hprintln!(
+        "  against the host: {} values ({} losses, {} final weights), {} bit-exact: {}",
+        tally.values,
+        L,
+        W,
+        tally.exact,
+        if ok { "ok" } else { "FAIL" }
+    );
+    hprintln!("  stack: {} bytes below the caller for the training", used);
+    hprintln!(
+        "RESULT train steps={} batch={} timesteps={} values={} exact={} stack={} tape={} ok={}",
+        L,
+        batch,
+        timesteps,
+        tally.values,
+        tally.exact,
+        used,
+        tape,
+        ok
+    );
+    ok
+}
+
 /// Bytes of a model's state type when the model is built in.
 macro_rules! state_bytes {
     ($feature:literal, $state:ident) => {{
@@ -452,7 +569,14 @@ fn main() -> ! {
         &mut stack,
     );
 
-    let ok = seed_ok && lstm_ok && conv_ok;
+    let train_ok = check_training(
+        &host::TRAIN_WEIGHTS,
+        &host::TRAIN_LOSSES,
+        train_run,
+        &mut stack,
+    );
+
+    let ok = seed_ok && lstm_ok && conv_ok && train_ok;
     hprintln!("RESULT program stack={}", stack.high_water());
     hprintln!("firmware: {}", if ok { "PASS" } else { "FAIL" });
     debug::exit(if ok {
