@@ -931,20 +931,413 @@ impl Bi {
         let _ = (state, x);
         ::core::unreachable!("the `Streamable` bound cannot hold for this model")
     }
-    /** Not available yet: it has layers that read a whole sequence at once, so this model has no backward pass (issue 16 is in
- progress). Calling it is a compile error.*/
+    /// Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
+    /// respect to every weight into `grads` (a model of the same type, e.g. starting
+    /// from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of
+    /// just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after
+    /// a last `dense` with a sigmoid or softmax is computed from its logits, as Keras
+    /// does. Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on
+    /// the stack.
     pub fn backward(
         &self,
-        x: &[[f32; 3]],
+        x: &[[f32; 3]; 8],
         y: &[f32; 1],
         loss: ::tinyrnn::__private::train::Loss,
         grads: &mut Self,
-    ) -> f32
-    where
-        for<'a> Self: ::tinyrnn::__private::Trainable<'a>,
-    {
-        let _ = (x, y, loss, grads);
-        ::core::unreachable!("the `Trainable` bound cannot hold for this model")
+    ) -> f32 {
+        self.backward_with(x, y, loss, grads, ::core::option::Option::None)
+    }
+    /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
+    /// (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
+    /// `alpha_dropout`, as Keras defines them with `training=True`), drawing from
+    /// `noise`, and the gradient goes through what they drew. `fit` calls this.
+    pub fn backward_training(
+        &self,
+        x: &[[f32; 3]; 8],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+        noise: &mut ::tinyrnn::__private::train::Noise,
+    ) -> f32 {
+        self.backward_with(x, y, loss, grads, ::core::option::Option::Some(noise))
+    }
+    #[allow(
+        clippy::large_stack_arrays,
+        reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
+    )]
+    fn backward_with(
+        &self,
+        x: &[[f32; 3]; 8],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+        noise: ::core::option::Option<&mut ::tinyrnn::__private::train::Noise>,
+    ) -> f32 {
+        let mut noise = noise;
+        let noisy = noise.is_some();
+        let _ = (&mut noise, noisy);
+        let mut tape = BiTape::ZERO;
+        let mut state = BiState::new();
+        let mut seq_0 = [[0.0_f32; 8]; 8];
+        let mut backward_bidirectional = [[0.0_f32; 4]; 8];
+        let mut forward_bidirectional = [[0.0_f32; 4]; 8];
+        for k in 0..8 {
+            let t = 8 - 1 - k;
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(x[t]);
+            let v = self
+                .bidirectional
+                .backward_layer
+                .step_train(
+                    &mut state.bidirectional.1,
+                    &v,
+                    &mut tape.bidirectional_backward[k],
+                );
+            backward_bidirectional[t] = v.into();
+        }
+        for k in 0..8 {
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(x[k]);
+            let _ = &v;
+            let forward = self
+                .bidirectional
+                .forward_layer
+                .step_train(
+                    &mut state.bidirectional.0,
+                    &v,
+                    &mut tape.bidirectional_forward[k],
+                );
+            forward_bidirectional[k] = forward.into();
+            let v: ::tinyrnn::__private::nalgebra::SVector<f32, 8> = <::tinyrnn::__private::layers::Bidirectional<
+                ::tinyrnn::__private::layers::Lstm<
+                    3,
+                    4,
+                    16,
+                    16,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                >,
+                ::tinyrnn::__private::layers::Concat,
+            >>::merge::<
+                4,
+                8,
+            >(
+                &forward,
+                &::tinyrnn::__private::nalgebra::SVector::from(backward_bidirectional[k]),
+            );
+            seq_0[k] = v.into();
+        }
+        let mut last_1 = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::zeros();
+        let mut backward_bidirectional_1 = [[0.0_f32; 3]; 8];
+        let mut forward_bidirectional_1 = [[0.0_f32; 3]; 8];
+        for k in 0..8 {
+            let t = 8 - 1 - k;
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(seq_0[t]);
+            let v = self
+                .bidirectional_1
+                .backward_layer
+                .step_train(
+                    &mut state.bidirectional_1.1,
+                    &v,
+                    &mut tape.bidirectional_1_backward[k],
+                );
+            backward_bidirectional_1[t] = v.into();
+        }
+        for k in 0..8 {
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(seq_0[k]);
+            let _ = &v;
+            let forward = self
+                .bidirectional_1
+                .forward_layer
+                .step_train(
+                    &mut state.bidirectional_1.0,
+                    &v,
+                    &mut tape.bidirectional_1_forward[k],
+                );
+            forward_bidirectional_1[k] = forward.into();
+            let _ = forward;
+        }
+        last_1 = <::tinyrnn::__private::layers::Bidirectional<
+            ::tinyrnn::__private::layers::Gru<
+                8,
+                3,
+                9,
+                2,
+                true,
+                ::tinyrnn::__private::activations::Tanh,
+                ::tinyrnn::__private::activations::Sigmoid,
+            >,
+            ::tinyrnn::__private::layers::Sum,
+        >>::merge::<
+            3,
+            3,
+        >(
+            &::tinyrnn::__private::nalgebra::SVector::from(
+                forward_bidirectional_1[8 - 1],
+            ),
+            &::tinyrnn::__private::nalgebra::SVector::from(backward_bidirectional_1[0]),
+        );
+        let v = last_1;
+        let v = self.dense.step_train(&v, &mut tape.dense);
+        let predictions: [f32; 1] = v.into();
+        let predictions = &predictions[..];
+        let from_logits = false;
+        let mut gradient = [0.0_f32; 1];
+        let value = if from_logits {
+            let logits: [f32; 1] = tape.dense.z.into();
+            loss.gradient_from_logits(&y[..], &logits[..], predictions, 1, &mut gradient)
+        } else {
+            loss.gradient(&y[..], predictions, 1, &mut gradient)
+        };
+        let g = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            1,
+        >::from_column_slice(&gradient);
+        let g = if from_logits {
+            self.dense.backward_z(&tape.dense, &g, &mut grads.dense)
+        } else {
+            self.dense.backward(&tape.dense, &g, &mut grads.dense)
+        };
+        let end = g;
+        let mut dh_bidirectional_1_forward = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            3,
+        >::zeros();
+        let transposed_bidirectional_1_forward = self
+            .bidirectional_1
+            .forward_layer
+            .transposed(true);
+        let mut dh_bidirectional_1_backward = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            3,
+        >::zeros();
+        let transposed_bidirectional_1_backward = self
+            .bidirectional_1
+            .backward_layer
+            .transposed(true);
+        let mut g_backward_bidirectional_1 = [[0.0_f32; 3]; 8];
+        let mut d_seq_0 = [[0.0_f32; 8]; 8];
+        for k in (0..8).rev() {
+            let g = if k + 1 == 8 {
+                end
+            } else {
+                ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::zeros()
+            };
+            let g = if k + 1 == 8 {
+                let (gf, gb) = <::tinyrnn::__private::layers::Bidirectional<
+                    ::tinyrnn::__private::layers::Gru<
+                        8,
+                        3,
+                        9,
+                        2,
+                        true,
+                        ::tinyrnn::__private::activations::Tanh,
+                        ::tinyrnn::__private::activations::Sigmoid,
+                    >,
+                    ::tinyrnn::__private::layers::Sum,
+                >>::merge_backward::<
+                    3,
+                    3,
+                >(
+                    &g,
+                    &::tinyrnn::__private::nalgebra::SVector::from(
+                        forward_bidirectional_1[8 - 1],
+                    ),
+                    &::tinyrnn::__private::nalgebra::SVector::from(
+                        backward_bidirectional_1[0],
+                    ),
+                );
+                g_backward_bidirectional_1[0] = gb.into();
+                gf
+            } else {
+                ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::zeros()
+            };
+            let (g, dh) = self
+                .bidirectional_1
+                .forward_layer
+                .backward_step(
+                    &transposed_bidirectional_1_forward,
+                    &mut tape.bidirectional_1_forward[k],
+                    &(g + dh_bidirectional_1_forward),
+                );
+            dh_bidirectional_1_forward = dh;
+            for (d, v) in d_seq_0[k].iter_mut().zip(g.iter()) {
+                *d += v;
+            }
+            let _ = g;
+        }
+        for k in (0..8).rev() {
+            let t = 8 - 1 - k;
+            let g = ::tinyrnn::__private::nalgebra::SVector::<
+                f32,
+                3,
+            >::from(g_backward_bidirectional_1[t]);
+            let (g, dh) = self
+                .bidirectional_1
+                .backward_layer
+                .backward_step(
+                    &transposed_bidirectional_1_backward,
+                    &mut tape.bidirectional_1_backward[k],
+                    &(g + dh_bidirectional_1_backward),
+                );
+            dh_bidirectional_1_backward = dh;
+            for (d, v) in d_seq_0[t].iter_mut().zip(g.iter()) {
+                *d += v;
+            }
+            let _ = g;
+        }
+        grads.bidirectional_1.forward_layer.add_gradients(&tape.bidirectional_1_forward);
+        grads
+            .bidirectional_1
+            .backward_layer
+            .add_gradients(&tape.bidirectional_1_backward);
+        let mut dh_bidirectional_forward = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            4,
+        >::zeros();
+        let mut dc_bidirectional_forward = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            4,
+        >::zeros();
+        let transposed_bidirectional_forward = self
+            .bidirectional
+            .forward_layer
+            .transposed(false);
+        let mut dh_bidirectional_backward = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            4,
+        >::zeros();
+        let mut dc_bidirectional_backward = ::tinyrnn::__private::nalgebra::SVector::<
+            f32,
+            4,
+        >::zeros();
+        let transposed_bidirectional_backward = self
+            .bidirectional
+            .backward_layer
+            .transposed(false);
+        let mut g_backward_bidirectional = [[0.0_f32; 4]; 8];
+        for k in (0..8).rev() {
+            let g = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(d_seq_0[k]);
+            let (gf, gb) = <::tinyrnn::__private::layers::Bidirectional<
+                ::tinyrnn::__private::layers::Lstm<
+                    3,
+                    4,
+                    16,
+                    16,
+                    ::tinyrnn::__private::activations::Tanh,
+                    ::tinyrnn::__private::activations::Sigmoid,
+                >,
+                ::tinyrnn::__private::layers::Concat,
+            >>::merge_backward::<
+                4,
+                8,
+            >(
+                &g,
+                &::tinyrnn::__private::nalgebra::SVector::from(forward_bidirectional[k]),
+                &::tinyrnn::__private::nalgebra::SVector::from(backward_bidirectional[k]),
+            );
+            g_backward_bidirectional[k] = gb.into();
+            let g = gf;
+            let back = self
+                .bidirectional
+                .forward_layer
+                .backward_step(
+                    &transposed_bidirectional_forward,
+                    &mut tape.bidirectional_forward[k],
+                    &(g + dh_bidirectional_forward),
+                    &dc_bidirectional_forward,
+                );
+            (dh_bidirectional_forward, dc_bidirectional_forward) = (back.h, back.c);
+            let g = back.x;
+            let _ = g;
+        }
+        for k in (0..8).rev() {
+            let t = 8 - 1 - k;
+            let g = ::tinyrnn::__private::nalgebra::SVector::<
+                f32,
+                4,
+            >::from(g_backward_bidirectional[t]);
+            let back = self
+                .bidirectional
+                .backward_layer
+                .backward_step(
+                    &transposed_bidirectional_backward,
+                    &mut tape.bidirectional_backward[k],
+                    &(g + dh_bidirectional_backward),
+                    &dc_bidirectional_backward,
+                );
+            (dh_bidirectional_backward, dc_bidirectional_backward) = (back.h, back.c);
+            let g = back.x;
+            let _ = g;
+        }
+        grads.bidirectional.forward_layer.add_gradients(&tape.bidirectional_forward);
+        grads.bidirectional.backward_layer.add_gradients(&tape.bidirectional_backward);
+        value
+    }
+    /// The bytes of the tape `backward` keeps on the stack.
+    pub const TAPE_BYTES: usize = ::core::mem::size_of::<BiTape>();
+}
+/// What `Bi::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence (8 timesteps). `Bi::TAPE_BYTES` bytes, on the stack during `backward`.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+#[allow(dead_code, reason = "built by `backward` only, which a program may not call")]
+pub struct BiTape {
+    /// This layer's tape.
+    pub bidirectional_forward: [::tinyrnn::__private::layers::LstmTape<3, 4, 16>; 8],
+    /// This layer's tape.
+    pub bidirectional_backward: [::tinyrnn::__private::layers::LstmTape<3, 4, 16>; 8],
+    /// This layer's tape.
+    pub bidirectional_1_forward: [::tinyrnn::__private::layers::GruTape<8, 3, 9>; 8],
+    /// This layer's tape.
+    pub bidirectional_1_backward: [::tinyrnn::__private::layers::GruTape<8, 3, 9>; 8],
+    /// This layer's tape.
+    pub dense: ::tinyrnn::__private::layers::DenseTape<3, 1>,
+}
+#[allow(clippy::large_stack_arrays, reason = "the tape's size follows from the model's")]
+impl BiTape {
+    /// Before a forward pass: zeros.
+    pub const ZERO: Self = Self {
+        bidirectional_forward: [<::tinyrnn::__private::layers::LstmTape<
+            3,
+            4,
+            16,
+        >>::ZERO; 8],
+        bidirectional_backward: [<::tinyrnn::__private::layers::LstmTape<
+            3,
+            4,
+            16,
+        >>::ZERO; 8],
+        bidirectional_1_forward: [<::tinyrnn::__private::layers::GruTape<
+            8,
+            3,
+            9,
+        >>::ZERO; 8],
+        bidirectional_1_backward: [<::tinyrnn::__private::layers::GruTape<
+            8,
+            3,
+            9,
+        >>::ZERO; 8],
+        dense: <::tinyrnn::__private::layers::DenseTape<3, 1>>::ZERO,
+    };
+}
+impl ::tinyrnn::__private::train::Train for Bi {
+    type Input = [[f32; 3]; 8];
+    type Target = [f32; 1];
+    fn backward(
+        &self,
+        x: &[[f32; 3]; 8],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+    ) -> f32 {
+        Bi::backward(self, x, y, loss, grads)
+    }
+    fn backward_training(
+        &self,
+        x: &[[f32; 3]; 8],
+        y: &[f32; 1],
+        loss: ::tinyrnn::__private::train::Loss,
+        grads: &mut Self,
+        noise: &mut ::tinyrnn::__private::train::Noise,
+    ) -> f32 {
+        Bi::backward_training(self, x, y, loss, grads, noise)
     }
 }
 impl ::tinyrnn::__private::Model for Bi {

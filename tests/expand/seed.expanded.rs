@@ -547,15 +547,16 @@ impl Net {
         let _ = (&mut noise, noisy);
         let mut tape = NetTape::ZERO;
         let mut state = NetState::new();
-        let mut last = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
-        for (t, xt) in x.iter().enumerate() {
-            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(*xt);
+        let mut last_0 = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
+        for k in 0..50 {
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(x[k]);
+            let _ = &v;
             let v = self
                 .simple_rnn
-                .step_train(&mut state.simple_rnn, &v, &mut tape.simple_rnn[t]);
-            last = v;
+                .step_train(&mut state.simple_rnn, &v, &mut tape.simple_rnn[k]);
+            last_0 = v;
         }
-        let v = last;
+        let v = last_0;
         let v = self.dense.step_train(&v, &mut tape.dense);
         let predictions: [f32; 1] = v.into();
         let predictions = &predictions[..];
@@ -582,8 +583,8 @@ impl Net {
             2,
         >::zeros();
         let transposed_simple_rnn = self.simple_rnn.transposed(false);
-        for t in (0..50).rev() {
-            let g = if t + 1 == 50 {
+        for k in (0..50).rev() {
+            let g = if k + 1 == 50 {
                 end
             } else {
                 ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros()
@@ -592,7 +593,7 @@ impl Net {
                 .simple_rnn
                 .backward_step(
                     &transposed_simple_rnn,
-                    &mut tape.simple_rnn[t],
+                    &mut tape.simple_rnn[k],
                     &(g + dh_simple_rnn),
                 );
             dh_simple_rnn = dh;

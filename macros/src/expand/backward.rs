@@ -2,10 +2,17 @@
 //! layer's tape, the loss's gradient, then the layers' backward passes in reverse order and
 //! back through time, adding every weight's gradient into a model of the same type.
 //!
-//! So far for models of `simple_rnn`, `lstm` and `gru` (reading forwards), `dense` and the training-only
-//! layers (the identity, as in Keras's inference; dropout during training comes with
-//! `fit`), on an input of a fixed length. Other models get a `backward` whose call is a
+//! So far for models of `simple_rnn`, `lstm` and `gru` (`go_backwards` too), `bidirectional`
+//! around them (every merge mode), `dense`, `time_distributed(dense)` and the training-only
+//! layers (the identity; in training mode, `backward_training`, as Keras draws them), on an
+//! input of a fixed length, without masks. Other models get a `backward` whose call is a
 //! compile error that says so.
+//!
+//! The layers run in stages as in `forward` (a `go_backwards` layer or a `bidirectional`
+//! starts one that reads the stage before's whole output): the forward pass keeps each
+//! stage's output sequence and every layer's tape, and the backward pass goes through the
+//! stages in reverse, each back through its own timesteps, handing the gradient with
+//! respect to its input sequence to the stage before.
 
 use super::lit;
 use crate::check::{Kind, Layer, Model};
@@ -21,18 +28,27 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     if m.tokens {
         return Some("it reads token ids (`embedding`)".to_owned());
     }
-    if m.sections.len() != 1 || m.sections[0].stages.len() > 1 {
-        return Some("it has layers that read a whole sequence at once".to_owned());
+    if m.sections.len() != 1 || m.sections[0].stages.is_empty() {
+        return Some("it makes a new sequence (`repeat_vector`, `reshape`)".to_owned());
     }
+    if m.layers.iter().any(|l| l.kind.keyword() == "masking") {
+        return Some("it has a mask (`masking`)".to_owned());
+    }
+    let rnn = |l: &Layer| matches!(l.kind, Kind::SimpleRnn | Kind::Lstm | Kind::Gru);
     m.layers.iter().find_map(|l| {
         let ok = match l.kind {
-            Kind::SimpleRnn | Kind::Lstm | Kind::Gru => !l.go_backwards,
+            _ if rnn(l) => true,
+            Kind::Bidirectional => l
+                .wrapped
+                .as_deref()
+                .is_some_and(|inner| rnn(inner) && !inner.go_backwards),
+            Kind::TimeDistributed => l.wrapped.as_deref().is_some_and(|w| w.kind == Kind::Dense),
             Kind::Dense => true,
             k => k.is_passthrough(),
         };
         (!ok).then(|| {
             format!(
-                "layer `{}` has no backward pass yet (so far `simple_rnn`, `lstm` and `gru` reading forwards, `dense` and the training-only layers)",
+                "layer `{}` has no backward pass yet (so far `simple_rnn`, `lstm`, `gru`, `bidirectional` around them, `dense`, `time_distributed(dense)` and the training-only layers)",
                 l.field
             )
         })
@@ -53,6 +69,9 @@ fn noise_layer(l: &Layer) -> Option<(&'static str, f32)> {
 }
 
 fn tape_type(l: &Layer) -> TokenStream {
+    if let (Kind::Bidirectional, Some(inner)) = (l.kind, l.wrapped.as_deref()) {
+        return tape_type(inner);
+    }
     let layers = quote!(::tinyrnn::__private::layers);
     let (input, units) = (lit(l.input), lit(l.units));
     if noise_layer(l).is_some() {
@@ -73,7 +92,35 @@ fn tape_type(l: &Layer) -> TokenStream {
     }
 }
 
+/// The code of one recurrent layer's backward step: `layer` (an expression of the layer),
+/// its tape slot, gradient and transposes; defines `g`, the input's gradient, and carries
+/// `dh` (and `dc`, for an LSTM) back in time.
+fn recurrent_back(
+    kind: Kind,
+    layer: &TokenStream,
+    tape: &TokenStream,
+    (dh, dc): (&Ident, &Ident),
+    tr: &Ident,
+) -> TokenStream {
+    if kind == Kind::Lstm {
+        quote! {
+            let back = #layer.backward_step(&#tr, &mut #tape, &(g + #dh), &#dc);
+            (#dh, #dc) = (back.h, back.c);
+            let g = back.x;
+        }
+    } else {
+        quote! {
+            let (g, dh) = #layer.backward_step(&#tr, &mut #tape, &(g + #dh));
+            #dh = dh;
+        }
+    }
+}
+
 /// `backward` and `TAPE_BYTES` (methods of the model), and the tape type (an item beside it).
+#[allow(
+    clippy::too_many_lines,
+    reason = "one generated function: forward on the tapes, the loss, back through each stage"
+)]
 pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStream, TokenStream) {
     let tape_name = format_ident!("{}Tape", name);
     let units = lit(m.output_units());
@@ -108,44 +155,50 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let t_len = m.timesteps.unwrap_or(0);
     let steps = lit(t_len);
     let section = &m.sections[0];
-    let stage = section.stages.first().map_or(0..0, |s| s.layers.clone());
+    let stages = &section.stages;
+    let in_stage = |i: usize| stages.iter().any(|s| s.layers.contains(&i));
     let tail = section.tail.clone();
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
-    let weighted = |l: &Layer| l.kind.is_recurrent() || l.kind == Kind::Dense;
+    let weighted = |l: &Layer| {
+        l.kind.is_recurrent() || l.kind == Kind::Dense || l.kind == Kind::TimeDistributed
+    };
     let taped = |l: &Layer| weighted(l) || noise_layer(l).is_some();
+    let bidirectional = |l: &Layer| l.kind == Kind::Bidirectional;
 
-    // The tape: per timestep for the layers of the sequence, once for the tail's.
+    // The tape: per timestep for the layers of the sequence, once for the tail's; the two
+    // directions of a `bidirectional` apart.
     let mut tape_fields = Vec::new();
+    let mut tape_zero = Vec::new();
     for (i, l) in m.layers.iter().enumerate() {
         if !taped(l) {
             continue;
         }
-        let (f, ty) = (&l.field, tape_type(l));
-        if stage.contains(&i) {
-            tape_fields.push(quote!(pub #f: [#ty; #steps]));
+        let zero = if noise_layer(l).is_some() {
+            let u = lit(l.units);
+            quote!([0.0_f32; #u])
         } else {
-            tape_fields.push(quote!(pub #f: #ty));
+            let ty = tape_type(l);
+            quote!(<#ty>::ZERO)
+        };
+        let ty = tape_type(l);
+        let fields = if bidirectional(l) {
+            vec![
+                format_ident!("{}_forward", l.field),
+                format_ident!("{}_backward", l.field),
+            ]
+        } else {
+            vec![l.field.clone()]
+        };
+        for f in fields {
+            if in_stage(i) {
+                tape_fields.push(quote!(pub #f: [#ty; #steps]));
+                tape_zero.push(quote!(#f: [#zero; #steps]));
+            } else {
+                tape_fields.push(quote!(pub #f: #ty));
+                tape_zero.push(quote!(#f: #zero));
+            }
         }
     }
-    let tape_zero = m
-        .layers
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| taped(l))
-        .map(|(i, l)| {
-            let (f, ty) = (&l.field, tape_type(l));
-            let zero = if noise_layer(l).is_some() {
-                let u = lit(l.units);
-                quote!([0.0_f32; #u])
-            } else {
-                quote!(<#ty>::ZERO)
-            };
-            if stage.contains(&i) {
-                quote!(#f: [#zero; #steps])
-            } else {
-                quote!(#f: #zero)
-            }
-        });
 
     // Forward, keeping the tapes. A dropout or noise layer draws in training mode only
     // (`noise` is `Some`), and keeps what it multiplied by.
@@ -154,7 +207,6 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             return TokenStream::new();
         };
         let layers = quote!(::tinyrnn::__private::train::noise_layers);
-        let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
         let draw = match keyword {
             "spatial_dropout1d" => {
                 let mask = format_ident!("mask_{}", l.field);
@@ -179,22 +231,24 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             };
         }
     };
-    let stage_calls = stage.clone().map(|i| {
+    // One layer's forward call at processing step `k` of its stage (`None`: the tail).
+    let call = |i: usize, at: Option<TokenStream>| -> TokenStream {
         let l = &m.layers[i];
         let f = &l.field;
+        let slot = at.map_or_else(|| quote!(tape.#f), |k| quote!(tape.#f[#k]));
         match l.kind {
-            k if k.is_recurrent() => {
-                quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut tape.#f[t]);)
+            Kind::Dense => quote!(let v = self.#f.step_train(&v, &mut #slot);),
+            Kind::TimeDistributed => quote!(let v = self.#f.layer.step_train(&v, &mut #slot);),
+            k if k.is_recurrent() && !bidirectional(l) => {
+                quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut #slot);)
             }
-            Kind::Dense => quote!(let v = self.#f.step_train(&v, &mut tape.#f[t]);),
-            _ => noise_call(l, quote!(tape.#f[t])),
+            _ => noise_call(l, slot),
         }
-    });
+    };
     // SpatialDropout1D: one mask per sequence.
-    let spatial_masks = stage.clone().filter_map(|i| {
-        let l = &m.layers[i];
+    let spatial_masks = m.layers.iter().enumerate().filter_map(|(i, l)| {
         let (keyword, rate) = noise_layer(l)?;
-        (keyword == "spatial_dropout1d").then(|| {
+        (keyword == "spatial_dropout1d" && in_stage(i)).then(|| {
             let mask = format_ident!("mask_{}", l.field);
             let u = lit(l.units);
             quote! {
@@ -207,48 +261,156 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             }
         })
     });
-    let stage_out = m
-        .layers
-        .get(stage.end.wrapping_sub(1))
-        .map_or(m.features, |l| l.units);
-    let stage_out = lit(stage_out);
-    let tail_calls = tail.clone().map(|i| {
-        let l = &m.layers[i];
-        let f = &l.field;
-        if l.kind == Kind::Dense {
-            quote!(let v = self.#f.step_train(&v, &mut tape.#f);)
+    let spatial_masks: Vec<TokenStream> = spatial_masks.collect();
+
+    // The stages' forward passes: stage `s` reads `seq_{s-1}` (the input for the first), in
+    // reverse for a `go_backwards` stage, and writes `seq_s` (a sequence, in the order it
+    // processes the timesteps) or `last_s` (its last vector).
+    let mut forward_stages = TokenStream::new();
+    let source = |s: usize| -> TokenStream {
+        if s == 0 {
+            quote!(x)
         } else {
-            noise_call(l, quote!(tape.#f))
+            let src = format_ident!("seq_{}", s - 1);
+            quote!(#src)
         }
-    });
+    };
+    let width_in = |s: usize| -> usize {
+        m.layers
+            .get(stages[s].layers.start)
+            .map_or(m.features, |l| l.input)
+    };
+    let stage_out = |s: usize| -> &Layer { &m.layers[stages[s].layers.end - 1] };
+    for (s, stage) in stages.iter().enumerate() {
+        let src = source(s);
+        let w_in = lit(width_in(s));
+        let out = stage_out(s);
+        let w_out = lit(out.units);
+        let (seq, last) = (format_ident!("seq_{}", s), format_ident!("last_{}", s));
+        let first = &m.layers[stage.layers.start];
+        let pos = if stage.reversed {
+            quote!(#steps - 1 - k)
+        } else {
+            quote!(k)
+        };
+        let rest_start = stage.layers.start + usize::from(bidirectional(first));
+        let calls = (rest_start..stage.layers.end).map(|i| call(i, Some(quote!(k))));
+        let calls: Vec<TokenStream> = calls.collect();
+        let sink = if out.seq_out {
+            quote!(#seq[k] = v.into();)
+        } else {
+            quote!(#last = v;)
+        };
+        let mut prelude = if out.seq_out {
+            quote!(let mut #seq = [[0.0_f32; #w_out]; #steps];)
+        } else {
+            quote!(let mut #last = #vector::<f32, #w_out>::zeros();)
+        };
+        let mut head = TokenStream::new();
+        let mut after = TokenStream::new();
+        if bidirectional(first) {
+            let f = &first.field;
+            let inner = first
+                .wrapped
+                .as_deref()
+                .expect("bidirectional wraps a layer");
+            let h = lit(inner.units);
+            let ty = super::layer_type(first);
+            let (fwd, bwd) = (
+                format_ident!("{}_forward", f),
+                format_ident!("{}_backward", f),
+            );
+            let (fwd_out, bwd_out) = (
+                format_ident!("forward_{}", f),
+                format_ident!("backward_{}", f),
+            );
+            // The backward direction first, its outputs aligned in time (Keras's order).
+            prelude.extend(quote! {
+                let mut #bwd_out = [[0.0_f32; #h]; #steps];
+                let mut #fwd_out = [[0.0_f32; #h]; #steps];
+                for k in 0..#steps {
+                    let t = #steps - 1 - k;
+                    let v = #vector::<f32, #w_in>::from(#src[t]);
+                    let v = self.#f.backward_layer.step_train(&mut state.#f.1, &v, &mut tape.#bwd[k]);
+                    #bwd_out[t] = v.into();
+                }
+            });
+            head = quote! {
+                let forward = self.#f.forward_layer.step_train(&mut state.#f.0, &v, &mut tape.#fwd[k]);
+                #fwd_out[k] = forward.into();
+            };
+            if first.seq_out {
+                let merged = lit(first.units);
+                head.extend(quote! {
+                    let v: #vector<f32, #merged> = <#ty>::merge::<#h, #merged>(
+                        &forward,
+                        &#vector::from(#bwd_out[k]),
+                    );
+                });
+            } else {
+                // Only the last outputs: merged after the loop (nothing follows in this stage).
+                head.extend(quote!(let _ = forward;));
+                after = quote! {
+                    #last = <#ty>::merge::<#h, #w_out>(
+                        &#vector::from(#fwd_out[#steps - 1]),
+                        &#vector::from(#bwd_out[0]),
+                    );
+                };
+            }
+        }
+        let sink = if bidirectional(first) && !first.seq_out {
+            TokenStream::new()
+        } else {
+            sink
+        };
+        forward_stages.extend(quote! {
+            #prelude
+            for k in 0..#steps {
+                let v = #vector::<f32, #w_in>::from(#src[#pos]);
+                let _ = &v;
+                #head
+                #( #calls )*
+                #sink
+            }
+            #after
+        });
+    }
+    let last_stage = stages.len() - 1;
+    let last_seq = format_ident!("seq_{}", last_stage);
+    let last_vec = format_ident!("last_{}", last_stage);
     let sequences = m.returns_sequences();
-    let (collect, predictions, truth) = if sequences {
+    let tail_calls = tail.clone().map(|i| call(i, None));
+    let (predictions, truth) = if sequences {
         (
-            quote!(predictions[t] = v.into();),
-            quote!(let mut predictions = [[0.0_f32; #units]; #steps];),
+            quote!(let predictions = #last_seq.as_flattened();),
             quote!(y.as_flattened()),
         )
     } else {
-        (quote!(last = v;), quote!(), quote!(&y[..]))
+        (
+            quote! {
+                let v = #last_vec;
+                #( #tail_calls )*
+                let predictions: [f32; #units] = v.into();
+                let predictions = &predictions[..];
+            },
+            quote!(&y[..]),
+        )
     };
 
-    // The last weighted layer, whose activation Keras skips for a crossentropy after a
-    // sigmoid or a softmax (it computes the loss from the logits).
-    let last = m.layers.len().checked_sub(1).and_then(|i| {
-        let l = &m.layers[i];
-        (l.kind == Kind::Dense).then_some((i, l))
-    });
-    let logits_pair = last.map(|(_, l)| l.activation.name);
-    let from_logits = match logits_pair {
+    // The last layer, whose activation Keras skips for a crossentropy after a sigmoid or a
+    // softmax (it computes the loss from the logits): a `dense`, in the tail or the sequence.
+    let last_index = m.layers.len() - 1;
+    let last = m.layers.last().filter(|l| l.kind == Kind::Dense);
+    let from_logits = match last.map(|l| l.activation.name) {
         Some("sigmoid") => quote!(loss == ::tinyrnn::__private::train::Loss::BinaryCrossentropy),
         Some("softmax") => {
             quote!(loss == ::tinyrnn::__private::train::Loss::CategoricalCrossentropy)
         }
         _ => quote!(false),
     };
-    let logits = if let Some((index, layer)) = last {
-        let f = &layer.field;
-        if stage.contains(&index) {
+    let logits = match last {
+        Some(layer) if in_stage(last_index) => {
+            let f = &layer.field;
             quote! {
                 let mut logits = [[0.0_f32; #units]; #steps];
                 for (z, tape) in logits.iter_mut().zip(tape.#f.iter()) {
@@ -256,25 +418,23 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 }
                 let logits = logits.as_flattened();
             }
-        } else {
+        }
+        Some(layer) => {
+            let f = &layer.field;
             quote!(let logits: [f32; #units] = tape.#f.z.into();)
         }
-    } else {
-        quote!(let logits = predictions;)
+        None => quote!(let logits = predictions;),
     };
 
-    // Backward: the tail once, then the sequence's layers back through time.
-    let last_index = m.layers.len() - 1;
-    // A first weighted layer's input gradient is not needed: it is not computed.
+    // Backward. A first weighted layer's input gradient is not needed: it is not computed.
     let first_weighted = m.layers.iter().position(weighted);
-    let back = |i: usize, timestep: bool| {
+    let needs_input = |i: usize| first_weighted.is_some_and(|first| first < i);
+    let back = |i: usize, at: Option<TokenStream>| -> TokenStream {
         let l = &m.layers[i];
         let f = &l.field;
-        let tr = format_ident!("transposed_{}", f);
-        let tape = if timestep {
-            quote!(&tape.#f[t])
-        } else {
-            quote!(&tape.#f)
+        let (slot, tape) = match &at {
+            Some(k) => (quote!(tape.#f[#k]), quote!(&tape.#f[#k])),
+            None => (quote!(tape.#f), quote!(&tape.#f)),
         };
         match l.kind {
             Kind::Dense if i == last_index => quote! {
@@ -285,88 +445,234 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 };
             },
             Kind::Dense => quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);),
+            Kind::TimeDistributed => {
+                quote!(let g = self.#f.layer.backward(#tape, &g, &mut grads.#f.layer);)
+            }
             _ if noise_layer(l).is_some() => quote! {
                 let g = if noisy {
-                    g.component_mul(&::tinyrnn::__private::nalgebra::SVector::from(*#tape))
+                    g.component_mul(&#vector::from(#slot))
                 } else {
                     g
                 };
             },
             // The recurrent layers keep each timestep's gradients in their tapes and add
             // the weights' after the loop (`add_gradients`).
-            Kind::Lstm => {
+            k if k.is_recurrent() && !bidirectional(l) => {
                 let (dh, dc) = (format_ident!("dh_{}", f), format_ident!("dc_{}", f));
-                quote! {
-                    let back = self.#f.backward_step(&#tr, &mut tape.#f[t], &(g + #dh), &#dc);
-                    (#dh, #dc) = (back.h, back.c);
-                    let g = back.x;
-                }
-            }
-            k if k.is_recurrent() => {
-                let dh = format_ident!("dh_{}", f);
-                quote! {
-                    let (g, dh) = self.#f.backward_step(&#tr, &mut tape.#f[t], &(g + #dh));
-                    #dh = dh;
-                }
+                let tr = format_ident!("transposed_{}", f);
+                recurrent_back(k, &quote!(self.#f), &slot, (&dh, &dc), &tr)
             }
             _ => TokenStream::new(),
         }
     };
-    let tail_back = tail.clone().rev().map(|i| back(i, false));
-    let stage_back = stage.clone().rev().map(|i| back(i, true));
-    let transposes = stage
-        .clone()
-        .filter(|&i| m.layers[i].kind.is_recurrent())
-        .map(|i| {
-            let f = &m.layers[i].field;
-            let tr = format_ident!("transposed_{}", f);
-            let input = first_weighted.is_some_and(|first| first < i);
-            quote!(let #tr = self.#f.transposed(#input);)
-        });
-    let add_gradients = stage
-        .clone()
-        .filter(|&i| m.layers[i].kind.is_recurrent())
-        .map(|i| {
-            let f = &m.layers[i].field;
-            quote!(grads.#f.add_gradients(&tape.#f);)
-        });
-    let dh_init = stage
-        .clone()
-        .filter(|&i| m.layers[i].kind.is_recurrent())
-        .map(|i| {
-            let l = &m.layers[i];
-            let (dh, dc) = (
-                format_ident!("dh_{}", l.field),
-                format_ident!("dc_{}", l.field),
-            );
-            let u = lit(l.units);
-            let cell =
-                (l.kind == Kind::Lstm).then(|| quote!(let mut #dc = #vector::<f32, #u>::zeros();));
-            quote! {
-                let mut #dh = #vector::<f32, #u>::zeros();
-                #cell
-            }
-        });
-    let stage_grad = if sequences {
+    // The state's (and cell's) gradients carried back in time, and the transposed kernels,
+    // for one recurrent layer (`layer`: its expression; `name`: its identifiers' suffix).
+    let carried = |kind: Kind, units: usize, name: &Ident, layer: &TokenStream, input: bool| {
+        let (dh, dc, tr) = (
+            format_ident!("dh_{}", name),
+            format_ident!("dc_{}", name),
+            format_ident!("transposed_{}", name),
+        );
+        let u = lit(units);
+        let dc_decl =
+            (kind == Kind::Lstm).then(|| quote!(let mut #dc = #vector::<f32, #u>::zeros();));
         quote! {
-            let g = #vector::<f32, #units>::from_column_slice(
-                gradient.get(t * #units..(t + 1) * #units).unwrap_or(&[0.0; #units]),
-            );
-        }
-    } else {
-        quote! {
-            let g = if t + 1 == #steps { end } else { #vector::<f32, #stage_out>::zeros() };
+            let mut #dh = #vector::<f32, #u>::zeros();
+            #dc_decl
+            let #tr = #layer.transposed(#input);
         }
     };
+
+    // Gradient with respect to the last stage's output: from the loss directly for a model
+    // that returns sequences, through the tail otherwise.
+    let end_of_tail = if sequences {
+        let w = lit(m.output_units());
+        let d_seq = format_ident!("d_seq_{}", stages.len() - 1);
+        quote! {
+            let mut #d_seq = [[0.0_f32; #w]; #steps];
+            for (d, g) in #d_seq.as_flattened_mut().iter_mut().zip(gradient.iter()) {
+                *d = *g;
+            }
+        }
+    } else {
+        let tail_back = tail.clone().rev().map(|i| back(i, None));
+        quote! {
+            let g = #vector::<f32, #units>::from_column_slice(&gradient);
+            #( #tail_back )*
+            let end = g;
+        }
+    };
+    let mut backward_stages = TokenStream::new();
+    for (s, stage) in stages.iter().enumerate().rev() {
+        let out = stage_out(s);
+        let w_in = lit(width_in(s));
+        let w_out = lit(out.units);
+        let first = &m.layers[stage.layers.start];
+        let pos = if stage.reversed {
+            quote!(#steps - 1 - k)
+        } else {
+            quote!(k)
+        };
+        let rest_start = stage.layers.start + usize::from(bidirectional(first));
+        let mut setup = TokenStream::new();
+        let mut add_gradients = TokenStream::new();
+        for i in stage.layers.clone() {
+            let l = &m.layers[i];
+            let f = &l.field;
+            if bidirectional(l) {
+                let inner = l.wrapped.as_deref().expect("bidirectional wraps a layer");
+                for (dir, name) in [("forward_layer", "forward"), ("backward_layer", "backward")] {
+                    let dir = format_ident!("{}", dir);
+                    let id = format_ident!("{}_{}", f, name);
+                    setup.extend(carried(
+                        inner.kind,
+                        inner.units,
+                        &id,
+                        &quote!(self.#f.#dir),
+                        needs_input(i),
+                    ));
+                    add_gradients.extend(quote!(grads.#f.#dir.add_gradients(&tape.#id);));
+                }
+            } else if l.kind.is_recurrent() {
+                setup.extend(carried(
+                    l.kind,
+                    l.units,
+                    f,
+                    &quote!(self.#f),
+                    needs_input(i),
+                ));
+                add_gradients.extend(quote!(grads.#f.add_gradients(&tape.#f);));
+            }
+        }
+        let rest_back = (rest_start..stage.layers.end)
+            .rev()
+            .map(|i| back(i, Some(quote!(k))));
+        let rest_back: Vec<TokenStream> = rest_back.collect();
+        // The gradient with respect to the stage's output at processing step `k`.
+        let d_seq = format_ident!("d_seq_{}", s);
+        let d_in = format_ident!("d_seq_{}", s.wrapping_sub(1));
+        let g_at = if out.seq_out {
+            quote!(let g = #vector::<f32, #w_out>::from(#d_seq[k]);)
+        } else {
+            quote! {
+                let g = if k + 1 == #steps { end } else { #vector::<f32, #w_out>::zeros() };
+            }
+        };
+        let keep_input = s > 0;
+        let d_in_decl = keep_input.then(|| quote!(let mut #d_in = [[0.0_f32; #w_in]; #steps];));
+        let mut head_back = TokenStream::new();
+        let mut after = TokenStream::new();
+        if bidirectional(first) {
+            let f = &first.field;
+            let inner = first
+                .wrapped
+                .as_deref()
+                .expect("bidirectional wraps a layer");
+            let h = lit(inner.units);
+            let ty = super::layer_type(first);
+            let (fwd, bwd) = (
+                format_ident!("{}_forward", f),
+                format_ident!("{}_backward", f),
+            );
+            let (fwd_out, bwd_out) = (
+                format_ident!("forward_{}", f),
+                format_ident!("backward_{}", f),
+            );
+            let g_back = format_ident!("g_backward_{}", f);
+            let merged = lit(first.units);
+            let merge_g = if first.seq_out {
+                quote! {
+                    let (gf, gb) = <#ty>::merge_backward::<#h, #merged>(
+                        &g,
+                        &#vector::from(#fwd_out[k]),
+                        &#vector::from(#bwd_out[k]),
+                    );
+                    #g_back[k] = gb.into();
+                    let g = gf;
+                }
+            } else {
+                quote! {
+                    let g = if k + 1 == #steps {
+                        let (gf, gb) = <#ty>::merge_backward::<#h, #merged>(
+                            &g,
+                            &#vector::from(#fwd_out[#steps - 1]),
+                            &#vector::from(#bwd_out[0]),
+                        );
+                        #g_back[0] = gb.into();
+                        gf
+                    } else {
+                        #vector::<f32, #h>::zeros()
+                    };
+                }
+            };
+            setup.extend(quote!(let mut #g_back = [[0.0_f32; #h]; #steps];));
+            let fwd_step = recurrent_back(
+                inner.kind,
+                &quote!(self.#f.forward_layer),
+                &quote!(tape.#fwd[k]),
+                (&format_ident!("dh_{}", fwd), &format_ident!("dc_{}", fwd)),
+                &format_ident!("transposed_{}", fwd),
+            );
+            head_back = quote! {
+                #merge_g
+                #fwd_step
+            };
+            let bwd_step = recurrent_back(
+                inner.kind,
+                &quote!(self.#f.backward_layer),
+                &quote!(tape.#bwd[k]),
+                (&format_ident!("dh_{}", bwd), &format_ident!("dc_{}", bwd)),
+                &format_ident!("transposed_{}", bwd),
+            );
+            // The backward direction read timestep `T - 1 - k` at its step `k`.
+            let add_in = keep_input.then(|| {
+                quote! {
+                    for (d, v) in #d_in[t].iter_mut().zip(g.iter()) {
+                        *d += v;
+                    }
+                }
+            });
+            after = quote! {
+                for k in (0..#steps).rev() {
+                    let t = #steps - 1 - k;
+                    let g = #vector::<f32, #h>::from(#g_back[t]);
+                    #bwd_step
+                    #add_in
+                    let _ = g;
+                }
+            };
+        }
+        let add_in = keep_input.then(|| {
+            quote! {
+                for (d, v) in #d_in[#pos].iter_mut().zip(g.iter()) {
+                    *d += v;
+                }
+            }
+        });
+        backward_stages.extend(quote! {
+            #setup
+            #d_in_decl
+            for k in (0..#steps).rev() {
+                #g_at
+                #( #rest_back )*
+                #head_back
+                #add_in
+                let _ = g;
+            }
+            #after
+            #add_gradients
+        });
+    }
     let grad_len = if sequences {
         t_len * m.output_units()
     } else {
         m.output_units()
     };
     let grad_len = lit(grad_len);
-    let state_decl = stage
-        .clone()
-        .any(|i| m.layers[i].kind.is_recurrent())
+    let state_decl = m
+        .layers
+        .iter()
+        .any(|l| l.kind.is_recurrent())
         .then(|| quote!(let mut state = #state_name::new();));
     let tape_doc = format!(
         " What `{name}::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence ({t_len} timesteps). `{name}::TAPE_BYTES` bytes, on the stack during `backward`."
@@ -375,23 +681,6 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         quote!(&[[f32; #units]; #steps])
     } else {
         quote!(&[f32; #units])
-    };
-    let last_decl =
-        (!sequences).then(|| quote!(let mut last = #vector::<f32, #stage_out>::zeros();));
-    let tail_input = (!sequences).then(|| quote!(let v = last;));
-    let prediction_out = if sequences {
-        quote!(let predictions = predictions.as_flattened();)
-    } else {
-        quote!(let predictions: [f32; #units] = v.into(); let predictions = &predictions[..];)
-    };
-    let end_of_tail = if sequences {
-        TokenStream::new()
-    } else {
-        quote! {
-            let g = #vector::<f32, #units>::from_column_slice(&gradient);
-            #( #tail_back )*
-            let end = g;
-        }
     };
     let methods = quote! {
         /// Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
@@ -444,16 +733,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             let mut tape = #tape_name::ZERO;
             #( #spatial_masks )*
             #state_decl
+            #forward_stages
             #predictions
-            #last_decl
-            for (t, xt) in x.iter().enumerate() {
-                let v = #vector::<f32, #features>::from(*xt);
-                #( #stage_calls )*
-                #collect
-            }
-            #tail_input
-            #( #tail_calls )*
-            #prediction_out
             let from_logits = #from_logits;
             let mut gradient = [0.0_f32; #grad_len];
             let value = if from_logits {
@@ -463,21 +744,13 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 loss.gradient(#truth, predictions, #units, &mut gradient)
             };
             #end_of_tail
-            #( #dh_init )*
-            #( #transposes )*
-            for t in (0..#steps).rev() {
-                #stage_grad
-                #( #stage_back )*
-                let _ = g;
-            }
-            #( #add_gradients )*
+            #backward_stages
             value
         }
 
         /// The bytes of the tape `backward` keeps on the stack.
         pub const TAPE_BYTES: usize = ::core::mem::size_of::<#tape_name>();
     };
-    let tape_zero: Vec<TokenStream> = tape_zero.collect();
     let vis = &m.vis;
     let items = quote! {
         #[doc = #tape_doc]

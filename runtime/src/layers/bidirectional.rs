@@ -27,10 +27,31 @@ pub trait Merge {
         f: &SVector<f32, H>,
         b: &SVector<f32, H>,
     ) -> SVector<f32, O>;
+
+    /// The backward pass of [`Merge::merge`] (issue 16): from `g`, the gradient with
+    /// respect to the merged output, the gradients with respect to `f` and `b`.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Concat, Merge, Mul};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let (f, b) = (SVector::from([1.0, 2.0]), SVector::from([10.0, 20.0]));
+    /// let g = SVector::from([1.0, 1.0, 2.0, 2.0]);
+    /// assert_eq!(Concat::backward::<2, 4>(&g, &f, &b), (SVector::from([1.0, 1.0]), SVector::from([2.0, 2.0])));
+    /// assert_eq!(Mul::backward::<2, 2>(&SVector::from([1.0, 1.0]), &f, &b), (b, f));
+    /// ```
+    fn backward<const H: usize, const O: usize>(
+        g: &SVector<f32, O>,
+        f: &SVector<f32, H>,
+        b: &SVector<f32, H>,
+    ) -> (SVector<f32, H>, SVector<f32, H>);
 }
 
 macro_rules! merge_mode {
-    ($(#[$doc:meta])* $ty:ident, $name:literal, $factor:literal, |$f:ident, $b:ident| $body:expr) => {
+    (
+        $(#[$doc:meta])* $ty:ident, $name:literal, $factor:literal, |$f:ident, $b:ident| $body:expr,
+        backward: |$g:ident, $gf:ident, $gb:ident| ($df:expr, $db:expr)
+    ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct $ty;
@@ -50,21 +71,44 @@ macro_rules! merge_mode {
                 }
                 out
             }
+
+            #[inline]
+            fn backward<const H: usize, const O: usize>(
+                g: &SVector<f32, O>,
+                f: &SVector<f32, H>,
+                b: &SVector<f32, H>,
+            ) -> (SVector<f32, H>, SVector<f32, H>) {
+                const { assert!(O == $factor * H, "merged width must be WIDTH_FACTOR * units") };
+                let (mut df, mut db) = (SVector::<f32, H>::zeros(), SVector::<f32, H>::zeros());
+                for (((df, db), $g), ($gf, $gb)) in df
+                    .iter_mut()
+                    .zip(db.iter_mut())
+                    .zip(g.iter())
+                    .zip(f.iter().zip(b.iter()))
+                {
+                    let _ = (&$gf, &$gb);
+                    (*df, *db) = ($df, $db);
+                }
+                (df, db)
+            }
         }
     };
 }
 
 merge_mode!(
     /// `merge_mode="sum"`: `f + b`.
-    Sum, "sum", 1, |f, b| f + b
+    Sum, "sum", 1, |f, b| f + b,
+    backward: |g, f, b| (*g, *g)
 );
 merge_mode!(
     /// `merge_mode="mul"`: `f * b`.
-    Mul, "mul", 1, |f, b| f * b
+    Mul, "mul", 1, |f, b| f * b,
+    backward: |g, f, b| (g * b, g * f)
 );
 merge_mode!(
     /// `merge_mode="ave"`: `(f + b) / 2`.
-    Ave, "ave", 1, |f, b| (f + b) / 2.0
+    Ave, "ave", 1, |f, b| (f + b) / 2.0,
+    backward: |g, f, b| (g / 2.0, g / 2.0)
 );
 
 /// `merge_mode="concat"` (Keras's default): `[f, b]`.
@@ -85,6 +129,20 @@ impl Merge for Concat {
             *o = *v;
         }
         out
+    }
+
+    #[inline]
+    fn backward<const H: usize, const O: usize>(
+        g: &SVector<f32, O>,
+        _f: &SVector<f32, H>,
+        _b: &SVector<f32, H>,
+    ) -> (SVector<f32, H>, SVector<f32, H>) {
+        const { assert!(O == 2 * H, "concat's width is 2 * units") };
+        let (mut df, mut db) = (SVector::<f32, H>::zeros(), SVector::<f32, H>::zeros());
+        for (d, v) in df.iter_mut().chain(db.iter_mut()).zip(g.iter()) {
+            *d = *v;
+        }
+        (df, db)
     }
 }
 
@@ -145,6 +203,17 @@ impl<L: Layer, M: Merge> Bidirectional<L, M> {
         b: &SVector<f32, H>,
     ) -> SVector<f32, O> {
         M::merge(f, b)
+    }
+
+    /// [`Merge::backward`] of the merge mode.
+    #[inline]
+    #[must_use]
+    pub fn merge_backward<const H: usize, const O: usize>(
+        g: &SVector<f32, O>,
+        f: &SVector<f32, H>,
+        b: &SVector<f32, H>,
+    ) -> (SVector<f32, H>, SVector<f32, H>) {
+        M::backward(g, f, b)
     }
 }
 

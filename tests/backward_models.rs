@@ -1,0 +1,135 @@
+//! Whole generated `backward`s of models with several stages (issue 16): `go_backwards`
+//! layers, `bidirectional` with each merge mode, `time_distributed(dense)`, against
+//! central differences of the model's own loss, and against each other where Keras's
+//! definitions make two models the same function.
+
+use tinyrnn::train::{Loss, Noise, Train};
+
+fn values(n: usize, seed: u64) -> Vec<f32> {
+    let mut noise = Noise::new(seed);
+    (0..n).map(|_| noise.uniform() - 0.5).collect()
+}
+
+/// `backward`'s gradient against central differences of its loss (steps of 1e-2 on
+/// weights of at most 0.5: truncation ~1e-4 relative, f32 rounding ~1e-5; the tolerance is
+/// above both).
+fn check<M: Train>(x: &M::Input, y: &M::Target, loss: Loss) {
+    let weights = values(M::PARAMS, 21);
+    let net = M::from_flat(&weights).unwrap();
+    let loss_at = |w: &[f32]| {
+        let mut scratch = M::ZERO;
+        M::from_flat(w).unwrap().backward(x, y, loss, &mut scratch)
+    };
+    let mut grads = M::ZERO;
+    net.backward(x, y, loss, &mut grads);
+    let mut analytic = vec![0.0_f32; M::PARAMS];
+    grads.write_flat(&mut analytic).unwrap();
+    let largest = analytic.iter().fold(0.0_f32, |m, g| m.max(g.abs()));
+    assert!(largest > 1e-3);
+    let h = 1e-2_f32;
+    let mut worst = (0.0_f32, 0);
+    for k in 0..weights.len() {
+        let (mut up, mut down) = (weights.clone(), weights.clone());
+        up[k] += h;
+        down[k] -= h;
+        let numeric = (loss_at(&up) - loss_at(&down)) / (2.0 * h);
+        let d = (numeric - analytic[k]).abs() / largest;
+        if d > worst.0 {
+            worst = (d, k);
+        }
+    }
+    assert!(
+        worst.0 < 2e-3,
+        "weight {}: difference {} of the largest gradient {largest}",
+        worst.1,
+        worst.0
+    );
+}
+
+fn sequence<const T: usize, const F: usize>(seed: u64) -> [[f32; F]; T] {
+    let v = values(T * F, seed);
+    core::array::from_fn(|t| core::array::from_fn(|f| 2.0 * v[t * F + f]))
+}
+
+macro_rules! model_case {
+    ($name:ident, $output:ident, $loss:expr, { $($dsl:tt)* }) => {
+        #[test]
+        fn $name() {
+            tinyrnn::model! { struct Net; $($dsl)* }
+            let x = sequence::<{ Net::TIMESTEPS.unwrap() }, { Net::FEATURES }>(3);
+            model_case!(@run $output, Net, x, $loss);
+        }
+    };
+    (@run vector, $net:ident, $x:ident, $loss:expr) => {{
+        let y: [f32; $net::OUTPUT_UNITS] = core::array::from_fn(|u| values(8, 4)[u].abs());
+        check::<$net>(&$x, &y, $loss);
+    }};
+    (@run sequence, $net:ident, $x:ident, $loss:expr) => {{
+        let y: [[f32; $net::OUTPUT_UNITS]; { $net::TIMESTEPS.unwrap() }] =
+            core::array::from_fn(|t| core::array::from_fn(|u| values(64, 5)[t * 4 + u].abs()));
+        check::<$net>(&$x, &y, $loss);
+    }};
+}
+
+model_case!(go_backwards_lstm, vector, Loss::MeanSquaredError, {
+    input [5, 3]; lstm(3, go_backwards = true); dense(2);
+});
+model_case!(go_backwards_gru_sequence, sequence, Loss::MeanSquaredError, {
+    input [4, 2]; gru(3, go_backwards = true, return_sequences = true); dense(2);
+});
+model_case!(dense_then_go_backwards, vector, Loss::MeanSquaredError, {
+    input [4, 3]; dense(4, activation = tanh); simple_rnn(3, go_backwards = true); dense(1);
+});
+model_case!(stacked_go_backwards, sequence, Loss::MeanAbsoluteError, {
+    input [5, 2];
+    lstm(3, return_sequences = true);
+    gru(2, go_backwards = true, return_sequences = true);
+    simple_rnn(2, return_sequences = true);
+});
+model_case!(bidirectional_concat, vector, Loss::MeanSquaredError, {
+    input [5, 3]; bidirectional(lstm(3)); dense(2);
+});
+model_case!(bidirectional_sum_sequence, sequence, Loss::MeanSquaredError, {
+    input [4, 2]; bidirectional(gru(3, return_sequences = true), merge_mode = sum); dense(2);
+});
+model_case!(bidirectional_mul, vector, Loss::MeanSquaredError, {
+    input [4, 3]; bidirectional(simple_rnn(3), merge_mode = mul); dense(1);
+});
+model_case!(bidirectional_ave_stacked, vector, Loss::BinaryCrossentropy, {
+    input [5, 2];
+    bidirectional(lstm(2, return_sequences = true), merge_mode = ave);
+    bidirectional(gru(2));
+    dense(1, activation = sigmoid);
+});
+model_case!(dense_then_bidirectional, sequence, Loss::MeanSquaredError, {
+    input [4, 3];
+    dense(3, activation = tanh);
+    bidirectional(simple_rnn(2, return_sequences = true));
+    time_distributed(dense(2));
+});
+model_case!(time_distributed_dense, sequence, Loss::CategoricalCrossentropy, {
+    input [4, 3];
+    simple_rnn(4, return_sequences = true);
+    time_distributed(dense(3, activation = softmax));
+});
+
+tinyrnn::model! { struct Forwards; input [6, 3]; gru(3); dense(2); }
+tinyrnn::model! { struct Backwards; input [6, 3]; gru(3, go_backwards = true); dense(2); }
+
+#[test]
+fn go_backwards_is_the_same_layer_on_the_reversed_sequence() {
+    let weights = values(Forwards::PARAMS, 9);
+    let (f, b) = (
+        Forwards::from_flat(&weights).unwrap(),
+        Backwards::from_flat(&weights).unwrap(),
+    );
+    let x = sequence::<6, 3>(10);
+    let mut reversed = x;
+    reversed.reverse();
+    let target = [0.25, -0.5];
+    let (mut gf, mut gb) = (Forwards::ZERO, Backwards::ZERO);
+    let lf = f.backward(&reversed, &target, Loss::MeanSquaredError, &mut gf);
+    let lb = b.backward(&x, &target, Loss::MeanSquaredError, &mut gb);
+    assert_eq!(lf, lb);
+    assert_eq!(gf.to_flat(), gb.to_flat());
+}
