@@ -13,8 +13,20 @@ fn values(n: usize, seed: u64) -> Vec<f32> {
 /// `backward`'s gradient against central differences of its loss (steps of 1e-2 on
 /// weights of at most 0.5: truncation ~1e-4 relative, f32 rounding ~1e-5; the tolerance is
 /// above both).
-fn check<M: Train>(x: &M::Input, y: &M::Target, loss: Loss) {
-    let weights = values(M::PARAMS, 21);
+/// `frozen`: the non-trainable weights (a batch normalization's moving statistics), whose
+/// gradient Keras does not take: zero here, whatever the differences say.
+fn check<M: Train>(
+    x: &M::Input,
+    y: &M::Target,
+    loss: Loss,
+    positive: bool,
+    frozen: core::ops::Range<usize>,
+) {
+    // All positive for a model whose weights include a variance.
+    let weights: Vec<f32> = values(M::PARAMS, 21)
+        .into_iter()
+        .map(|w| if positive { w.abs() + 0.05 } else { w })
+        .collect();
     let net = M::from_flat(&weights).unwrap();
     let loss_at = |w: &[f32]| {
         let mut scratch = M::ZERO;
@@ -24,15 +36,21 @@ fn check<M: Train>(x: &M::Input, y: &M::Target, loss: Loss) {
     net.backward(x, y, loss, &mut grads);
     let mut analytic = vec![0.0_f32; M::PARAMS];
     grads.write_flat(&mut analytic).unwrap();
+    assert!(analytic.iter().all(|g| g.is_finite()), "{analytic:?}");
     let largest = analytic.iter().fold(0.0_f32, |m, g| m.max(g.abs()));
     assert!(largest > 1e-3);
     let h = 1e-2_f32;
     let mut worst = (0.0_f32, 0);
     for k in 0..weights.len() {
+        if frozen.contains(&k) {
+            assert_eq!(analytic[k], 0.0, "non-trainable weight {k}");
+            continue;
+        }
         let (mut up, mut down) = (weights.clone(), weights.clone());
         up[k] += h;
         down[k] -= h;
         let numeric = (loss_at(&up) - loss_at(&down)) / (2.0 * h);
+        assert!(numeric.is_finite(), "weight {k}");
         let d = (numeric - analytic[k]).abs() / largest;
         if d > worst.0 {
             worst = (d, k);
@@ -53,21 +71,24 @@ fn sequence<const T: usize, const F: usize>(seed: u64) -> [[f32; F]; T] {
 
 macro_rules! model_case {
     ($name:ident, $output:ident, $loss:expr, { $($dsl:tt)* }) => {
+        model_case!($name, $output, $loss, false, 0..0, { $($dsl)* });
+    };
+    ($name:ident, $output:ident, $loss:expr, $positive:literal, $frozen:expr, { $($dsl:tt)* }) => {
         #[test]
         fn $name() {
             tinyrnn::model! { struct Net; $($dsl)* }
             let x = sequence::<{ Net::TIMESTEPS.unwrap() }, { Net::FEATURES }>(3);
-            model_case!(@run $output, Net, x, $loss);
+            model_case!(@run $output, Net, x, $loss, $positive, $frozen);
         }
     };
-    (@run vector, $net:ident, $x:ident, $loss:expr) => {{
+    (@run vector, $net:ident, $x:ident, $loss:expr, $positive:literal, $frozen:expr) => {{
         let y: [f32; $net::OUTPUT_UNITS] = core::array::from_fn(|u| values(8, 4)[u].abs());
-        check::<$net>(&$x, &y, $loss);
+        check::<$net>(&$x, &y, $loss, $positive, $frozen);
     }};
-    (@run sequence, $net:ident, $x:ident, $loss:expr) => {{
+    (@run sequence, $net:ident, $x:ident, $loss:expr, $positive:literal, $frozen:expr) => {{
         let y: [[f32; $net::OUTPUT_UNITS]; { $net::TIMESTEPS.unwrap() }] =
             core::array::from_fn(|t| core::array::from_fn(|u| values(64, 5)[t * 4 + u].abs()));
-        check::<$net>(&$x, &y, $loss);
+        check::<$net>(&$x, &y, $loss, $positive, $frozen);
     }};
 }
 
@@ -132,4 +153,64 @@ fn go_backwards_is_the_same_layer_on_the_reversed_sequence() {
     let lb = b.backward(&x, &target, Loss::MeanSquaredError, &mut gb);
     assert_eq!(lf, lb);
     assert_eq!(gf.to_flat(), gb.to_flat());
+}
+
+model_case!(activation_layers, vector, Loss::MeanSquaredError, {
+    input [4, 3];
+    simple_rnn(4, return_sequences = true);
+    activation(softsign);
+    lstm(3);
+    elu();
+    dense(2);
+    activation(tanh);
+});
+model_case!(layer_normalization_between, sequence, Loss::MeanSquaredError, {
+    input [4, 3];
+    gru(4, return_sequences = true);
+    layer_normalization();
+    simple_rnn(3, return_sequences = true);
+    layer_normalization(center = false);
+});
+// batch_normalization(2): gamma, beta, then the moving mean and variance (4..8).
+model_case!(batch_normalization_and_prelu, vector, Loss::MeanSquaredError, true, 4..8, {
+    input [5, 2];
+    batch_normalization();
+    lstm(3);
+    dense(4);
+    prelu();
+    dense(1);
+});
+model_case!(prelu_shared_on_a_sequence, sequence, Loss::MeanSquaredError, {
+    input [4, 2];
+    simple_rnn(3, return_sequences = true);
+    prelu(shared_axes = [1]);
+    time_distributed(dense(2));
+});
+model_case!(softmax_layer_head, vector, Loss::CategoricalCrossentropy, {
+    input [4, 2];
+    gru(3);
+    dense(3);
+    softmax();
+});
+
+tinyrnn::model! {
+    struct Tokens;
+    input [5];
+    embedding(6, 3);
+    lstm(3);
+    dense(2);
+}
+
+#[test]
+fn embedding_gradients_land_on_the_tokens_read() {
+    let ids = [2_u32, 0, 5, 2, 9];
+    check::<Tokens>(&ids, &[0.3, 0.1], Loss::MeanSquaredError, false, 0..0);
+    let net = Tokens::from_flat(&values(Tokens::PARAMS, 21)).unwrap();
+    let mut grads = Tokens::ZERO;
+    net.backward(&ids, &[0.3, 0.1], Loss::MeanSquaredError, &mut grads);
+    // Rows of tokens never read (1, 3, 4) and the out-of-range 9 get nothing.
+    for token in [1, 3, 4] {
+        assert_eq!(grads.embedding.embeddings.column(token).sum(), 0.0);
+    }
+    assert_ne!(grads.embedding.embeddings.column(2).sum(), 0.0);
 }

@@ -25,8 +25,8 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     if m.timesteps.is_none() {
         return Some("it reads a sequence of any length (`input [_, F]`)".to_owned());
     }
-    if m.tokens {
-        return Some("it reads token ids (`embedding`)".to_owned());
+    if m.layers.iter().any(|l| l.mask_zero) {
+        return Some("it has a mask (`embedding(..., mask_zero = true)`)".to_owned());
     }
     if m.sections.len() != 1 || m.sections[0].stages.is_empty() {
         return Some("it makes a new sequence (`repeat_vector`, `reshape`)".to_owned());
@@ -43,16 +43,29 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
                 .as_deref()
                 .is_some_and(|inner| rnn(inner) && !inner.go_backwards),
             Kind::TimeDistributed => l.wrapped.as_deref().is_some_and(|w| w.kind == Kind::Dense),
-            Kind::Dense => true,
-            k => k.is_passthrough(),
+            Kind::Dense | Kind::Embedding => true,
+            k => k.is_passthrough() || vector_layer(l).is_some(),
         };
         (!ok).then(|| {
             format!(
-                "layer `{}` has no backward pass yet (so far `simple_rnn`, `lstm`, `gru`, `bidirectional` around them, `dense`, `time_distributed(dense)` and the training-only layers)",
+                "layer `{}` has no backward pass yet (so far `simple_rnn`, `lstm`, `gru`, `bidirectional` around them, `dense`, `time_distributed(dense)`, the activation layers, `prelu`, `layer_normalization`, `batch_normalization` and the training-only layers)",
                 l.field
             )
         })
     })
+}
+
+/// Layers that map each vector to one of the same width and keep their input and output
+/// (`VectorTape`): activations, the normalizations, `prelu`. `true` for those with weights.
+fn vector_layer(l: &Layer) -> Option<bool> {
+    if l.kind.is_elementwise() {
+        return Some(false);
+    }
+    matches!(
+        l.kind.keyword(),
+        "layer_normalization" | "batch_normalization" | "prelu"
+    )
+    .then_some(true)
 }
 
 /// A dropout or noise layer's keyword and its rate (or deviation), for training mode.
@@ -77,6 +90,13 @@ fn tape_type(l: &Layer) -> TokenStream {
     if noise_layer(l).is_some() {
         // What the gradient is multiplied by: the layer's draws in training mode.
         return quote!([f32; #units]);
+    }
+    if vector_layer(l).is_some() {
+        return quote!(#layers::VectorTape<#units>);
+    }
+    if l.kind == Kind::Embedding {
+        // The token id.
+        return quote!(u32);
     }
     match l.kind {
         Kind::SimpleRnn => quote!(#layers::RnnTape<#input, #units>),
@@ -154,15 +174,24 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     }
     let t_len = m.timesteps.unwrap_or(0);
     let steps = lit(t_len);
+    let x_type = if m.tokens {
+        quote!([u32; #steps])
+    } else {
+        quote!([[f32; #features]; #steps])
+    };
     let section = &m.sections[0];
     let stages = &section.stages;
     let in_stage = |i: usize| stages.iter().any(|s| s.layers.contains(&i));
     let tail = section.tail.clone();
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
     let weighted = |l: &Layer| {
-        l.kind.is_recurrent() || l.kind == Kind::Dense || l.kind == Kind::TimeDistributed
+        l.kind.is_recurrent()
+            || l.kind == Kind::Dense
+            || l.kind == Kind::Embedding
+            || l.kind == Kind::TimeDistributed
+            || vector_layer(l) == Some(true)
     };
-    let taped = |l: &Layer| weighted(l) || noise_layer(l).is_some();
+    let taped = |l: &Layer| weighted(l) || noise_layer(l).is_some() || vector_layer(l).is_some();
     let bidirectional = |l: &Layer| l.kind == Kind::Bidirectional;
 
     // The tape: per timestep for the layers of the sequence, once for the tail's; the two
@@ -176,6 +205,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         let zero = if noise_layer(l).is_some() {
             let u = lit(l.units);
             quote!([0.0_f32; #u])
+        } else if l.kind == Kind::Embedding {
+            quote!(0_u32)
         } else {
             let ty = tape_type(l);
             quote!(<#ty>::ZERO)
@@ -242,6 +273,11 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             k if k.is_recurrent() && !bidirectional(l) => {
                 quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut #slot);)
             }
+            _ if vector_layer(l).is_some() => quote!(let v = self.#f.step_train(&v, &mut #slot);),
+            Kind::Embedding => quote! {
+                #slot = v;
+                let v = self.#f.step(&mut (), &v);
+            },
             _ => noise_call(l, slot),
         }
     };
@@ -292,6 +328,11 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             quote!(#steps - 1 - k)
         } else {
             quote!(k)
+        };
+        let read = if s == 0 && m.tokens {
+            quote!(let v: u32 = #src[#pos];)
+        } else {
+            quote!(let v = #vector::<f32, #w_in>::from(#src[#pos]);)
         };
         let rest_start = stage.layers.start + usize::from(bidirectional(first));
         let calls = (rest_start..stage.layers.end).map(|i| call(i, Some(quote!(k))));
@@ -366,7 +407,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         forward_stages.extend(quote! {
             #prelude
             for k in 0..#steps {
-                let v = #vector::<f32, #w_in>::from(#src[#pos]);
+                #read
                 let _ = &v;
                 #head
                 #( #calls )*
@@ -447,6 +488,15 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             Kind::Dense => quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);),
             Kind::TimeDistributed => {
                 quote!(let g = self.#f.layer.backward(#tape, &g, &mut grads.#f.layer);)
+            }
+            _ if vector_layer(l) == Some(false) => quote!(let g = self.#f.backward(#tape, &g);),
+            // The first layer: nothing before it wants a gradient.
+            Kind::Embedding => quote! {
+                grads.#f.add_gradient(#slot, &g);
+                let g = ();
+            },
+            _ if vector_layer(l).is_some() => {
+                quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);)
             }
             _ if noise_layer(l).is_some() => quote! {
                 let g = if noisy {
@@ -692,7 +742,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         /// the stack.
         pub fn backward(
             &self,
-            x: &[[f32; #features]; #steps],
+            x: &#x_type,
             y: #y_type,
             loss: ::tinyrnn::__private::train::Loss,
             grads: &mut Self,
@@ -706,7 +756,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         /// `noise`, and the gradient goes through what they drew. `fit` calls this.
         pub fn backward_training(
             &self,
-            x: &[[f32; #features]; #steps],
+            x: &#x_type,
             y: #y_type,
             loss: ::tinyrnn::__private::train::Loss,
             grads: &mut Self,
@@ -721,7 +771,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         )]
         fn backward_with(
             &self,
-            x: &[[f32; #features]; #steps],
+            x: &#x_type,
             y: #y_type,
             loss: ::tinyrnn::__private::train::Loss,
             grads: &mut Self,
@@ -772,7 +822,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             pub const ZERO: Self = Self { #( #tape_zero, )* };
         }
     };
-    let input = quote!([[f32; #features]; #steps]);
+    let input = x_type.clone();
     let target = if sequences {
         quote!([[f32; #units]; #steps])
     } else {

@@ -150,3 +150,69 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32> Layer
         Ok(())
     }
 }
+
+impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32>
+    BatchNormalization<D, G, B, EPSILON>
+{
+    /// [`Self::step`], keeping its input for the backward pass (issue 16).
+    pub fn step_train(
+        &self,
+        x: &SVector<f32, D>,
+        tape: &mut super::VectorTape<D>,
+    ) -> SVector<f32, D> {
+        let y = self.step(&mut (), x);
+        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
+        y
+    }
+
+    /// The backward pass with the moving statistics, as Keras computes with
+    /// `training=False`: adds `gamma`'s and `beta`'s gradients to `grads` (the moving mean
+    /// and variance are not trainable: theirs stay as they are) and returns the input's.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{BatchNormalization, Layer, VectorTape};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// type Bn = BatchNormalization<1, 1, 1, 0x3a83_126f>;
+    /// // gamma 2, beta 0, mean 1, variance 4 - epsilon: y = 2 (x - 1) / 2.
+    /// let bn = Bn::from_flat(&[2.0, 0.0, 1.0, 4.0 - 0.001])?;
+    /// let mut tape = VectorTape::ZERO;
+    /// bn.step_train(&SVector::from([3.0]), &mut tape);
+    /// let mut grads = Bn::ZERO;
+    /// let dx = bn.backward(&tape, &SVector::from([1.0]), &mut grads);
+    /// assert_eq!((dx[0], grads.gamma[0], grads.beta[0], grads.moving_mean[0]), (1.0, 1.0, 1.0, 0.0));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn backward(
+        &self,
+        tape: &super::VectorTape<D>,
+        g: &SVector<f32, D>,
+        grads: &mut Self,
+    ) -> SVector<f32, D> {
+        let epsilon = f32::from_bits(EPSILON);
+        let gamma = self.gamma.as_slice();
+        let mut dx = [0.0_f32; D];
+        let statistics = self
+            .moving_mean
+            .as_slice()
+            .iter()
+            .zip(self.moving_variance.as_slice());
+        for (k, (((d, g), x), (mean, variance))) in dx
+            .iter_mut()
+            .zip(g.as_slice())
+            .zip(&tape.x)
+            .zip(statistics)
+            .enumerate()
+        {
+            let inv = 1.0 / crate::sqrt(variance + epsilon);
+            if let Some(dg) = grads.gamma.as_mut_slice().get_mut(k) {
+                *dg += g * (x - mean) * inv;
+            }
+            if let Some(db) = grads.beta.as_mut_slice().get_mut(k) {
+                *db += g;
+            }
+            *d = g * inv * gamma.get(k).copied().unwrap_or(1.0);
+        }
+        SVector::from(dx)
+    }
+}

@@ -102,3 +102,27 @@ impl<const D: usize, A: Activation, K: ElementwiseKind> Layer for Elementwise<D,
         super::check_len(out, 0)
     }
 }
+
+impl<const D: usize, A: Activation, K: ElementwiseKind> Elementwise<D, A, K> {
+    /// [`Self::step`], keeping its input and output for the backward pass (issue 16).
+    #[inline]
+    pub fn step_train(
+        &self,
+        x: &SVector<f32, D>,
+        tape: &mut super::VectorTape<D>,
+    ) -> SVector<f32, D> {
+        let y = self.step(&mut (), x);
+        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
+        y
+    }
+
+    /// The backward pass: the gradient with respect to the input, from `g`'s with respect to
+    /// the output (see [`super::VectorTape`]'s example).
+    #[inline]
+    #[must_use]
+    pub fn backward(&self, tape: &super::VectorTape<D>, g: &SVector<f32, D>) -> SVector<f32, D> {
+        let mut g = *g;
+        A::backward(&SVector::from(tape.x), &SVector::from(tape.y), &mut g);
+        g
+    }
+}

@@ -101,3 +101,31 @@ impl<const V: usize, const D: usize> Layer for Embedding<V, D> {
         Ok(())
     }
 }
+
+impl<const V: usize, const D: usize> Embedding<V, D> {
+    /// The backward pass of [`Self::step`] (issue 16): adds `g`, the gradient with respect
+    /// to the vector of token `id`, into that token's column of `self`, a gradient (nothing
+    /// for an id `>= V`, whose vector is the constant zeros).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Embedding, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let mut grads = Embedding::<3, 2>::ZERO;
+    /// grads.add_gradient(1, &SVector::from([0.5, -1.0]));
+    /// grads.add_gradient(1, &SVector::from([0.5, 0.0]));
+    /// grads.add_gradient(9, &SVector::from([1.0, 1.0]));
+    /// assert_eq!(grads.embeddings.column(1).as_slice(), &[1.0, -1.0]);
+    /// assert_eq!(grads.embeddings.sum(), 0.0);
+    /// ```
+    pub fn add_gradient(&mut self, id: u32, g: &SVector<f32, D>) {
+        if let Some(column) = usize::try_from(id)
+            .ok()
+            .and_then(|i| self.embeddings.data.0.get_mut(i))
+        {
+            for (w, g) in column.iter_mut().zip(g.iter()) {
+                *w += g;
+            }
+        }
+    }
+}

@@ -114,6 +114,36 @@ impl<const D: usize, const H: usize, const G: usize> Transposed<D, H, G> {
     }
 }
 
+/// What a layer that maps each vector to one of the same width (an activation, a
+/// normalization, `prelu`) keeps for its backward pass: its input and its output.
+///
+/// ```
+/// use tinyrnn_runtime::activations::Tanh;
+/// use tinyrnn_runtime::layers::{ActivationLayer, Elementwise, VectorTape};
+/// use tinyrnn_runtime::nalgebra::SVector;
+///
+/// let layer = Elementwise::<1, Tanh, ActivationLayer>::from_le_bytes_at(&[], &mut 0);
+/// let mut tape = VectorTape::ZERO;
+/// let y = layer.step_train(&SVector::from([0.5]), &mut tape);
+/// let dx = layer.backward(&tape, &SVector::from([1.0]));
+/// assert!((dx[0] - (1.0 - y[0] * y[0])).abs() < 1e-7);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VectorTape<const D: usize> {
+    /// The input.
+    pub x: [f32; D],
+    /// The output.
+    pub y: [f32; D],
+}
+
+impl<const D: usize> VectorTape<D> {
+    /// Before any call: zeros.
+    pub const ZERO: Self = Self {
+        x: [0.0; D],
+        y: [0.0; D],
+    };
+}
+
 /// `kernel^T dz` as a dot product per column: for a `Dense` layer, whose few outputs make
 /// short columns.
 pub(crate) fn transposed<const R: usize, const C: usize>(

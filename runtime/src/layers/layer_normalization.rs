@@ -108,3 +108,76 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32> Layer
         Ok(())
     }
 }
+
+impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32>
+    LayerNormalization<D, G, B, EPSILON>
+{
+    /// [`Self::step`], keeping its input for the backward pass (issue 16).
+    pub fn step_train(
+        &self,
+        x: &SVector<f32, D>,
+        tape: &mut super::VectorTape<D>,
+    ) -> SVector<f32, D> {
+        let y = self.step(&mut (), x);
+        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
+        y
+    }
+
+    /// The backward pass: adds `gamma`'s and `beta`'s gradients to `grads` and returns the
+    /// input's, through the mean and the variance (as TensorFlow differentiates Keras's
+    /// `(x - mean) / sqrt(variance + epsilon) * gamma + beta`).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, LayerNormalization, VectorTape};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// type Ln = LayerNormalization<2, 2, 2, 0x3a83_126f>;
+    /// let ln = Ln::from_flat(&[1.0, 2.0, 0.0, 0.5])?;
+    /// let mut tape = VectorTape::ZERO;
+    /// ln.step_train(&SVector::from([1.0, 3.0]), &mut tape);
+    /// let mut grads = Ln::ZERO;
+    /// let dx = ln.backward(&tape, &SVector::from([1.0, 1.0]), &mut grads);
+    /// // beta's gradient is g; the normalized values sum to zero, and so does dx.
+    /// assert_eq!((grads.beta[0], grads.beta[1]), (1.0, 1.0));
+    /// assert!((dx[0] + dx[1]).abs() < 1e-6);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn backward(
+        &self,
+        tape: &super::VectorTape<D>,
+        g: &SVector<f32, D>,
+        grads: &mut Self,
+    ) -> SVector<f32, D> {
+        #[allow(clippy::cast_precision_loss, reason = "a layer's width")]
+        let n = D as f32;
+        let x = &tape.x;
+        let mean = x.iter().sum::<f32>() / n;
+        let variance = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        let inv = 1.0 / crate::sqrt(variance + f32::from_bits(EPSILON));
+        let mut x_hat = [0.0_f32; D];
+        for (h, v) in x_hat.iter_mut().zip(x) {
+            *h = (v - mean) * inv;
+        }
+        // The gradient with respect to the normalized values.
+        let mut g_hat = g.data.0[0];
+        let gamma = self.gamma.as_slice();
+        for (k, (gh, h)) in g_hat.iter_mut().zip(&x_hat).enumerate() {
+            if let Some(dg) = grads.gamma.as_mut_slice().get_mut(k) {
+                *dg += *gh * h;
+            }
+            if let Some(db) = grads.beta.as_mut_slice().get_mut(k) {
+                *db += *gh;
+            }
+            if let Some(s) = gamma.get(k) {
+                *gh *= s;
+            }
+        }
+        let mean_g = g_hat.iter().sum::<f32>() / n;
+        let mean_gh = g_hat.iter().zip(&x_hat).map(|(a, b)| a * b).sum::<f32>() / n;
+        let mut dx = [0.0_f32; D];
+        for ((d, gh), h) in dx.iter_mut().zip(&g_hat).zip(&x_hat) {
+            *d = inv * (gh - mean_g - h * mean_gh);
+        }
+        SVector::from(dx)
+    }
+}

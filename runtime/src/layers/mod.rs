@@ -12,7 +12,7 @@ mod dense;
 mod elementwise;
 mod embedding;
 mod grad;
-pub use grad::Transposed;
+pub use grad::{Transposed, VectorTape};
 mod gru;
 mod kernel;
 mod layer_normalization;

@@ -90,3 +90,57 @@ impl<const D: usize, const A: usize, const SEQUENCE: bool> Layer for PRelu<D, A,
         Ok(())
     }
 }
+
+impl<const D: usize, const A: usize, const SEQUENCE: bool> PRelu<D, A, SEQUENCE> {
+    /// [`Self::step`], keeping its input for the backward pass (issue 16).
+    pub fn step_train(
+        &self,
+        x: &SVector<f32, D>,
+        tape: &mut super::VectorTape<D>,
+    ) -> SVector<f32, D> {
+        let y = self.step(&mut (), x);
+        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
+        y
+    }
+
+    /// The backward pass of Keras's `relu(x) - alpha * relu(-x)`: adds `alpha`'s gradient
+    /// (`g * min(x, 0)`, summed over the units that share it) to `grads` and returns the
+    /// input's (`g` where `x > 0`, `alpha * g` where `x < 0`, 0 at 0 as TensorFlow's relu).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, PRelu, VectorTape};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let prelu = PRelu::<2, 1, false>::from_flat(&[0.25])?;
+    /// let mut tape = VectorTape::ZERO;
+    /// prelu.step_train(&SVector::from([-2.0, 3.0]), &mut tape);
+    /// let mut grads = PRelu::ZERO;
+    /// let dx = prelu.backward(&tape, &SVector::from([1.0, 1.0]), &mut grads);
+    /// assert_eq!((dx[0], dx[1], grads.alpha[0]), (0.25, 1.0, -2.0));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn backward(
+        &self,
+        tape: &super::VectorTape<D>,
+        g: &SVector<f32, D>,
+        grads: &mut Self,
+    ) -> SVector<f32, D> {
+        let alpha = self.alpha.as_slice();
+        let mut dx = [0.0_f32; D];
+        for (k, ((d, g), x)) in dx.iter_mut().zip(g.as_slice()).zip(&tape.x).enumerate() {
+            let a = if A == 1 { 0 } else { k };
+            if let Some(da) = grads.alpha.as_mut_slice().get_mut(a) {
+                *da += g * x.min(0.0);
+            }
+            let slope = alpha.get(a).copied().unwrap_or(0.0);
+            *d = if *x > 0.0 {
+                *g
+            } else if *x < 0.0 {
+                slope * g
+            } else {
+                0.0
+            };
+        }
+        SVector::from(dx)
+    }
+}
