@@ -290,7 +290,14 @@ pub mod __private {
         }
     }
 
-    /// The crate's only `unsafe` code: two functions, four blocks, each with its `SAFETY`.
+    /// `T::ZERO` in a new heap allocation, never on the stack: `tinyrnn::train::boxed_tape`.
+    #[cfg(feature = "std")]
+    #[must_use]
+    pub fn boxed_tape<T: tinyrnn_runtime::train::Tape>() -> Box<T> {
+        heap::boxed_tape()
+    }
+
+    /// The crate's only `unsafe` code: three functions, six blocks, each with its `SAFETY`.
     #[cfg(feature = "std")]
     #[allow(
         unsafe_code,
@@ -298,6 +305,24 @@ pub mod __private {
     )]
     mod heap {
         use super::{Aligned, Box, Model};
+
+        /// `T::ZERO` in a fresh heap allocation, as [`boxed_zero`]: a model's tape holds
+        /// every timestep's values, megabytes for long sequences.
+        pub(super) fn boxed_tape<T: tinyrnn_runtime::train::Tape>() -> Box<T> {
+            const {
+                assert!(
+                    !core::mem::needs_drop::<T>(),
+                    "tapes are plain numbers, with no drop glue"
+                );
+            };
+            let mut boxed = Box::<T>::new_uninit();
+            let p: *mut T = boxed.as_mut_ptr();
+            // SAFETY: as in `boxed_zero`: `p` is valid for writes of one `T`, which has no
+            // drop glue, so the assignment writes the valid value `T::ZERO` and reads nothing.
+            unsafe { *p = T::ZERO };
+            // SAFETY: the allocation was fully initialised by the write above.
+            unsafe { boxed.assume_init() }
+        }
 
         /// `M::ZERO` in a fresh heap allocation.
         ///

@@ -35,9 +35,33 @@ pub use tinyrnn_runtime::train::*;
 #[cfg(feature = "std")]
 pub use fitting::{FitOptions, History, fit};
 
+/// A model's tape (`NetTape`) in a new heap allocation, written there directly, never on
+/// the stack: for `backward_in` on long sequences, whose tape (`Net::TAPE_BYTES`) would not
+/// fit on a thread's stack. `fit` uses one.
+///
+/// ```
+/// use tinyrnn::train::{Loss, boxed_tape};
+///
+/// tinyrnn::model! { struct Net; input [2000, 8]; lstm(32); dense(1); }
+///
+/// assert!(Net::TAPE_BYTES > 3_000_000);
+/// let net = Net::boxed_from_flat(&vec![0.01; Net::PARAMS])?;
+/// let mut grads = Net::boxed_from_flat(&vec![0.0; Net::PARAMS])?;
+/// let mut tape = boxed_tape::<NetTape>();
+/// let x = vec![[0.5_f32; 8]; 2000].try_into().unwrap();
+/// let loss = net.backward_in(&mut tape, &x, &[1.0], Loss::MeanSquaredError, &mut grads, None);
+/// assert!(loss > 0.0 && grads.dense.bias[0] != 0.0);
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+#[cfg(feature = "std")]
+#[must_use]
+pub fn boxed_tape<T: Tape>() -> std::boxed::Box<T> {
+    crate::__private::boxed_tape()
+}
+
 #[cfg(feature = "std")]
 mod fitting {
-    use super::{Loss, Noise, Optimizer, OptimizerSlots, Train};
+    use super::{Loss, Noise, Optimizer, OptimizerSlots, Train, boxed_tape};
     use std::string::String;
     use std::time::Instant;
     use std::vec::Vec;
@@ -149,6 +173,8 @@ mod fitting {
         let mut random = options.seed ^ 0x9e37_79b9_7f4a_7c15;
         // The dropout and noise layers' draws: their own stream from the same seed.
         let mut noise = Noise::new(options.seed ^ 0x6a09_e667_f3bc_c908);
+        // One tape for every sample, on the heap: long sequences do not fit on the stack.
+        let mut tape = boxed_tape::<M::Tape>();
         let mut steps = 0_u32;
         let mut history = History::default();
         for epoch in 0..options.epochs {
@@ -170,8 +196,14 @@ mod fitting {
                 let mut grads = M::ZERO;
                 let mut sum = 0.0_f32;
                 for &i in batch {
-                    sum +=
-                        net.backward_training(&xs[i], &ys[i], options.loss, &mut grads, &mut noise);
+                    sum += net.backward_in(
+                        &mut tape,
+                        &xs[i],
+                        &ys[i],
+                        options.loss,
+                        &mut grads,
+                        Some(&mut noise),
+                    );
                 }
                 #[allow(clippy::cast_precision_loss, reason = "a batch's size")]
                 let size = batch.len() as f32;
@@ -194,10 +226,20 @@ mod fitting {
                 // Keras's `evaluate`: batches in order, the same size-weighted mean.
                 let (mut total, mut count) = (0.0_f32, 0.0_f32);
                 let held_out: Vec<usize> = (n..all).collect();
+                let mut scratch = M::ZERO;
                 for batch in held_out.chunks(options.batch_size.max(1)) {
                     let sum: f32 = batch
                         .iter()
-                        .map(|&i| net.loss(&xs[i], &ys[i], options.loss))
+                        .map(|&i| {
+                            net.backward_in(
+                                &mut tape,
+                                &xs[i],
+                                &ys[i],
+                                options.loss,
+                                &mut scratch,
+                                None,
+                            )
+                        })
                         .sum();
                     #[allow(clippy::cast_precision_loss, reason = "a batch's size")]
                     let size = batch.len() as f32;

@@ -379,23 +379,46 @@ impl Step {
     }
 }
 
-/// A model that `backward` covers, which `fit` trains: `model!` implements it for them
-/// (so far models of `simple_rnn`, `lstm`, `gru`, `dense` and the training-only layers on
-/// `input [T, F]`).
+/// What a model's `backward` keeps of its forward pass: the type `model!` generates beside
+/// the model (`NetTape`), all numbers, so its `ZERO` can be written straight into a heap
+/// allocation (`tinyrnn::train::boxed_tape`) for long sequences.
+pub trait Tape: Sized {
+    /// Before a forward pass: zeros.
+    const ZERO: Self;
+}
+
+/// A model that `backward` covers, which `fit` trains: `model!` implements it for them.
 pub trait Train: crate::Model + Clone {
-    /// One sample, as `forward` takes it (`[[f32; F]; T]`).
+    /// One sample, as `forward` takes it (`[[f32; F]; T]`, or `[u32; T]` of token ids).
     type Input;
     /// One sample's target, as `forward` returns its output (`[f32; N]`, or
     /// `[[f32; N]; T]` for a model that returns sequences).
     type Target;
+    /// The model's tape (`NetTape`).
+    type Tape: Tape;
+
+    /// The model's `backward_in`: adds the gradient of `loss` on the sample `x` with target
+    /// `y` into `grads`, keeping the forward pass in `tape`, and returns the sample's loss;
+    /// with `noise`, in Keras's training mode (the dropout and noise layers draw from it).
+    fn backward_in(
+        &self,
+        tape: &mut Self::Tape,
+        x: &Self::Input,
+        y: &Self::Target,
+        loss: Loss,
+        grads: &mut Self,
+        noise: Option<&mut Noise>,
+    ) -> f32;
 
     /// The model's `backward`: adds the gradient of `loss` on the sample `x` with target
-    /// `y` into `grads`, and returns the sample's loss.
-    fn backward(&self, x: &Self::Input, y: &Self::Target, loss: Loss, grads: &mut Self) -> f32;
+    /// `y` into `grads`, and returns the sample's loss (the tape on the stack).
+    fn backward(&self, x: &Self::Input, y: &Self::Target, loss: Loss, grads: &mut Self) -> f32 {
+        let mut tape = Self::Tape::ZERO;
+        self.backward_in(&mut tape, x, y, loss, grads, None)
+    }
 
     /// [`Train::backward`] in Keras's training mode: the dropout and noise layers act,
-    /// drawing from `noise`, and the gradient goes through what they drew (the identity
-    /// for models without them, which is what this default does).
+    /// drawing from `noise`, and the gradient goes through what they drew.
     fn backward_training(
         &self,
         x: &Self::Input,
@@ -404,8 +427,8 @@ pub trait Train: crate::Model + Clone {
         grads: &mut Self,
         noise: &mut Noise,
     ) -> f32 {
-        let _ = noise;
-        self.backward(x, y, loss, grads)
+        let mut tape = Self::Tape::ZERO;
+        self.backward_in(&mut tape, x, y, loss, grads, Some(noise))
     }
 
     /// The sample's loss as [`Train::backward`] returns it (Keras's `evaluate` on a batch

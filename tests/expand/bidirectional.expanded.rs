@@ -945,7 +945,8 @@ impl Bi {
         loss: ::tinyrnn::__private::train::Loss,
         grads: &mut Self,
     ) -> f32 {
-        self.backward_with(x, y, loss, grads, ::core::option::Option::None)
+        let mut tape = BiTape::ZERO;
+        self.backward_in(&mut tape, x, y, loss, grads, ::core::option::Option::None)
     }
     /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
     /// (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
@@ -959,14 +960,27 @@ impl Bi {
         grads: &mut Self,
         noise: &mut ::tinyrnn::__private::train::Noise,
     ) -> f32 {
-        self.backward_with(x, y, loss, grads, ::core::option::Option::Some(noise))
+        let mut tape = BiTape::ZERO;
+        self.backward_in(
+            &mut tape,
+            x,
+            y,
+            loss,
+            grads,
+            ::core::option::Option::Some(noise),
+        )
     }
+    /// [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)
+    /// keeping the forward pass in `tape`, which the caller provides: for long
+    /// sequences, on the heap (`tinyrnn::train::boxed_tape`) rather than the stack
+    /// (`Self::TAPE_BYTES`). The tape's contents before the call do not matter.
     #[allow(
         clippy::large_stack_arrays,
-        reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
+        reason = "the stages' sequences follow from the model's size"
     )]
-    fn backward_with(
+    pub fn backward_in(
         &self,
+        tape: &mut BiTape,
         x: &[[f32; 3]; 8],
         y: &[f32; 1],
         loss: ::tinyrnn::__private::train::Loss,
@@ -976,7 +990,6 @@ impl Bi {
         let mut noise = noise;
         let noisy = noise.is_some();
         let _ = (&mut noise, noisy);
-        let mut tape = BiTape::ZERO;
         let mut state = BiState::new();
         let mut seq_0 = [[0.0_f32; 8]; 8];
         let mut backward_bidirectional = [[0.0_f32; 4]; 8];
@@ -1317,27 +1330,23 @@ impl BiTape {
         dense: <::tinyrnn::__private::layers::DenseTape<3, 1>>::ZERO,
     };
 }
+impl ::tinyrnn::__private::train::Tape for BiTape {
+    const ZERO: Self = Self::ZERO;
+}
 impl ::tinyrnn::__private::train::Train for Bi {
     type Input = [[f32; 3]; 8];
     type Target = [f32; 1];
-    fn backward(
+    type Tape = BiTape;
+    fn backward_in(
         &self,
+        tape: &mut BiTape,
         x: &[[f32; 3]; 8],
         y: &[f32; 1],
         loss: ::tinyrnn::__private::train::Loss,
         grads: &mut Self,
+        noise: ::core::option::Option<&mut ::tinyrnn::__private::train::Noise>,
     ) -> f32 {
-        Bi::backward(self, x, y, loss, grads)
-    }
-    fn backward_training(
-        &self,
-        x: &[[f32; 3]; 8],
-        y: &[f32; 1],
-        loss: ::tinyrnn::__private::train::Loss,
-        grads: &mut Self,
-        noise: &mut ::tinyrnn::__private::train::Noise,
-    ) -> f32 {
-        Bi::backward_training(self, x, y, loss, grads, noise)
+        Bi::backward_in(self, tape, x, y, loss, grads, noise)
     }
 }
 impl ::tinyrnn::__private::Model for Bi {

@@ -514,7 +514,8 @@ impl Net {
         loss: ::tinyrnn::__private::train::Loss,
         grads: &mut Self,
     ) -> f32 {
-        self.backward_with(x, y, loss, grads, ::core::option::Option::None)
+        let mut tape = NetTape::ZERO;
+        self.backward_in(&mut tape, x, y, loss, grads, ::core::option::Option::None)
     }
     /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
     /// (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
@@ -528,14 +529,27 @@ impl Net {
         grads: &mut Self,
         noise: &mut ::tinyrnn::__private::train::Noise,
     ) -> f32 {
-        self.backward_with(x, y, loss, grads, ::core::option::Option::Some(noise))
+        let mut tape = NetTape::ZERO;
+        self.backward_in(
+            &mut tape,
+            x,
+            y,
+            loss,
+            grads,
+            ::core::option::Option::Some(noise),
+        )
     }
+    /// [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)
+    /// keeping the forward pass in `tape`, which the caller provides: for long
+    /// sequences, on the heap (`tinyrnn::train::boxed_tape`) rather than the stack
+    /// (`Self::TAPE_BYTES`). The tape's contents before the call do not matter.
     #[allow(
         clippy::large_stack_arrays,
-        reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
+        reason = "the stages' sequences follow from the model's size"
     )]
-    fn backward_with(
+    pub fn backward_in(
         &self,
+        tape: &mut NetTape,
         x: &[[f32; 3]; 50],
         y: &[f32; 1],
         loss: ::tinyrnn::__private::train::Loss,
@@ -545,7 +559,6 @@ impl Net {
         let mut noise = noise;
         let noisy = noise.is_some();
         let _ = (&mut noise, noisy);
-        let mut tape = NetTape::ZERO;
         let mut state = NetState::new();
         let mut last_0 = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
         for k in 0..50 {
@@ -622,27 +635,23 @@ impl NetTape {
         dense: <::tinyrnn::__private::layers::DenseTape<2, 1>>::ZERO,
     };
 }
+impl ::tinyrnn::__private::train::Tape for NetTape {
+    const ZERO: Self = Self::ZERO;
+}
 impl ::tinyrnn::__private::train::Train for Net {
     type Input = [[f32; 3]; 50];
     type Target = [f32; 1];
-    fn backward(
+    type Tape = NetTape;
+    fn backward_in(
         &self,
+        tape: &mut NetTape,
         x: &[[f32; 3]; 50],
         y: &[f32; 1],
         loss: ::tinyrnn::__private::train::Loss,
         grads: &mut Self,
+        noise: ::core::option::Option<&mut ::tinyrnn::__private::train::Noise>,
     ) -> f32 {
-        Net::backward(self, x, y, loss, grads)
-    }
-    fn backward_training(
-        &self,
-        x: &[[f32; 3]; 50],
-        y: &[f32; 1],
-        loss: ::tinyrnn::__private::train::Loss,
-        grads: &mut Self,
-        noise: &mut ::tinyrnn::__private::train::Noise,
-    ) -> f32 {
-        Net::backward_training(self, x, y, loss, grads, noise)
+        Net::backward_in(self, tape, x, y, loss, grads, noise)
     }
 }
 impl ::tinyrnn::__private::Model for Net {

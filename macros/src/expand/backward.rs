@@ -747,7 +747,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             loss: ::tinyrnn::__private::train::Loss,
             grads: &mut Self,
         ) -> f32 {
-            self.backward_with(x, y, loss, grads, ::core::option::Option::None)
+            let mut tape = #tape_name::ZERO;
+            self.backward_in(&mut tape, x, y, loss, grads, ::core::option::Option::None)
         }
 
         /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
@@ -762,15 +763,21 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             grads: &mut Self,
             noise: &mut ::tinyrnn::__private::train::Noise,
         ) -> f32 {
-            self.backward_with(x, y, loss, grads, ::core::option::Option::Some(noise))
+            let mut tape = #tape_name::ZERO;
+            self.backward_in(&mut tape, x, y, loss, grads, ::core::option::Option::Some(noise))
         }
 
+        /// [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)
+        /// keeping the forward pass in `tape`, which the caller provides: for long
+        /// sequences, on the heap (`tinyrnn::train::boxed_tape`) rather than the stack
+        /// (`Self::TAPE_BYTES`). The tape's contents before the call do not matter.
         #[allow(
             clippy::large_stack_arrays,
-            reason = "the tape's size follows from the model's (`TAPE_BYTES`)"
+            reason = "the stages' sequences follow from the model's size"
         )]
-        fn backward_with(
+        pub fn backward_in(
             &self,
+            tape: &mut #tape_name,
             x: &#x_type,
             y: #y_type,
             loss: ::tinyrnn::__private::train::Loss,
@@ -780,7 +787,6 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             let mut noise = noise;
             let noisy = noise.is_some();
             let _ = (&mut noise, noisy);
-            let mut tape = #tape_name::ZERO;
             #( #spatial_masks )*
             #state_decl
             #forward_stages
@@ -821,6 +827,10 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             /// Before a forward pass: zeros.
             pub const ZERO: Self = Self { #( #tape_zero, )* };
         }
+
+        impl ::tinyrnn::__private::train::Tape for #tape_name {
+            const ZERO: Self = Self::ZERO;
+        }
     };
     let input = x_type.clone();
     let target = if sequences {
@@ -834,26 +844,18 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         impl ::tinyrnn::__private::train::Train for #name {
             type Input = #input;
             type Target = #target;
+            type Tape = #tape_name;
 
-            fn backward(
+            fn backward_in(
                 &self,
+                tape: &mut #tape_name,
                 x: &#input,
                 y: &#target,
                 loss: ::tinyrnn::__private::train::Loss,
                 grads: &mut Self,
+                noise: ::core::option::Option<&mut ::tinyrnn::__private::train::Noise>,
             ) -> f32 {
-                #name::backward(self, x, y, loss, grads)
-            }
-
-            fn backward_training(
-                &self,
-                x: &#input,
-                y: &#target,
-                loss: ::tinyrnn::__private::train::Loss,
-                grads: &mut Self,
-                noise: &mut ::tinyrnn::__private::train::Noise,
-            ) -> f32 {
-                #name::backward_training(self, x, y, loss, grads, noise)
+                #name::backward_in(self, tape, x, y, loss, grads, noise)
             }
         }
     };
