@@ -249,6 +249,9 @@ fn activation_gradients_match_tensorflow() {
 /// sample gives Keras's loss and `tf.GradientTape`'s gradients, within 1e-5 of the largest.
 macro_rules! gradient_case {
     ($index:literal, $name:ident, $output:ident, { $($dsl:tt)* }) => {
+        gradient_case!($index, $name, $output, features, { $($dsl)* });
+    };
+    ($index:literal, $name:ident, $output:ident, $input:ident, { $($dsl:tt)* }) => {
         mod $name {
             use super::*;
 
@@ -264,10 +267,7 @@ macro_rules! gradient_case {
                 assert_eq!(squash(stringify!($($dsl)*)), squash(case["dsl"].as_str().unwrap()));
                 let (weights, _) = rows(&case["weights"]);
                 let net = Net::from_flat(&weights).unwrap();
-                let (x, _) = rows(&case["x"]);
-                let x: Vec<[f32; Net::FEATURES]> =
-                    x.chunks(Net::FEATURES).map(|c| c.try_into().unwrap()).collect();
-                let x = x.try_into().unwrap();
+                let x = gradient_case!(@input $input, case["x"]);
                 let (y, _) = rows(&case["y"]);
                 let loss = loss_named(case["loss"].as_str().unwrap());
                 let mut grads = Net::ZERO;
@@ -296,6 +296,22 @@ macro_rules! gradient_case {
             }
         }
     };
+    (@input features, $x:expr) => {{
+        let (x, _) = rows(&$x);
+        let x: Vec<[f32; Net::FEATURES]> =
+            x.chunks(Net::FEATURES).map(|c| c.try_into().unwrap()).collect();
+        x.try_into().unwrap()
+    }};
+    // Token ids, as JSON integers.
+    (@input ids, $x:expr) => {{
+        let ids: Vec<u32> = $x
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| u32::try_from(v.as_u64().unwrap()).unwrap())
+            .collect();
+        ids.try_into().unwrap()
+    }};
     (@run vector, $net:ident, $x:ident, $y:ident, $loss:ident, $grads:ident) => {{
         let y: [f32; Net::OUTPUT_UNITS] = $y.clone().try_into().unwrap();
         $net.backward(&$x, &y, $loss, &mut $grads)
@@ -515,3 +531,199 @@ gradient_case!(13, lstm_activations, vector, {
     lstm(3, activation = softsign, recurrent_activation = hard_sigmoid);
     dense(1);
 });
+
+/// The gradient cases of the other layers and options (`tools/gen_keras_grads.py`, models
+/// 14 on; the masked, convolutional and resampling ones wait for their backward passes).
+mod more_gradients {
+    use super::*;
+
+    gradient_case!(14, rnn_backwards, vector, {
+        input [5, 3]; simple_rnn(3, go_backwards = true); dense(1);
+    });
+    gradient_case!(15, rnn_backwards_sequences, sequence, {
+        input [4, 2]; simple_rnn(3, go_backwards = true, return_sequences = true); dense(2);
+    });
+    gradient_case!(16, lstm_backwards_cce, vector, {
+        input [5, 2]; lstm(3, go_backwards = true); dense(3, activation = softmax);
+    });
+    gradient_case!(17, lstm_backwards_sequences, sequence, {
+        input [4, 3];
+        lstm(2, go_backwards = true, return_sequences = true);
+        lstm(2, return_sequences = true);
+    });
+    gradient_case!(18, gru_backwards, vector, { input [6, 2]; gru(3, go_backwards = true); dense(1); });
+    gradient_case!(19, gru_backwards_sequences_bce, sequence, {
+        input [5, 3];
+        gru(3, reset_after = false, go_backwards = true, return_sequences = true);
+        dense(2, activation = sigmoid);
+    });
+    gradient_case!(20, bidirectional_lstm, vector, { input [5, 3]; bidirectional(lstm(3)); dense(1); });
+    gradient_case!(21, bidirectional_gru_sequences_bce, sequence, {
+        input [4, 2];
+        bidirectional(gru(2, return_sequences = true));
+        dense(1, activation = sigmoid);
+    });
+    gradient_case!(22, bidirectional_rnn_sequences, sequence, {
+        input [5, 2]; bidirectional(simple_rnn(2, return_sequences = true));
+    });
+    gradient_case!(23, bidirectional_rnn_sum, vector, {
+        input [5, 3]; bidirectional(simple_rnn(3), merge_mode = sum); dense(1);
+    });
+    gradient_case!(24, bidirectional_gru_sum_sequences, sequence, {
+        input [4, 3];
+        bidirectional(gru(3, reset_after = false, return_sequences = true), merge_mode = sum);
+        dense(2);
+    });
+    gradient_case!(25, bidirectional_lstm_sum, vector, {
+        input [4, 2]; bidirectional(lstm(2), merge_mode = sum);
+    });
+    gradient_case!(26, bidirectional_rnn_mul_cce, vector, {
+        input [4, 3];
+        bidirectional(simple_rnn(3), merge_mode = mul);
+        dense(3, activation = softmax);
+    });
+    gradient_case!(27, bidirectional_lstm_mul_sequences, sequence, {
+        input [5, 2]; bidirectional(lstm(2, return_sequences = true), merge_mode = mul);
+    });
+    gradient_case!(28, bidirectional_gru_mul, vector, {
+        input [5, 2]; bidirectional(gru(3), merge_mode = mul); dense(1);
+    });
+    gradient_case!(29, bidirectional_gru_ave, vector, {
+        input [6, 2]; bidirectional(gru(3), merge_mode = ave); dense(1);
+    });
+    gradient_case!(30, bidirectional_lstm_ave_sequences, sequence, {
+        input [5, 3];
+        bidirectional(lstm(3, return_sequences = true), merge_mode = ave);
+        dense(2);
+    });
+    gradient_case!(31, bidirectional_rnn_ave_sequences, sequence, {
+        input [4, 2];
+        bidirectional(simple_rnn(2, return_sequences = true), merge_mode = ave);
+        dense(1);
+    });
+    gradient_case!(32, bidirectional_stacked, vector, {
+        input [6, 2];
+        bidirectional(simple_rnn(3, return_sequences = true));
+        lstm(2);
+        dense(1);
+    });
+    gradient_case!(33, bidirectional_stacked_sequences, sequence, {
+        input [4, 3];
+        bidirectional(gru(2, return_sequences = true), merge_mode = sum);
+        bidirectional(lstm(2, return_sequences = true));
+        dense(1);
+    });
+    gradient_case!(34, time_distributed, sequence, {
+        input [5, 2];
+        lstm(3, return_sequences = true);
+        time_distributed(dense(3));
+        time_distributed(activation(tanh));
+        time_distributed(dense(1));
+    });
+    gradient_case!(35, time_distributed_softmax_cce, sequence, {
+        input [4, 3];
+        gru(3, return_sequences = true);
+        time_distributed(dense(3, activation = softmax));
+    });
+    gradient_case!(51, embedding_lstm, vector, ids, {
+        input[6];
+        embedding(8, 3);
+        lstm(3);
+        dense(1);
+    });
+    gradient_case!(54, embedding_repeated_ids, sequence, ids, {
+        input[6];
+        embedding(4, 2);
+        simple_rnn(3, return_sequences = true);
+    });
+    gradient_case!(56, layer_normalization, sequence, {
+        input [5, 3];
+        layer_normalization();
+        lstm(3, return_sequences = true);
+        layer_normalization(epsilon = 0.01, center = false);
+        dense(1);
+    });
+    gradient_case!(57, layer_normalization_vector, vector, {
+        input [4, 3]; gru(3); layer_normalization(scale = false); dense(2);
+    });
+    gradient_case!(58, batch_normalization, vector, {
+        input [5, 3];
+        batch_normalization();
+        lstm(3, return_sequences = true);
+        batch_normalization(epsilon = 0.01, center = false);
+        gru(2);
+        batch_normalization(scale = false);
+        dense(1);
+    });
+    gradient_case!(59, normalization, sequence, {
+        input [5, 3];
+        normalization();
+        gru(3, return_sequences = true);
+        dense(2);
+        normalization(invert = true);
+    });
+    gradient_case!(78, prelu, vector, {
+        input [5, 2];
+        dense(3);
+        prelu(shared_axes = [1]);
+        gru(3, return_sequences = true);
+        prelu(shared_axes = [1, 2]);
+        lstm(2);
+        prelu();
+        dense(1);
+    });
+    gradient_case!(79, activation_softmax_cce, sequence, {
+        input [4, 3];
+        simple_rnn(3, return_sequences = true);
+        activation(relu);
+        dense(3);
+        softmax();
+    });
+    gradient_case!(80, activation_sigmoid_bce, vector, {
+        input [5, 2];
+        dense(3);
+        activation(gelu);
+        lstm(3);
+        activation(tanh);
+        dense(2);
+        activation(sigmoid);
+    });
+    gradient_case!(81, relu_layers, vector, {
+        input [4, 3];
+        dense(4);
+        relu(max_value = 0.5);
+        lstm(3, return_sequences = true);
+        relu(negative_slope = 0.1, threshold = 0.05);
+        gru(2);
+        relu();
+        dense(1);
+    });
+    gradient_case!(82, leaky_elu_layers, vector, {
+        input [5, 2];
+        dense(3);
+        leaky_relu();
+        gru(3, return_sequences = true);
+        leaky_relu(negative_slope = 0.05);
+        dense(3);
+        elu(alpha = 0.5);
+        simple_rnn(2);
+        elu();
+        dense(1);
+    });
+    gradient_case!(83, dropout, vector, { input [4, 3]; dropout(0.5); lstm(3); dropout(0.2); dense(1); });
+    gradient_case!(84, spatial_dropout1d, sequence, {
+        input [5, 2]; gru(3, return_sequences = true); spatial_dropout1d(0.3); dense(1);
+    });
+    gradient_case!(85, gaussian_noise, vector, {
+        input [4, 2]; gaussian_noise(0.1); simple_rnn(3); dense(2);
+    });
+    gradient_case!(86, gaussian_dropout_bce, sequence, {
+        input [5, 3];
+        lstm(2, return_sequences = true);
+        gaussian_dropout(0.2);
+        dense(1, activation = sigmoid);
+    });
+    gradient_case!(87, alpha_dropout_cce, vector, {
+        input [4, 2]; gru(3); alpha_dropout(0.1); dense(3, activation = softmax);
+    });
+}

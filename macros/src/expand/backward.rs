@@ -42,7 +42,10 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
                 .wrapped
                 .as_deref()
                 .is_some_and(|inner| rnn(inner) && !inner.go_backwards),
-            Kind::TimeDistributed => l.wrapped.as_deref().is_some_and(|w| w.kind == Kind::Dense),
+            Kind::TimeDistributed => l
+                .wrapped
+                .as_deref()
+                .is_some_and(|w| w.kind == Kind::Dense || vector_layer(w).is_some()),
             Kind::Dense | Kind::Embedding => true,
             k => k.is_passthrough() || vector_layer(l).is_some(),
         };
@@ -63,7 +66,7 @@ fn vector_layer(l: &Layer) -> Option<bool> {
     }
     matches!(
         l.kind.keyword(),
-        "layer_normalization" | "batch_normalization" | "prelu"
+        "layer_normalization" | "batch_normalization" | "prelu" | "normalization"
     )
     .then_some(true)
 }
@@ -82,7 +85,9 @@ fn noise_layer(l: &Layer) -> Option<(&'static str, f32)> {
 }
 
 fn tape_type(l: &Layer) -> TokenStream {
-    if let (Kind::Bidirectional, Some(inner)) = (l.kind, l.wrapped.as_deref()) {
+    if let (Kind::Bidirectional | Kind::TimeDistributed, Some(inner)) =
+        (l.kind, l.wrapped.as_deref())
+    {
         return tape_type(inner);
     }
     let layers = quote!(::tinyrnn::__private::layers);
@@ -441,7 +446,18 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     // The last layer, whose activation Keras skips for a crossentropy after a sigmoid or a
     // softmax (it computes the loss from the logits): a `dense`, in the tail or the sequence.
     let last_index = m.layers.len() - 1;
-    let last = m.layers.last().filter(|l| l.kind == Kind::Dense);
+    // (Or an activation layer: Keras's sigmoid and softmax tag their output with their
+    // input, whatever layer applies them; `time_distributed` loses the tag.)
+    let last = m
+        .layers
+        .last()
+        .filter(|l| l.kind == Kind::Dense || l.kind.is_elementwise());
+    // Where the last layer's tape keeps the logits.
+    let logits_field = if last.is_some_and(|l| l.kind == Kind::Dense) {
+        quote!(z)
+    } else {
+        quote!(x)
+    };
     let from_logits = match last.map(|l| l.activation.name) {
         Some("sigmoid") => quote!(loss == ::tinyrnn::__private::train::Loss::BinaryCrossentropy),
         Some("softmax") => {
@@ -455,14 +471,14 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             quote! {
                 let mut logits = [[0.0_f32; #units]; #steps];
                 for (z, tape) in logits.iter_mut().zip(tape.#f.iter()) {
-                    *z = tape.z.into();
+                    *z = tape.#logits_field.into();
                 }
                 let logits = logits.as_flattened();
             }
         }
         Some(layer) => {
             let f = &layer.field;
-            quote!(let logits: [f32; #units] = tape.#f.z.into();)
+            quote!(let logits: [f32; #units] = tape.#f.#logits_field.into();)
         }
         None => quote!(let logits = predictions;),
     };
@@ -487,8 +503,15 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             },
             Kind::Dense => quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);),
             Kind::TimeDistributed => {
-                quote!(let g = self.#f.layer.backward(#tape, &g, &mut grads.#f.layer);)
+                if l.wrapped.as_deref().and_then(vector_layer) == Some(false) {
+                    quote!(let g = self.#f.layer.backward(#tape, &g);)
+                } else {
+                    quote!(let g = self.#f.layer.backward(#tape, &g, &mut grads.#f.layer);)
+                }
             }
+            _ if vector_layer(l) == Some(false) && i == last_index => quote! {
+                let g = if from_logits { g } else { self.#f.backward(#tape, &g) };
+            },
             _ if vector_layer(l) == Some(false) => quote!(let g = self.#f.backward(#tape, &g);),
             // The first layer: nothing before it wants a gradient.
             Kind::Embedding => quote! {

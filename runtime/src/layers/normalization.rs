@@ -107,3 +107,47 @@ impl<const D: usize, const INVERT: bool> Layer for Normalization<D, INVERT> {
         Ok(())
     }
 }
+
+impl<const D: usize, const INVERT: bool> Normalization<D, INVERT> {
+    /// [`Self::step`], keeping its input and output for the backward pass (issue 16).
+    pub fn step_train(
+        &self,
+        x: &SVector<f32, D>,
+        tape: &mut super::VectorTape<D>,
+    ) -> SVector<f32, D> {
+        let y = self.step(&mut (), x);
+        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
+        y
+    }
+
+    /// The backward pass: the input's gradient, `g / deviation` (`g * deviation` with
+    /// `invert`). The layer has no trainable weights: `grads` gets nothing.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, Normalization, VectorTape};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let norm = Normalization::<1, false>::from_flat(&[1.0, 4.0, 10.0])?; // mean, variance, count
+    /// let mut grads = Normalization::ZERO;
+    /// let dx = norm.backward(&VectorTape::ZERO, &SVector::from([1.0]), &mut grads);
+    /// assert_eq!((dx[0], grads.variance[0]), (0.5, 0.0));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn backward(
+        &self,
+        _tape: &super::VectorTape<D>,
+        g: &SVector<f32, D>,
+        _grads: &mut Self,
+    ) -> SVector<f32, D> {
+        let mut dx: [f32; D] = (*g).into();
+        for (d, variance) in dx.iter_mut().zip(self.variance.as_slice()) {
+            let deviation = crate::sqrt(*variance).max(EPSILON);
+            *d = if INVERT {
+                *d * deviation
+            } else {
+                *d / deviation
+            };
+        }
+        SVector::from(dx)
+    }
+}
