@@ -533,7 +533,8 @@ gradient_case!(13, lstm_activations, vector, {
 });
 
 /// The gradient cases of the other layers and options (`tools/gen_keras_grads.py`, models
-/// 14 on; the masked, convolutional and resampling ones wait for their backward passes).
+/// 14 on; the convolutional and resampling ones, and masks read backwards or pooled, wait
+/// for their backward passes).
 mod more_gradients {
     use super::*;
 
@@ -625,10 +626,49 @@ mod more_gradients {
         gru(3, return_sequences = true);
         time_distributed(dense(3, activation = softmax));
     });
+    gradient_case!(36, masking_lstm, vector, { input [6, 2]; masking(); lstm(3); dense(1); });
+    gradient_case!(37, masking_lstm_sequences, sequence, {
+        input [6, 2]; masking(); lstm(3, return_sequences = true); dense(1);
+    });
+    gradient_case!(38, masking_gru, vector, { input [5, 3]; masking(); gru(3); dense(2); });
+    gradient_case!(39, masking_gru_sequences, sequence, {
+        input [6, 3]; masking(); gru(3, reset_after = false, return_sequences = true);
+    });
+    gradient_case!(40, masking_rnn, vector, { input [5, 2]; masking(); simple_rnn(3); dense(1); });
+    gradient_case!(41, masking_rnn_sequences_cce, sequence, {
+        input [5, 2];
+        masking();
+        simple_rnn(3, return_sequences = true);
+        dense(3, activation = softmax);
+    });
+    gradient_case!(42, masking_value, sequence, {
+        input [5, 3]; masking(mask_value = 0.5); gru(2, return_sequences = true); dense(1);
+    });
+    gradient_case!(43, masking_stacked, vector, {
+        input [6, 2]; masking(); lstm(3, return_sequences = true); gru(2); dense(1);
+    });
+    gradient_case!(44, masking_dense_first, vector, {
+        input [5, 3]; masking(); dense(3, activation = tanh); lstm(2); dense(1);
+    });
+    gradient_case!(50, masking_time_distributed, sequence, {
+        input [5, 2]; masking(); gru(3, return_sequences = true); time_distributed(dense(2));
+    });
     gradient_case!(51, embedding_lstm, vector, ids, {
         input[6];
         embedding(8, 3);
         lstm(3);
+        dense(1);
+    });
+    gradient_case!(52, embedding_mask_gru_cce, vector, ids, {
+        input[6];
+        embedding(8, 3, mask_zero = true);
+        gru(3);
+        dense(3, activation = softmax);
+    });
+    gradient_case!(53, embedding_mask_lstm_sequences, sequence, ids, {
+        input[5];
+        embedding(6, 2, mask_zero = true);
+        lstm(2, return_sequences = true);
         dense(1);
     });
     gradient_case!(54, embedding_repeated_ids, sequence, ids, {

@@ -25,14 +25,23 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     if m.timesteps.is_none() {
         return Some("it reads a sequence of any length (`input [_, F]`)".to_owned());
     }
-    if m.layers.iter().any(|l| l.mask_zero) {
-        return Some("it has a mask (`embedding(..., mask_zero = true)`)".to_owned());
-    }
     if m.sections.len() != 1 || m.sections[0].stages.is_empty() {
         return Some("it makes a new sequence (`repeat_vector`, `reshape`)".to_owned());
     }
-    if m.layers.iter().any(|l| l.kind.keyword() == "masking") {
-        return Some("it has a mask (`masking`)".to_owned());
+    let source = |l: &Layer| l.kind == Kind::Masking || (l.kind == Kind::Embedding && l.mask_zero);
+    if m.layers.iter().skip(1).any(source) {
+        return Some("its mask does not come from its first layer".to_owned());
+    }
+    let masks = super::forward::masked(m);
+    let reversed_reader = m
+        .sections
+        .iter()
+        .flat_map(|s| &s.stages)
+        .any(|stage| stage.reversed && stage.layers.clone().any(|i| masks.reads[i]));
+    if masks.positional || reversed_reader {
+        return Some(
+            "a mask reaches a layer that reads backwards (`bidirectional`, `go_backwards`, or after one) or a global pooling".to_owned(),
+        );
     }
     let rnn = |l: &Layer| matches!(l.kind, Kind::SimpleRnn | Kind::Lstm | Kind::Gru);
     m.layers.iter().find_map(|l| {
@@ -46,7 +55,7 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
                 .wrapped
                 .as_deref()
                 .is_some_and(|w| w.kind == Kind::Dense || vector_layer(w).is_some()),
-            Kind::Dense | Kind::Embedding => true,
+            Kind::Dense | Kind::Embedding | Kind::Masking => true,
             k => k.is_passthrough() || vector_layer(l).is_some(),
         };
         (!ok).then(|| {
@@ -184,6 +193,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     } else {
         quote!([[f32; #features]; #steps])
     };
+    let masks = super::forward::masked(m);
     let section = &m.sections[0];
     let stages = &section.stages;
     let in_stage = |i: usize| stages.iter().any(|s| s.layers.contains(&i));
@@ -275,9 +285,23 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         match l.kind {
             Kind::Dense => quote!(let v = self.#f.step_train(&v, &mut #slot);),
             Kind::TimeDistributed => quote!(let v = self.#f.layer.step_train(&v, &mut #slot);),
+            // A masked timestep: the state and output carried over, as Keras does, and
+            // the tape's gradients zero (the weights get nothing from it).
+            k if k.is_recurrent() && !bidirectional(l) && masks.reads[i] => {
+                let ty = tape_type(l);
+                quote! {
+                    let v = if keep[k] {
+                        self.#f.step_train(&mut state.#f, &v, &mut #slot)
+                    } else {
+                        #slot = <#ty>::ZERO;
+                        self.#f.carried(&state.#f)
+                    };
+                }
+            }
             k if k.is_recurrent() && !bidirectional(l) => {
                 quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut #slot);)
             }
+            Kind::Masking => TokenStream::new(),
             _ if vector_layer(l).is_some() => quote!(let v = self.#f.step_train(&v, &mut #slot);),
             Kind::Embedding => quote! {
                 #slot = v;
@@ -533,7 +557,22 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             k if k.is_recurrent() && !bidirectional(l) => {
                 let (dh, dc) = (format_ident!("dh_{}", f), format_ident!("dc_{}", f));
                 let tr = format_ident!("transposed_{}", f);
-                recurrent_back(k, &quote!(self.#f), &slot, (&dh, &dc), &tr)
+                let code = recurrent_back(k, &quote!(self.#f), &slot, (&dh, &dc), &tr);
+                if masks.reads[i] {
+                    // A masked timestep passed its state (its output) through unchanged.
+                    let width = lit(l.input);
+                    quote! {
+                        let g = if keep[k] {
+                            #code
+                            g
+                        } else {
+                            #dh += g;
+                            #vector::<f32, #width>::zeros()
+                        };
+                    }
+                } else {
+                    code
+                }
             }
             _ => TokenStream::new(),
         }
@@ -747,6 +786,53 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         .iter()
         .any(|l| l.kind.is_recurrent())
         .then(|| quote!(let mut state = #state_name::new();));
+    // The mask, by timestep, from the first layer; Keras's loss reads it where it reaches
+    // the output (a sequence): each kept timestep weighted T / kept, the others 0.
+    let mut alive = false;
+    for l in &m.layers {
+        alive |= l.kind == Kind::Masking || (l.kind == Kind::Embedding && l.mask_zero);
+        if crate::check::ends_mask(l.kind, l.seq_out) {
+            alive = false;
+        }
+    }
+    let output_masked = alive && sequences;
+    let keep_decl = (output_masked || masks.reads.iter().any(|r| *r)).then(|| {
+        let keep = super::forward::keep_at(m, &quote!(p));
+        quote!(let keep: [bool; #steps] = ::core::array::from_fn(|p| #keep);)
+    });
+    let loss_code = if output_masked {
+        quote! {
+            #[allow(clippy::cast_precision_loss, reason = "counts of timesteps")]
+            let (steps, kept) = (#steps as f32, keep.iter().filter(|k| **k).count() as f32);
+            let weight = if kept > 0.0 { steps / kept } else { 0.0 };
+            #logits
+            let mut total = 0.0_f32;
+            for (t, keep) in keep.iter().enumerate() {
+                let at = t * #units..(t + 1) * #units;
+                let mut step = [0.0_f32; #units];
+                let value = if from_logits {
+                    loss.gradient_from_logits(&#truth[at.clone()], &logits[at.clone()], &predictions[at.clone()], #units, &mut step)
+                } else {
+                    loss.gradient(&#truth[at.clone()], &predictions[at.clone()], #units, &mut step)
+                };
+                let w = if *keep { weight } else { 0.0 };
+                total += value * w;
+                for (g, s) in gradient[at].iter_mut().zip(step) {
+                    *g = s * w / steps;
+                }
+            }
+            let value = total / steps;
+        }
+    } else {
+        quote! {
+            let value = if from_logits {
+                #logits
+                loss.gradient_from_logits(#truth, &logits[..], predictions, #units, &mut gradient)
+            } else {
+                loss.gradient(#truth, predictions, #units, &mut gradient)
+            };
+        }
+    };
     let tape_doc = format!(
         " What `{name}::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence ({t_len} timesteps). `{name}::TAPE_BYTES` bytes, on the stack during `backward`."
     );
@@ -812,16 +898,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             let _ = (&mut noise, noisy);
             #( #spatial_masks )*
             #state_decl
+            #keep_decl
             #forward_stages
             #predictions
             let from_logits = #from_logits;
             let mut gradient = [0.0_f32; #grad_len];
-            let value = if from_logits {
-                #logits
-                loss.gradient_from_logits(#truth, &logits[..], predictions, #units, &mut gradient)
-            } else {
-                loss.gradient(#truth, predictions, #units, &mut gradient)
-            };
+            #loss_code
             #end_of_tail
             #backward_stages
             value

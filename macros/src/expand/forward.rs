@@ -11,18 +11,18 @@ use syn::Ident;
 /// Where masks reach, as Keras 3 carries them: from `embedding(..., mask_zero = true)` or
 /// `masking()` through the layers that pass a mask on, to each recurrent layer (which
 /// skips masked timesteps), until a layer ends it (`check::ends_mask`).
-struct Masks {
+pub(super) struct Masks {
     /// The layers that read a mask: recurrent layers, and a `global_average_pooling1d`.
-    reads: Vec<bool>,
+    pub(super) reads: Vec<bool>,
     /// The mask sources whose `keep` the layers of their own stage read, inline.
     used: Vec<bool>,
     /// Whether a layer that reads backwards (`bidirectional`, `go_backwards`) reads a mask:
     /// then every reader looks it up by timestep `p` from the input (the source is the
     /// first layer), as Keras's mask is indexed by timestep whatever order layers run in.
-    positional: bool,
+    pub(super) positional: bool,
 }
 
-fn masked(m: &Model) -> Masks {
+pub(super) fn masked(m: &Model) -> Masks {
     let mut reads = vec![false; m.layers.len()];
     let mut used = vec![false; m.layers.len()];
     let mut positional = false;
@@ -60,7 +60,7 @@ fn masked(m: &Model) -> Masks {
 
 /// Whether the timestep at `p` is kept, from the input (positional masks: their source is
 /// the first layer).
-fn keep_at(m: &Model, p: &TokenStream) -> TokenStream {
+pub(super) fn keep_at(m: &Model, p: &TokenStream) -> TokenStream {
     let Some(first) = m.layers.first() else {
         return quote!(true);
     };
