@@ -153,7 +153,7 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
     /// ```
     pub fn step_train(&self, x: &SVector<f32, D>, tape: &mut DenseTape<D, U>) -> SVector<f32, U> {
         let mut z = [0.0_f32; U];
-        for (z, b) in z.iter_mut().zip(self.bias.iter()) {
+        for (z, b) in z.iter_mut().zip(self.bias.as_slice()) {
             *z = *b;
         }
         kernel::gemv(&mut z, 0, &self.kernel.data.0, &x.data.0[0]);

@@ -205,7 +205,7 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         tape.h = state.h.into();
         tape.c = state.c.into();
         let mut pre = [0.0_f32; G];
-        for (p, b) in pre.iter_mut().zip(self.bias.iter()) {
+        for (p, b) in pre.iter_mut().zip(self.bias.as_slice()) {
             *p = *b;
         }
         kernel::gemv2(

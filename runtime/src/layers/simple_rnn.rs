@@ -144,7 +144,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
         tape: &mut RnnTape<D, H>,
     ) -> SVector<f32, H> {
         let mut z = [0.0_f32; H];
-        for (z, b) in z.iter_mut().zip(self.bias.iter()) {
+        for (z, b) in z.iter_mut().zip(self.bias.as_slice()) {
             *z = *b;
         }
         kernel::gemv2(
