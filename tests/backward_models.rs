@@ -1,5 +1,6 @@
-//! Whole generated `backward`s of models with several stages (issue 16): `go_backwards`
-//! layers, `bidirectional` with each merge mode, `time_distributed(dense)`, against
+//! Whole generated `backward`s of models with several stages or sections (issue 16):
+//! `go_backwards` layers, `bidirectional` with each merge mode, `time_distributed(dense)`,
+//! convolutions, poolings and the layers that make a new sequence, against
 //! central differences of the model's own loss, and against each other where Keras's
 //! definitions make two models the same function.
 
@@ -86,7 +87,7 @@ macro_rules! model_case {
         check::<$net>(&$x, &y, $loss, $positive, $frozen);
     }};
     (@run sequence, $net:ident, $x:ident, $loss:expr, $positive:literal, $frozen:expr) => {{
-        let y: [[f32; $net::OUTPUT_UNITS]; { $net::TIMESTEPS.unwrap() }] =
+        let y: [[f32; $net::OUTPUT_UNITS]; { $net::OUTPUT_TIMESTEPS.unwrap() }] =
             core::array::from_fn(|t| core::array::from_fn(|u| values(64, 5)[t * 4 + u].abs()));
         check::<$net>(&$x, &y, $loss, $positive, $frozen);
     }};
@@ -213,4 +214,75 @@ fn embedding_gradients_land_on_the_tokens_read() {
         assert_eq!(grads.embedding.embeddings.column(token).sum(), 0.0);
     }
     assert_ne!(grads.embedding.embeddings.column(2).sum(), 0.0);
+}
+
+// Sections: a convolution, a pooling or a resampling layer makes the next one's sequence.
+model_case!(conv_causal_strides_groups, vector, Loss::MeanSquaredError, {
+    input [7, 4];
+    conv1d(4, 3, padding = causal, strides = 2, groups = 2, activation = tanh);
+    gru(3);
+    dense(2);
+});
+model_case!(conv_after_rnn, sequence, Loss::MeanAbsoluteError, {
+    input [6, 2];
+    lstm(3, return_sequences = true);
+    conv1d(2, 2, padding = same, dilation_rate = 2, activation = sigmoid);
+    simple_rnn(2, return_sequences = true);
+});
+model_case!(pooling_between_rnns, vector, Loss::MeanSquaredError, {
+    input [7, 2];
+    simple_rnn(3, return_sequences = true);
+    max_pooling1d(3, strides = 2, padding = same);
+    gru(2, return_sequences = true);
+    average_pooling1d(2, padding = same);
+    global_max_pooling1d();
+    dense(1);
+});
+model_case!(global_average_after_bidirectional, vector, Loss::BinaryCrossentropy, {
+    input [5, 2];
+    bidirectional(gru(2, return_sequences = true));
+    global_average_pooling1d();
+    dense(1, activation = sigmoid);
+});
+model_case!(resampling_around_rnns, sequence, Loss::MeanSquaredError, {
+    input [4, 2];
+    lstm(2, return_sequences = true);
+    zero_padding1d([2, 1]);
+    up_sampling1d(2);
+    cropping1d([3, 1]);
+    gru(2, go_backwards = true, return_sequences = true);
+});
+model_case!(repeat_and_reshape, vector, Loss::MeanSquaredError, {
+    input [4, 3];
+    gru(4);
+    repeat_vector(3);
+    simple_rnn(2, return_sequences = true);
+    reshape([2, 3]);
+    lstm(2, return_sequences = true);
+    flatten();
+    dense(4);
+    reshape([2, 2]);
+    time_distributed(dense(1));
+    flatten();
+    dense(1);
+});
+
+tinyrnn::model! {
+    struct Pooled;
+    input [6, 2];
+    conv1d(3, 2, padding = same, activation = relu);
+    max_pooling1d(2);
+    lstm(2);
+    dense(1);
+}
+
+#[test]
+fn backward_computes_what_forward_does() {
+    let net = Pooled::from_flat(&values(Pooled::PARAMS, 21)).unwrap();
+    let x = sequence::<6, 2>(7);
+    let y = net.forward(&x);
+    // The loss of `forward`'s prediction, against a target of zero: its mean square.
+    let mut grads = Pooled::ZERO;
+    let value = net.backward(&x, &[0.0], Loss::MeanSquaredError, &mut grads);
+    assert_eq!(value, y[0] * y[0]);
 }

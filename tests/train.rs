@@ -702,6 +702,124 @@ mod more_gradients {
         dense(2);
         normalization(invert = true);
     });
+    gradient_case!(60, conv1d_valid_strides, vector, {
+        input [6, 2];
+        conv1d(3, 2, strides = 2, activation = relu);
+        lstm(2);
+        dense(1);
+    });
+    gradient_case!(61, conv1d_same, sequence, {
+        input [5, 2];
+        conv1d(3, 3, padding = same);
+        gru(2, return_sequences = true);
+    });
+    gradient_case!(62, conv1d_same_strides, vector, {
+        input [6, 3];
+        conv1d(3, 3, padding = same, strides = 2);
+        simple_rnn(2);
+        dense(1);
+    });
+    gradient_case!(64, conv1d_groups, vector, {
+        input [5, 4];
+        conv1d(4, 2, groups = 2, use_bias = false);
+        gru(2);
+        dense(1);
+    });
+    gradient_case!(65, conv1d_global_average, vector, {
+        input [6, 3];
+        conv1d(4, 3, activation = relu);
+        global_average_pooling1d();
+        dense(2);
+    });
+    gradient_case!(66, conv1d_dilation_global_max, vector, {
+        input [6, 2];
+        conv1d(4, 2, dilation_rate = 2, activation = relu);
+        global_max_pooling1d();
+        dense(2, activation = softmax);
+    });
+    gradient_case!(67, pooling_valid, sequence, {
+        input [6, 3];
+        conv1d(3, 2, padding = same);
+        max_pooling1d(2);
+        lstm(2, return_sequences = true);
+        average_pooling1d(2, strides = 1);
+        dense(1);
+    });
+    gradient_case!(68, pooling_same, sequence, {
+        input [5, 2];
+        max_pooling1d(2, padding = same);
+        gru(3, return_sequences = true);
+        average_pooling1d(2, padding = same);
+        dense(1);
+    });
+    gradient_case!(69, pooling_same_strides, vector, {
+        input [6, 2];
+        max_pooling1d(3, strides = 1, padding = same);
+        average_pooling1d(3, strides = 2, padding = same);
+        lstm(2);
+        dense(1);
+    });
+    gradient_case!(70, global_max_pooling, vector, {
+        input [5, 2];
+        lstm(3, return_sequences = true);
+        global_max_pooling1d();
+        dense(2);
+    });
+    gradient_case!(71, global_average_pooling, vector, {
+        input [5, 2];
+        gru(3, return_sequences = true);
+        global_average_pooling1d();
+        dense(1);
+    });
+    gradient_case!(72, resampling, vector, {
+        input [4, 2];
+        zero_padding1d([1, 2]);
+        conv1d(3, 2);
+        cropping1d(1);
+        up_sampling1d(2);
+        lstm(2);
+        dense(1);
+    });
+    gradient_case!(73, resampling_defaults, sequence, {
+        input [4, 3];
+        gru(3, return_sequences = true);
+        zero_padding1d();
+        cropping1d([0, 2]);
+        up_sampling1d();
+        dense(1);
+    });
+    gradient_case!(74, repeat_vector, sequence, {
+        input [4, 2];
+        gru(3);
+        repeat_vector(3);
+        lstm(2, return_sequences = true);
+        dense(1);
+    });
+    gradient_case!(75, flatten, vector, {
+        input [3, 2];
+        flatten();
+        dense(4);
+        repeat_vector(2);
+        lstm(2, return_sequences = true);
+        flatten();
+        dense(1);
+    });
+    gradient_case!(76, reshape, vector, {
+        input [4, 2];
+        lstm(3);
+        dense(4);
+        reshape([2, 2]);
+        gru(2, return_sequences = true);
+        reshape([-1]);
+        dense(1);
+    });
+    gradient_case!(77, reshape_sequence, vector, {
+        input [4, 3];
+        reshape([6, 2]);
+        simple_rnn(3, return_sequences = true);
+        reshape([3, 6]);
+        lstm(2);
+    });
     gradient_case!(78, prelu, vector, {
         input [5, 2];
         dense(3);

@@ -991,12 +991,13 @@ impl Bi {
         let noisy = noise.is_some();
         let _ = (&mut noise, noisy);
         let mut state = BiState::new();
-        let mut seq_0 = [[0.0_f32; 8]; 8];
+        let in_0 = x;
+        let mut seq_0_0 = [[0.0_f32; 8]; 8];
         let mut backward_bidirectional = [[0.0_f32; 4]; 8];
         let mut forward_bidirectional = [[0.0_f32; 4]; 8];
         for k in 0..8 {
             let t = 8 - 1 - k;
-            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(x[t]);
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(in_0[t]);
             let v = self
                 .bidirectional
                 .backward_layer
@@ -1008,7 +1009,7 @@ impl Bi {
             backward_bidirectional[t] = v.into();
         }
         for k in 0..8 {
-            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(x[k]);
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(in_0[k]);
             let _ = &v;
             let forward = self
                 .bidirectional
@@ -1036,14 +1037,14 @@ impl Bi {
                 &forward,
                 &::tinyrnn::__private::nalgebra::SVector::from(backward_bidirectional[k]),
             );
-            seq_0[k] = v.into();
+            seq_0_0[k] = v.into();
         }
-        let mut last_1 = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::zeros();
+        let mut last_0_1 = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::zeros();
         let mut backward_bidirectional_1 = [[0.0_f32; 3]; 8];
         let mut forward_bidirectional_1 = [[0.0_f32; 3]; 8];
         for k in 0..8 {
             let t = 8 - 1 - k;
-            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(seq_0[t]);
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(seq_0_0[t]);
             let v = self
                 .bidirectional_1
                 .backward_layer
@@ -1055,7 +1056,7 @@ impl Bi {
             backward_bidirectional_1[t] = v.into();
         }
         for k in 0..8 {
-            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(seq_0[k]);
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(seq_0_0[k]);
             let _ = &v;
             let forward = self
                 .bidirectional_1
@@ -1068,7 +1069,7 @@ impl Bi {
             forward_bidirectional_1[k] = forward.into();
             let _ = forward;
         }
-        last_1 = <::tinyrnn::__private::layers::Bidirectional<
+        last_0_1 = <::tinyrnn::__private::layers::Bidirectional<
             ::tinyrnn::__private::layers::Gru<
                 8,
                 3,
@@ -1088,9 +1089,10 @@ impl Bi {
             ),
             &::tinyrnn::__private::nalgebra::SVector::from(backward_bidirectional_1[0]),
         );
-        let v = last_1;
+        let v = last_0_1;
         let v = self.dense.step_train(&v, &mut tape.dense);
-        let predictions: [f32; 1] = v.into();
+        let out_0 = v;
+        let predictions: [f32; 1] = out_0.into();
         let predictions = &predictions[..];
         let from_logits = false;
         let mut gradient = [0.0_f32; 1];
@@ -1109,7 +1111,7 @@ impl Bi {
         } else {
             self.dense.backward(&tape.dense, &g, &mut grads.dense)
         };
-        let end = g;
+        let end_0 = g;
         let mut dh_bidirectional_1_forward = ::tinyrnn::__private::nalgebra::SVector::<
             f32,
             3,
@@ -1127,10 +1129,10 @@ impl Bi {
             .backward_layer
             .transposed(true);
         let mut g_backward_bidirectional_1 = [[0.0_f32; 3]; 8];
-        let mut d_seq_0 = [[0.0_f32; 8]; 8];
+        let mut d_seq_0_0 = [[0.0_f32; 8]; 8];
         for k in (0..8).rev() {
             let g = if k + 1 == 8 {
-                end
+                end_0
             } else {
                 ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::zeros()
             };
@@ -1172,7 +1174,7 @@ impl Bi {
                     &(g + dh_bidirectional_1_forward),
                 );
             dh_bidirectional_1_forward = dh;
-            for (d, v) in d_seq_0[k].iter_mut().zip(g.iter()) {
+            for (d, v) in d_seq_0_0[k].iter_mut().zip(g.iter()) {
                 *d += v;
             }
             let _ = g;
@@ -1192,7 +1194,7 @@ impl Bi {
                     &(g + dh_bidirectional_1_backward),
                 );
             dh_bidirectional_1_backward = dh;
-            for (d, v) in d_seq_0[t].iter_mut().zip(g.iter()) {
+            for (d, v) in d_seq_0_0[t].iter_mut().zip(g.iter()) {
                 *d += v;
             }
             let _ = g;
@@ -1228,7 +1230,10 @@ impl Bi {
             .transposed(false);
         let mut g_backward_bidirectional = [[0.0_f32; 4]; 8];
         for k in (0..8).rev() {
-            let g = ::tinyrnn::__private::nalgebra::SVector::<f32, 8>::from(d_seq_0[k]);
+            let g = ::tinyrnn::__private::nalgebra::SVector::<
+                f32,
+                8,
+            >::from(d_seq_0_0[k]);
             let (gf, gb) = <::tinyrnn::__private::layers::Bidirectional<
                 ::tinyrnn::__private::layers::Lstm<
                     3,

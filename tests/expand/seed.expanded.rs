@@ -560,18 +560,20 @@ impl Net {
         let noisy = noise.is_some();
         let _ = (&mut noise, noisy);
         let mut state = NetState::new();
-        let mut last_0 = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
+        let in_0 = x;
+        let mut last_0_0 = ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros();
         for k in 0..50 {
-            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(x[k]);
+            let v = ::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from(in_0[k]);
             let _ = &v;
             let v = self
                 .simple_rnn
                 .step_train(&mut state.simple_rnn, &v, &mut tape.simple_rnn[k]);
-            last_0 = v;
+            last_0_0 = v;
         }
-        let v = last_0;
+        let v = last_0_0;
         let v = self.dense.step_train(&v, &mut tape.dense);
-        let predictions: [f32; 1] = v.into();
+        let out_0 = v;
+        let predictions: [f32; 1] = out_0.into();
         let predictions = &predictions[..];
         let from_logits = false;
         let mut gradient = [0.0_f32; 1];
@@ -590,7 +592,7 @@ impl Net {
         } else {
             self.dense.backward(&tape.dense, &g, &mut grads.dense)
         };
-        let end = g;
+        let end_0 = g;
         let mut dh_simple_rnn = ::tinyrnn::__private::nalgebra::SVector::<
             f32,
             2,
@@ -598,7 +600,7 @@ impl Net {
         let transposed_simple_rnn = self.simple_rnn.transposed(false);
         for k in (0..50).rev() {
             let g = if k + 1 == 50 {
-                end
+                end_0
             } else {
                 ::tinyrnn::__private::nalgebra::SVector::<f32, 2>::zeros()
             };

@@ -6,7 +6,7 @@ use tinyrnn::train::Loss;
 tinyrnn::model! {
     struct Net;
     input [10, 3];
-    conv1d(4, 3);
+    conv1d(4, 3, padding = causal);
     lstm(4);
     dense(1);
 }

@@ -3,16 +3,25 @@
 //! back through time, adding every weight's gradient into a model of the same type.
 //!
 //! So far for models of `simple_rnn`, `lstm` and `gru` (`go_backwards` too), `bidirectional`
-//! around them (every merge mode), `dense`, `time_distributed(dense)` and the training-only
-//! layers (the identity; in training mode, `backward_training`, as Keras draws them), on an
-//! input of a fixed length, without masks. Other models get a `backward` whose call is a
-//! compile error that says so.
+//! around them (every merge mode), `dense`, `time_distributed(dense)`, the activation and
+//! normalization layers, `conv1d` (but a causal one of stride 1, which streams), the
+//! poolings, `zero_padding1d`, `cropping1d`, `up_sampling1d`, `repeat_vector`, `flatten`,
+//! `reshape` and the training-only layers (the identity; in training mode,
+//! `backward_training`, as Keras draws them), on an input of a fixed length, with masks
+//! only where no layer reads or makes a whole sequence. Other models get a `backward` whose
+//! call is a compile error that says so.
 //!
-//! The layers run in stages as in `forward` (a `go_backwards` layer or a `bidirectional`
-//! starts one that reads the stage before's whole output): the forward pass keeps each
-//! stage's output sequence and every layer's tape, and the backward pass goes through the
-//! stages in reverse, each back through its own timesteps, handing the gradient with
-//! respect to its input sequence to the stage before.
+//! The layers run in sections and stages as in `forward`. A section is the run of layers
+//! over one sequence: the input's, or the one its source layer (`conv1d`, a pooling, a
+//! resampling layer, `reshape`, `repeat_vector`) makes from the section before's whole
+//! sequence or final vector. Within a section, a `go_backwards` layer or a `bidirectional`
+//! starts a stage that reads the stage before's whole output. The forward pass keeps each
+//! section's input, each stage's output sequence and every layer's tape; the backward pass
+//! goes through the sections in reverse: the tail (back to the last stage's last vector, or
+//! through a `flatten`, `reshape` or global pooling to its whole sequence), the stages in
+//! reverse, each back through its own timesteps handing the gradient with respect to its
+//! input sequence to the stage before, then the source layer, which hands the gradient
+//! with respect to the previous section's sequence (or final vector) back to it.
 
 use super::lit;
 use crate::check::{Kind, Layer, Model};
@@ -25,12 +34,26 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     if m.timesteps.is_none() {
         return Some("it reads a sequence of any length (`input [_, F]`)".to_owned());
     }
-    if m.sections.len() != 1 || m.sections[0].stages.is_empty() {
-        return Some("it makes a new sequence (`repeat_vector`, `reshape`)".to_owned());
-    }
     let source = |l: &Layer| l.kind == Kind::Masking || (l.kind == Kind::Embedding && l.mask_zero);
     if m.layers.iter().skip(1).any(source) {
         return Some("its mask does not come from its first layer".to_owned());
+    }
+    let reads_whole = |l: &Layer| {
+        l.kind.slides_window()
+            || l.kind.pools_globally()
+            || l.kind == Kind::RepeatVector
+            || (matches!(l.kind, Kind::Flatten | Kind::Reshape) && (l.flatten_len > 1 || l.seq_out))
+    };
+    if m.layers.iter().any(source) && m.layers.iter().any(reads_whole) {
+        return Some(
+            "its mask reaches a layer that reads or makes a whole sequence (a convolution, a pooling, `flatten`, `reshape`, `repeat_vector`)".to_owned(),
+        );
+    }
+    if let Some(l) = m.layers.iter().find(|l| l.streams) {
+        return Some(format!(
+            "layer `{}` (a causal `conv1d` of stride 1) streams with a state, whose backward pass is not written yet",
+            l.field
+        ));
     }
     let masks = super::forward::masked(m);
     let reversed_reader = m
@@ -55,12 +78,19 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
                 .wrapped
                 .as_deref()
                 .is_some_and(|w| w.kind == Kind::Dense || vector_layer(w).is_some()),
-            Kind::Dense | Kind::Embedding | Kind::Masking => true,
+            Kind::Dense
+            | Kind::Embedding
+            | Kind::Masking
+            | Kind::Conv1d
+            | Kind::RepeatVector
+            | Kind::Flatten
+            | Kind::Reshape => true,
+            k if k.slides_window() || k.pools_globally() => true,
             k => k.is_passthrough() || vector_layer(l).is_some(),
         };
         (!ok).then(|| {
             format!(
-                "layer `{}` has no backward pass yet (so far `simple_rnn`, `lstm`, `gru`, `bidirectional` around them, `dense`, `time_distributed(dense)`, the activation layers, `prelu`, `layer_normalization`, `batch_normalization` and the training-only layers)",
+                "layer `{}` has no backward pass yet (so far `simple_rnn`, `lstm`, `gru`, `bidirectional` around them, `dense`, `time_distributed(dense)`, the activation layers, `prelu`, `layer_normalization`, `batch_normalization`, `conv1d`, the poolings, the resampling and reshaping layers and the training-only layers)",
                 l.field
             )
         })
@@ -113,6 +143,10 @@ fn tape_type(l: &Layer) -> TokenStream {
         return quote!(u32);
     }
     match l.kind {
+        Kind::Conv1d => {
+            let steps = lit(l.timesteps.unwrap_or(0));
+            quote!(#layers::ConvTape<#steps, #units>)
+        }
         Kind::SimpleRnn => quote!(#layers::RnnTape<#input, #units>),
         Kind::Lstm => {
             let gates = lit(4 * l.units);
@@ -194,14 +228,27 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         quote!([[f32; #features]; #steps])
     };
     let masks = super::forward::masked(m);
-    let section = &m.sections[0];
-    let stages = &section.stages;
-    let in_stage = |i: usize| stages.iter().any(|s| s.layers.contains(&i));
-    let tail = section.tail.clone();
+    // The section of each layer (a section's source is its first), and the timesteps of
+    // the sequence its stages run over.
+    let mut section_of = vec![0; m.layers.len()];
+    for (n, section) in m.sections.iter().enumerate() {
+        let start = section.source.unwrap_or(0);
+        for slot in section_of.iter_mut().take(section.tail.end).skip(start) {
+            *slot = n;
+        }
+    }
+    let section_steps = |n: usize| m.sections[n].timesteps.unwrap_or(0);
+    let in_stage = |i: usize| {
+        m.sections
+            .iter()
+            .flat_map(|s| &s.stages)
+            .any(|s| s.layers.contains(&i))
+    };
     let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
     let weighted = |l: &Layer| {
         l.kind.is_recurrent()
             || l.kind == Kind::Dense
+            || l.kind == Kind::Conv1d
             || l.kind == Kind::Embedding
             || l.kind == Kind::TimeDistributed
             || vector_layer(l) == Some(true)
@@ -237,6 +284,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         };
         for f in fields {
             if in_stage(i) {
+                let steps = lit(section_steps(section_of[i]));
                 tape_fields.push(quote!(pub #f: [#ty; #steps]));
                 tape_zero.push(quote!(#f: [#zero; #steps]));
             } else {
@@ -302,6 +350,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut #slot);)
             }
             Kind::Masking => TokenStream::new(),
+            // On a vector, which they keep (a whole sequence is read by the tail's start).
+            Kind::Flatten | Kind::Reshape => quote!(let v = self.#f.step_vector(&mut (), &v);),
             _ if vector_layer(l).is_some() => quote!(let v = self.#f.step_train(&v, &mut #slot);),
             Kind::Embedding => quote! {
                 #slot = v;
@@ -328,139 +378,218 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     });
     let spatial_masks: Vec<TokenStream> = spatial_masks.collect();
 
-    // The stages' forward passes: stage `s` reads `seq_{s-1}` (the input for the first), in
-    // reverse for a `go_backwards` stage, and writes `seq_s` (a sequence, in the order it
-    // processes the timesteps) or `last_s` (its last vector).
+    // The sections' forward passes. Section `n` reads `in_n` (a reference: the input, or
+    // what its source layer makes of the section before); its stage `s` reads `seq_n_{s-1}`
+    // (`in_n` for the first), in reverse for a `go_backwards` stage, and writes `seq_n_s` (a
+    // sequence, in the order it processes the timesteps) or `last_n_s` (its last vector);
+    // its tail leaves `out_n`, its last vector.
     let mut forward_stages = TokenStream::new();
-    let source = |s: usize| -> TokenStream {
-        if s == 0 {
-            quote!(x)
+    let last_section = m.sections.len() - 1;
+    let sequences = m.returns_sequences();
+    // Whether a layer reads its section's whole sequence at once, into one vector (the
+    // first of a tail), or the previous section's into its own sequence (a source).
+    let whole_reader = |l: &Layer| {
+        (matches!(l.kind, Kind::Flatten | Kind::Reshape) && l.flatten_len > 1)
+            || l.kind.pools_globally()
+            || l.kind.slides_window()
+    };
+    // Section `n`'s whole sequence (a reference): its last stage's, or its input's.
+    let whole = |n: usize| -> TokenStream {
+        let section = &m.sections[n];
+        if section.stages.is_empty() {
+            let input = format_ident!("in_{}", n);
+            quote!(#input)
         } else {
-            let src = format_ident!("seq_{}", s - 1);
-            quote!(#src)
+            let seq = format_ident!("seq_{}_{}", n, section.stages.len() - 1);
+            quote!((&#seq))
         }
     };
-    let width_in = |s: usize| -> usize {
+    // The tail's first layer, when it reads the whole sequence.
+    let tail_reader = |n: usize| -> Option<usize> {
+        let tail = &m.sections[n].tail;
+        (!tail.is_empty() && whole_reader(&m.layers[tail.start])).then_some(tail.start)
+    };
+    let stage_out =
+        |n: usize, s: usize| -> &Layer { &m.layers[m.sections[n].stages[s].layers.end - 1] };
+    let width_in = |n: usize, s: usize| -> usize {
         m.layers
-            .get(stages[s].layers.start)
+            .get(m.sections[n].stages[s].layers.start)
             .map_or(m.features, |l| l.input)
     };
-    let stage_out = |s: usize| -> &Layer { &m.layers[stages[s].layers.end - 1] };
-    for (s, stage) in stages.iter().enumerate() {
-        let src = source(s);
-        let w_in = lit(width_in(s));
-        let out = stage_out(s);
-        let w_out = lit(out.units);
-        let (seq, last) = (format_ident!("seq_{}", s), format_ident!("last_{}", s));
-        let first = &m.layers[stage.layers.start];
-        let pos = if stage.reversed {
-            quote!(#steps - 1 - k)
-        } else {
-            quote!(k)
-        };
-        let read = if s == 0 && m.tokens {
-            quote!(let v: u32 = #src[#pos];)
-        } else {
-            quote!(let v = #vector::<f32, #w_in>::from(#src[#pos]);)
-        };
-        let rest_start = stage.layers.start + usize::from(bidirectional(first));
-        let calls = (rest_start..stage.layers.end).map(|i| call(i, Some(quote!(k))));
-        let calls: Vec<TokenStream> = calls.collect();
-        let sink = if out.seq_out {
-            quote!(#seq[k] = v.into();)
-        } else {
-            quote!(#last = v;)
-        };
-        let mut prelude = if out.seq_out {
-            quote!(let mut #seq = [[0.0_f32; #w_out]; #steps];)
-        } else {
-            quote!(let mut #last = #vector::<f32, #w_out>::zeros();)
-        };
-        let mut head = TokenStream::new();
-        let mut after = TokenStream::new();
-        if bidirectional(first) {
-            let f = &first.field;
-            let inner = first
-                .wrapped
-                .as_deref()
-                .expect("bidirectional wraps a layer");
-            let h = lit(inner.units);
-            let ty = super::layer_type(first);
-            let (fwd, bwd) = (
-                format_ident!("{}_forward", f),
-                format_ident!("{}_backward", f),
-            );
-            let (fwd_out, bwd_out) = (
-                format_ident!("forward_{}", f),
-                format_ident!("backward_{}", f),
-            );
-            // The backward direction first, its outputs aligned in time (Keras's order).
-            prelude.extend(quote! {
-                let mut #bwd_out = [[0.0_f32; #h]; #steps];
-                let mut #fwd_out = [[0.0_f32; #h]; #steps];
-                for k in 0..#steps {
-                    let t = #steps - 1 - k;
-                    let v = #vector::<f32, #w_in>::from(#src[t]);
-                    let v = self.#f.backward_layer.step_train(&mut state.#f.1, &v, &mut tape.#bwd[k]);
-                    #bwd_out[t] = v.into();
+    for (n, section) in m.sections.iter().enumerate() {
+        let stages = &section.stages;
+        let steps = lit(section_steps(n));
+        let input = format_ident!("in_{}", n);
+        let made = match section.source {
+            None => quote!(x),
+            Some(r) => {
+                let l = &m.layers[r];
+                let f = &l.field;
+                let before = whole(n - 1);
+                let out = format_ident!("out_{}", n - 1);
+                match l.kind {
+                    Kind::Conv1d => quote!(&self.#f.step_train(#before, &mut tape.#f)),
+                    Kind::RepeatVector => quote!(&self.#f.step(&mut (), &#out)),
+                    Kind::Reshape if l.flatten_len <= 1 => quote!(&self.#f.from_vector(&#out)),
+                    _ => quote!(&self.#f.step(&mut (), #before)),
                 }
-            });
-            head = quote! {
-                let forward = self.#f.forward_layer.step_train(&mut state.#f.0, &v, &mut tape.#fwd[k]);
-                #fwd_out[k] = forward.into();
-            };
-            if first.seq_out {
-                let merged = lit(first.units);
-                head.extend(quote! {
-                    let v: #vector<f32, #merged> = <#ty>::merge::<#h, #merged>(
-                        &forward,
-                        &#vector::from(#bwd_out[k]),
-                    );
-                });
-            } else {
-                // Only the last outputs: merged after the loop (nothing follows in this stage).
-                head.extend(quote!(let _ = forward;));
-                after = quote! {
-                    #last = <#ty>::merge::<#h, #w_out>(
-                        &#vector::from(#fwd_out[#steps - 1]),
-                        &#vector::from(#bwd_out[0]),
-                    );
-                };
             }
-        }
-        let sink = if bidirectional(first) && !first.seq_out {
-            TokenStream::new()
-        } else {
-            sink
         };
-        forward_stages.extend(quote! {
-            #prelude
-            for k in 0..#steps {
-                #read
-                let _ = &v;
-                #head
-                #( #calls )*
-                #sink
+        forward_stages.extend(quote!(let #input = #made;));
+        let source = |s: usize| -> TokenStream {
+            if s == 0 {
+                quote!(#input)
+            } else {
+                let src = format_ident!("seq_{}_{}", n, s - 1);
+                quote!(#src)
             }
-            #after
-        });
+        };
+        for (s, stage) in stages.iter().enumerate() {
+            let src = source(s);
+            let w_in = lit(width_in(n, s));
+            let out = stage_out(n, s);
+            let w_out = lit(out.units);
+            let (seq, last) = (
+                format_ident!("seq_{}_{}", n, s),
+                format_ident!("last_{}_{}", n, s),
+            );
+            let first = &m.layers[stage.layers.start];
+            let pos = if stage.reversed {
+                quote!(#steps - 1 - k)
+            } else {
+                quote!(k)
+            };
+            let read = if n == 0 && s == 0 && m.tokens {
+                quote!(let v: u32 = #src[#pos];)
+            } else {
+                quote!(let v = #vector::<f32, #w_in>::from(#src[#pos]);)
+            };
+            let rest_start = stage.layers.start + usize::from(bidirectional(first));
+            let calls = (rest_start..stage.layers.end).map(|i| call(i, Some(quote!(k))));
+            let calls: Vec<TokenStream> = calls.collect();
+            let sink = if out.seq_out {
+                quote!(#seq[k] = v.into();)
+            } else {
+                quote!(#last = v;)
+            };
+            let mut prelude = if out.seq_out {
+                quote!(let mut #seq = [[0.0_f32; #w_out]; #steps];)
+            } else {
+                quote!(let mut #last = #vector::<f32, #w_out>::zeros();)
+            };
+            let mut head = TokenStream::new();
+            let mut after = TokenStream::new();
+            if bidirectional(first) {
+                let f = &first.field;
+                let inner = first
+                    .wrapped
+                    .as_deref()
+                    .expect("bidirectional wraps a layer");
+                let h = lit(inner.units);
+                let ty = super::layer_type(first);
+                let (fwd, bwd) = (
+                    format_ident!("{}_forward", f),
+                    format_ident!("{}_backward", f),
+                );
+                let (fwd_out, bwd_out) = (
+                    format_ident!("forward_{}", f),
+                    format_ident!("backward_{}", f),
+                );
+                // The backward direction first, its outputs aligned in time (Keras's order).
+                prelude.extend(quote! {
+                    let mut #bwd_out = [[0.0_f32; #h]; #steps];
+                    let mut #fwd_out = [[0.0_f32; #h]; #steps];
+                    for k in 0..#steps {
+                        let t = #steps - 1 - k;
+                        let v = #vector::<f32, #w_in>::from(#src[t]);
+                        let v = self.#f.backward_layer.step_train(&mut state.#f.1, &v, &mut tape.#bwd[k]);
+                        #bwd_out[t] = v.into();
+                    }
+                });
+                head = quote! {
+                    let forward = self.#f.forward_layer.step_train(&mut state.#f.0, &v, &mut tape.#fwd[k]);
+                    #fwd_out[k] = forward.into();
+                };
+                if first.seq_out {
+                    let merged = lit(first.units);
+                    head.extend(quote! {
+                        let v: #vector<f32, #merged> = <#ty>::merge::<#h, #merged>(
+                            &forward,
+                            &#vector::from(#bwd_out[k]),
+                        );
+                    });
+                } else {
+                    // Only the last outputs: merged after the loop (nothing follows in this stage).
+                    head.extend(quote!(let _ = forward;));
+                    after = quote! {
+                        #last = <#ty>::merge::<#h, #w_out>(
+                            &#vector::from(#fwd_out[#steps - 1]),
+                            &#vector::from(#bwd_out[0]),
+                        );
+                    };
+                }
+            }
+            let sink = if bidirectional(first) && !first.seq_out {
+                TokenStream::new()
+            } else {
+                sink
+            };
+            forward_stages.extend(quote! {
+                #prelude
+                for k in 0..#steps {
+                    #read
+                    let _ = &v;
+                    #head
+                    #( #calls )*
+                    #sink
+                }
+                #after
+            });
+        }
+        // The tail, when the section ends in a vector: the model's output, or what the next
+        // section's `repeat_vector` or `reshape` reads.
+        let next_reads_vector = m
+            .sections
+            .get(n + 1)
+            .and_then(|next| next.source)
+            .is_some_and(|r| !whole_reader(&m.layers[r]));
+        if (n == last_section && !sequences) || next_reads_vector {
+            let mut tail = section.tail.clone();
+            let start = if let Some(r) = tail_reader(n) {
+                let l = &m.layers[r];
+                let f = &l.field;
+                let all = whole(n);
+                tail.start += 1;
+                if l.kind == Kind::Reshape {
+                    quote!(self.#f.to_vector(#all))
+                } else {
+                    quote!(self.#f.step(&mut (), #all))
+                }
+            } else {
+                let last = format_ident!("last_{}_{}", n, stages.len().saturating_sub(1));
+                quote!(#last)
+            };
+            let calls = tail.map(|i| call(i, None));
+            let out = format_ident!("out_{}", n);
+            forward_stages.extend(quote! {
+                let v = #start;
+                #( #calls )*
+                let #out = v;
+            });
+        }
     }
-    let last_stage = stages.len() - 1;
-    let last_seq = format_ident!("seq_{}", last_stage);
-    let last_vec = format_ident!("last_{}", last_stage);
-    let sequences = m.returns_sequences();
-    let tail_calls = tail.clone().map(|i| call(i, None));
+    let out_steps = lit(section_steps(last_section));
+    let out_vector = format_ident!("out_{}", last_section);
     let (predictions, truth) = if sequences {
+        let all = whole(last_section);
         (
-            quote!(let predictions = #last_seq.as_flattened();),
+            quote!(let predictions = #all.as_flattened();),
             quote!(y.as_flattened()),
         )
     } else {
         (
             quote! {
-                let v = #last_vec;
-                #( #tail_calls )*
-                let predictions: [f32; #units] = v.into();
+                let predictions: [f32; #units] = #out_vector.into();
                 let predictions = &predictions[..];
             },
             quote!(&y[..]),
@@ -493,7 +622,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         Some(layer) if in_stage(last_index) => {
             let f = &layer.field;
             quote! {
-                let mut logits = [[0.0_f32; #units]; #steps];
+                let mut logits = [[0.0_f32; #units]; #out_steps];
                 for (z, tape) in logits.iter_mut().zip(tape.#f.iter()) {
                     *z = tape.#logits_field.into();
                 }
@@ -595,188 +724,304 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         }
     };
 
-    // Gradient with respect to the last stage's output: from the loss directly for a model
-    // that returns sequences, through the tail otherwise.
-    let end_of_tail = if sequences {
-        let w = lit(m.output_units());
-        let d_seq = format_ident!("d_seq_{}", stages.len() - 1);
-        quote! {
-            let mut #d_seq = [[0.0_f32; #w]; #steps];
-            for (d, g) in #d_seq.as_flattened_mut().iter_mut().zip(gradient.iter()) {
-                *d = *g;
-            }
+    // Which parts of the backward pass run: a layer's input gradient is wanted when a
+    // weighted layer comes before it (`needs_input`); a section's pass runs when it holds a
+    // weighted layer or comes after one, a stage's likewise.
+    let active = |n: usize| first_weighted.is_some_and(|f| f < m.sections[n].tail.end);
+    let stage_runs =
+        |stage: &crate::check::Stage| first_weighted.is_some_and(|f| f < stage.layers.end);
+    // The gradient with respect to section `n`'s whole sequence, and to its final vector.
+    let d_whole = |n: usize| -> Ident {
+        let stages = m.sections[n].stages.len();
+        if stages == 0 {
+            format_ident!("d_in_{}", n)
+        } else {
+            format_ident!("d_seq_{}_{}", n, stages - 1)
         }
-    } else {
-        let tail_back = tail.clone().rev().map(|i| back(i, None));
+    };
+    // Back through section `n`'s tail from `g` (the gradient with respect to its final
+    // vector) to its last stage's last vector (`end_n`) or, through a layer that read the
+    // whole sequence, to that sequence.
+    let tail_back = |n: usize, g: TokenStream| -> TokenStream {
+        let section = &m.sections[n];
+        let reader = tail_reader(n);
+        let layers = section.tail.start + usize::from(reader.is_some())..section.tail.end;
+        let calls = layers.rev().map(|i| back(i, None));
+        let to_stages = match reader {
+            Some(reader) if needs_input(reader) => {
+                let layer = &m.layers[reader];
+                let field = &layer.field;
+                let d_all = d_whole(n);
+                let all = whole(n);
+                let call = if layer.kind == Kind::Reshape {
+                    quote!(self.#field.backward_to_vector(&g))
+                } else if layer.kind == Kind::Flatten {
+                    quote!(self.#field.backward(&g))
+                } else {
+                    quote!(self.#field.backward(#all, &g))
+                };
+                quote!(let #d_all = #call;)
+            }
+            None if section.stages.last().is_some_and(stage_runs) => {
+                let end = format_ident!("end_{}", n);
+                quote!(let #end = g;)
+            }
+            _ => quote!(let _ = g;),
+        };
         quote! {
-            let g = #vector::<f32, #units>::from_column_slice(&gradient);
-            #( #tail_back )*
-            let end = g;
+            let g = #g;
+            #( #calls )*
+            #to_stages
+        }
+    };
+    // Where section `n`'s backward pass starts: the loss's gradient (the last section), or
+    // what the next section's source hands back.
+    let section_entry = |n: usize| -> TokenStream {
+        let next_reads_vector = m
+            .sections
+            .get(n + 1)
+            .and_then(|next| next.source)
+            .is_some_and(|r| !whole_reader(&m.layers[r]));
+        if n == last_section && sequences {
+            let w = lit(m.output_units());
+            let d = d_whole(n);
+            quote! {
+                let mut #d = [[0.0_f32; #w]; #out_steps];
+                for (d, g) in #d.as_flattened_mut().iter_mut().zip(gradient.iter()) {
+                    *d = *g;
+                }
+            }
+        } else if n == last_section {
+            tail_back(
+                n,
+                quote!(#vector::<f32, #units>::from_column_slice(&gradient)),
+            )
+        } else if next_reads_vector {
+            let d = format_ident!("d_out_{}", n);
+            tail_back(n, quote!(#d))
+        } else {
+            TokenStream::new()
+        }
+    };
+    // Back through section `n`'s source `r`: from the gradient with respect to its sequence
+    // (`d_in_n`) to the previous section's sequence or final vector; a `conv1d` adds its
+    // weights' gradients.
+    let source_back = |n: usize, r: usize| -> TokenStream {
+        if first_weighted.is_none_or(|f| f > r) {
+            return TokenStream::new();
+        }
+        let l = &m.layers[r];
+        let f = &l.field;
+        let d_in = format_ident!("d_in_{}", n);
+        let before = whole(n - 1);
+        let (target, call) = match l.kind {
+            Kind::Conv1d => (
+                d_whole(n - 1),
+                quote!(self.#f.backward(#before, &tape.#f, &#d_in, &mut grads.#f)),
+            ),
+            Kind::RepeatVector => (
+                format_ident!("d_out_{}", n - 1),
+                quote!(self.#f.backward(&#d_in)),
+            ),
+            Kind::Reshape if l.flatten_len <= 1 => (
+                format_ident!("d_out_{}", n - 1),
+                quote!(self.#f.backward_from_vector(&#d_in)),
+            ),
+            k if k.slides_window() && !k.resamples() => {
+                (d_whole(n - 1), quote!(self.#f.backward(#before, &#d_in)))
+            }
+            _ => (d_whole(n - 1), quote!(self.#f.backward(&#d_in))),
+        };
+        if needs_input(r) {
+            quote!(let #target = #call;)
+        } else {
+            quote!(let _ = #call;)
         }
     };
     let mut backward_stages = TokenStream::new();
-    for (s, stage) in stages.iter().enumerate().rev() {
-        let out = stage_out(s);
-        let w_in = lit(width_in(s));
-        let w_out = lit(out.units);
-        let first = &m.layers[stage.layers.start];
-        let pos = if stage.reversed {
-            quote!(#steps - 1 - k)
-        } else {
-            quote!(k)
-        };
-        let rest_start = stage.layers.start + usize::from(bidirectional(first));
-        let mut setup = TokenStream::new();
-        let mut add_gradients = TokenStream::new();
-        for i in stage.layers.clone() {
-            let l = &m.layers[i];
-            let f = &l.field;
-            if bidirectional(l) {
-                let inner = l.wrapped.as_deref().expect("bidirectional wraps a layer");
-                for (dir, name) in [("forward_layer", "forward"), ("backward_layer", "backward")] {
-                    let dir = format_ident!("{}", dir);
-                    let id = format_ident!("{}_{}", f, name);
+    for (n, section) in m.sections.iter().enumerate().rev() {
+        if !active(n) {
+            continue;
+        }
+        let stages = &section.stages;
+        let steps = lit(section_steps(n));
+        backward_stages.extend(section_entry(n));
+        for (s, stage) in stages.iter().enumerate().rev() {
+            if !stage_runs(stage) {
+                continue;
+            }
+            let out = stage_out(n, s);
+            let w_in = lit(width_in(n, s));
+            let w_out = lit(out.units);
+            let first = &m.layers[stage.layers.start];
+            let pos = if stage.reversed {
+                quote!(#steps - 1 - k)
+            } else {
+                quote!(k)
+            };
+            let rest_start = stage.layers.start + usize::from(bidirectional(first));
+            let mut setup = TokenStream::new();
+            let mut add_gradients = TokenStream::new();
+            for i in stage.layers.clone() {
+                let l = &m.layers[i];
+                let f = &l.field;
+                if bidirectional(l) {
+                    let inner = l.wrapped.as_deref().expect("bidirectional wraps a layer");
+                    for (dir, name) in
+                        [("forward_layer", "forward"), ("backward_layer", "backward")]
+                    {
+                        let dir = format_ident!("{}", dir);
+                        let id = format_ident!("{}_{}", f, name);
+                        setup.extend(carried(
+                            inner.kind,
+                            inner.units,
+                            &id,
+                            &quote!(self.#f.#dir),
+                            needs_input(i),
+                        ));
+                        add_gradients.extend(quote!(grads.#f.#dir.add_gradients(&tape.#id);));
+                    }
+                } else if l.kind.is_recurrent() {
                     setup.extend(carried(
-                        inner.kind,
-                        inner.units,
-                        &id,
-                        &quote!(self.#f.#dir),
+                        l.kind,
+                        l.units,
+                        f,
+                        &quote!(self.#f),
                         needs_input(i),
                     ));
-                    add_gradients.extend(quote!(grads.#f.#dir.add_gradients(&tape.#id);));
+                    add_gradients.extend(quote!(grads.#f.add_gradients(&tape.#f);));
                 }
-            } else if l.kind.is_recurrent() {
-                setup.extend(carried(
-                    l.kind,
-                    l.units,
-                    f,
-                    &quote!(self.#f),
-                    needs_input(i),
-                ));
-                add_gradients.extend(quote!(grads.#f.add_gradients(&tape.#f);));
             }
-        }
-        let rest_back = (rest_start..stage.layers.end)
-            .rev()
-            .map(|i| back(i, Some(quote!(k))));
-        let rest_back: Vec<TokenStream> = rest_back.collect();
-        // The gradient with respect to the stage's output at processing step `k`.
-        let d_seq = format_ident!("d_seq_{}", s);
-        let d_in = format_ident!("d_seq_{}", s.wrapping_sub(1));
-        let g_at = if out.seq_out {
-            quote!(let g = #vector::<f32, #w_out>::from(#d_seq[k]);)
-        } else {
-            quote! {
-                let g = if k + 1 == #steps { end } else { #vector::<f32, #w_out>::zeros() };
-            }
-        };
-        let keep_input = s > 0;
-        let d_in_decl = keep_input.then(|| quote!(let mut #d_in = [[0.0_f32; #w_in]; #steps];));
-        let mut head_back = TokenStream::new();
-        let mut after = TokenStream::new();
-        if bidirectional(first) {
-            let f = &first.field;
-            let inner = first
-                .wrapped
-                .as_deref()
-                .expect("bidirectional wraps a layer");
-            let h = lit(inner.units);
-            let ty = super::layer_type(first);
-            let (fwd, bwd) = (
-                format_ident!("{}_forward", f),
-                format_ident!("{}_backward", f),
-            );
-            let (fwd_out, bwd_out) = (
-                format_ident!("forward_{}", f),
-                format_ident!("backward_{}", f),
-            );
-            let g_back = format_ident!("g_backward_{}", f);
-            let merged = lit(first.units);
-            let merge_g = if first.seq_out {
-                quote! {
-                    let (gf, gb) = <#ty>::merge_backward::<#h, #merged>(
-                        &g,
-                        &#vector::from(#fwd_out[k]),
-                        &#vector::from(#bwd_out[k]),
-                    );
-                    #g_back[k] = gb.into();
-                    let g = gf;
-                }
+            let rest_back = (rest_start..stage.layers.end)
+                .rev()
+                .map(|i| back(i, Some(quote!(k))));
+            let rest_back: Vec<TokenStream> = rest_back.collect();
+            // The gradient with respect to the stage's output at processing step `k`.
+            let d_seq = format_ident!("d_seq_{}_{}", n, s);
+            let d_in = if s == 0 {
+                format_ident!("d_in_{}", n)
+            } else {
+                format_ident!("d_seq_{}_{}", n, s - 1)
+            };
+            let end = format_ident!("end_{}", n);
+            let g_at = if out.seq_out {
+                quote!(let g = #vector::<f32, #w_out>::from(#d_seq[k]);)
             } else {
                 quote! {
-                    let g = if k + 1 == #steps {
-                        let (gf, gb) = <#ty>::merge_backward::<#h, #merged>(
-                            &g,
-                            &#vector::from(#fwd_out[#steps - 1]),
-                            &#vector::from(#bwd_out[0]),
-                        );
-                        #g_back[0] = gb.into();
-                        gf
-                    } else {
-                        #vector::<f32, #h>::zeros()
-                    };
+                    let g = if k + 1 == #steps { #end } else { #vector::<f32, #w_out>::zeros() };
                 }
             };
-            setup.extend(quote!(let mut #g_back = [[0.0_f32; #h]; #steps];));
-            let fwd_step = recurrent_back(
-                inner.kind,
-                &quote!(self.#f.forward_layer),
-                &quote!(tape.#fwd[k]),
-                (&format_ident!("dh_{}", fwd), &format_ident!("dc_{}", fwd)),
-                &format_ident!("transposed_{}", fwd),
-            );
-            head_back = quote! {
-                #merge_g
-                #fwd_step
-            };
-            let bwd_step = recurrent_back(
-                inner.kind,
-                &quote!(self.#f.backward_layer),
-                &quote!(tape.#bwd[k]),
-                (&format_ident!("dh_{}", bwd), &format_ident!("dc_{}", bwd)),
-                &format_ident!("transposed_{}", bwd),
-            );
-            // The backward direction read timestep `T - 1 - k` at its step `k`.
+            let keep_input = (s > 0 || n > 0) && needs_input(stage.layers.start);
+            let d_in_decl = keep_input.then(|| quote!(let mut #d_in = [[0.0_f32; #w_in]; #steps];));
+            let mut head_back = TokenStream::new();
+            let mut after = TokenStream::new();
+            if bidirectional(first) {
+                let f = &first.field;
+                let inner = first
+                    .wrapped
+                    .as_deref()
+                    .expect("bidirectional wraps a layer");
+                let h = lit(inner.units);
+                let ty = super::layer_type(first);
+                let (fwd, bwd) = (
+                    format_ident!("{}_forward", f),
+                    format_ident!("{}_backward", f),
+                );
+                let (fwd_out, bwd_out) = (
+                    format_ident!("forward_{}", f),
+                    format_ident!("backward_{}", f),
+                );
+                let g_back = format_ident!("g_backward_{}", f);
+                let merged = lit(first.units);
+                let merge_g = if first.seq_out {
+                    quote! {
+                        let (gf, gb) = <#ty>::merge_backward::<#h, #merged>(
+                            &g,
+                            &#vector::from(#fwd_out[k]),
+                            &#vector::from(#bwd_out[k]),
+                        );
+                        #g_back[k] = gb.into();
+                        let g = gf;
+                    }
+                } else {
+                    quote! {
+                        let g = if k + 1 == #steps {
+                            let (gf, gb) = <#ty>::merge_backward::<#h, #merged>(
+                                &g,
+                                &#vector::from(#fwd_out[#steps - 1]),
+                                &#vector::from(#bwd_out[0]),
+                            );
+                            #g_back[0] = gb.into();
+                            gf
+                        } else {
+                            #vector::<f32, #h>::zeros()
+                        };
+                    }
+                };
+                setup.extend(quote!(let mut #g_back = [[0.0_f32; #h]; #steps];));
+                let fwd_step = recurrent_back(
+                    inner.kind,
+                    &quote!(self.#f.forward_layer),
+                    &quote!(tape.#fwd[k]),
+                    (&format_ident!("dh_{}", fwd), &format_ident!("dc_{}", fwd)),
+                    &format_ident!("transposed_{}", fwd),
+                );
+                head_back = quote! {
+                    #merge_g
+                    #fwd_step
+                };
+                let bwd_step = recurrent_back(
+                    inner.kind,
+                    &quote!(self.#f.backward_layer),
+                    &quote!(tape.#bwd[k]),
+                    (&format_ident!("dh_{}", bwd), &format_ident!("dc_{}", bwd)),
+                    &format_ident!("transposed_{}", bwd),
+                );
+                // The backward direction read timestep `T - 1 - k` at its step `k`.
+                let add_in = keep_input.then(|| {
+                    quote! {
+                        for (d, v) in #d_in[t].iter_mut().zip(g.iter()) {
+                            *d += v;
+                        }
+                    }
+                });
+                after = quote! {
+                    for k in (0..#steps).rev() {
+                        let t = #steps - 1 - k;
+                        let g = #vector::<f32, #h>::from(#g_back[t]);
+                        #bwd_step
+                        #add_in
+                        let _ = g;
+                    }
+                };
+            }
             let add_in = keep_input.then(|| {
                 quote! {
-                    for (d, v) in #d_in[t].iter_mut().zip(g.iter()) {
+                    for (d, v) in #d_in[#pos].iter_mut().zip(g.iter()) {
                         *d += v;
                     }
                 }
             });
-            after = quote! {
+            backward_stages.extend(quote! {
+                #setup
+                #d_in_decl
                 for k in (0..#steps).rev() {
-                    let t = #steps - 1 - k;
-                    let g = #vector::<f32, #h>::from(#g_back[t]);
-                    #bwd_step
+                    #g_at
+                    #( #rest_back )*
+                    #head_back
                     #add_in
                     let _ = g;
                 }
-            };
+                #after
+                #add_gradients
+            });
         }
-        let add_in = keep_input.then(|| {
-            quote! {
-                for (d, v) in #d_in[#pos].iter_mut().zip(g.iter()) {
-                    *d += v;
-                }
-            }
-        });
-        backward_stages.extend(quote! {
-            #setup
-            #d_in_decl
-            for k in (0..#steps).rev() {
-                #g_at
-                #( #rest_back )*
-                #head_back
-                #add_in
-                let _ = g;
-            }
-            #after
-            #add_gradients
-        });
+        if let Some(r) = section.source {
+            backward_stages.extend(source_back(n, r));
+        }
     }
     let grad_len = if sequences {
-        t_len * m.output_units()
+        section_steps(last_section) * m.output_units()
     } else {
         m.output_units()
     };
@@ -837,7 +1082,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         " What `{name}::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence ({t_len} timesteps). `{name}::TAPE_BYTES` bytes, on the stack during `backward`."
     );
     let y_type = if sequences {
-        quote!(&[[f32; #units]; #steps])
+        quote!(&[[f32; #units]; #out_steps])
     } else {
         quote!(&[f32; #units])
     };
@@ -904,7 +1149,6 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             let from_logits = #from_logits;
             let mut gradient = [0.0_f32; #grad_len];
             #loss_code
-            #end_of_tail
             #backward_stages
             value
         }
@@ -939,7 +1183,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     };
     let input = x_type.clone();
     let target = if sequences {
-        quote!([[f32; #units]; #steps])
+        quote!([[f32; #units]; #out_steps])
     } else {
         quote!([f32; #units])
     };

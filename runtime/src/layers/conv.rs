@@ -166,25 +166,155 @@ impl<
     /// The whole sequence, convolved.
     #[must_use]
     pub fn step(&self, _state: &mut (), x: &[[f32; C]; T]) -> [[f32; F]; TO] {
-        let left = pad_left(PAD, T, TO, (K - 1) * DIL + 1, S);
         let mut y = [[0.0; F]; TO];
         for (o, out) in y.iter_mut().enumerate() {
-            let mut z = if B == 0 {
-                SVector::zeros()
-            } else {
-                SVector::from_fn(|f, _| self.bias[f])
-            };
-            for k in 0..K {
-                // The input timestep under tap `k`; the padding is zeros.
-                if let Some(t) = (o * S + k * DIL).checked_sub(left).filter(|&t| t < T) {
-                    accumulate::<C, F, KC, G>(&mut z, &self.kernel, k, &x[t]);
-                }
-            }
+            let mut z = self.pre_activation(x, o);
             A::apply(&mut z);
             *out = z.into();
         }
         y
     }
+
+    /// The input timestep under tap `k` of output `o`; `None` in the padding.
+    fn tap(o: usize, k: usize) -> Option<usize> {
+        let left = pad_left(PAD, T, TO, (K - 1) * DIL + 1, S);
+        (o * S + k * DIL).checked_sub(left).filter(|&t| t < T)
+    }
+
+    /// Output `o` before the activation: the bias plus every tap's contribution.
+    fn pre_activation(&self, x: &[[f32; C]; T], o: usize) -> SVector<f32, F> {
+        let mut z = if B == 0 {
+            SVector::zeros()
+        } else {
+            SVector::from_fn(|f, _| self.bias[f])
+        };
+        for k in 0..K {
+            // The padding is zeros.
+            if let Some(input) = Self::tap(o, k).and_then(|t| x.get(t)) {
+                accumulate::<C, F, KC, G>(&mut z, &self.kernel, k, input);
+            }
+        }
+        z
+    }
+
+    /// [`Self::step`] for training: the same outputs, bit for bit, keeping each output's
+    /// pre-activation and activation in `tape` for [`Self::backward`].
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Relu;
+    /// use tinyrnn_runtime::layers::{Conv1d, ConvTape, Layer, VALID};
+    ///
+    /// type Conv = Conv1d<3, 1, 2, 1, 2, 2, 1, 1, 1, 1, VALID, Relu>;
+    /// let conv = Conv::from_flat(&[1.0, -1.0, 0.5])?;
+    /// let mut tape = ConvTape::ZERO;
+    /// let x = [[1.0], [3.0], [2.0]];
+    /// assert_eq!(conv.step_train(&x, &mut tape), conv.step(&mut (), &x));
+    /// assert_eq!(tape.z, [[-1.5], [1.5]]);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn step_train(&self, x: &[[f32; C]; T], tape: &mut ConvTape<TO, F>) -> [[f32; F]; TO] {
+        for (o, (z, y)) in tape.z.iter_mut().zip(tape.y.iter_mut()).enumerate() {
+            let pre = self.pre_activation(x, o);
+            let mut out = pre;
+            A::apply(&mut out);
+            (*z, *y) = (pre.into(), out.into());
+        }
+        tape.y
+    }
+
+    /// The backward pass over the whole sequence `x` (the input of
+    /// [`Self::step_train`], which filled `tape`): from `dy`, the loss's gradient with
+    /// respect to every output, adds the kernel's and the bias's gradients to `grads` (a
+    /// layer of the same type used as the gradient) and returns the gradient with respect
+    /// to `x` (the padding's is dropped).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Linear;
+    /// use tinyrnn_runtime::layers::{Conv1d, ConvTape, Layer, VALID};
+    ///
+    /// // y(o) = x(o) - x(o + 1) + 0.5.
+    /// type Conv = Conv1d<3, 1, 2, 1, 2, 2, 1, 1, 1, 1, VALID, Linear>;
+    /// let conv = Conv::from_flat(&[1.0, -1.0, 0.5])?;
+    /// let (mut tape, mut grads) = (ConvTape::ZERO, Conv::ZERO);
+    /// let x = [[1.0], [3.0], [2.0]];
+    /// let _ = conv.step_train(&x, &mut tape);
+    /// let dx = conv.backward(&x, &tape, &[[1.0], [2.0]], &mut grads);
+    /// assert_eq!(dx, [[1.0], [1.0], [-2.0]]);
+    /// // Tap 0 saw 1 and 3, tap 1 saw 3 and 2; the bias sums the gradients.
+    /// let mut flat = [0.0; 3];
+    /// grads.store_flat(&mut flat)?;
+    /// assert_eq!(flat, [7.0, 7.0, 3.0]);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn backward(
+        &self,
+        x: &[[f32; C]; T],
+        tape: &ConvTape<TO, F>,
+        dy: &[[f32; F]; TO],
+        grads: &mut Self,
+    ) -> [[f32; C]; T] {
+        let (cg, fg) = (C / G, F / G);
+        let mut dx = [[0.0_f32; C]; T];
+        let weights = self.kernel.as_slice();
+        for (o, ((dy, z), y)) in dy.iter().zip(&tape.z).zip(&tape.y).enumerate() {
+            let mut dz = SVector::from(*dy);
+            A::backward(&SVector::from(*z), &SVector::from(*y), &mut dz);
+            for (b, d) in grads.bias.iter_mut().zip(dz.iter()) {
+                *b += d;
+            }
+            for k in 0..K {
+                let Some(at) = Self::tap(o, k) else {
+                    continue;
+                };
+                let (Some(xt), Some(dxt)) = (x.get(at), dx.get_mut(at)) else {
+                    continue;
+                };
+                for group in 0..G {
+                    let filters = group * fg..(group + 1) * fg;
+                    let dz = dz.as_slice().get(filters.clone()).unwrap_or_default();
+                    for c in 0..cg {
+                        let (channel, column) = (group * cg + c, (k * cg + c) * F);
+                        let (Some(value), Some(dvalue)) = (xt.get(channel), dxt.get_mut(channel))
+                        else {
+                            continue;
+                        };
+                        let rows = column + filters.start..column + filters.end;
+                        let grad = grads.kernel.as_mut_slice().get_mut(rows.clone());
+                        for (g, dz) in grad.into_iter().flatten().zip(dz) {
+                            *g += value * dz;
+                        }
+                        let column = weights.get(rows).unwrap_or_default();
+                        *dvalue += column.iter().zip(dz).map(|(w, dz)| w * dz).sum::<f32>();
+                    }
+                }
+            }
+        }
+        dx
+    }
+}
+
+/// What [`Conv1d::step_train`] keeps for [`Conv1d::backward`]: each output's
+/// pre-activation `z` and activation `y`, `TO` timesteps of `F` filters.
+///
+/// ```
+/// use tinyrnn_runtime::layers::ConvTape;
+///
+/// assert_eq!(ConvTape::<2, 3>::ZERO.z, [[0.0; 3]; 2]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConvTape<const TO: usize, const F: usize> {
+    /// Each output before the activation.
+    pub z: [[f32; F]; TO],
+    /// Each output.
+    pub y: [[f32; F]; TO],
+}
+
+impl<const TO: usize, const F: usize> ConvTape<TO, F> {
+    /// Before a forward pass: zeros.
+    pub const ZERO: Self = Self {
+        z: [[0.0; F]; TO],
+        y: [[0.0; F]; TO],
+    };
 }
 
 /// Adds tap `k`'s contribution of the timestep `input` to every filter of `z`: for each
@@ -296,6 +426,53 @@ impl<
         y
     }
 
+    /// The backward pass over the whole sequence `x`: from `dy`, the loss's gradient with
+    /// respect to every output, the gradient with respect to `x`. A mean hands each of its
+    /// window's timesteps an equal share (padding left out, as in the count); a maximum
+    /// hands all of it to the window's first maximum, as TensorFlow's `MaxPoolGrad` does.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, Pooling1d, SAME};
+    ///
+    /// let max = Pooling1d::<3, 1, 2, 2, 2, SAME, false>::ZERO;
+    /// assert_eq!(max.backward(&[[1.0], [3.0], [8.0]], &[[1.0], [2.0]]), [[0.0], [1.0], [2.0]]);
+    /// let mean = Pooling1d::<3, 1, 2, 2, 2, SAME, true>::ZERO;
+    /// assert_eq!(mean.backward(&[[1.0], [3.0], [8.0]], &[[1.0], [2.0]]), [[0.5], [0.5], [2.0]]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, x: &[[f32; W]; T], dy: &[[f32; W]; TO]) -> [[f32; W]; T] {
+        let left = pad_left(PAD, T, TO, P, S);
+        let mut dx = [[0.0_f32; W]; T];
+        for (o, dy) in dy.iter().enumerate() {
+            let start = (o * S).saturating_sub(left);
+            let end = (o * S + P).saturating_sub(left).min(T);
+            let (Some(window), Some(dwindow)) = (x.get(start..end), dx.get_mut(start..end)) else {
+                continue;
+            };
+            for (u, d) in dy.iter().enumerate() {
+                if AVERAGE {
+                    #[allow(clippy::cast_precision_loss, reason = "a window's length")]
+                    let n = window.len() as f32;
+                    for dxt in dwindow.iter_mut() {
+                        if let Some(g) = dxt.get_mut(u) {
+                            *g += d / n;
+                        }
+                    }
+                } else {
+                    let values = window
+                        .iter()
+                        .map(|xt| xt.get(u).copied().unwrap_or_default());
+                    let max = values.clone().fold(f32::NEG_INFINITY, f32::max);
+                    let first = values.clone().position(|v| v == max).unwrap_or_default();
+                    if let Some(g) = dwindow.get_mut(first).and_then(|dxt| dxt.get_mut(u)) {
+                        *g += d;
+                    }
+                }
+            }
+        }
+        dx
+    }
+
     /// The layer (it has no weights); for `model!`'s `const` constructor.
     #[must_use]
     pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
@@ -374,6 +551,43 @@ impl<const T: usize, const W: usize, const AVERAGE: bool> GlobalPooling1d<T, W, 
             }
         }
         SVector::from(sum.map(|s| s / kept))
+    }
+
+    /// The backward pass over the whole sequence `x`: from `dy`, the loss's gradient with
+    /// respect to the pooled vector, the gradient with respect to `x`. A mean hands every
+    /// timestep `dy / T`; a maximum hands `dy` to the timesteps where it is reached, split
+    /// equally among ties, as TensorFlow's gradient of `reduce_max` does.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{GlobalPooling1d, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let max = GlobalPooling1d::<3, 2, false>::ZERO;
+    /// let x = [[1.0, 5.0], [3.0, 0.0], [3.0, 1.0]];
+    /// let dx = max.backward(&x, &SVector::from([1.0, 2.0]));
+    /// assert_eq!(dx, [[0.0, 2.0], [0.5, 0.0], [0.5, 0.0]]);
+    /// let mean = GlobalPooling1d::<2, 1, true>::ZERO;
+    /// assert_eq!(mean.backward(&[[1.0], [2.0]], &SVector::from([1.0])), [[0.5], [0.5]]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, x: &[[f32; W]; T], dy: &SVector<f32, W>) -> [[f32; W]; T] {
+        let mut dx = [[0.0_f32; W]; T];
+        for (u, d) in dy.iter().enumerate() {
+            let values = x.iter().map(|xt| xt.get(u).copied().unwrap_or_default());
+            let max = values.clone().fold(f32::NEG_INFINITY, f32::max);
+            #[allow(clippy::cast_precision_loss, reason = "a sequence's length")]
+            let share = if AVERAGE {
+                d / T as f32
+            } else {
+                d / values.clone().filter(|v| *v == max).count() as f32
+            };
+            for (dxt, v) in dx.iter_mut().zip(values) {
+                if let Some(g) = dxt.get_mut(u).filter(|_| AVERAGE || v == max) {
+                    *g += share;
+                }
+            }
+        }
+        dx
     }
 
     /// The layer (it has no weights); for `model!`'s `const` constructor.

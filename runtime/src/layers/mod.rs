@@ -28,8 +28,8 @@ mod time_distributed;
 pub use batch_normalization::BatchNormalization;
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
 pub use conv::{
-    CAUSAL, CausalConv1d, Conv1d, ConvState, GlobalPooling1d, Pooling1d, RunningPooling1d,
-    RunningState, SAME, SlidingConv1d, SlidingPooling1d, VALID, WindowState,
+    CAUSAL, CausalConv1d, Conv1d, ConvState, ConvTape, GlobalPooling1d, Pooling1d,
+    RunningPooling1d, RunningState, SAME, SlidingConv1d, SlidingPooling1d, VALID, WindowState,
 };
 pub use dense::{Dense, DenseTape};
 pub use elementwise::{

@@ -26,6 +26,26 @@ impl<const W: usize, const N: usize> RepeatVector<W, N> {
         [(*x).into(); N]
     }
 
+    /// The backward pass: the gradient with respect to the vector, the sum of `dy`'s
+    /// timesteps (each was a copy of it).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, RepeatVector};
+    ///
+    /// let repeat = RepeatVector::<2, 2>::ZERO;
+    /// assert_eq!(repeat.backward(&[[1.0, 2.0], [3.0, 4.0]]).as_slice(), &[4.0, 6.0]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, dy: &[[f32; W]; N]) -> SVector<f32, W> {
+        let mut dx = [0.0_f32; W];
+        for dyt in dy {
+            for (d, g) in dx.iter_mut().zip(dyt) {
+                *d += g;
+            }
+        }
+        SVector::from(dx)
+    }
+
     /// The layer (it has no weights); for `model!`'s `const` constructor.
     #[must_use]
     pub const fn from_le_bytes_at(_bytes: &[u8], _offset: &mut usize) -> Self {
@@ -58,6 +78,27 @@ impl<const T: usize, const W: usize, const N: usize> Flatten<T, W, N> {
     pub fn step(&self, _state: &mut (), x: &[[f32; W]; T]) -> SVector<f32, N> {
         let () = Self::CHECK;
         SVector::from_iterator(x.iter().flatten().copied())
+    }
+
+    /// The backward pass of [`Self::step`]: `dy`, the gradient with respect to the vector,
+    /// as the sequence's.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Flatten, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let flatten = Flatten::<2, 2, 4>::ZERO;
+    /// let dx = flatten.backward(&SVector::from([1.0, 2.0, 3.0, 4.0]));
+    /// assert_eq!(dx, [[1.0, 2.0], [3.0, 4.0]]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, dy: &SVector<f32, N>) -> [[f32; W]; T] {
+        let () = Self::CHECK;
+        let mut dx = [[0.0_f32; W]; T];
+        for (d, g) in dx.iter_mut().flatten().zip(dy.iter()) {
+            *d = *g;
+        }
+        dx
     }
 
     /// A vector, unchanged (`Flatten` after a layer that returns one vector).
@@ -108,6 +149,59 @@ impl<const TI: usize, const WI: usize, const TO: usize, const WO: usize> Reshape
             *out = *v;
         }
         y
+    }
+
+    /// The backward pass of [`Self::step`]: `dy`, the gradient with respect to the
+    /// reshaped sequence, reshaped back (a reshape only moves values).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, Reshape};
+    ///
+    /// let regroup = Reshape::<2, 2, 4, 1>::ZERO;
+    /// assert_eq!(regroup.backward(&[[1.0], [2.0], [3.0], [4.0]]), [[1.0, 2.0], [3.0, 4.0]]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, dy: &[[f32; WO]; TO]) -> [[f32; WI]; TI] {
+        let () = Self::CHECK;
+        let mut dx = [[0.0; WI]; TI];
+        for (d, g) in dx.iter_mut().flatten().zip(dy.iter().flatten()) {
+            *d = *g;
+        }
+        dx
+    }
+
+    /// The backward pass of [`Self::from_vector`]: the gradient with respect to the vector.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, Reshape};
+    ///
+    /// let to_sequence = Reshape::<1, 4, 2, 2>::ZERO;
+    /// let dx = to_sequence.backward_from_vector(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(dx.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
+    /// ```
+    #[must_use]
+    pub fn backward_from_vector(&self, dy: &[[f32; WO]; TO]) -> SVector<f32, WI> {
+        SVector::from_iterator(self.backward(dy).iter().flatten().copied())
+    }
+
+    /// The backward pass of [`Self::to_vector`]: the gradient with respect to the sequence.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, Reshape};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let to_vector = Reshape::<2, 2, 1, 4>::ZERO;
+    /// let dx = to_vector.backward_to_vector(&SVector::from([1.0, 2.0, 3.0, 4.0]));
+    /// assert_eq!(dx, [[1.0, 2.0], [3.0, 4.0]]);
+    /// ```
+    #[must_use]
+    pub fn backward_to_vector(&self, dy: &SVector<f32, WO>) -> [[f32; WI]; TI] {
+        let () = Self::CHECK;
+        let mut dx = [[0.0; WI]; TI];
+        for (d, g) in dx.iter_mut().flatten().zip(dy.iter()) {
+            *d = *g;
+        }
+        dx
     }
 
     /// A vector (`TI = 1`), reshaped into a sequence.
@@ -190,6 +284,25 @@ impl<const T: usize, const W: usize, const TO: usize, const LEFT: usize>
         }
         y
     }
+
+    /// The backward pass: the gradient with respect to the sequence, `dy` without the
+    /// padding's timesteps.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, ZeroPadding1d};
+    ///
+    /// let pad = ZeroPadding1d::<2, 1, 5, 1>::ZERO;
+    /// assert_eq!(pad.backward(&[[1.0], [2.0], [3.0], [4.0], [5.0]]), [[2.0], [3.0]]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, dy: &[[f32; W]; TO]) -> [[f32; W]; T] {
+        let () = Self::CHECK;
+        let mut dx = [[0.0; W]; T];
+        for (dxt, dyt) in dx.iter_mut().zip(dy.iter().skip(LEFT)) {
+            *dxt = *dyt;
+        }
+        dx
+    }
 }
 
 timesteps_layer!(ZeroPadding1d, LEFT, ZERO_PADDING_1D);
@@ -221,6 +334,25 @@ impl<const T: usize, const W: usize, const TO: usize, const LEFT: usize>
         }
         y
     }
+
+    /// The backward pass: the gradient with respect to the sequence, `dy` where the kept
+    /// timesteps were and zeros at the cropped ones.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Cropping1d, Layer};
+    ///
+    /// let crop = Cropping1d::<4, 1, 2, 1>::ZERO;
+    /// assert_eq!(crop.backward(&[[1.0], [2.0]]), [[0.0], [1.0], [2.0], [0.0]]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, dy: &[[f32; W]; TO]) -> [[f32; W]; T] {
+        let () = Self::CHECK;
+        let mut dx = [[0.0; W]; T];
+        for (dxt, dyt) in dx.iter_mut().skip(LEFT).zip(dy) {
+            *dxt = *dyt;
+        }
+        dx
+    }
 }
 
 timesteps_layer!(Cropping1d, LEFT, CROPPING_1D);
@@ -251,6 +383,29 @@ impl<const T: usize, const W: usize, const TO: usize, const SIZE: usize>
             block.fill(*xt);
         }
         y
+    }
+
+    /// The backward pass: the gradient with respect to the sequence, each timestep's the
+    /// sum of its `SIZE` copies'.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, UpSampling1d};
+    ///
+    /// let up = UpSampling1d::<2, 1, 4, 2>::ZERO;
+    /// assert_eq!(up.backward(&[[1.0], [2.0], [3.0], [4.0]]), [[3.0], [7.0]]);
+    /// ```
+    #[must_use]
+    pub fn backward(&self, dy: &[[f32; W]; TO]) -> [[f32; W]; T] {
+        let () = Self::CHECK;
+        let mut dx = [[0.0; W]; T];
+        for (dxt, block) in dx.iter_mut().zip(dy.chunks_exact(SIZE)) {
+            for dyt in block {
+                for (d, g) in dxt.iter_mut().zip(dyt) {
+                    *d += g;
+                }
+            }
+        }
+        dx
     }
 }
 
