@@ -650,6 +650,18 @@ mod more_gradients {
     gradient_case!(44, masking_dense_first, vector, {
         input [5, 3]; masking(); dense(3, activation = tanh); lstm(2); dense(1);
     });
+    gradient_case!(45, masking_bidirectional_sequences, sequence, {
+        input [5, 2]; masking(); bidirectional(lstm(2, return_sequences = true)); dense(1);
+    });
+    gradient_case!(46, masking_bidirectional, vector, {
+        input [5, 3]; masking(); bidirectional(gru(2), merge_mode = sum); dense(1);
+    });
+    gradient_case!(47, masking_backwards_sequences, sequence, {
+        input [5, 2]; masking(); gru(2, go_backwards = true, return_sequences = true);
+    });
+    gradient_case!(48, masking_backwards, vector, {
+        input [5, 2]; masking(); lstm(2, go_backwards = true); dense(1);
+    });
     gradient_case!(50, masking_time_distributed, sequence, {
         input [5, 2]; masking(); gru(3, return_sequences = true); time_distributed(dense(2));
     });
@@ -669,6 +681,12 @@ mod more_gradients {
         input[5];
         embedding(6, 2, mask_zero = true);
         lstm(2, return_sequences = true);
+        dense(1);
+    });
+    gradient_case!(55, embedding_mask_bidirectional, vector, ids, {
+        input[5];
+        embedding(7, 3, mask_zero = true);
+        bidirectional(gru(2));
         dense(1);
     });
     gradient_case!(54, embedding_repeated_ids, sequence, ids, {

@@ -56,14 +56,23 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
         ));
     }
     let masks = super::forward::masked(m);
-    let reversed_reader = m
-        .sections
+    // Masks are read by timestep: by the recurrent layers (a `go_backwards` one or a
+    // `bidirectional` too), not yet by a global pooling nor by the layers after a
+    // `go_backwards` one in its stage (Keras hands them the mask in time order, their
+    // inputs in reading order).
+    let after_turn = m.sections.iter().flat_map(|s| &s.stages).any(|stage| {
+        let turn = stage.layers.clone().find(|&i| m.layers[i].go_backwards);
+        turn.is_some_and(|g| (g + 1..stage.layers.end).any(|i| masks.reads[i]))
+    });
+    let pooled = m
+        .layers
         .iter()
-        .flat_map(|s| &s.stages)
-        .any(|stage| stage.reversed && stage.layers.clone().any(|i| masks.reads[i]));
-    if masks.positional || reversed_reader {
+        .zip(&masks.reads)
+        .any(|(l, r)| *r && !l.kind.is_recurrent());
+    if after_turn || pooled {
         return Some(
-            "a mask reaches a layer that reads backwards (`bidirectional`, `go_backwards`, or after one) or a global pooling".to_owned(),
+            "a mask reaches a global pooling, or a layer after a `go_backwards` one in its stage"
+                .to_owned(),
         );
     }
     let rnn = |l: &Layer| matches!(l.kind, Kind::SimpleRnn | Kind::Lstm | Kind::Gru);
@@ -337,8 +346,15 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             // the tape's gradients zero (the weights get nothing from it).
             k if k.is_recurrent() && !bidirectional(l) && masks.reads[i] => {
                 let ty = tape_type(l);
+                // A `go_backwards` layer reads timestep T - 1 - k at its step k.
+                let at = if l.go_backwards {
+                    let steps_lit = lit(m.timesteps.unwrap_or(0));
+                    quote!(#steps_lit - 1 - k)
+                } else {
+                    quote!(k)
+                };
                 quote! {
-                    let v = if keep[k] {
+                    let v = if keep[#at] {
                         self.#f.step_train(&mut state.#f, &v, &mut #slot)
                     } else {
                         #slot = <#ty>::ZERO;
@@ -495,6 +511,46 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                     format_ident!("forward_{}", f),
                     format_ident!("backward_{}", f),
                 );
+                // A mask: each direction skips its masked timesteps, carrying its state;
+                // the outputs there are zeros when returning sequences (Keras's
+                // `zero_output_for_mask`), else the carried state (the last output).
+                let masked = masks.reads[stage.layers.start];
+                let inner_tape = tape_type(inner);
+                let skipped = |dir: TokenStream, half: TokenStream| {
+                    if first.seq_out {
+                        quote!(#vector::<f32, #h>::zeros())
+                    } else {
+                        quote!(self.#f.#dir.carried(&state.#f.#half))
+                    }
+                };
+                let (bwd_skip, fwd_skip) = (
+                    skipped(quote!(backward_layer), quote!(1)),
+                    skipped(quote!(forward_layer), quote!(0)),
+                );
+                let bwd_call = if masked {
+                    quote! {
+                        if keep[t] {
+                            self.#f.backward_layer.step_train(&mut state.#f.1, &v, &mut tape.#bwd[k])
+                        } else {
+                            tape.#bwd[k] = <#inner_tape>::ZERO;
+                            #bwd_skip
+                        }
+                    }
+                } else {
+                    quote!(self.#f.backward_layer.step_train(&mut state.#f.1, &v, &mut tape.#bwd[k]))
+                };
+                let fwd_call = if masked {
+                    quote! {
+                        if keep[k] {
+                            self.#f.forward_layer.step_train(&mut state.#f.0, &v, &mut tape.#fwd[k])
+                        } else {
+                            tape.#fwd[k] = <#inner_tape>::ZERO;
+                            #fwd_skip
+                        }
+                    }
+                } else {
+                    quote!(self.#f.forward_layer.step_train(&mut state.#f.0, &v, &mut tape.#fwd[k]))
+                };
                 // The backward direction first, its outputs aligned in time (Keras's order).
                 prelude.extend(quote! {
                     let mut #bwd_out = [[0.0_f32; #h]; #steps];
@@ -502,12 +558,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                     for k in 0..#steps {
                         let t = #steps - 1 - k;
                         let v = #vector::<f32, #w_in>::from(#src[t]);
-                        let v = self.#f.backward_layer.step_train(&mut state.#f.1, &v, &mut tape.#bwd[k]);
+                        let v = #bwd_call;
                         #bwd_out[t] = v.into();
                     }
                 });
                 head = quote! {
-                    let forward = self.#f.forward_layer.step_train(&mut state.#f.0, &v, &mut tape.#fwd[k]);
+                    let forward = #fwd_call;
                     #fwd_out[k] = forward.into();
                 };
                 if first.seq_out {
@@ -688,10 +744,16 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 let tr = format_ident!("transposed_{}", f);
                 let code = recurrent_back(k, &quote!(self.#f), &slot, (&dh, &dc), &tr);
                 if masks.reads[i] {
+                    let at = if l.go_backwards {
+                        let steps_lit = lit(m.timesteps.unwrap_or(0));
+                        quote!(#steps_lit - 1 - k)
+                    } else {
+                        quote!(k)
+                    };
                     // A masked timestep passed its state (its output) through unchanged.
                     let width = lit(l.input);
                     quote! {
-                        let g = if keep[k] {
+                        let g = if keep[#at] {
                             #code
                             g
                         } else {
@@ -966,6 +1028,35 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                     (&format_ident!("dh_{}", fwd), &format_ident!("dc_{}", fwd)),
                     &format_ident!("transposed_{}", fwd),
                 );
+                // A masked timestep: the state's gradient passes through; the output's
+                // joins it where the output was the carried state, and is dropped where
+                // it was the constant zeros.
+                let masked = masks.reads[stage.layers.start];
+                let w_in_inner = lit(inner.input);
+                let skip = |name: &Ident| {
+                    let dh = format_ident!("dh_{}", name);
+                    if first.seq_out {
+                        quote!(#vector::<f32, #w_in_inner>::zeros())
+                    } else {
+                        quote! {{
+                            #dh += g;
+                            #vector::<f32, #w_in_inner>::zeros()
+                        }}
+                    }
+                };
+                let fwd_step = if masked {
+                    let skip = skip(&fwd);
+                    quote! {
+                        let g = if keep[k] {
+                            #fwd_step
+                            g
+                        } else {
+                            #skip
+                        };
+                    }
+                } else {
+                    fwd_step
+                };
                 head_back = quote! {
                     #merge_g
                     #fwd_step
@@ -985,6 +1076,19 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                         }
                     }
                 });
+                let bwd_step = if masked {
+                    let skip = skip(&bwd);
+                    quote! {
+                        let g = if keep[t] {
+                            #bwd_step
+                            g
+                        } else {
+                            #skip
+                        };
+                    }
+                } else {
+                    bwd_step
+                };
                 after = quote! {
                     for k in (0..#steps).rev() {
                         let t = #steps - 1 - k;
