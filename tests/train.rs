@@ -662,6 +662,13 @@ mod more_gradients {
     gradient_case!(48, masking_backwards, vector, {
         input [5, 2]; masking(); lstm(2, go_backwards = true); dense(1);
     });
+    gradient_case!(49, masking_global_average, vector, {
+        input [6, 2];
+        masking();
+        lstm(3, return_sequences = true);
+        global_average_pooling1d();
+        dense(1);
+    });
     gradient_case!(50, masking_time_distributed, sequence, {
         input [5, 2]; masking(); gru(3, return_sequences = true); time_distributed(dense(2));
     });

@@ -38,9 +38,9 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     if m.layers.iter().skip(1).any(source) {
         return Some("its mask does not come from its first layer".to_owned());
     }
+    // (A global pooling ends a mask: the average reads it, by timestep.)
     let reads_whole = |l: &Layer| {
         l.kind.slides_window()
-            || l.kind.pools_globally()
             || l.kind == Kind::RepeatVector
             || (matches!(l.kind, Kind::Flatten | Kind::Reshape) && (l.flatten_len > 1 || l.seq_out))
     };
@@ -57,23 +57,15 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     }
     let masks = super::forward::masked(m);
     // Masks are read by timestep: by the recurrent layers (a `go_backwards` one or a
-    // `bidirectional` too), not yet by a global pooling nor by the layers after a
+    // `bidirectional` too) and a global average, not yet by the layers after a
     // `go_backwards` one in its stage (Keras hands them the mask in time order, their
     // inputs in reading order).
     let after_turn = m.sections.iter().flat_map(|s| &s.stages).any(|stage| {
         let turn = stage.layers.clone().find(|&i| m.layers[i].go_backwards);
         turn.is_some_and(|g| (g + 1..stage.layers.end).any(|i| masks.reads[i]))
     });
-    let pooled = m
-        .layers
-        .iter()
-        .zip(&masks.reads)
-        .any(|(l, r)| *r && !l.kind.is_recurrent());
-    if after_turn || pooled {
-        return Some(
-            "a mask reaches a global pooling, or a layer after a `go_backwards` one in its stage"
-                .to_owned(),
-        );
+    if after_turn {
+        return Some("a mask reaches a layer after a `go_backwards` one in its stage".to_owned());
     }
     let rnn = |l: &Layer| matches!(l.kind, Kind::SimpleRnn | Kind::Lstm | Kind::Gru);
     m.layers.iter().find_map(|l| {
@@ -618,6 +610,9 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 tail.start += 1;
                 if l.kind == Kind::Reshape {
                     quote!(self.#f.to_vector(#all))
+                } else if masks.reads[r] {
+                    // A masked global average: over the kept timesteps.
+                    quote!(self.#f.masked_average(#all, &keep))
                 } else {
                     quote!(self.#f.step(&mut (), #all))
                 }
@@ -819,6 +814,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                     quote!(self.#field.backward_to_vector(&g))
                 } else if layer.kind == Kind::Flatten {
                     quote!(self.#field.backward(&g))
+                } else if masks.reads[reader] {
+                    quote!(self.#field.masked_average_backward(&keep, &g))
                 } else {
                     quote!(self.#field.backward(#all, &g))
                 };

@@ -553,6 +553,35 @@ impl<const T: usize, const W: usize, const AVERAGE: bool> GlobalPooling1d<T, W, 
         SVector::from(sum.map(|s| s / kept))
     }
 
+    /// The backward pass of [`Self::masked_average`]: `dy` divided among the kept timesteps
+    /// (none to the masked ones; none at all when every timestep is masked, whose mean is
+    /// the constant NaN Keras also gives).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{GlobalPooling1d, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let mean = GlobalPooling1d::<3, 1, true>::ZERO;
+    /// let dx = mean.masked_average_backward(&[true, false, true], &SVector::from([1.0]));
+    /// assert_eq!(dx, [[0.5], [0.0], [0.5]]);
+    /// ```
+    #[must_use]
+    pub fn masked_average_backward(&self, keep: &[bool; T], dy: &SVector<f32, W>) -> [[f32; W]; T] {
+        let kept = keep.iter().filter(|k| **k).count();
+        let mut dx = [[0.0_f32; W]; T];
+        if kept == 0 {
+            return dx;
+        }
+        #[allow(clippy::cast_precision_loss, reason = "a sequence's length")]
+        let kept = kept as f32;
+        for (d, _) in dx.iter_mut().zip(keep).filter(|(_, keep)| **keep) {
+            for (d, g) in d.iter_mut().zip(dy.iter()) {
+                *d = g / kept;
+            }
+        }
+        dx
+    }
+
     /// The backward pass over the whole sequence `x`: from `dy`, the loss's gradient with
     /// respect to the pooled vector, the gradient with respect to `x`. A mean hands every
     /// timestep `dy / T`; a maximum hands `dy` to the timesteps where it is reached, split
