@@ -286,3 +286,18 @@ fn backward_computes_what_forward_does() {
     let value = net.backward(&x, &[0.0], Loss::MeanSquaredError, &mut grads);
     assert_eq!(value, y[0] * y[0]);
 }
+
+model_case!(causal_dilated_stack_streaming, sequence, Loss::MeanSquaredError, {
+    input [8, 1];
+    conv1d(3, 3, padding = causal, activation = tanh);
+    conv1d(3, 3, padding = causal, dilation_rate = 2, groups = 3);
+    conv1d(2, 2, padding = causal, dilation_rate = 4, use_bias = false);
+    gru(3, return_sequences = true);
+    dense(1);
+});
+
+model_case!(causal_convolutions_alone, sequence, Loss::MeanSquaredError, {
+    input [6, 2];
+    conv1d(3, 2, padding = causal, dilation_rate = 2, activation = tanh);
+    conv1d(1, 3, padding = causal);
+});

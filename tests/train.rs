@@ -744,6 +744,12 @@ mod more_gradients {
         simple_rnn(2);
         dense(1);
     });
+    gradient_case!(63, conv1d_causal_dilation, sequence, {
+        input [6, 2];
+        conv1d(3, 2, padding = causal, dilation_rate = 2);
+        lstm(2, return_sequences = true);
+        dense(1);
+    });
     gradient_case!(64, conv1d_groups, vector, {
         input [5, 4];
         conv1d(4, 2, groups = 2, use_bias = false);

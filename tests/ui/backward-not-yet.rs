@@ -1,12 +1,10 @@
-// `backward` is generated for the recurrent layers (with `go_backwards` and in
-// `bidirectional`), dense and the training-only layers so far (issue 16 in progress); on
-// another model, calling it is a compile error that says so.
+// `backward` is generated for models of a fixed length so far (issue 16 in progress); on a
+// model of any length (`input [_, F]`), calling it is a compile error that says so.
 use tinyrnn::train::Loss;
 
 tinyrnn::model! {
     struct Net;
-    input [10, 3];
-    conv1d(4, 3, padding = causal);
+    input [_, 3];
     lstm(4);
     dense(1);
 }

@@ -49,12 +49,6 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
             "its mask reaches a layer that reads or makes a whole sequence (a convolution, a pooling, `flatten`, `reshape`, `repeat_vector`)".to_owned(),
         );
     }
-    if let Some(l) = m.layers.iter().find(|l| l.streams) {
-        return Some(format!(
-            "layer `{}` (a causal `conv1d` of stride 1) streams with a state, whose backward pass is not written yet",
-            l.field
-        ));
-    }
     let masks = super::forward::masked(m);
     // Masks are read by timestep: by the recurrent layers (a `go_backwards` one or a
     // `bidirectional` too) and a global average, not yet by the layers after a
@@ -144,6 +138,10 @@ fn tape_type(l: &Layer) -> TokenStream {
         return quote!(u32);
     }
     match l.kind {
+        Kind::Conv1d if l.streams => {
+            let size = lit(l.window.map_or(1, |w| w.size));
+            quote!(#layers::CausalTape<#input, #units, #size>)
+        }
         Kind::Conv1d => {
             let steps = lit(l.timesteps.unwrap_or(0));
             quote!(#layers::ConvTape<#steps, #units>)
@@ -358,6 +356,10 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut #slot);)
             }
             Kind::Masking => TokenStream::new(),
+            // A causal convolution in a stage: one timestep at a time, its ring as state.
+            Kind::Conv1d if l.streams => {
+                quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut #slot);)
+            }
             // On a vector, which they keep (a whole sequence is read by the tail's start).
             Kind::Flatten | Kind::Reshape => quote!(let v = self.#f.step_vector(&mut (), &v);),
             _ if vector_layer(l).is_some() => quote!(let v = self.#f.step_train(&v, &mut #slot);),
@@ -706,6 +708,29 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 };
             },
             Kind::Dense => quote!(let g = self.#f.backward(#tape, &g, &mut grads.#f);),
+            // Tap `j` read the timestep `(K - 1 - j) * DIL` before this one: its gradient
+            // waits in `pending` until the loop gets there; the last tap's is this one's.
+            Kind::Conv1d if l.streams => {
+                let pending = format_ident!("pending_{}", f);
+                let (size, dilation) = l.window.map_or((1, 1), |w| (w.size, w.dilation));
+                let (last, dil) = (lit(size - 1), lit(dilation));
+                quote! {
+                    let taps = self.#f.backward_step(#tape, &g, &mut grads.#f);
+                    for (j, tap) in taps.iter().enumerate().take(#last) {
+                        let lag = (#last - j) * #dil;
+                        if let Some(earlier) = k.checked_sub(lag).and_then(|e| #pending.get_mut(e)) {
+                            for (p, v) in earlier.iter_mut().zip(tap) {
+                                *p += v;
+                            }
+                        }
+                    }
+                    let mut now = taps[#last];
+                    for (n, p) in now.iter_mut().zip(&#pending[k]) {
+                        *n += p;
+                    }
+                    let g = #vector::from(now);
+                }
+            }
             Kind::TimeDistributed => {
                 if l.wrapped.as_deref().and_then(vector_layer) == Some(false) {
                     quote!(let g = self.#f.layer.backward(#tape, &g);)
@@ -949,6 +974,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                         needs_input(i),
                     ));
                     add_gradients.extend(quote!(grads.#f.add_gradients(&tape.#f);));
+                } else if l.kind == Kind::Conv1d && l.streams {
+                    // The gradients with respect to its earlier timesteps' inputs, handed
+                    // on by later timesteps' taps until the loop reaches them.
+                    let pending = format_ident!("pending_{}", f);
+                    let (channels, length) = (lit(l.input), lit(l.timesteps.unwrap_or(0)));
+                    setup.extend(quote!(let mut #pending = [[0.0_f32; #channels]; #length];));
                 }
             }
             let rest_back = (rest_start..stage.layers.end)
@@ -1130,7 +1161,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let state_decl = m
         .layers
         .iter()
-        .any(|l| l.kind.is_recurrent())
+        .any(Layer::has_state)
         .then(|| quote!(let mut state = #state_name::new();));
     // The mask, by timestep, from the first layer; Keras's loss reads it where it reaches
     // the output (a sequence): each kept timestep weighted T / kept, the others 0.

@@ -747,6 +747,145 @@ impl<
     }
 }
 
+/// What one timestep of a [`CausalConv1d`] keeps for the backward pass (issue 16): the
+/// input under each tap (tap `k` read the timestep `(K - 1 - k) * DIL` before this one;
+/// zeros in the causal padding), and the output before and after the activation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CausalTape<const C: usize, const F: usize, const K: usize> {
+    /// The inputs under the taps, in the kernel's order.
+    pub taps: [[f32; C]; K],
+    /// The output before the activation.
+    pub z: [f32; F],
+    /// The output.
+    pub y: [f32; F],
+}
+
+impl<const C: usize, const F: usize, const K: usize> CausalTape<C, F, K> {
+    /// Before any timestep: zeros.
+    pub const ZERO: Self = Self {
+        taps: [[0.0; C]; K],
+        z: [0.0; F],
+        y: [0.0; F],
+    };
+}
+
+impl<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const DIL: usize,
+    const G: usize,
+    const R: usize,
+    A: Activation,
+> CausalConv1d<C, F, K, KC, B, DIL, G, R, A>
+{
+    /// [`Self::step`], keeping the taps' inputs and the output in `tape`: the same state and
+    /// output, bit for bit.
+    pub fn step_train(
+        &self,
+        state: &mut ConvState<C, R>,
+        x: &SVector<f32, C>,
+        tape: &mut CausalTape<C, F, K>,
+    ) -> SVector<f32, F> {
+        let next = if state.next < R { state.next } else { 0 };
+        for (k, slot) in tape.taps.iter_mut().enumerate() {
+            let lag = (K - 1 - k) * DIL;
+            *slot = if lag == 0 {
+                (*x).into()
+            } else {
+                let at = if next >= lag {
+                    next - lag
+                } else {
+                    next + R - lag
+                };
+                state.past.get(at).copied().unwrap_or([0.0; C])
+            };
+        }
+        let y = self.step(state, x);
+        let mut z = y;
+        // `step` applied the activation in place; the pre-activation again, in its order.
+        z.fill(0.0);
+        if B != 0 {
+            z = SVector::from_fn(|f, _| self.bias.as_slice().get(f).copied().unwrap_or(0.0));
+        }
+        for (k, input) in tape.taps.iter().enumerate() {
+            accumulate::<C, F, KC, G>(&mut z, &self.kernel, k, input);
+        }
+        (tape.z, tape.y) = (z.into(), y.into());
+        y
+    }
+
+    /// The backward pass of one timestep: from `dy`, the gradient with respect to its
+    /// output, adds the kernel's and the bias's gradients to `grads` and returns the
+    /// gradient with respect to each tap's input (tap `k`'s belongs to the timestep
+    /// `(K - 1 - k) * DIL` before this one, which the caller adds it to).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Linear;
+    /// use tinyrnn_runtime::layers::{CausalConv1d, CausalTape, ConvState, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// // y(t) = x(t - 2) - x(t): d y / d x(t - 2) = 1, d y / d x(t) = -1.
+    /// type Conv = CausalConv1d<1, 1, 2, 2, 0, 2, 1, 2, Linear>;
+    /// let conv = Conv::from_flat(&[1.0, -1.0])?;
+    /// let (mut state, mut tapes) = (ConvState::ZERO, [CausalTape::ZERO; 3]);
+    /// for (x, tape) in [1.0, 2.0, 4.0].iter().zip(&mut tapes) {
+    ///     conv.step_train(&mut state, &SVector::from([*x]), tape);
+    /// }
+    /// let mut grads = Conv::ZERO;
+    /// let taps = conv.backward_step(&tapes[2], &SVector::from([1.0]), &mut grads);
+    /// assert_eq!(taps, [[1.0], [-1.0]]);
+    /// // The kernel's gradient: each tap's input, x(0) = 1 and x(2) = 4.
+    /// assert_eq!((grads.kernel[(0, 0)], grads.kernel[(0, 1)]), (1.0, 4.0));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn backward_step(
+        &self,
+        tape: &CausalTape<C, F, K>,
+        dy: &SVector<f32, F>,
+        grads: &mut Self,
+    ) -> [[f32; C]; K] {
+        let mut dz = *dy;
+        A::backward(&SVector::from(tape.z), &SVector::from(tape.y), &mut dz);
+        for (b, d) in grads.bias.as_mut_slice().iter_mut().zip(dz.iter()) {
+            *b += d;
+        }
+        let (cg, fg) = (C / G, F / G);
+        let weights = self.kernel.as_slice();
+        let mut inputs = [[0.0_f32; C]; K];
+        let gradient = grads.kernel.as_mut_slice();
+        for (k, (dx, input)) in inputs.iter_mut().zip(&tape.taps).enumerate() {
+            for group in 0..G {
+                let filters = group * fg..(group + 1) * fg;
+                let Some(dz) = dz.as_slice().get(filters.clone()) else {
+                    continue;
+                };
+                for c in 0..cg {
+                    let column = (k * cg + c) * F;
+                    let channel = group * cg + c;
+                    let (Some(w), Some(v), Some(d)) = (
+                        weights.get(column + filters.start..column + filters.end),
+                        input.get(channel).copied(),
+                        dx.get_mut(channel),
+                    ) else {
+                        continue;
+                    };
+                    *d = w.iter().zip(dz).map(|(w, g)| w * g).sum();
+                    if let Some(gw) = gradient.get_mut(column + filters.start..column + filters.end)
+                    {
+                        for (gw, g) in gw.iter_mut().zip(dz) {
+                            *gw += v * g;
+                        }
+                    }
+                }
+            }
+        }
+        inputs
+    }
+}
+
 impl<
     const C: usize,
     const F: usize,

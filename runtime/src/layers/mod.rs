@@ -28,7 +28,7 @@ mod time_distributed;
 pub use batch_normalization::BatchNormalization;
 pub use bidirectional::{Ave, Bidirectional, Concat, Merge, Mul, Sum};
 pub use conv::{
-    CAUSAL, CausalConv1d, Conv1d, ConvState, ConvTape, GlobalPooling1d, Pooling1d,
+    CAUSAL, CausalConv1d, CausalTape, Conv1d, ConvState, ConvTape, GlobalPooling1d, Pooling1d,
     RunningPooling1d, RunningState, SAME, SlidingConv1d, SlidingPooling1d, VALID, WindowState,
 };
 pub use dense::{Dense, DenseTape};
