@@ -301,3 +301,29 @@ model_case!(causal_convolutions_alone, sequence, Loss::MeanSquaredError, {
     conv1d(3, 2, padding = causal, dilation_rate = 2, activation = tanh);
     conv1d(1, 3, padding = causal);
 });
+
+tinyrnn::model! {
+    /// A mask read by the LSTM, ended by the convolution (Keras drops it there).
+    struct MaskedConv;
+    input [6, 2];
+    masking();
+    lstm(3, return_sequences = true);
+    conv1d(2, 2);
+    global_average_pooling1d();
+    dense(1);
+}
+
+#[test]
+fn a_mask_ended_by_a_convolution() {
+    let mut x = sequence::<6, 2>(3);
+    // Timesteps 1 and 4 masked (every feature equal to the mask value, 0).
+    x[1] = [0.0; 2];
+    x[4] = [0.0; 2];
+    check::<MaskedConv>(&x, &[0.25], Loss::MeanSquaredError, false, 0..0);
+    // backward's forward pass skips them as `forward` does: the same loss.
+    let net = MaskedConv::from_flat(&values(MaskedConv::PARAMS, 21)).unwrap();
+    let mut grads = MaskedConv::ZERO;
+    let value = net.backward(&x, &[0.25], Loss::MeanSquaredError, &mut grads);
+    let out = net.forward(&x)[0];
+    assert!((value - (out - 0.25) * (out - 0.25)).abs() <= 1e-6 * (1.0 + value));
+}

@@ -66,6 +66,6 @@ pub trait Streamable<'a> {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no backward pass yet",
     label = "`backward` covers only some models so far",
-    note = "`backward` is generated, so far, for models on an input of a fixed length (`input [T, F]` or `input [T]`), of every layer, without a mask into a convolution or another whole-sequence layer; the macro's doc for `backward` names what this model lacks"
+    note = "`backward` is generated, so far, for models on an input of a fixed length (`input [T, F]` or `input [T]`), of every layer; the macro's doc for `backward` names what this model lacks"
 )]
 pub trait Trainable<'a> {}

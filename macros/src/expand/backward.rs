@@ -38,17 +38,8 @@ pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     if m.layers.iter().skip(1).any(source) {
         return Some("its mask does not come from its first layer".to_owned());
     }
-    // (A global pooling ends a mask: the average reads it, by timestep.)
-    let reads_whole = |l: &Layer| {
-        l.kind.slides_window()
-            || l.kind == Kind::RepeatVector
-            || (matches!(l.kind, Kind::Flatten | Kind::Reshape) && (l.flatten_len > 1 || l.seq_out))
-    };
-    if m.layers.iter().any(source) && m.layers.iter().any(reads_whole) {
-        return Some(
-            "its mask reaches a layer that reads or makes a whole sequence (a convolution, a pooling, `flatten`, `reshape`, `repeat_vector`)".to_owned(),
-        );
-    }
+    // A mask ends at a convolution, a pooling, `flatten`, `reshape` and `repeat_vector`
+    // (Keras drops or ends it there), so only the first section's layers read it.
     let masks = super::forward::masked(m);
     // Masks are read by timestep: by the recurrent layers (a `go_backwards` one or a
     // `bidirectional` too) and a global average, not yet by the layers after a
