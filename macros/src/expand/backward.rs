@@ -150,6 +150,34 @@ fn tape_type(l: &Layer) -> TokenStream {
     }
 }
 
+/// A `bidirectional` layer's wrapped layer and the names its two directions go by in the
+/// generated code: the width of one direction, the wrapper's type (for its merge), the
+/// tapes' fields and the buffers of each direction's outputs.
+struct Directions<'a> {
+    inner: &'a Layer,
+    h: proc_macro2::Literal,
+    ty: TokenStream,
+    fwd: Ident,
+    bwd: Ident,
+    fwd_out: Ident,
+    bwd_out: Ident,
+}
+
+fn directions(l: &Layer) -> Directions<'_> {
+    let f = &l.field;
+    // The checker only builds a `bidirectional` around a layer.
+    let inner = l.wrapped.as_deref().unwrap_or(l);
+    Directions {
+        inner,
+        h: lit(inner.units),
+        ty: super::layer_type(l),
+        fwd: format_ident!("{}_forward", f),
+        bwd: format_ident!("{}_backward", f),
+        fwd_out: format_ident!("forward_{}", f),
+        bwd_out: format_ident!("backward_{}", f),
+    }
+}
+
 /// The code of one recurrent layer's backward step: `layer` (an expression of the layer),
 /// its tape slot, gradient and transposes; defines `g`, the input's gradient, and carries
 /// `dh` (and `dc`, for an LSTM) back in time.
@@ -482,20 +510,15 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             let mut after = TokenStream::new();
             if bidirectional(first) {
                 let f = &first.field;
-                let inner = first
-                    .wrapped
-                    .as_deref()
-                    .expect("bidirectional wraps a layer");
-                let h = lit(inner.units);
-                let ty = super::layer_type(first);
-                let (fwd, bwd) = (
-                    format_ident!("{}_forward", f),
-                    format_ident!("{}_backward", f),
-                );
-                let (fwd_out, bwd_out) = (
-                    format_ident!("forward_{}", f),
-                    format_ident!("backward_{}", f),
-                );
+                let Directions {
+                    inner,
+                    h,
+                    ty,
+                    fwd,
+                    bwd,
+                    fwd_out,
+                    bwd_out,
+                } = directions(first);
                 // A mask: each direction skips its masked timesteps, carrying its state;
                 // the outputs there are zeros when returning sequences (Keras's
                 // `zero_output_for_mask`), else the carried state (the last output).
@@ -941,7 +964,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 let l = &m.layers[i];
                 let f = &l.field;
                 if bidirectional(l) {
-                    let inner = l.wrapped.as_deref().expect("bidirectional wraps a layer");
+                    let inner = directions(l).inner;
                     for (dir, name) in
                         [("forward_layer", "forward"), ("backward_layer", "backward")]
                     {
@@ -998,20 +1021,15 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             let mut after = TokenStream::new();
             if bidirectional(first) {
                 let f = &first.field;
-                let inner = first
-                    .wrapped
-                    .as_deref()
-                    .expect("bidirectional wraps a layer");
-                let h = lit(inner.units);
-                let ty = super::layer_type(first);
-                let (fwd, bwd) = (
-                    format_ident!("{}_forward", f),
-                    format_ident!("{}_backward", f),
-                );
-                let (fwd_out, bwd_out) = (
-                    format_ident!("forward_{}", f),
-                    format_ident!("backward_{}", f),
-                );
+                let Directions {
+                    inner,
+                    h,
+                    ty,
+                    fwd,
+                    bwd,
+                    fwd_out,
+                    bwd_out,
+                } = directions(first);
                 let g_back = format_ident!("g_backward_{}", f);
                 let merged = lit(first.units);
                 let merge_g = if first.seq_out {
