@@ -253,9 +253,7 @@ impl<
         dy: &[[f32; F]; TO],
         grads: &mut Self,
     ) -> [[f32; C]; T] {
-        let (cg, fg) = (C / G, F / G);
         let mut dx = [[0.0_f32; C]; T];
-        let weights = self.kernel.as_slice();
         for (o, ((dy, z), y)) in dy.iter().zip(&tape.z).zip(&tape.y).enumerate() {
             let mut dz = SVector::from(*dy);
             A::backward(&SVector::from(*z), &SVector::from(*y), &mut dz);
@@ -269,24 +267,13 @@ impl<
                 let (Some(xt), Some(dxt)) = (x.get(at), dx.get_mut(at)) else {
                     continue;
                 };
-                for group in 0..G {
-                    let filters = group * fg..(group + 1) * fg;
-                    let dz = dz.as_slice().get(filters.clone()).unwrap_or_default();
-                    for c in 0..cg {
-                        let (channel, column) = (group * cg + c, (k * cg + c) * F);
-                        let (Some(value), Some(dvalue)) = (xt.get(channel), dxt.get_mut(channel))
-                        else {
-                            continue;
-                        };
-                        let rows = column + filters.start..column + filters.end;
-                        let grad = grads.kernel.as_mut_slice().get_mut(rows.clone());
-                        for (g, dz) in grad.into_iter().flatten().zip(dz) {
-                            *g += value * dz;
-                        }
-                        let column = weights.get(rows).unwrap_or_default();
-                        *dvalue += column.iter().zip(dz).map(|(w, dz)| w * dz).sum::<f32>();
-                    }
-                }
+                accumulate_backward::<C, F, KC, G>(
+                    &self.kernel,
+                    &mut grads.kernel,
+                    k,
+                    (xt, dxt),
+                    &dz,
+                );
             }
         }
         dx
@@ -341,6 +328,37 @@ fn accumulate<const C: usize, const F: usize, const KC: usize, const G: usize>(
             {
                 *zf += v * w;
             }
+        }
+    }
+}
+
+/// The backward pass of [`accumulate`] for tap `k`: from `dz`, the gradient with respect to
+/// the output before the activation, adds `input x dz` into the kernel's gradient `grad`
+/// and `kernel^T dz` into `dx`, the gradient with respect to the tap's input, group by group.
+fn accumulate_backward<const C: usize, const F: usize, const KC: usize, const G: usize>(
+    kernel: &SMatrix<f32, F, KC>,
+    grad: &mut SMatrix<f32, F, KC>,
+    k: usize,
+    (input, dx): (&[f32; C], &mut [f32; C]),
+    dz: &SVector<f32, F>,
+) {
+    let (cg, fg) = (C / G, F / G);
+    let weights = kernel.as_slice();
+    for group in 0..G {
+        let filters = group * fg..(group + 1) * fg;
+        let dz = dz.as_slice().get(filters.clone()).unwrap_or_default();
+        for c in 0..cg {
+            let (channel, column) = (group * cg + c, (k * cg + c) * F);
+            let (Some(value), Some(dvalue)) = (input.get(channel), dx.get_mut(channel)) else {
+                continue;
+            };
+            let rows = column + filters.start..column + filters.end;
+            let gradient = grad.as_mut_slice().get_mut(rows.clone());
+            for (g, dz) in gradient.into_iter().flatten().zip(dz) {
+                *g += value * dz;
+            }
+            let column = weights.get(rows).unwrap_or_default();
+            *dvalue += column.iter().zip(dz).map(|(w, dz)| w * dz).sum::<f32>();
         }
     }
 }
@@ -852,35 +870,15 @@ impl<
         for (b, d) in grads.bias.as_mut_slice().iter_mut().zip(dz.iter()) {
             *b += d;
         }
-        let (cg, fg) = (C / G, F / G);
-        let weights = self.kernel.as_slice();
         let mut inputs = [[0.0_f32; C]; K];
-        let gradient = grads.kernel.as_mut_slice();
         for (k, (dx, input)) in inputs.iter_mut().zip(&tape.taps).enumerate() {
-            for group in 0..G {
-                let filters = group * fg..(group + 1) * fg;
-                let Some(dz) = dz.as_slice().get(filters.clone()) else {
-                    continue;
-                };
-                for c in 0..cg {
-                    let column = (k * cg + c) * F;
-                    let channel = group * cg + c;
-                    let (Some(w), Some(v), Some(d)) = (
-                        weights.get(column + filters.start..column + filters.end),
-                        input.get(channel).copied(),
-                        dx.get_mut(channel),
-                    ) else {
-                        continue;
-                    };
-                    *d = w.iter().zip(dz).map(|(w, g)| w * g).sum();
-                    if let Some(gw) = gradient.get_mut(column + filters.start..column + filters.end)
-                    {
-                        for (gw, g) in gw.iter_mut().zip(dz) {
-                            *gw += v * g;
-                        }
-                    }
-                }
-            }
+            accumulate_backward::<C, F, KC, G>(
+                &self.kernel,
+                &mut grads.kernel,
+                k,
+                (input, dx),
+                &dz,
+            );
         }
         inputs
     }
