@@ -160,9 +160,7 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32>
         x: &SVector<f32, D>,
         tape: &mut super::VectorTape<D>,
     ) -> SVector<f32, D> {
-        let y = self.step(&mut (), x);
-        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
-        y
+        tape.record(x, self.step(&mut (), x))
     }
 
     /// The backward pass with the moving statistics, as Keras computes with

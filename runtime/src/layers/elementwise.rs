@@ -111,9 +111,7 @@ impl<const D: usize, A: Activation, K: ElementwiseKind> Elementwise<D, A, K> {
         x: &SVector<f32, D>,
         tape: &mut super::VectorTape<D>,
     ) -> SVector<f32, D> {
-        let y = self.step(&mut (), x);
-        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
-        y
+        tape.record(x, self.step(&mut (), x))
     }
 
     /// The backward pass: the gradient with respect to the input, from `g`'s with respect to

@@ -19,7 +19,7 @@
 )]
 
 use super::kernel::{self, LANES};
-use nalgebra::SMatrix;
+use nalgebra::{SMatrix, SVector};
 
 /// `grad += dz x^T` for a kernel stored as Keras's transpose (`R` outputs by `C` inputs,
 /// column `j` the weights from input `j`): each column gains `x_j * dz`.
@@ -142,6 +142,14 @@ impl<const D: usize> VectorTape<D> {
         x: [0.0; D],
         y: [0.0; D],
     };
+
+    /// Keeps a call's input `x` and output `y`, and hands `y` on: each such layer's
+    /// `step_train` is its `step` through this.
+    #[inline]
+    pub(crate) fn record(&mut self, x: &SVector<f32, D>, y: SVector<f32, D>) -> SVector<f32, D> {
+        (self.x, self.y) = (x.data.0[0], y.data.0[0]);
+        y
+    }
 }
 
 /// `kernel^T dz` as a dot product per column: for a `Dense` layer, whose few outputs make

@@ -118,9 +118,7 @@ impl<const D: usize, const G: usize, const B: usize, const EPSILON: u32>
         x: &SVector<f32, D>,
         tape: &mut super::VectorTape<D>,
     ) -> SVector<f32, D> {
-        let y = self.step(&mut (), x);
-        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
-        y
+        tape.record(x, self.step(&mut (), x))
     }
 
     /// The backward pass: adds `gamma`'s and `beta`'s gradients to `grads` and returns the

@@ -115,9 +115,7 @@ impl<const D: usize, const INVERT: bool> Normalization<D, INVERT> {
         x: &SVector<f32, D>,
         tape: &mut super::VectorTape<D>,
     ) -> SVector<f32, D> {
-        let y = self.step(&mut (), x);
-        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
-        y
+        tape.record(x, self.step(&mut (), x))
     }
 
     /// The backward pass: the input's gradient, `g / deviation` (`g * deviation` with

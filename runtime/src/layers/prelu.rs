@@ -98,9 +98,7 @@ impl<const D: usize, const A: usize, const SEQUENCE: bool> PRelu<D, A, SEQUENCE>
         x: &SVector<f32, D>,
         tape: &mut super::VectorTape<D>,
     ) -> SVector<f32, D> {
-        let y = self.step(&mut (), x);
-        (tape.x, tape.y) = (x.data.0[0], y.data.0[0]);
-        y
+        tape.record(x, self.step(&mut (), x))
     }
 
     /// The backward pass of Keras's `relu(x) - alpha * relu(-x)`: adds `alpha`'s gradient
