@@ -252,6 +252,47 @@ pub mod __private {
         }
     }
 
+    /// What `backward` needs on a model of any length (`input [_, F]`), whose tape grows
+    /// with the sequence: a heap, with the `std` feature. Without it the generated
+    /// `backward` is bounded by this, so that only a call to it is an error, with this
+    /// message.
+    #[diagnostic::on_unimplemented(
+        message = "`backward` on a model of any length needs a heap: tinyrnn's `std` feature",
+        label = "`{Self}` keeps a tape as long as its input",
+        note = "enable `features = [\"std\"]` on the tinyrnn dependency (it is on by default), or give the model a fixed length (`input [T, F]`), whose tape has a fixed size"
+    )]
+    pub trait HeapTape<'a> {}
+
+    #[cfg(feature = "std")]
+    impl<M: Model> HeapTape<'_> for M {}
+
+    /// `value` repeated `n` times, on the heap: the buffers of `backward` on a model of any
+    /// length.
+    #[cfg(feature = "std")]
+    #[must_use]
+    pub fn filled<T: Clone>(value: T, n: usize) -> Vec<T> {
+        std::vec![value; n]
+    }
+
+    /// Expands to its first braced group with the `std` feature, else to its second: the
+    /// generated code that needs a heap, and what stands in for it without one.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __tinyrnn_with_heap {
+        ({ $($heap:tt)* } { $($no_heap:tt)* }) => { $($heap)* };
+    }
+
+    /// Expands to its first braced group with the `std` feature, else to its second.
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __tinyrnn_with_heap {
+        ({ $($heap:tt)* } { $($no_heap:tt)* }) => { $($no_heap)* };
+    }
+
+    pub use crate::__tinyrnn_with_heap as with_heap;
+
     /// What `Net::boxed_from_flat` needs: a heap, with the `std` feature. Generated code
     /// bounds the method with `for<'a> Self: HeapModel<'a>`, so that without `std` the method
     /// still compiles and only a call to it is an error, with this message.
@@ -297,7 +338,7 @@ pub mod __private {
         heap::boxed_tape()
     }
 
-    /// The crate's only `unsafe` code: three functions, six blocks, each with its `SAFETY`.
+    /// The crate's only `unsafe` code: three functions, seven blocks, each with its `SAFETY`.
     #[cfg(feature = "std")]
     #[allow(
         unsafe_code,
@@ -309,17 +350,18 @@ pub mod __private {
         /// `T::ZERO` in a fresh heap allocation, as [`boxed_zero`]: a model's tape holds
         /// every timestep's values, megabytes for long sequences.
         pub(super) fn boxed_tape<T: tinyrnn_runtime::train::Tape>() -> Box<T> {
-            const {
-                assert!(
-                    !core::mem::needs_drop::<T>(),
-                    "tapes are plain numbers, with no drop glue"
-                );
-            };
             let mut boxed = Box::<T>::new_uninit();
             let p: *mut T = boxed.as_mut_ptr();
-            // SAFETY: as in `boxed_zero`: `p` is valid for writes of one `T`, which has no
-            // drop glue, so the assignment writes the valid value `T::ZERO` and reads nothing.
-            unsafe { *p = T::ZERO };
+            if core::mem::needs_drop::<T>() {
+                // A model of any length's tape (`Vec`s, empty in `ZERO`: a few words).
+                // SAFETY: `p` is valid for writes of one `T` and `write` drops nothing.
+                unsafe { p.write(T::ZERO) };
+            } else {
+                // SAFETY: as in `boxed_zero`: `p` is valid for writes of one `T`, which has
+                // no drop glue, so the assignment writes the valid value `T::ZERO` (straight
+                // from read-only data, never through the stack) and reads nothing.
+                unsafe { *p = T::ZERO };
+            }
             // SAFETY: the allocation was fully initialised by the write above.
             unsafe { boxed.assume_init() }
         }

@@ -1,8 +1,10 @@
 //! Training as Keras 3 trains: its losses and optimizers, one sample and one weight at a
 //! time, without an allocator (`Loss`, `Optimizer`, from the runtime), the models' generated
-//! `backward` (`Train`), and with `std`, [`fit`]: Keras's `model.fit` (issue 16, in
-//! progress: `backward` covers models of `simple_rnn`, `lstm`, `gru`, `dense` and the
-//! training-only layers so far).
+//! `backward` (`Train`), and with `std`, [`fit`]: Keras's `model.fit`. `backward` covers
+//! every layer on an input of a fixed length, without an allocator, and on a sequence of
+//! any length (`input [_, F]`, with `std`: its tape grows with the sequence) every model
+//! whose layers keep the input's length or end in a vector (not the convolutions and
+//! poolings that slide along it).
 //!
 //! ```
 //! use tinyrnn::train::{fit, FitOptions, Loss, Optimizer};
@@ -26,6 +28,29 @@
 //! });
 //! assert_eq!(history.loss.len(), 30);
 //! assert!(history.loss[29] < history.loss[0] / 4.0);
+//! # Ok::<(), tinyrnn::Error>(())
+//! ```
+//!
+//! On a sequence of any length, each sample has its own (`Vec`s; the tape on the heap):
+//!
+//! ```
+//! use tinyrnn::train::{fit, FitOptions, Loss, Optimizer};
+//!
+//! tinyrnn::model! { struct Net; input [_, 1]; gru(3); dense(1); }
+//!
+//! // The sum of 2 to 7 values.
+//! let xs: Vec<Vec<[f32; 1]>> = (0..24)
+//!     .map(|i| (0..2 + i % 6).map(|t| [((i * 7 + t * 3) % 10) as f32 / 10.0 - 0.45]).collect())
+//!     .collect();
+//! let ys: Vec<[f32; 1]> = xs.iter().map(|x| [x.iter().map(|v| v[0]).sum()]).collect();
+//! let mut net = Net::from_flat(&[0.1; Net::PARAMS])?;
+//! let mut grads = Net::ZERO;
+//! let before = net.backward(&xs[0], &ys[0], Loss::MeanSquaredError, &mut grads);
+//! assert!(before > 0.0 && grads.to_flat().iter().any(|g| *g != 0.0));
+//! let options = FitOptions { optimizer: Optimizer::adam(0.05), epochs: 40, batch_size: 4,
+//!     verbose: false, ..Default::default() };
+//! let history = fit(&mut net, &xs, &ys, &options);
+//! assert!(history.loss[39] < history.loss[0] / 4.0);
 //! # Ok::<(), tinyrnn::Error>(())
 //! ```
 
@@ -62,6 +87,7 @@ pub fn boxed_tape<T: Tape>() -> std::boxed::Box<T> {
 #[cfg(feature = "std")]
 mod fitting {
     use super::{Loss, Noise, Optimizer, OptimizerSlots, Train, boxed_tape};
+    use std::borrow::Borrow;
     use std::string::String;
     use std::time::Instant;
     use std::vec::Vec;
@@ -126,7 +152,10 @@ mod fitting {
 
     /// Keras's `model.fit` on `xs` and targets `ys` (the shorter decides how many samples):
     /// for each batch, the mean of its samples' gradients (`backward`) and one optimizer
-    /// step, as Keras's `train_step` does.
+    /// step, as Keras's `train_step` does. `xs` holds the samples as `forward` takes them,
+    /// or anything that borrows as one: on a model of any length (`input [_, F]`),
+    /// `Vec<[f32; F]>`s of their own lengths (and targets as long, for a model that returns
+    /// sequences).
     ///
     /// See the [module's example](super).
     ///
@@ -134,12 +163,12 @@ mod fitting {
     /// If `validation_split` is not in `[0, 1)` or leaves no sample to train on or to
     /// validate with (Keras raises an error there too). Never otherwise for a model that
     /// `model!` generated (its weights always fit its size).
-    pub fn fit<M: Train>(
-        net: &mut M,
-        xs: &[M::Input],
-        ys: &[M::Target],
-        options: &FitOptions,
-    ) -> History {
+    pub fn fit<M, X, Y>(net: &mut M, xs: &[X], ys: &[Y], options: &FitOptions) -> History
+    where
+        M: Train,
+        X: Borrow<M::Input>,
+        Y: Borrow<M::Target>,
+    {
         let all = xs.len().min(ys.len());
         let split = options.validation_split;
         assert!(
@@ -198,8 +227,8 @@ mod fitting {
                 for &i in batch {
                     sum += net.backward_in(
                         &mut tape,
-                        &xs[i],
-                        &ys[i],
+                        xs[i].borrow(),
+                        ys[i].borrow(),
                         options.loss,
                         &mut grads,
                         Some(&mut noise),
@@ -233,8 +262,8 @@ mod fitting {
                         .map(|&i| {
                             net.backward_in(
                                 &mut tape,
-                                &xs[i],
-                                &ys[i],
+                                xs[i].borrow(),
+                                ys[i].borrow(),
                                 options.loss,
                                 &mut scratch,
                                 None,

@@ -327,3 +327,27 @@ fn a_mask_ended_by_a_convolution() {
     let out = net.forward(&x)[0];
     assert!((value - (out - 0.25) * (out - 0.25)).abs() <= 1e-6 * (1.0 + value));
 }
+
+tinyrnn::model! {
+    /// A mask read after a `go_backwards` layer in its stage: the GRU reads the LSTM's
+    /// outputs in reading order, with the mask in time order, as Keras hands them on.
+    struct MaskedAfterTurn;
+    input [6, 2];
+    masking();
+    lstm(3, go_backwards = true, return_sequences = true);
+    gru(2);
+    dense(1);
+}
+
+#[test]
+fn a_mask_read_after_a_go_backwards_layer() {
+    let mut x = sequence::<6, 2>(5);
+    x[0] = [0.0; 2];
+    x[3] = [0.0; 2];
+    check::<MaskedAfterTurn>(&x, &[0.5], Loss::MeanSquaredError, false, 0..0);
+    let net = MaskedAfterTurn::from_flat(&values(MaskedAfterTurn::PARAMS, 22)).unwrap();
+    let mut grads = MaskedAfterTurn::ZERO;
+    let value = net.backward(&x, &[0.5], Loss::MeanSquaredError, &mut grads);
+    let out = net.forward(&x)[0];
+    assert!((value - (out - 0.5) * (out - 0.5)).abs() <= 1e-6 * (1.0 + value));
+}

@@ -312,6 +312,27 @@ macro_rules! gradient_case {
             .collect();
         ids.try_into().unwrap()
     }};
+    // On a model of any length: a `Vec` of the fixture's timesteps.
+    (@input any_features, $x:expr) => {{
+        let (x, _) = rows(&$x);
+        let x: Vec<[f32; Net::FEATURES]> =
+            x.chunks(Net::FEATURES).map(|c| c.try_into().unwrap()).collect();
+        x
+    }};
+    (@input any_ids, $x:expr) => {{
+        let ids: Vec<u32> = $x
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| u32::try_from(v.as_u64().unwrap()).unwrap())
+            .collect();
+        ids
+    }};
+    (@run any_sequence, $net:ident, $x:ident, $y:ident, $loss:ident, $grads:ident) => {{
+        let y: Vec<[f32; Net::OUTPUT_UNITS]> =
+            $y.chunks(Net::OUTPUT_UNITS).map(|c| c.try_into().unwrap()).collect();
+        $net.backward(&$x, &y, $loss, &mut $grads)
+    }};
     (@run vector, $net:ident, $x:ident, $y:ident, $loss:ident, $grads:ident) => {{
         let y: [f32; Net::OUTPUT_UNITS] = $y.clone().try_into().unwrap();
         $net.backward(&$x, &y, $loss, &mut $grads)
@@ -914,5 +935,67 @@ mod more_gradients {
     });
     gradient_case!(87, alpha_dropout_cce, vector, {
         input [4, 2]; gru(3); alpha_dropout(0.1); dense(3, activation = softmax);
+    });
+}
+
+/// Models of any length (`input [_, F]`, Keras's `Input((None, F))`): the tape on the heap,
+/// as long as the sample.
+mod any_length_gradients {
+    use super::*;
+
+    gradient_case!(88, lstm_any, vector, any_features, { input [_, 3]; lstm(4); dense(1); });
+    gradient_case!(89, gru_sequences_any_bce, any_sequence, any_features, {
+        input [_, 2]; gru(3, return_sequences = true); dense(2, activation = sigmoid);
+    });
+    gradient_case!(90, backwards_stack_any, vector, any_features, {
+        input [_, 3];
+        simple_rnn(3, go_backwards = true, return_sequences = true);
+        lstm(2);
+        dense(1);
+    });
+    gradient_case!(91, bidirectional_any_cce, vector, any_features, {
+        input [_, 2]; bidirectional(gru(3)); dense(3, activation = softmax);
+    });
+    gradient_case!(92, masking_sequences_any, any_sequence, any_features, {
+        input [_, 3]; masking(); lstm(3, return_sequences = true); dense(2);
+    });
+    gradient_case!(93, embedding_mask_any, vector, any_ids, {
+        input[_];
+        embedding(10, 4, mask_zero = true);
+        gru(3);
+        dense(1);
+    });
+    gradient_case!(94, masking_backwards_any, vector, any_features, {
+        input [_, 3]; masking(); gru(3, go_backwards = true); dense(1);
+    });
+    gradient_case!(95, norm_dropout_any, vector, any_features, {
+        input [_, 3]; layer_normalization(); dropout(0.3); simple_rnn(4); dense(2);
+    });
+}
+
+/// A mask read after a `go_backwards` layer in its stage: Keras hands the later layers that
+/// layer's outputs in reading order and the mask in time order.
+mod masks_after_go_backwards {
+    use super::*;
+
+    gradient_case!(96, masking_after_backwards, vector, {
+        input [6, 2];
+        masking();
+        gru(3, go_backwards = true, return_sequences = true);
+        lstm(2);
+        dense(1);
+    });
+    gradient_case!(97, masking_after_backwards_sequences, sequence, {
+        input [5, 3];
+        masking();
+        simple_rnn(3, go_backwards = true, return_sequences = true);
+        simple_rnn(2, return_sequences = true);
+    });
+    gradient_case!(98, masking_after_backwards_any, vector, any_features, {
+        input [_, 2];
+        masking();
+        lstm(3, go_backwards = true, return_sequences = true);
+        gru(2);
+        dense(1);
     });
 }

@@ -195,7 +195,7 @@ LOSS_CLASSES = {
 
 
 def model_case(name, dsl, T, F, layers, loss, zero_steps=(), mask_value=0.0,
-               vocab=None):
+               vocab=None, any_length=False):
     """layers: one callable per layer, taking the dtype and returning a fresh
     Keras layer (called after clear_session, so names start from scratch).
 
@@ -204,12 +204,15 @@ def model_case(name, dsl, T, F, layers, loss, zero_steps=(), mask_value=0.0,
                 embedding(..., mask_zero = true) models).
     vocab:      the embedding's input_dim for models that read token ids:
                 keras.Input((T,), dtype="int32"), F is None, x holds ids.
+    any_length: the model's Input has no length (keras.Input((None, F)), the
+                DSL's `input [_, F]`); x still has T timesteps.
     """
     if vocab is not None:
         assert F is None, name
     return {"name": name, "dsl": dsl, "T": T, "F": F, "layers": layers,
             "loss": loss, "zero_steps": tuple(zero_steps),
-            "mask_value": mask_value, "vocab": vocab}
+            "mask_value": mask_value, "vocab": vocab,
+            "any_length": any_length}
 
 
 def k(cls, *args, **kw):
@@ -806,6 +809,74 @@ MODELS = [
         "dense(3, activation = softmax);", 4, 2,
         [k(L.GRU, 3), k(L.AlphaDropout, 0.1),
          k(L.Dense, 3, activation="softmax")], CCE),
+    # ---- 88-95: on a sequence of any length (keras.Input((None, F))) ----
+    model_case(
+        "lstm_any", "input [_, 3]; lstm(4); dense(1);", 9, 3,
+        [k(L.LSTM, 4), k(L.Dense, 1)], MSE, any_length=True),
+    model_case(
+        "gru_sequences_any_bce",
+        "input [_, 2]; gru(3, return_sequences = true); "
+        "dense(2, activation = sigmoid);", 6, 2,
+        [k(L.GRU, 3, return_sequences=True),
+         k(L.Dense, 2, activation="sigmoid")], BCE, any_length=True),
+    model_case(
+        "backwards_stack_any",
+        "input [_, 3]; simple_rnn(3, go_backwards = true, "
+        "return_sequences = true); lstm(2); dense(1);", 7, 3,
+        [k(L.SimpleRNN, 3, go_backwards=True, return_sequences=True),
+         k(L.LSTM, 2), k(L.Dense, 1)], MSE, any_length=True),
+    model_case(
+        "bidirectional_any_cce",
+        "input [_, 2]; bidirectional(gru(3)); "
+        "dense(3, activation = softmax);", 5, 2,
+        [wrap(L.Bidirectional, k(L.GRU, 3)),
+         k(L.Dense, 3, activation="softmax")], CCE, any_length=True),
+    model_case(
+        "masking_sequences_any",
+        "input [_, 3]; masking(); lstm(3, return_sequences = true); "
+        "dense(2);", 8, 3,
+        [k(L.Masking), k(L.LSTM, 3, return_sequences=True), k(L.Dense, 2)],
+        MSE, zero_steps=(1, 4, 7), any_length=True),
+    model_case(
+        "embedding_mask_any",
+        "input [_]; embedding(10, 4, mask_zero = true); gru(3); dense(1);",
+        7, None,
+        [k(L.Embedding, 10, 4, mask_zero=True), k(L.GRU, 3), k(L.Dense, 1)],
+        MSE, vocab=10, zero_steps=(0, 5), any_length=True),
+    model_case(
+        "masking_backwards_any",
+        "input [_, 3]; masking(); gru(3, go_backwards = true); dense(1);", 7, 3,
+        [k(L.Masking), k(L.GRU, 3, go_backwards=True), k(L.Dense, 1)], MSE,
+        zero_steps=(2, 6), any_length=True),
+    model_case(
+        "norm_dropout_any",
+        "input [_, 3]; layer_normalization(); dropout(0.3); simple_rnn(4); "
+        "dense(2);", 6, 3,
+        [k(L.LayerNormalization), k(L.Dropout, 0.3), k(L.SimpleRNN, 4),
+         k(L.Dense, 2)], MSE, any_length=True),
+    # ---- 96-98: a mask read after a go_backwards layer in its stage: Keras
+    # hands the later layers the go_backwards layer's outputs in reading order
+    # and the mask in time order ----
+    model_case(
+        "masking_after_backwards",
+        "input [6, 2]; masking(); gru(3, go_backwards = true, "
+        "return_sequences = true); lstm(2); dense(1);", 6, 2,
+        [k(L.Masking), k(L.GRU, 3, go_backwards=True, return_sequences=True),
+         k(L.LSTM, 2), k(L.Dense, 1)], MSE, zero_steps=(0, 4)),
+    model_case(
+        "masking_after_backwards_sequences",
+        "input [5, 3]; masking(); simple_rnn(3, go_backwards = true, "
+        "return_sequences = true); simple_rnn(2, return_sequences = true);",
+        5, 3,
+        [k(L.Masking),
+         k(L.SimpleRNN, 3, go_backwards=True, return_sequences=True),
+         k(L.SimpleRNN, 2, return_sequences=True)], MSE, zero_steps=(1,)),
+    model_case(
+        "masking_after_backwards_any",
+        "input [_, 2]; masking(); lstm(3, go_backwards = true, "
+        "return_sequences = true); gru(2); dense(1);", 7, 2,
+        [k(L.Masking), k(L.LSTM, 3, go_backwards=True, return_sequences=True),
+         k(L.GRU, 2), k(L.Dense, 1)], MSE, zero_steps=(1, 2), any_length=True),
 ]
 
 
@@ -889,10 +960,11 @@ def build(c, dtype, skip=()):
     """The case's Sequential model; layers of the classes in `skip` left out
     (for the identity and masking cross-checks)."""
     keras.backend.clear_session()
+    T = None if c["any_length"] else c["T"]
     if c["vocab"] is not None:
-        inp = keras.Input((c["T"],), dtype="int32")
+        inp = keras.Input((T,), dtype="int32")
     else:
-        inp = keras.Input((c["T"], c["F"]), dtype=dtype)
+        inp = keras.Input((T, c["F"]), dtype=dtype)
     layers = [mk(dtype) for mk in c["layers"]]
     return keras.Sequential([inp] + [ly for ly in layers
                                      if not isinstance(ly, skip)])
@@ -1142,7 +1214,8 @@ def gen_model(index, c):
     shapes = [list(v.shape) for v in m32.weights]
 
     x = draw_x(rng, c)
-    out_shape = tuple(m32.output_shape[1:])
+    # (The output's own shape: a model of any length declares None timesteps.)
+    out_shape = tuple(m32(x[None], training=False).shape[1:])
     y = make_target(rng, c["loss"], out_shape)
 
     loss32 = LOSS_CLASSES[c["loss"]]("float32")
@@ -1302,8 +1375,8 @@ def gen_model(index, c):
         "loss": c["loss"],
         "loss_path": loss_path,
         "seed": BASE_SEED + SEED_OFFSET + index,
-        "input_shape": [c["T"]] if c["vocab"] is not None
-        else [c["T"], c["F"]],
+        "input_shape": ([None if c["any_length"] else c["T"]]
+                        + ([] if c["vocab"] is not None else [c["F"]])),
     }
     if c["vocab"] is not None:
         rec["input_kind"] = "ids"

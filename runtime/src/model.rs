@@ -60,12 +60,12 @@ pub trait Model: Sized {
 )]
 pub trait Streamable<'a> {}
 
-/// Implemented by no model: `backward` on a model that it does not cover yet requires it,
-/// which turns the call into a compile error carrying this message (issue 16 in progress).
+/// Implemented by no model: `backward` on a model that it does not cover requires it,
+/// which turns the call into a compile error carrying this message.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no backward pass yet",
-    label = "`backward` covers only some models so far",
-    note = "`backward` is generated, so far, for models on an input of a fixed length (`input [T, F]` or `input [T]`), of every layer; the macro's doc for `backward` names what this model lacks"
+    message = "`{Self}` has no backward pass",
+    label = "`backward` does not cover this model",
+    note = "`backward` is generated for every layer on an input of a fixed length (`input [T, F]` or `input [T]`), and on a sequence of any length (`input [_, F]`) unless a convolution or pooling makes the length of what follows; the macro's doc for `backward` names what this model lacks"
 )]
 pub trait Trainable<'a> {}

@@ -380,8 +380,9 @@ impl Step {
 }
 
 /// What a model's `backward` keeps of its forward pass: the type `model!` generates beside
-/// the model (`NetTape`), all numbers, so its `ZERO` can be written straight into a heap
-/// allocation (`tinyrnn::train::boxed_tape`) for long sequences.
+/// the model (`NetTape`). On an input of a fixed length it is all numbers, so its `ZERO` can
+/// be written straight into a heap allocation (`tinyrnn::train::boxed_tape`) for long
+/// sequences; on a sequence of any length it holds `Vec`s that `backward` grows to the input.
 pub trait Tape: Sized {
     /// Before a forward pass: zeros.
     const ZERO: Self;
@@ -389,11 +390,13 @@ pub trait Tape: Sized {
 
 /// A model that `backward` covers, which `fit` trains: `model!` implements it for them.
 pub trait Train: crate::Model + Clone {
-    /// One sample, as `forward` takes it (`[[f32; F]; T]`, or `[u32; T]` of token ids).
-    type Input;
+    /// One sample, as `forward` takes it (`[[f32; F]; T]`, or `[u32; T]` of token ids;
+    /// `[[f32; F]]` on a model of any length).
+    type Input: ?Sized;
     /// One sample's target, as `forward` returns its output (`[f32; N]`, or
-    /// `[[f32; N]; T]` for a model that returns sequences).
-    type Target;
+    /// `[[f32; N]; T]` for a model that returns sequences; `[[f32; N]]` on a model of any
+    /// length, as long as its input).
+    type Target: ?Sized;
     /// The model's tape (`NetTape`).
     type Tape: Tape;
 

@@ -931,13 +931,13 @@ impl Bi {
         let _ = (state, x);
         ::core::unreachable!("the `Streamable` bound cannot hold for this model")
     }
-    /// Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
-    /// respect to every weight into `grads` (a model of the same type, e.g. starting
-    /// from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of
-    /// just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after
-    /// a last `dense` with a sigmoid or softmax is computed from its logits, as Keras
-    /// does. Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on
-    /// the stack.
+    /** Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
+ respect to every weight into `grads` (a model of the same type, e.g. starting
+ from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of
+ just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after
+ a last `dense` with a sigmoid or softmax is computed from its logits, as Keras
+ does. Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on
+ the stack.*/
     pub fn backward(
         &self,
         x: &[[f32; 3]; 8],
@@ -948,10 +948,10 @@ impl Bi {
         let mut tape = BiTape::ZERO;
         self.backward_in(&mut tape, x, y, loss, grads, ::core::option::Option::None)
     }
-    /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
-    /// (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
-    /// `alpha_dropout`, as Keras defines them with `training=True`), drawing from
-    /// `noise`, and the gradient goes through what they drew. `fit` calls this.
+    /** [`Self::backward`] in Keras's training mode: the dropout and noise layers act
+ (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
+ `alpha_dropout`, as Keras defines them with `training=True`), drawing from
+ `noise`, and the gradient goes through what they drew. `fit` calls this.*/
     pub fn backward_training(
         &self,
         x: &[[f32; 3]; 8],
@@ -970,10 +970,10 @@ impl Bi {
             ::core::option::Option::Some(noise),
         )
     }
-    /// [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)
-    /// keeping the forward pass in `tape`, which the caller provides: for long
-    /// sequences, on the heap (`tinyrnn::train::boxed_tape`) rather than the stack
-    /// (`Self::TAPE_BYTES`). The tape's contents before the call do not matter.
+    /** [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)
+ keeping the forward pass in `tape`, which the caller provides: for long
+ sequences, on the heap (`tinyrnn::train::boxed_tape`) rather than the stack
+ (`Self::TAPE_BYTES`). The tape's contents before the call do not matter.*/
     #[allow(
         clippy::large_stack_arrays,
         reason = "the stages' sequences follow from the model's size"

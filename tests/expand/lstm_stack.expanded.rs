@@ -804,21 +804,103 @@ impl Stack {
         let v = self.dense.step(&mut (), &v);
         v.into()
     }
-    /** Not available yet: it reads a sequence of any length (`input [_, F]`), so this model has no backward pass (issue 16 is in
- progress). Calling it is a compile error.*/
-    pub fn backward(
-        &self,
-        x: &[[f32; 4]],
-        y: &[f32; 2],
-        loss: ::tinyrnn::__private::train::Loss,
-        grads: &mut Self,
-    ) -> f32
-    where
-        for<'a> Self: ::tinyrnn::__private::Trainable<'a>,
-    {
-        let _ = (x, y, loss, grads);
-        ::core::unreachable!("the `Trainable` bound cannot hold for this model")
+    ::tinyrnn::__private::with_heap! {
+        { #[doc =
+        " Adds the gradient of `loss` on this one sample (`x`, with target `y`) with\n respect to every weight into `grads` (a model of the same type, e.g. starting\n from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of\n just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after\n a last `dense` with a sigmoid or softmax is computed from its logits, as Keras\n does. Allocates: the tape (`Self::TAPE_BYTES_PER_STEP` bytes per timestep) and the\n stages' sequences, on the heap; `backward_in` with one tape reuses the tape's.\n\n # Panics\n If `x` is empty."]
+        pub fn backward(& self, x : & [[f32; 4]], y : & [f32; 2], loss :
+        ::tinyrnn::__private::train::Loss, grads : & mut Self,) -> f32 { let mut tape =
+        StackTape::ZERO; self.backward_in(& mut tape, x, y, loss, grads,
+        ::core::option::Option::None) } #[doc =
+        " [`Self::backward`] in Keras's training mode: the dropout and noise layers act\n (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,\n `alpha_dropout`, as Keras defines them with `training=True`), drawing from\n `noise`, and the gradient goes through what they drew. `fit` calls this.\n\n # Panics\n If `x` is empty."]
+        pub fn backward_training(& self, x : & [[f32; 4]], y : & [f32; 2], loss :
+        ::tinyrnn::__private::train::Loss, grads : & mut Self, noise : & mut
+        ::tinyrnn::__private::train::Noise,) -> f32 { let mut tape = StackTape::ZERO;
+        self.backward_in(& mut tape, x, y, loss, grads,
+        ::core::option::Option::Some(noise)) } #[doc =
+        " [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)\n keeping the forward pass in `tape`, which the caller provides: one tape for many\n samples allocates its `Vec`s once, for the longest. The tape's contents before the\n call do not matter.\n\n # Panics\n If `x` is empty."]
+        #[allow(clippy::large_stack_arrays, reason =
+        "the stages' sequences follow from the model's size")] pub fn backward_in(& self,
+        tape : & mut StackTape, x : & [[f32; 4]], y : & [f32; 2], loss :
+        ::tinyrnn::__private::train::Loss, grads : & mut Self, noise :
+        ::core::option::Option < & mut ::tinyrnn::__private::train::Noise >,) -> f32 {
+        let t_len = x.len(); ::core::assert!(t_len > 0,
+        "backward: the input has no timesteps"); tape.lstm.clear(); tape.lstm
+        .resize_with(t_len, || < ::tinyrnn::__private::layers::LstmTape < 4, 8, 32 > >
+        ::ZERO); tape.dropout.clear(); tape.dropout.resize_with(t_len, || [0.0_f32; 8]);
+        tape.gru.clear(); tape.gru.resize_with(t_len, || <
+        ::tinyrnn::__private::layers::GruTape < 8, 4, 12 > > ::ZERO); let mut noise =
+        noise; let noisy = noise.is_some(); let _ = (& mut noise, noisy); let mut state =
+        StackState::new(); let in_0 = x; let mut last_0_0 =
+        ::tinyrnn::__private::nalgebra::SVector:: < f32, 4 > ::zeros(); for k in 0..t_len
+        { let v = ::tinyrnn::__private::nalgebra::SVector:: < f32, 4 > ::from(in_0[k]);
+        let _ = & v; let v = self.lstm.step_train(& mut state.lstm, & v, & mut tape
+        .lstm[k]); let v = match noise.as_deref_mut() {
+        ::core::option::Option::Some(noise) => { let _ = & noise; let mut a = v.data
+        .0[0]; ::tinyrnn::__private::train::noise_layers::dropout(& mut a, 0.2f32, noise,
+        & mut tape.dropout[k]); ::tinyrnn::__private::nalgebra::SVector::from(a) }
+        ::core::option::Option::None => v, }; let v = self.gru.step_train(& mut state
+        .gru, & v, & mut tape.gru[k]); last_0_0 = v; } let v = last_0_0; let v = self
+        .dense.step_train(& v, & mut tape.dense); let out_0 = v; let predictions : [f32;
+        2] = out_0.into(); let predictions = & predictions[..]; let from_logits = loss ==
+        ::tinyrnn::__private::train::Loss::CategoricalCrossentropy; let mut gradient =
+        [0.0_f32; 2]; let value = if from_logits { let logits : [f32; 2] = tape.dense.z
+        .into(); loss.gradient_from_logits(& y[..], & logits[..], predictions, 2, & mut
+        gradient) } else { loss.gradient(& y[..], predictions, 2, & mut gradient) }; let
+        g = ::tinyrnn::__private::nalgebra::SVector:: < f32, 2 > ::from_column_slice(&
+        gradient); let g = if from_logits { self.dense.backward_z(& tape.dense, & g, &
+        mut grads.dense) } else { self.dense.backward(& tape.dense, & g, & mut grads
+        .dense) }; let end_0 = g; let mut dh_lstm =
+        ::tinyrnn::__private::nalgebra::SVector:: < f32, 8 > ::zeros(); let mut dc_lstm =
+        ::tinyrnn::__private::nalgebra::SVector:: < f32, 8 > ::zeros(); let
+        transposed_lstm = self.lstm.transposed(false); let mut dh_gru =
+        ::tinyrnn::__private::nalgebra::SVector:: < f32, 4 > ::zeros(); let
+        transposed_gru = self.gru.transposed(true); for k in (0..t_len).rev() { let g =
+        if k + 1 == t_len { end_0 } else { ::tinyrnn::__private::nalgebra::SVector:: <
+        f32, 4 > ::zeros() }; let (g, dh) = self.gru.backward_step(& transposed_gru, &
+        mut tape.gru[k], & (g + dh_gru)); dh_gru = dh; let g = if noisy { g
+        .component_mul(& ::tinyrnn::__private::nalgebra::SVector::from(tape.dropout[k]))
+        } else { g }; let back = self.lstm.backward_step(& transposed_lstm, & mut tape
+        .lstm[k], & (g + dh_lstm), & dc_lstm); (dh_lstm, dc_lstm) = (back.h, back.c); let
+        g = back.x; let _ = g; } grads.lstm.add_gradients(& tape.lstm); grads.gru
+        .add_gradients(& tape.gru); value } #[doc =
+        r" The bytes of the tape `backward` keeps, beside its `Vec`s' contents."] pub
+        const TAPE_BYTES : usize = ::core::mem::size_of:: < StackTape > (); #[doc =
+        r" The bytes the tape `backward` keeps grows by per timestep, on the heap."] pub
+        const TAPE_BYTES_PER_STEP : usize = 0 + ::core::mem::size_of:: <
+        ::tinyrnn::__private::layers::LstmTape < 4, 8, 32 > > () + ::core::mem::size_of::
+        < [f32; 8] > () + ::core::mem::size_of:: < ::tinyrnn::__private::layers::GruTape
+        < 8, 4, 12 > > (); } { #[doc =
+        " Not available: it reads a sequence of any length, whose tape grows on the heap: tinyrnn's `std` feature, so this model has no backward pass. Calling it is a compile\n error."]
+        pub fn backward(& self, x : & [[f32; 4]], y : & [f32; 2], loss :
+        ::tinyrnn::__private::train::Loss, grads : & mut Self,) -> f32 where for < 'a >
+        Self : ::tinyrnn::__private::HeapTape < 'a >, { let _ = (x, y, loss, grads);
+        ::core::unreachable!("the bound cannot hold for this model") } }
     }
+}
+::tinyrnn::__private::with_heap! {
+    { #[doc =
+    " What `Stack::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence, in `Vec`s as long as the sequence (`Stack::TAPE_BYTES_PER_STEP` bytes per timestep, on the heap)."]
+    #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+    #[allow(dead_code, reason =
+    "built by `backward` only, which a program may not call")] pub struct StackTape {
+    #[doc = " This layer's tape."] pub lstm : ::tinyrnn::__private::Vec <
+    ::tinyrnn::__private::layers::LstmTape < 4, 8, 32 > >, #[doc = " This layer's tape."]
+    pub dropout : ::tinyrnn::__private::Vec < [f32; 8] >, #[doc = " This layer's tape."]
+    pub gru : ::tinyrnn::__private::Vec < ::tinyrnn::__private::layers::GruTape < 8, 4,
+    12 > >, #[doc = " This layer's tape."] pub dense :
+    ::tinyrnn::__private::layers::DenseTape < 4, 2 >, }
+    #[allow(clippy::large_stack_arrays, reason =
+    "the tape's size follows from the model's")] impl StackTape { #[doc =
+    r" Before a forward pass: zeros."] pub const ZERO : Self = Self { lstm :
+    ::tinyrnn::__private::Vec::new(), dropout : ::tinyrnn::__private::Vec::new(), gru :
+    ::tinyrnn::__private::Vec::new(), dense : < ::tinyrnn::__private::layers::DenseTape <
+    4, 2 > > ::ZERO, }; } impl ::tinyrnn::__private::train::Tape for StackTape { const
+    ZERO : Self = Self::ZERO; } impl ::tinyrnn::__private::train::Train for Stack { type
+    Input = [[f32; 4]]; type Target = [f32; 2]; type Tape = StackTape; fn backward_in(&
+    self, tape : & mut StackTape, x : & [[f32; 4]], y : & [f32; 2], loss :
+    ::tinyrnn::__private::train::Loss, grads : & mut Self, noise : ::core::option::Option
+    < & mut ::tinyrnn::__private::train::Noise >,) -> f32 { Stack::backward_in(self,
+    tape, x, y, loss, grads, noise) } } } {}
 }
 impl ::tinyrnn::__private::Model for Stack {
     type State = StackState;

@@ -1,10 +1,13 @@
-// `backward` is generated for models of a fixed length so far (issue 16 in progress); on a
-// model of any length (`input [_, F]`), calling it is a compile error that says so.
+// `backward` is generated for every model of a fixed length and for models of any length
+// (`input [_, F]`) whose layers keep the length; a convolution or pooling on a sequence of
+// any length makes a length known only at run time, which `backward` does not cover yet:
+// calling it is a compile error that says so.
 use tinyrnn::train::Loss;
 
 tinyrnn::model! {
     struct Net;
     input [_, 3];
+    conv1d(4, 3, padding = causal);
     lstm(4);
     dense(1);
 }

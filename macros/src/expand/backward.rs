@@ -1,15 +1,18 @@
-//! The generated `backward` (issue 16, in progress): the model's forward pass keeping each
-//! layer's tape, the loss's gradient, then the layers' backward passes in reverse order and
-//! back through time, adding every weight's gradient into a model of the same type.
+//! The generated `backward` (issue 16): the model's forward pass keeping each layer's tape,
+//! the loss's gradient, then the layers' backward passes in reverse order and back through
+//! time, adding every weight's gradient into a model of the same type.
 //!
-//! So far for models of `simple_rnn`, `lstm` and `gru` (`go_backwards` too), `bidirectional`
-//! around them (every merge mode), `dense`, `time_distributed(dense)`, the activation and
-//! normalization layers, `conv1d` (but a causal one of stride 1, which streams), the
-//! poolings, `zero_padding1d`, `cropping1d`, `up_sampling1d`, `repeat_vector`, `flatten`,
-//! `reshape` and the training-only layers (the identity; in training mode,
-//! `backward_training`, as Keras draws them), on an input of a fixed length, with masks
-//! only where no layer reads or makes a whole sequence. Other models get a `backward` whose
-//! call is a compile error that says so.
+//! For every layer on an input of a fixed length: `simple_rnn`, `lstm` and `gru`
+//! (`go_backwards` too), `bidirectional` around them (every merge mode), `dense`,
+//! `time_distributed`, the activation and normalization layers, `embedding`, `conv1d`
+//! (a causal one of stride 1 streaming, as in `step`), the poolings, `zero_padding1d`,
+//! `cropping1d`, `up_sampling1d`, `repeat_vector`, `flatten`, `reshape` and the
+//! training-only layers (the identity; in training mode, `backward_training`, as Keras
+//! draws them), with masks from the first layer. On a sequence of any length
+//! (`input [_, F]`) the same, but for the windows and poolings whose output's length
+//! follows the input's: the stages' tapes and sequences are `Vec`s as long as the input,
+//! so it needs `std` (`with_heap!`). Other models get a `backward` whose call is a
+//! compile error that says why.
 //!
 //! The layers run in sections and stages as in `forward`. A section is the run of layers
 //! over one sequence: the input's, or the one its source layer (`conv1d`, a pooling, a
@@ -32,26 +35,23 @@ use syn::Ident;
 /// Why `backward` is not generated for this model yet, if it is not.
 pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
     if m.timesteps.is_none() {
-        return Some("it reads a sequence of any length (`input [_, F]`)".to_owned());
+        // The tape grows with the sequence: on the heap, which `std` gives.
+        let windows = m.layers.iter().find(|l| {
+            l.gated || l.kind.slides_window() || l.kind.pools_globally() || l.flatten_len > 1
+        });
+        if let Some(l) = windows {
+            return Some(format!(
+                "it reads a sequence of any length (`input [_, F]`) through a window or pooling (`{}`) whose output's length follows the input's",
+                l.field
+            ));
+        }
     }
     let source = |l: &Layer| l.kind == Kind::Masking || (l.kind == Kind::Embedding && l.mask_zero);
     if m.layers.iter().skip(1).any(source) {
         return Some("its mask does not come from its first layer".to_owned());
     }
-    // A mask ends at a convolution, a pooling, `flatten`, `reshape` and `repeat_vector`
-    // (Keras drops or ends it there), so only the first section's layers read it.
-    let masks = super::forward::masked(m);
-    // Masks are read by timestep: by the recurrent layers (a `go_backwards` one or a
-    // `bidirectional` too) and a global average, not yet by the layers after a
-    // `go_backwards` one in its stage (Keras hands them the mask in time order, their
-    // inputs in reading order).
-    let after_turn = m.sections.iter().flat_map(|s| &s.stages).any(|stage| {
-        let turn = stage.layers.clone().find(|&i| m.layers[i].go_backwards);
-        turn.is_some_and(|g| (g + 1..stage.layers.end).any(|i| masks.reads[i]))
-    });
-    if after_turn {
-        return Some("a mask reaches a layer after a `go_backwards` one in its stage".to_owned());
-    }
+    // (A mask ends at a convolution, a pooling, `flatten`, `reshape` and `repeat_vector`,
+    // where Keras drops or ends it, so only the first section's layers read it.)
     let rnn = |l: &Layer| matches!(l.kind, Kind::SimpleRnn | Kind::Lstm | Kind::Gru);
     m.layers.iter().find_map(|l| {
         let ok = match l.kind {
@@ -212,38 +212,17 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let units = lit(m.output_units());
     let features = lit(m.features);
     if let Some(why) = why_not_trainable(m) {
-        let doc = format!(
-            " Not available yet: {why}, so this model has no backward pass (issue 16 is in\n progress). Calling it is a compile error."
-        );
-        let y_type = if m.returns_sequences() {
-            quote!(&[[f32; #units]])
-        } else {
-            quote!(&[f32; #units])
-        };
-        let methods = quote! {
-            #[doc = #doc]
-            pub fn backward(
-                &self,
-                x: &[[f32; #features]],
-                y: #y_type,
-                loss: ::tinyrnn::__private::train::Loss,
-                grads: &mut Self,
-            ) -> f32
-            where
-                for<'a> Self: ::tinyrnn::__private::Trainable<'a>,
-            {
-                let _ = (x, y, loss, grads);
-                ::core::unreachable!("the `Trainable` bound cannot hold for this model")
-            }
-        };
-        return (methods, TokenStream::new());
+        let bound = quote!(::tinyrnn::__private::Trainable<'a>);
+        return (untrainable(m, &why, &bound), TokenStream::new());
     }
+    let any_len = m.timesteps.is_none();
     let t_len = m.timesteps.unwrap_or(0);
     let steps = lit(t_len);
-    let x_type = if m.tokens {
-        quote!([u32; #steps])
-    } else {
-        quote!([[f32; #features]; #steps])
+    let x_type = match (m.tokens, any_len) {
+        (true, false) => quote!([u32; #steps]),
+        (true, true) => quote!([u32]),
+        (false, false) => quote!([[f32; #features]; #steps]),
+        (false, true) => quote!([[f32; #features]]),
     };
     let masks = super::forward::masked(m);
     // The section of each layer (a section's source is its first), and the timesteps of
@@ -256,6 +235,26 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         }
     }
     let section_steps = |n: usize| m.sections[n].timesteps.unwrap_or(0);
+    // Section `n`'s number of timesteps in the generated code: a literal, or `t_len` (the
+    // input's length) on a model of any length; and a buffer of one value per timestep
+    // (on the heap there).
+    let steps_of = |n: usize| -> TokenStream {
+        m.sections[n].timesteps.map_or_else(
+            || quote!(t_len),
+            |t| {
+                let t = lit(t);
+                quote!(#t)
+            },
+        )
+    };
+    let buffer = |zero: TokenStream, n: usize| -> TokenStream {
+        if m.sections[n].timesteps.is_some() {
+            let steps = steps_of(n);
+            quote!([#zero; #steps])
+        } else {
+            quote!(::tinyrnn::__private::filled(#zero, t_len))
+        }
+    };
     let in_stage = |i: usize| {
         m.sections
             .iter()
@@ -278,6 +277,9 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     // directions of a `bidirectional` apart.
     let mut tape_fields = Vec::new();
     let mut tape_zero = Vec::new();
+    // A model of any length: its stages' tapes are `Vec`s, grown to the sequence.
+    let mut tape_grow = Vec::new();
+    let mut step_sizes = Vec::new();
     for (i, l) in m.layers.iter().enumerate() {
         if !taped(l) {
             continue;
@@ -301,7 +303,16 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             vec![l.field.clone()]
         };
         for f in fields {
-            if in_stage(i) {
+            if in_stage(i) && m.sections[section_of[i]].timesteps.is_none() {
+                // As long as the sequence: sized by `backward_in`.
+                tape_fields.push(quote!(pub #f: ::tinyrnn::__private::Vec<#ty>));
+                tape_zero.push(quote!(#f: ::tinyrnn::__private::Vec::new()));
+                tape_grow.push(quote! {
+                    tape.#f.clear();
+                    tape.#f.resize_with(t_len, || #zero);
+                });
+                step_sizes.push(quote!(::core::mem::size_of::<#ty>()));
+            } else if in_stage(i) {
                 let steps = lit(section_steps(section_of[i]));
                 tape_fields.push(quote!(pub #f: [#ty; #steps]));
                 tape_zero.push(quote!(#f: [#zero; #steps]));
@@ -355,9 +366,11 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             // the tape's gradients zero (the weights get nothing from it).
             k if k.is_recurrent() && !bidirectional(l) && masks.reads[i] => {
                 let ty = tape_type(l);
-                // A `go_backwards` layer reads timestep T - 1 - k at its step k.
+                // A `go_backwards` layer reads timestep T - 1 - k at its step k; the layers
+                // after it in its stage read its k-th output there, with the mask of
+                // timestep k (Keras passes its mask on in time order).
                 let at = if l.go_backwards {
-                    let steps_lit = lit(m.timesteps.unwrap_or(0));
+                    let steps_lit = steps_of(0);
                     quote!(#steps_lit - 1 - k)
                 } else {
                     quote!(k)
@@ -447,7 +460,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     };
     for (n, section) in m.sections.iter().enumerate() {
         let stages = &section.stages;
-        let steps = lit(section_steps(n));
+        let steps = steps_of(n);
         let input = format_ident!("in_{}", n);
         let made = match section.source {
             None => quote!(x),
@@ -502,7 +515,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 quote!(#last = v;)
             };
             let mut prelude = if out.seq_out {
-                quote!(let mut #seq = [[0.0_f32; #w_out]; #steps];)
+                let seq_buffer = buffer(quote!([0.0_f32; #w_out]), n);
+                quote!(let mut #seq = #seq_buffer;)
             } else {
                 quote!(let mut #last = #vector::<f32, #w_out>::zeros();)
             };
@@ -560,9 +574,10 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                     quote!(self.#f.forward_layer.step_train(&mut state.#f.0, &v, &mut tape.#fwd[k]))
                 };
                 // The backward direction first, its outputs aligned in time (Keras's order).
+                let direction_buffer = buffer(quote!([0.0_f32; #h]), n);
                 prelude.extend(quote! {
-                    let mut #bwd_out = [[0.0_f32; #h]; #steps];
-                    let mut #fwd_out = [[0.0_f32; #h]; #steps];
+                    let mut #bwd_out = #direction_buffer;
+                    let mut #fwd_out = #direction_buffer;
                     for k in 0..#steps {
                         let t = #steps - 1 - k;
                         let v = #vector::<f32, #w_in>::from(#src[t]);
@@ -645,7 +660,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             });
         }
     }
-    let out_steps = lit(section_steps(last_section));
+    let out_steps = steps_of(last_section);
     let out_vector = format_ident!("out_{}", last_section);
     let (predictions, truth) = if sequences {
         let all = whole(last_section);
@@ -685,11 +700,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         }
         _ => quote!(false),
     };
+    let logits_buffer = buffer(quote!([0.0_f32; #units]), last_section);
     let logits = match last {
         Some(layer) if in_stage(last_index) => {
             let f = &layer.field;
             quote! {
-                let mut logits = [[0.0_f32; #units]; #out_steps];
+                let mut logits = #logits_buffer;
                 for (z, tape) in logits.iter_mut().zip(tape.#f.iter()) {
                     *z = tape.#logits_field.into();
                 }
@@ -779,7 +795,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 let code = recurrent_back(k, &quote!(self.#f), &slot, (&dh, &dc), &tr);
                 if masks.reads[i] {
                     let at = if l.go_backwards {
-                        let steps_lit = lit(m.timesteps.unwrap_or(0));
+                        let steps_lit = steps_of(0);
                         quote!(#steps_lit - 1 - k)
                     } else {
                         quote!(k)
@@ -883,8 +899,9 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         if n == last_section && sequences {
             let w = lit(m.output_units());
             let d = d_whole(n);
+            let d_buffer = buffer(quote!([0.0_f32; #w]), n);
             quote! {
-                let mut #d = [[0.0_f32; #w]; #out_steps];
+                let mut #d = #d_buffer;
                 for (d, g) in #d.as_flattened_mut().iter_mut().zip(gradient.iter()) {
                     *d = *g;
                 }
@@ -942,7 +959,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             continue;
         }
         let stages = &section.stages;
-        let steps = lit(section_steps(n));
+        let steps = steps_of(n);
         backward_stages.extend(section_entry(n));
         for (s, stage) in stages.iter().enumerate().rev() {
             if !stage_runs(stage) {
@@ -992,8 +1009,9 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                     // The gradients with respect to its earlier timesteps' inputs, handed
                     // on by later timesteps' taps until the loop reaches them.
                     let pending = format_ident!("pending_{}", f);
-                    let (channels, length) = (lit(l.input), lit(l.timesteps.unwrap_or(0)));
-                    setup.extend(quote!(let mut #pending = [[0.0_f32; #channels]; #length];));
+                    let channels = lit(l.input);
+                    let pending_buffer = buffer(quote!([0.0_f32; #channels]), n);
+                    setup.extend(quote!(let mut #pending = #pending_buffer;));
                 }
             }
             let rest_back = (rest_start..stage.layers.end)
@@ -1016,7 +1034,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 }
             };
             let keep_input = (s > 0 || n > 0) && needs_input(stage.layers.start);
-            let d_in_decl = keep_input.then(|| quote!(let mut #d_in = [[0.0_f32; #w_in]; #steps];));
+            let d_in_buffer = buffer(quote!([0.0_f32; #w_in]), n);
+            let d_in_decl = keep_input.then(|| quote!(let mut #d_in = #d_in_buffer;));
             let mut head_back = TokenStream::new();
             let mut after = TokenStream::new();
             if bidirectional(first) {
@@ -1057,7 +1076,8 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                         };
                     }
                 };
-                setup.extend(quote!(let mut #g_back = [[0.0_f32; #h]; #steps];));
+                let g_back_buffer = buffer(quote!([0.0_f32; #h]), n);
+                setup.extend(quote!(let mut #g_back = #g_back_buffer;));
                 let fwd_step = recurrent_back(
                     inner.kind,
                     &quote!(self.#f.forward_layer),
@@ -1161,12 +1181,17 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             backward_stages.extend(source_back(n, r));
         }
     }
-    let grad_len = if sequences {
-        section_steps(last_section) * m.output_units()
+    let gradient_decl = if sequences && m.sections[last_section].timesteps.is_none() {
+        quote!(let mut gradient = ::tinyrnn::__private::filled(0.0_f32, t_len * #units);)
     } else {
-        m.output_units()
+        let grad_len = if sequences {
+            section_steps(last_section) * m.output_units()
+        } else {
+            m.output_units()
+        };
+        let grad_len = lit(grad_len);
+        quote!(let mut gradient = [0.0_f32; #grad_len];)
     };
-    let grad_len = lit(grad_len);
     let state_decl = m
         .layers
         .iter()
@@ -1184,12 +1209,18 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let output_masked = alive && sequences;
     let keep_decl = (output_masked || masks.reads.iter().any(|r| *r)).then(|| {
         let keep = super::forward::keep_at(m, &quote!(p));
-        quote!(let keep: [bool; #steps] = ::core::array::from_fn(|p| #keep);)
+        if any_len {
+            quote! {
+                let keep: ::tinyrnn::__private::Vec<bool> = (0..t_len).map(|p| #keep).collect();
+            }
+        } else {
+            quote!(let keep: [bool; #steps] = ::core::array::from_fn(|p| #keep);)
+        }
     });
     let loss_code = if output_masked {
         quote! {
             #[allow(clippy::cast_precision_loss, reason = "counts of timesteps")]
-            let (steps, kept) = (#steps as f32, keep.iter().filter(|k| **k).count() as f32);
+            let (steps, kept) = (#out_steps as f32, keep.iter().filter(|k| **k).count() as f32);
             let weight = if kept > 0.0 { steps / kept } else { 0.0 };
             #logits
             let mut total = 0.0_f32;
@@ -1219,22 +1250,87 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             };
         }
     };
-    let tape_doc = format!(
-        " What `{name}::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence ({t_len} timesteps). `{name}::TAPE_BYTES` bytes, on the stack during `backward`."
-    );
-    let y_type = if sequences {
-        quote!(&[[f32; #units]; #out_steps])
+    let tape_doc = if any_len {
+        format!(
+            " What `{name}::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence, in `Vec`s as long as the sequence (`{name}::TAPE_BYTES_PER_STEP` bytes per timestep, on the heap)."
+        )
     } else {
-        quote!(&[f32; #units])
+        format!(
+            " What `{name}::backward` keeps of its forward pass for the backward pass: each layer's inputs, pre-activations and outputs, per timestep for the layers of the sequence ({t_len} timesteps). `{name}::TAPE_BYTES` bytes, on the stack during `backward`."
+        )
+    };
+    let (y_type, target) = match (sequences, m.sections[last_section].timesteps) {
+        (false, _) => (quote!(&[f32; #units]), quote!([f32; #units])),
+        (true, Some(_)) => (
+            quote!(&[[f32; #units]; #out_steps]),
+            quote!([[f32; #units]; #out_steps]),
+        ),
+        (true, None) => (quote!(&[[f32; #units]]), quote!([[f32; #units]])),
+    };
+    // A model of any length: the tapes grown to the sequence; its target as long.
+    let grow = any_len.then(|| {
+        let same_len = sequences.then(|| {
+            quote! {
+                ::core::assert_eq!(
+                    y.len(),
+                    t_len,
+                    "backward: the target has {} timesteps, the input {}",
+                    y.len(),
+                    t_len
+                );
+            }
+        });
+        quote! {
+            let t_len = x.len();
+            ::core::assert!(t_len > 0, "backward: the input has no timesteps");
+            #same_len
+            #( #tape_grow )*
+        }
+    });
+    let (costs, panics) = if any_len {
+        (
+            " Allocates: the tape (`Self::TAPE_BYTES_PER_STEP` bytes per timestep) and the\n stages' sequences, on the heap; `backward_in` with one tape reuses the tape's.",
+            if sequences {
+                "\n\n # Panics\n If `x` is empty or `y` is not as long as `x`."
+            } else {
+                "\n\n # Panics\n If `x` is empty."
+            },
+        )
+    } else {
+        (
+            " Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on\n the stack.",
+            "",
+        )
+    };
+    let backward_doc = format!(
+        " Adds the gradient of `loss` on this one sample (`x`, with target `y`) with\n respect to every weight into `grads` (a model of the same type, e.g. starting\n from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of\n just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after\n a last `dense` with a sigmoid or softmax is computed from its logits, as Keras\n does.{costs}{panics}"
+    );
+    let training_doc = format!(
+        " [`Self::backward`] in Keras's training mode: the dropout and noise layers act\n (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,\n `alpha_dropout`, as Keras defines them with `training=True`), drawing from\n `noise`, and the gradient goes through what they drew. `fit` calls this.{panics}"
+    );
+    let in_doc = if any_len {
+        format!(
+            " [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)\n keeping the forward pass in `tape`, which the caller provides: one tape for many\n samples allocates its `Vec`s once, for the longest. The tape's contents before the\n call do not matter.{panics}"
+        )
+    } else {
+        " [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)\n keeping the forward pass in `tape`, which the caller provides: for long\n sequences, on the heap (`tinyrnn::train::boxed_tape`) rather than the stack\n (`Self::TAPE_BYTES`). The tape's contents before the call do not matter.".to_owned()
+    };
+    let sizes = if any_len {
+        quote! {
+            /// The bytes of the tape `backward` keeps, beside its `Vec`s' contents.
+            pub const TAPE_BYTES: usize = ::core::mem::size_of::<#tape_name>();
+
+            /// The bytes the tape `backward` keeps grows by per timestep, on the heap.
+            pub const TAPE_BYTES_PER_STEP: usize = 0 #( + #step_sizes )*;
+        }
+    } else {
+        quote! {
+            /// The bytes of the tape `backward` keeps on the stack.
+            pub const TAPE_BYTES: usize = ::core::mem::size_of::<#tape_name>();
+        }
     };
     let methods = quote! {
-        /// Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
-        /// respect to every weight into `grads` (a model of the same type, e.g. starting
-        /// from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of
-        /// just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after
-        /// a last `dense` with a sigmoid or softmax is computed from its logits, as Keras
-        /// does. Allocates nothing: the tape of the forward pass (`Self::TAPE_BYTES`) is on
-        /// the stack.
+        #[doc = #backward_doc]
         pub fn backward(
             &self,
             x: &#x_type,
@@ -1246,10 +1342,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             self.backward_in(&mut tape, x, y, loss, grads, ::core::option::Option::None)
         }
 
-        /// [`Self::backward`] in Keras's training mode: the dropout and noise layers act
-        /// (`dropout`, `spatial_dropout1d`, `gaussian_noise`, `gaussian_dropout`,
-        /// `alpha_dropout`, as Keras defines them with `training=True`), drawing from
-        /// `noise`, and the gradient goes through what they drew. `fit` calls this.
+        #[doc = #training_doc]
         pub fn backward_training(
             &self,
             x: &#x_type,
@@ -1262,10 +1355,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             self.backward_in(&mut tape, x, y, loss, grads, ::core::option::Option::Some(noise))
         }
 
-        /// [`Self::backward`] (`noise` `None`) or [`Self::backward_training`] (`Some`)
-        /// keeping the forward pass in `tape`, which the caller provides: for long
-        /// sequences, on the heap (`tinyrnn::train::boxed_tape`) rather than the stack
-        /// (`Self::TAPE_BYTES`). The tape's contents before the call do not matter.
+        #[doc = #in_doc]
         #[allow(
             clippy::large_stack_arrays,
             reason = "the stages' sequences follow from the model's size"
@@ -1279,6 +1369,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             grads: &mut Self,
             noise: ::core::option::Option<&mut ::tinyrnn::__private::train::Noise>,
         ) -> f32 {
+            #grow
             let mut noise = noise;
             let noisy = noise.is_some();
             let _ = (&mut noise, noisy);
@@ -1288,14 +1379,13 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             #forward_stages
             #predictions
             let from_logits = #from_logits;
-            let mut gradient = [0.0_f32; #grad_len];
+            #gradient_decl
             #loss_code
             #backward_stages
             value
         }
 
-        /// The bytes of the tape `backward` keeps on the stack.
-        pub const TAPE_BYTES: usize = ::core::mem::size_of::<#tape_name>();
+        #sizes
     };
     let vis = &m.vis;
     let items = quote! {
@@ -1321,25 +1411,16 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         impl ::tinyrnn::__private::train::Tape for #tape_name {
             const ZERO: Self = Self::ZERO;
         }
-    };
-    let input = x_type.clone();
-    let target = if sequences {
-        quote!([[f32; #units]; #out_steps])
-    } else {
-        quote!([f32; #units])
-    };
-    let items = quote! {
-        #items
 
         impl ::tinyrnn::__private::train::Train for #name {
-            type Input = #input;
+            type Input = #x_type;
             type Target = #target;
             type Tape = #tape_name;
 
             fn backward_in(
                 &self,
                 tape: &mut #tape_name,
-                x: &#input,
+                x: &#x_type,
                 y: &#target,
                 loss: ::tinyrnn::__private::train::Loss,
                 grads: &mut Self,
@@ -1349,5 +1430,56 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             }
         }
     };
+    if any_len {
+        // Its tape is on the heap: without `std`, `backward` is a compile error that says so.
+        let stub = untrainable(
+            m,
+            "it reads a sequence of any length, whose tape grows on the heap: tinyrnn's `std` feature",
+            &quote!(::tinyrnn::__private::HeapTape<'a>),
+        );
+        let methods = quote! {
+            ::tinyrnn::__private::with_heap! { { #methods } { #stub } }
+        };
+        let items = quote! {
+            ::tinyrnn::__private::with_heap! { { #items } {} }
+        };
+        return (methods, items);
+    }
     (methods, items)
+}
+
+/// The `backward` of a model that has none: a method whose call is a compile error (its
+/// `bound` cannot hold), documented with `why`.
+fn untrainable(m: &Model, why: &str, bound: &TokenStream) -> TokenStream {
+    let units = lit(m.output_units());
+    let features = lit(m.features);
+    let doc = format!(
+        " Not available: {why}, so this model has no backward pass. Calling it is a compile\n error."
+    );
+    let y_type = if m.returns_sequences() {
+        quote!(&[[f32; #units]])
+    } else {
+        quote!(&[f32; #units])
+    };
+    let x_type = if m.tokens {
+        quote!(&[u32])
+    } else {
+        quote!(&[[f32; #features]])
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn backward(
+            &self,
+            x: #x_type,
+            y: #y_type,
+            loss: ::tinyrnn::__private::train::Loss,
+            grads: &mut Self,
+        ) -> f32
+        where
+            for<'a> Self: #bound,
+        {
+            let _ = (x, y, loss, grads);
+            ::core::unreachable!("the bound cannot hold for this model")
+        }
+    }
 }

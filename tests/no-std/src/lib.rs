@@ -67,6 +67,38 @@ pub fn run_tokens(ids: &[u32; 12]) -> f32 {
     net.forward(ids)[0] + checked
 }
 
+tinyrnn::model! {
+    /// A sequence of any length: `forward` without std (its `backward`, whose tape grows
+    /// with the sequence, needs std's heap: calling it here is a compile error).
+    pub struct AnyLength;
+    input [_, 3];
+    masking();
+    lstm(4);
+    dense(1);
+}
+
+/// `forward` on a sequence of any length without std.
+#[must_use]
+pub fn run_any(x: &[[f32; 3]]) -> f32 {
+    AnyLength::ZERO.forward(x)[0]
+}
+
+/// One SGD step of the founding model without std: `backward`'s tape on the stack.
+pub fn train_step(net: &mut Net, x: &[[f32; 3]; 50], y: f32) -> f32 {
+    let mut grads = Net::ZERO;
+    let loss = net.backward(x, &[y], tinyrnn::train::Loss::MeanSquaredError, &mut grads);
+    let (mut weights, mut gradient) = ([0.0; Net::PARAMS], [0.0; Net::PARAMS]);
+    if net.write_flat(&mut weights).is_ok() && grads.write_flat(&mut gradient).is_ok() {
+        for (w, g) in weights.iter_mut().zip(gradient) {
+            *w -= 0.01 * g;
+        }
+        if let Ok(updated) = Net::from_flat(&weights) {
+            *net = updated;
+        }
+    }
+    loss
+}
+
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
