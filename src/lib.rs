@@ -266,6 +266,34 @@ pub mod __private {
     #[cfg(feature = "std")]
     impl<M: Model> HeapTape<'_> for M {}
 
+    /// What a convolution on a sequence of any length keeps for `backward`: each output's
+    /// pre-activation and activation, as many as its windows make.
+    #[cfg(feature = "std")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SlideTape<const F: usize> {
+        /// Each output before the activation.
+        pub z: Vec<[f32; F]>,
+        /// Each output.
+        pub y: Vec<[f32; F]>,
+    }
+
+    #[cfg(feature = "std")]
+    impl<const F: usize> SlideTape<F> {
+        /// Before a forward pass: empty.
+        pub const ZERO: Self = Self {
+            z: Vec::new(),
+            y: Vec::new(),
+        };
+
+        /// Room for `outputs` outputs, zeros.
+        pub fn resize(&mut self, outputs: usize) {
+            for v in [&mut self.z, &mut self.y] {
+                v.clear();
+                v.resize(outputs, [0.0; F]);
+            }
+        }
+    }
+
     /// `value` repeated `n` times, on the heap: the buffers of `backward` on a model of any
     /// length.
     #[cfg(feature = "std")]

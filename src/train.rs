@@ -2,9 +2,7 @@
 //! time, without an allocator (`Loss`, `Optimizer`, from the runtime), the models' generated
 //! `backward` (`Train`), and with `std`, [`fit`]: Keras's `model.fit`. `backward` covers
 //! every layer on an input of a fixed length, without an allocator, and on a sequence of
-//! any length (`input [_, F]`, with `std`: its tape grows with the sequence) every model
-//! whose layers keep the input's length or end in a vector (not the convolutions and
-//! poolings that slide along it).
+//! any length (`input [_, F]`, with `std`: its tape grows with the sequence).
 //!
 //! ```
 //! use tinyrnn::train::{fit, FitOptions, Loss, Optimizer};
@@ -87,6 +85,7 @@ pub fn boxed_tape<T: Tape>() -> std::boxed::Box<T> {
 #[cfg(feature = "std")]
 mod fitting {
     use super::{Loss, Noise, Optimizer, OptimizerSlots, Train, boxed_tape};
+    use crate::__private::HeapModel;
     use std::borrow::Borrow;
     use std::string::String;
     use std::time::Instant;
@@ -197,6 +196,10 @@ mod fitting {
         let mut weights = vec![0.0_f32; M::PARAMS];
         let mut gradient = vec![0.0_f32; M::PARAMS];
         let mut slots = vec![OptimizerSlots::default(); M::PARAMS];
+        // The batch's gradient, on the heap (a model can be larger than a thread's stack),
+        // zeroed in place for each batch.
+        let zeros = vec![0.0_f32; M::PARAMS];
+        let mut grads = <M as HeapModel<'_>>::boxed_zero();
         net.write_flat(&mut weights)
             .expect("a model's weights fit its size");
         let mut random = options.seed ^ 0x9e37_79b9_7f4a_7c15;
@@ -222,7 +225,9 @@ mod fitting {
             // Keras's loss tracker: a mean weighted by each batch's size, in float32.
             let (mut total, mut count) = (0.0_f32, 0.0_f32);
             for batch in order.chunks(options.batch_size.max(1)) {
-                let mut grads = M::ZERO;
+                grads
+                    .load_flat(&zeros)
+                    .expect("a model's weights fit its size");
                 let mut sum = 0.0_f32;
                 for &i in batch {
                     sum += net.backward_in(
@@ -244,7 +249,8 @@ mod fitting {
                 for ((w, g), s) in weights.iter_mut().zip(&gradient).zip(&mut slots) {
                     step.update(w, g / size, s);
                 }
-                *net = M::from_flat(&weights).expect("a model's weights fit its size");
+                net.load_flat(&weights)
+                    .expect("a model's weights fit its size");
                 let batch_loss = sum / size;
                 total += batch_loss * size;
                 count += size;
@@ -255,7 +261,7 @@ mod fitting {
                 // Keras's `evaluate`: batches in order, the same size-weighted mean.
                 let (mut total, mut count) = (0.0_f32, 0.0_f32);
                 let held_out: Vec<usize> = (n..all).collect();
-                let mut scratch = M::ZERO;
+                let mut scratch = <M as HeapModel<'_>>::boxed_zero();
                 for batch in held_out.chunks(options.batch_size.max(1)) {
                     let sum: f32 = batch
                         .iter()

@@ -34,12 +34,12 @@ macro_rules! twins {
                     if let Some(row) = x.get_mut(1) {
                         *row = [0.0; 3];
                     }
-                    let y = numbers(twins!(@len $output, $t) * Any::OUTPUT_UNITS, 99);
+                    let y = numbers(twins!(@len $output, $fixed) * Any::OUTPUT_UNITS, 99);
                     let y: Vec<f32> = y.iter().map(|v| v.abs()).collect();
                     for training in [false, true] {
                         let (mut a, mut f) = (Any::ZERO, $fixed::ZERO);
                         let (mut na, mut nf) = (Noise::new(5), Noise::new(5));
-                        let (la, lf) = twins!(@run $output, training, any, fixed, x, y, $loss, a, f, na, nf, $t);
+                        let (la, lf) = twins!(@run $output, training, any, fixed, x, y, $loss, a, f, na, nf, $fixed);
                         assert_eq!(la.to_bits(), lf.to_bits(), "{} timesteps, training {training}", $t);
                         assert_eq!(a.to_flat(), f.to_flat(), "{} timesteps, training {training}", $t);
                         assert!(a.to_flat().iter().any(|g| *g != 0.0));
@@ -51,10 +51,10 @@ macro_rules! twins {
     (@model $model:ident, $input:tt, { $($layers:tt)* }) => {
         tinyrnn::model! { pub struct $model; input $input; $($layers)* }
     };
-    (@len vector, $t:literal) => { 1 };
-    (@len sequence, $t:literal) => { $t };
+    (@len vector, $fixed:ident) => { 1 };
+    (@len sequence, $fixed:ident) => { $fixed::OUTPUT_TIMESTEPS.unwrap() };
     (@run vector, $training:ident, $any:ident, $fixed:ident, $x:ident, $y:ident, $loss:expr,
-     $a:ident, $f:ident, $na:ident, $nf:ident, $t:literal) => {{
+     $a:ident, $f:ident, $na:ident, $nf:ident, $ty:ident) => {{
         let y: [f32; Any::OUTPUT_UNITS] = $y[..].try_into().unwrap();
         if $training {
             (
@@ -66,10 +66,11 @@ macro_rules! twins {
         }
     }};
     (@run sequence, $training:ident, $any:ident, $fixed:ident, $x:ident, $y:ident, $loss:expr,
-     $a:ident, $f:ident, $na:ident, $nf:ident, $t:literal) => {{
+     $a:ident, $f:ident, $na:ident, $nf:ident, $ty:ident) => {{
         let y: Vec<[f32; Any::OUTPUT_UNITS]> =
             $y.chunks(Any::OUTPUT_UNITS).map(|c| c.try_into().unwrap()).collect();
-        let fixed_y: [[f32; Any::OUTPUT_UNITS]; $t] = y.clone().try_into().unwrap();
+        let fixed_y: [[f32; Any::OUTPUT_UNITS]; { $ty::OUTPUT_TIMESTEPS.unwrap() }] =
+            y.clone().try_into().unwrap();
         if $training {
             (
                 $any.backward_training(&$x[..], &y, $loss, &mut $a, &mut $na),
@@ -154,6 +155,18 @@ twins!(
     {
         masking();
         gru(3, go_backwards = true);
+        dense(1);
+    }
+);
+twins!(
+    later_mask,
+    Loss::MeanSquaredError,
+    [T4 = 4, T7 = 7],
+    vector,
+    {
+        dense(2, use_bias = false);
+        masking();
+        gru(3);
         dense(1);
     }
 );
@@ -289,7 +302,7 @@ mod lengths {
     tinyrnn::model! { pub struct Seven; input [7, 3]; lstm(2, return_sequences = true); }
 
     #[test]
-    #[should_panic(expected = "backward: the target has 2 timesteps, the input 3")]
+    #[should_panic(expected = "backward: the target has 2 timesteps, the output 3")]
     fn a_target_of_another_length_is_refused() {
         let mut grads = Seq::ZERO;
         let _ = Seq::ZERO.backward(
@@ -331,5 +344,101 @@ mod lengths {
     #[test]
     fn the_tape_grows_by_a_fixed_length_tapes_timestep() {
         assert_eq!(Seven::TAPE_BYTES, 7 * Seq::TAPE_BYTES_PER_STEP);
+    }
+}
+
+/// Windows and poolings on a sequence of any length: `forward` slides them along it;
+/// `backward` runs each over its whole input (as long as the windows make).
+mod windows {
+    use super::*;
+
+    twins!(
+        causal_stack,
+        Loss::MeanSquaredError,
+        [T2 = 2, T9 = 9],
+        sequence,
+        {
+            conv1d(4, 3, padding = causal, dilation_rate = 2, activation = relu);
+            conv1d(2, 2, padding = causal);
+            lstm(2, return_sequences = true);
+        }
+    );
+    twins!(
+        valid_strides_pooling,
+        Loss::MeanSquaredError,
+        [T7 = 7, T12 = 12],
+        vector,
+        {
+            conv1d(4, 3, strides = 2, activation = tanh);
+            max_pooling1d(2);
+            gru(3);
+            dense(1);
+        }
+    );
+    twins!(
+        same_and_average,
+        Loss::MeanAbsoluteError,
+        [T5 = 5, T8 = 8],
+        sequence,
+        {
+            conv1d(3, 4, padding = same, groups = 1, use_bias = false);
+            average_pooling1d(3, strides = 1, padding = same);
+            simple_rnn(2, return_sequences = true);
+        }
+    );
+    twins!(
+        strided_causal_global_max,
+        Loss::MeanSquaredError,
+        [T6 = 6, T11 = 11],
+        vector,
+        {
+            conv1d(4, 2, strides = 3, padding = causal);
+            global_max_pooling1d();
+            dense(2);
+        }
+    );
+    twins!(
+        lstm_then_global_average,
+        Loss::MeanSquaredError,
+        [T3 = 3, T10 = 10],
+        vector,
+        {
+            lstm(4, return_sequences = true);
+            global_average_pooling1d();
+            dense(1);
+        }
+    );
+    twins!(
+        masked_global_average,
+        Loss::MeanSquaredError,
+        [T4 = 4, T9 = 9],
+        vector,
+        {
+            masking();
+            gru(3, return_sequences = true);
+            global_average_pooling1d();
+            dense(1);
+        }
+    );
+    twins!(
+        pooling_first,
+        Loss::MeanSquaredError,
+        [T4 = 4, T8 = 8],
+        vector,
+        {
+            average_pooling1d(2);
+            conv1d(3, 2, padding = causal);
+            gru(2);
+            dense(1);
+        }
+    );
+
+    tinyrnn::model! { pub struct Short; input [_, 3]; conv1d(2, 4); lstm(2); dense(1); }
+
+    #[test]
+    #[should_panic(expected = "backward: the input's 3 timesteps are too few for a window")]
+    fn a_sequence_too_short_for_a_window_is_refused() {
+        let mut grads = Short::ZERO;
+        let _ = Short::ZERO.backward(&[[0.0; 3]; 3], &[0.0], Loss::MeanSquaredError, &mut grads);
     }
 }

@@ -351,3 +351,24 @@ fn a_mask_read_after_a_go_backwards_layer() {
     let out = net.forward(&x)[0];
     assert!((value - (out - 0.5) * (out - 0.5)).abs() <= 1e-6 * (1.0 + value));
 }
+
+tinyrnn::model! {
+    /// A mask made after the first layer: the bias-free dense keeps zero timesteps zero,
+    /// and the LSTM skips them.
+    struct DenseThenMasking;
+    input [6, 2];
+    dense(3, activation = tanh, use_bias = false);
+    masking();
+    lstm(3, return_sequences = true);
+    dense(2);
+}
+
+#[test]
+fn a_mask_made_after_the_first_layer() {
+    let mut x = sequence::<6, 2>(6);
+    x[2] = [0.0; 2];
+    x[5] = [0.0; 2];
+    let y: [[f32; 2]; 6] =
+        core::array::from_fn(|t| [values(12, 7)[2 * t], values(12, 7)[2 * t + 1]]);
+    check::<DenseThenMasking>(&x, &y, Loss::MeanSquaredError, false, 0..0);
+}

@@ -971,6 +971,47 @@ mod any_length_gradients {
     gradient_case!(95, norm_dropout_any, vector, any_features, {
         input [_, 3]; layer_normalization(); dropout(0.3); simple_rnn(4); dense(2);
     });
+    gradient_case!(99, conv_pool_any, vector, any_features, {
+        input [_, 2];
+        conv1d(3, 3, strides = 2, activation = tanh);
+        max_pooling1d(2);
+        gru(3);
+        dense(1);
+    });
+    gradient_case!(100, causal_conv_any, any_sequence, any_features, {
+        input [_, 2];
+        conv1d(4, 3, padding = causal, dilation_rate = 2);
+        lstm(2, return_sequences = true);
+    });
+    gradient_case!(101, same_conv_global_average_any_cce, vector, any_features, {
+        input [_, 3];
+        conv1d(4, 3, padding = same);
+        global_average_pooling1d();
+        dense(2, activation = softmax);
+    });
+    gradient_case!(102, masked_global_average_any, vector, any_features, {
+        input [_, 3];
+        masking();
+        lstm(3, return_sequences = true);
+        global_average_pooling1d();
+        dense(1);
+    });
+}
+
+/// A mask made after the first layer: read as the stage makes it.
+mod later_masks {
+    use super::*;
+
+    gradient_case!(103, dense_then_masking, sequence, {
+        input [6, 2];
+        dense(3, activation = tanh, use_bias = false);
+        masking();
+        lstm(3, return_sequences = true);
+        dense(1);
+    });
+    gradient_case!(104, dense_then_masking_any, vector, any_features, {
+        input [_, 3]; dense(2, use_bias = false); masking(); gru(3); dense(1);
+    });
 }
 
 /// A mask read after a `go_backwards` layer in its stage: Keras hands the later layers that
@@ -998,4 +1039,27 @@ mod masks_after_go_backwards {
         gru(2);
         dense(1);
     });
+}
+
+/// `Model::load_flat` (what `fit` updates the model with, in place): `from_flat`'s weights,
+/// and a wrong length refused with the model unchanged.
+#[test]
+fn load_flat_overwrites_in_place() {
+    use tinyrnn::Model;
+
+    tinyrnn::model! { struct Net; input [4, 2]; gru(3); dense(2); }
+    let w: Vec<f32> = (0..Net::PARAMS).map(|i| i as f32 * 0.01).collect();
+    let mut net = Net::boxed_from_flat(&vec![0.5; Net::PARAMS]).unwrap();
+    net.load_flat(&w).unwrap();
+    assert_eq!(net.to_flat(), w);
+    assert_eq!(*net, Net::from_flat(&w).unwrap());
+    let err = net.load_flat(&w[1..]).unwrap_err();
+    assert_eq!(
+        err,
+        tinyrnn::Error::WeightCount {
+            expected: Net::PARAMS,
+            found: Net::PARAMS - 1
+        }
+    );
+    assert_eq!(net.to_flat(), w);
 }

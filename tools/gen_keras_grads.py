@@ -877,6 +877,48 @@ MODELS = [
         "return_sequences = true); gru(2); dense(1);", 7, 2,
         [k(L.Masking), k(L.LSTM, 3, go_backwards=True, return_sequences=True),
          k(L.GRU, 2), k(L.Dense, 1)], MSE, zero_steps=(1, 2), any_length=True),
+    # ---- 99-102: windows and poolings on a sequence of any length ----
+    model_case(
+        "conv_pool_any",
+        "input [_, 2]; conv1d(3, 3, strides = 2, activation = tanh); "
+        "max_pooling1d(2); gru(3); dense(1);", 11, 2,
+        [k(L.Conv1D, 3, 3, strides=2, activation="tanh"),
+         k(L.MaxPooling1D, 2), k(L.GRU, 3), k(L.Dense, 1)],
+        MSE, any_length=True),
+    model_case(
+        "causal_conv_any",
+        "input [_, 2]; conv1d(4, 3, padding = causal, dilation_rate = 2); "
+        "lstm(2, return_sequences = true);", 7, 2,
+        [k(L.Conv1D, 4, 3, padding="causal", dilation_rate=2),
+         k(L.LSTM, 2, return_sequences=True)], MSE, any_length=True),
+    model_case(
+        "same_conv_global_average_any_cce",
+        "input [_, 3]; conv1d(4, 3, padding = same); "
+        "global_average_pooling1d(); dense(2, activation = softmax);", 6, 3,
+        [k(L.Conv1D, 4, 3, padding="same"), k(L.GlobalAveragePooling1D),
+         k(L.Dense, 2, activation="softmax")], CCE, any_length=True),
+    model_case(
+        "masked_global_average_any",
+        "input [_, 3]; masking(); lstm(3, return_sequences = true); "
+        "global_average_pooling1d(); dense(1);", 6, 3,
+        [k(L.Masking), k(L.LSTM, 3, return_sequences=True),
+         k(L.GlobalAveragePooling1D), k(L.Dense, 1)], MSE, zero_steps=(2, 5),
+        any_length=True),
+    # ---- 103-104: a mask made after the first layer (a bias-free dense keeps
+    # the zero timesteps zero) ----
+    model_case(
+        "dense_then_masking",
+        "input [6, 2]; dense(3, activation = tanh, use_bias = false); "
+        "masking(); lstm(3, return_sequences = true); dense(1);", 6, 2,
+        [k(L.Dense, 3, activation="tanh", use_bias=False), k(L.Masking),
+         k(L.LSTM, 3, return_sequences=True), k(L.Dense, 1)], MSE,
+        zero_steps=(1, 4)),
+    model_case(
+        "dense_then_masking_any",
+        "input [_, 3]; dense(2, use_bias = false); masking(); gru(3); "
+        "dense(1);", 7, 3,
+        [k(L.Dense, 2, use_bias=False), k(L.Masking), k(L.GRU, 3),
+         k(L.Dense, 1)], MSE, zero_steps=(0, 3, 6), any_length=True),
 ]
 
 

@@ -46,6 +46,17 @@ pub trait Model: Sized {
     /// [`Error::WeightCount`] when `out.len() != Self::PARAMS`.
     fn write_flat(&self, out: &mut [f32]) -> Result<(), Error>;
 
+    /// Overwrites the weights with `w` (as [`Model::from_flat`] reads it), in place: a model
+    /// on the heap stays there (`model!`'s models load layer by layer; this default builds
+    /// the model first). On an error the model is unchanged.
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] when `w.len() != Self::PARAMS`.
+    fn load_flat(&mut self, w: &[f32]) -> Result<(), Error> {
+        *self = Self::from_flat(w)?;
+        Ok(())
+    }
+
     /// The Keras-style summary with the weight breakdown.
     fn summary() -> Summary;
 }
@@ -66,6 +77,6 @@ pub trait Streamable<'a> {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no backward pass",
     label = "`backward` does not cover this model",
-    note = "`backward` is generated for every layer on an input of a fixed length (`input [T, F]` or `input [T]`), and on a sequence of any length (`input [_, F]`) unless a convolution or pooling makes the length of what follows; the macro's doc for `backward` names what this model lacks"
+    note = "`backward` is generated for every layer, on an input of a fixed length or of any length, with one mask source (`masking()` or `embedding(..., mask_zero = true)`); the model's doc for `backward` says what this one lacks"
 )]
 pub trait Trainable<'a> {}

@@ -1369,6 +1369,13 @@ impl ::tinyrnn::__private::Model for Bi {
     ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
         Bi::write_flat(self, out)
     }
+    fn load_flat(
+        &mut self,
+        w: &[f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
+        self.load_flat_in_place(w)
+    }
     fn summary() -> ::tinyrnn::__private::Summary {
         Bi::summary()
     }

@@ -917,6 +917,13 @@ impl ::tinyrnn::__private::Model for Stack {
     ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
         Stack::write_flat(self, out)
     }
+    fn load_flat(
+        &mut self,
+        w: &[f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
+        self.load_flat_in_place(w)
+    }
     fn summary() -> ::tinyrnn::__private::Summary {
         Stack::summary()
     }

@@ -671,6 +671,13 @@ impl ::tinyrnn::__private::Model for Seed {
     ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
         Seed::write_flat(self, out)
     }
+    fn load_flat(
+        &mut self,
+        w: &[f32],
+    ) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+        ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
+        self.load_flat_in_place(w)
+    }
     fn summary() -> ::tinyrnn::__private::Summary {
         Seed::summary()
     }

@@ -231,7 +231,7 @@ pub(super) fn build(
 }
 
 /// The sections of the model: the input's sequence, then one after each `repeat_vector`.
-pub(super) fn sections(layers: &[Layer], input: Option<usize>) -> Vec<Section> {
+pub(crate) fn sections(layers: &[Layer], input: Option<usize>) -> Vec<Section> {
     let mut sections = Vec::new();
     let (mut start, mut timesteps, mut source) = (0, input, None);
     for (i, l) in layers.iter().enumerate() {

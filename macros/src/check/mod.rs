@@ -14,7 +14,7 @@
 
 mod args;
 mod diagnostics;
-mod flow;
+pub(crate) mod flow;
 mod kind;
 mod values;
 
@@ -31,6 +31,7 @@ use syn::{Attribute, Ident, LitInt, LitStr, Visibility};
 pub use tinyrnn_spec::{ActivationSpec as Activation, MergeModeSpec as MergeMode};
 
 /// A checked model, ready to generate.
+#[derive(Clone)]
 pub struct Model {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
@@ -53,6 +54,7 @@ pub struct Model {
 }
 
 /// Layers over one sequence: stages of timesteps, then the layers that see one vector.
+#[derive(Clone)]
 pub struct Section {
     /// The sequence's timesteps (`None`: any, the input's `_`).
     pub timesteps: Option<usize>,
@@ -66,6 +68,7 @@ pub struct Section {
     pub tail: Range<usize>,
 }
 
+#[derive(Clone)]
 pub struct Stage {
     pub layers: Range<usize>,
     /// Whether the stage reads its input from the last timestep to the first.
@@ -146,6 +149,7 @@ impl Model {
     }
 }
 
+#[derive(Clone)]
 #[allow(
     clippy::struct_excessive_bools,
     reason = "one field per Keras boolean option, as Keras names them"

@@ -8,11 +8,12 @@
 //! (a causal one of stride 1 streaming, as in `step`), the poolings, `zero_padding1d`,
 //! `cropping1d`, `up_sampling1d`, `repeat_vector`, `flatten`, `reshape` and the
 //! training-only layers (the identity; in training mode, `backward_training`, as Keras
-//! draws them), with masks from the first layer. On a sequence of any length
-//! (`input [_, F]`) the same, but for the windows and poolings whose output's length
-//! follows the input's: the stages' tapes and sequences are `Vec`s as long as the input,
-//! so it needs `std` (`with_heap!`). Other models get a `backward` whose call is a
-//! compile error that says why.
+//! draws them), with a mask from one source. On a sequence of any length (`input [_, F]`)
+//! the same: the stages' tapes and sequences are `Vec`s as long as their sequence, so it
+//! needs `std` (`with_heap!`), and the windows and poolings that `forward` slides along it
+//! run over their whole input, starting sections as on a fixed length
+//! (`sliding_as_sources`). Other models (two mask sources) get a `backward` whose call is
+//! a compile error that says why.
 //!
 //! The layers run in sections and stages as in `forward`. A section is the run of layers
 //! over one sequence: the input's, or the one its source layer (`conv1d`, a pooling, a
@@ -34,21 +35,15 @@ use syn::Ident;
 
 /// Why `backward` is not generated for this model yet, if it is not.
 pub(super) fn why_not_trainable(m: &Model) -> Option<String> {
-    if m.timesteps.is_none() {
-        // The tape grows with the sequence: on the heap, which `std` gives.
-        let windows = m.layers.iter().find(|l| {
-            l.gated || l.kind.slides_window() || l.kind.pools_globally() || l.flatten_len > 1
-        });
-        if let Some(l) = windows {
-            return Some(format!(
-                "it reads a sequence of any length (`input [_, F]`) through a window or pooling (`{}`) whose output's length follows the input's",
-                l.field
-            ));
-        }
-    }
+    // A mask from a later layer is read as it is made, in time order; one read backwards
+    // (`go_backwards`, `bidirectional`, a global average) is looked up by timestep, from the
+    // first layer (as `forward` does).
     let source = |l: &Layer| l.kind == Kind::Masking || (l.kind == Kind::Embedding && l.mask_zero);
-    if m.layers.iter().skip(1).any(source) {
-        return Some("its mask does not come from its first layer".to_owned());
+    if m.layers.iter().filter(|l| source(l)).count() > 1 {
+        return Some("it has more than one mask source".to_owned());
+    }
+    if m.layers.iter().skip(1).any(source) && super::forward::masked(m).positional {
+        return Some("its mask, read backwards, does not come from its first layer".to_owned());
     }
     // (A mask ends at a convolution, a pooling, `flatten`, `reshape` and `repeat_vector`,
     // where Keras drops or ends it, so only the first section's layers read it.)
@@ -133,6 +128,8 @@ fn tape_type(l: &Layer) -> TokenStream {
             let size = lit(l.window.map_or(1, |w| w.size));
             quote!(#layers::CausalTape<#input, #units, #size>)
         }
+        // On a sequence of any length: as long as its output, on the heap.
+        Kind::Conv1d if l.timesteps.is_none() => quote!(::tinyrnn::__private::SlideTape<#units>),
         Kind::Conv1d => {
             let steps = lit(l.timesteps.unwrap_or(0));
             quote!(#layers::ConvTape<#steps, #units>)
@@ -216,6 +213,20 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         return (untrainable(m, &why, &bound), TokenStream::new());
     }
     let any_len = m.timesteps.is_none();
+    // On a sequence of any length, `forward` slides its windows and poolings along it one
+    // timestep at a time; `backward` runs each over its whole input instead, as on a fixed
+    // length (its output a `Vec`, as long as the windows make), so they start sections.
+    let original = m;
+    let as_sources;
+    let m = if any_len && m.layers.iter().any(|l| l.gated) {
+        as_sources = sliding_as_sources(m);
+        &as_sources
+    } else {
+        m
+    };
+    // A window or pooling of a model of any length: its type has `train_slice`,
+    // `pool_slice` and `backward_slice` (`original`'s type of it).
+    let sliding = |i: usize| original.layers[i].gated;
     let t_len = m.timesteps.unwrap_or(0);
     let steps = lit(t_len);
     let x_type = match (m.tokens, any_len) {
@@ -239,20 +250,24 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     // input's length) on a model of any length; and a buffer of one value per timestep
     // (on the heap there).
     let steps_of = |n: usize| -> TokenStream {
-        m.sections[n].timesteps.map_or_else(
-            || quote!(t_len),
-            |t| {
+        match (m.sections[n].timesteps, n) {
+            (Some(t), _) => {
                 let t = lit(t);
                 quote!(#t)
-            },
-        )
+            }
+            (None, 0) => quote!(t_len),
+            (None, n) => {
+                let id = format_ident!("t_len_{}", n);
+                quote!(#id)
+            }
+        }
     };
     let buffer = |zero: TokenStream, n: usize| -> TokenStream {
+        let steps = steps_of(n);
         if m.sections[n].timesteps.is_some() {
-            let steps = steps_of(n);
             quote!([#zero; #steps])
         } else {
-            quote!(::tinyrnn::__private::filled(#zero, t_len))
+            quote!(::tinyrnn::__private::filled(#zero, #steps))
         }
     };
     let in_stage = |i: usize| {
@@ -278,7 +293,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let mut tape_fields = Vec::new();
     let mut tape_zero = Vec::new();
     // A model of any length: its stages' tapes are `Vec`s, grown to the sequence.
-    let mut tape_grow = Vec::new();
+    let mut tape_grow = vec![TokenStream::new(); m.sections.len()];
     let mut step_sizes = Vec::new();
     for (i, l) in m.layers.iter().enumerate() {
         if !taped(l) {
@@ -307,9 +322,10 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 // As long as the sequence: sized by `backward_in`.
                 tape_fields.push(quote!(pub #f: ::tinyrnn::__private::Vec<#ty>));
                 tape_zero.push(quote!(#f: ::tinyrnn::__private::Vec::new()));
-                tape_grow.push(quote! {
+                let steps = steps_of(section_of[i]);
+                tape_grow[section_of[i]].extend(quote! {
                     tape.#f.clear();
-                    tape.#f.resize_with(t_len, || #zero);
+                    tape.#f.resize_with(#steps, || #zero);
                 });
                 step_sizes.push(quote!(::core::mem::size_of::<#ty>()));
             } else if in_stage(i) {
@@ -354,11 +370,19 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             };
         }
     };
+    // A `masking` after the first layer: `keep` is filled as the stage runs.
+    let later_source = m
+        .layers
+        .iter()
+        .position(|l| l.kind == Kind::Masking)
+        .filter(|&s| s > 0);
     // One layer's forward call at processing step `k` of its stage (`None`: the tail).
     let call = |i: usize, at: Option<TokenStream>| -> TokenStream {
         let l = &m.layers[i];
         let f = &l.field;
-        let slot = at.map_or_else(|| quote!(tape.#f), |k| quote!(tape.#f[#k]));
+        let slot = at
+            .as_ref()
+            .map_or_else(|| quote!(tape.#f), |k| quote!(tape.#f[#k]));
         match l.kind {
             Kind::Dense => quote!(let v = self.#f.step_train(&v, &mut #slot);),
             Kind::TimeDistributed => quote!(let v = self.#f.layer.step_train(&v, &mut #slot);),
@@ -387,6 +411,12 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             k if k.is_recurrent() && !bidirectional(l) => {
                 quote!(let v = self.#f.step_train(&mut state.#f, &v, &mut #slot);)
             }
+            // A mask made here (not by the first layer): kept for the readers after it, in
+            // time order (they read it forwards).
+            Kind::Masking if Some(i) == later_source => match at {
+                Some(k) => quote!(keep[#k] = self.#f.keeps(&v);),
+                None => TokenStream::new(),
+            },
             Kind::Masking => TokenStream::new(),
             // A causal convolution in a stage: one timestep at a time, its ring as state.
             Kind::Conv1d if l.streams => {
@@ -469,7 +499,25 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 let f = &l.field;
                 let before = whole(n - 1);
                 let out = format_ident!("out_{}", n - 1);
+                let ty = super::layer_type(&original.layers[r]);
+                let width = lit(l.input);
                 match l.kind {
+                    // A window on a sequence of any length: its output as long as the
+                    // windows make (in the tape, or on the heap).
+                    Kind::Conv1d if sliding(r) => quote! {{
+                        let outputs = <#ty>::outputs(#before.len());
+                        tape.#f.resize(outputs);
+                        self.#f.train_slice(#before, &mut tape.#f.z, &mut tape.#f.y);
+                        &tape.#f.y[..]
+                    }},
+                    _ if sliding(r) => quote! {&{
+                        let mut pooled = ::tinyrnn::__private::filled(
+                            [0.0_f32; #width],
+                            <#ty>::outputs(#before.len()),
+                        );
+                        self.#f.pool_slice(#before, &mut pooled);
+                        pooled
+                    }},
                     Kind::Conv1d => quote!(&self.#f.step_train(#before, &mut tape.#f)),
                     Kind::RepeatVector => quote!(&self.#f.step(&mut (), &#out)),
                     Kind::Reshape if l.flatten_len <= 1 => quote!(&self.#f.from_vector(&#out)),
@@ -478,6 +526,21 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             }
         };
         forward_stages.extend(quote!(let #input = #made;));
+        if n > 0 && section.timesteps.is_none() {
+            // Its length: the windows' count (none would leave the layers after them
+            // nothing to read, so Keras refuses it too).
+            let len = steps_of(n);
+            let grow = &tape_grow[n];
+            forward_stages.extend(quote! {
+                let #len = #input.len();
+                ::core::assert!(
+                    #len > 0,
+                    "backward: the input's {} timesteps are too few for a window",
+                    t_len
+                );
+                #grow
+            });
+        }
         let source = |s: usize| -> TokenStream {
             if s == 0 {
                 quote!(#input)
@@ -639,7 +702,11 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 let f = &l.field;
                 let all = whole(n);
                 tail.start += 1;
-                if l.kind == Kind::Reshape {
+                if sliding(r) && masks.reads[r] {
+                    quote!(self.#f.pool_slice(#all, ::core::option::Option::Some(&keep)))
+                } else if sliding(r) {
+                    quote!(self.#f.pool_slice(#all, ::core::option::Option::None))
+                } else if l.kind == Kind::Reshape {
                     quote!(self.#f.to_vector(#all))
                 } else if masks.reads[r] {
                     // A masked global average: over the kept timesteps.
@@ -865,7 +932,19 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
                 let field = &layer.field;
                 let d_all = d_whole(n);
                 let all = whole(n);
-                let call = if layer.kind == Kind::Reshape {
+                let width = lit(layer.input);
+                let keep = if masks.reads[reader] {
+                    quote!(::core::option::Option::Some(&keep))
+                } else {
+                    quote!(::core::option::Option::None)
+                };
+                let call = if sliding(reader) {
+                    quote! {{
+                        let mut d = ::tinyrnn::__private::filled([0.0_f32; #width], #all.len());
+                        self.#field.backward_slice(#all, #keep, &g, &mut d);
+                        d
+                    }}
+                } else if layer.kind == Kind::Reshape {
                     quote!(self.#field.backward_to_vector(&g))
                 } else if layer.kind == Kind::Flatten {
                     quote!(self.#field.backward(&g))
@@ -929,7 +1008,30 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         let f = &l.field;
         let d_in = format_ident!("d_in_{}", n);
         let before = whole(n - 1);
+        let width = lit(l.input);
         let (target, call) = match l.kind {
+            Kind::Conv1d if sliding(r) => (
+                d_whole(n - 1),
+                quote! {{
+                    let mut d = ::tinyrnn::__private::filled([0.0_f32; #width], #before.len());
+                    self.#f.backward_slice(
+                        #before,
+                        (&tape.#f.z, &tape.#f.y),
+                        &#d_in,
+                        &mut d,
+                        &mut grads.#f,
+                    );
+                    d
+                }},
+            ),
+            _ if sliding(r) => (
+                d_whole(n - 1),
+                quote! {{
+                    let mut d = ::tinyrnn::__private::filled([0.0_f32; #width], #before.len());
+                    self.#f.backward_slice(#before, &#d_in, &mut d);
+                    d
+                }},
+            ),
             Kind::Conv1d => (
                 d_whole(n - 1),
                 quote!(self.#f.backward(#before, &tape.#f, &#d_in, &mut grads.#f)),
@@ -1209,7 +1311,10 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
     let output_masked = alive && sequences;
     let keep_decl = (output_masked || masks.reads.iter().any(|r| *r)).then(|| {
         let keep = super::forward::keep_at(m, &quote!(p));
-        if any_len {
+        if let Some(s) = later_source {
+            let all = buffer(quote!(false), section_of[s]);
+            quote!(let mut keep = #all;)
+        } else if any_len {
             quote! {
                 let keep: ::tinyrnn::__private::Vec<bool> = (0..t_len).map(|p| #keep).collect();
             }
@@ -1268,32 +1373,36 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         (true, None) => (quote!(&[[f32; #units]]), quote!([[f32; #units]])),
     };
     // A model of any length: the tapes grown to the sequence; its target as long.
+    let first_grow = &tape_grow[0];
     let grow = any_len.then(|| {
-        let same_len = sequences.then(|| {
-            quote! {
-                ::core::assert_eq!(
-                    y.len(),
-                    t_len,
-                    "backward: the target has {} timesteps, the input {}",
-                    y.len(),
-                    t_len
-                );
-            }
-        });
         quote! {
             let t_len = x.len();
             ::core::assert!(t_len > 0, "backward: the input has no timesteps");
-            #same_len
-            #( #tape_grow )*
+            #first_grow
         }
     });
+    let same_len =
+        (any_len && sequences && m.sections[last_section].timesteps.is_none()).then(|| {
+            quote! {
+                ::core::assert_eq!(
+                    y.len(),
+                    #out_steps,
+                    "backward: the target has {} timesteps, the output {}",
+                    y.len(),
+                    #out_steps
+                );
+            }
+        });
     let (costs, panics) = if any_len {
         (
             " Allocates: the tape (`Self::TAPE_BYTES_PER_STEP` bytes per timestep) and the\n stages' sequences, on the heap; `backward_in` with one tape reuses the tape's.",
-            if sequences {
-                "\n\n # Panics\n If `x` is empty or `y` is not as long as `x`."
-            } else {
-                "\n\n # Panics\n If `x` is empty."
+            match (sequences, original.layers.iter().any(|l| l.gated)) {
+                (true, true) => {
+                    "\n\n # Panics\n If `x` is empty, too short for a window, or `y` is not as long as the\n output."
+                }
+                (true, false) => "\n\n # Panics\n If `x` is empty or `y` is not as long as `x`.",
+                (false, true) => "\n\n # Panics\n If `x` is empty or too short for a window.",
+                (false, false) => "\n\n # Panics\n If `x` is empty.",
             },
         )
     } else {
@@ -1377,6 +1486,7 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
             #state_decl
             #keep_decl
             #forward_stages
+            #same_len
             #predictions
             let from_logits = #from_logits;
             #gradient_decl
@@ -1446,6 +1556,20 @@ pub(super) fn backward(m: &Model, name: &Ident, state_name: &Ident) -> (TokenStr
         return (methods, items);
     }
     (methods, items)
+}
+
+/// A model of any length as `backward` runs it: its windows and poolings (`Layer::gated`,
+/// slid along the sequence in `forward`) each read their whole input and start a section,
+/// as on a fixed length; a global pooling reads its section's whole sequence.
+fn sliding_as_sources(m: &Model) -> Model {
+    let mut m = m.clone();
+    for l in &mut m.layers {
+        if l.gated {
+            (l.gated, l.streams) = (false, false);
+        }
+    }
+    m.sections = crate::check::flow::sections(&m.layers, m.timesteps);
+    m
 }
 
 /// The `backward` of a model that has none: a method whose call is a compile error (its

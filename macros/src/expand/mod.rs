@@ -857,6 +857,11 @@ pub fn expand(m: &Model) -> TokenStream {
                 #name::write_flat(self, out)
             }
 
+            fn load_flat(&mut self, w: &[f32]) -> ::core::result::Result<(), ::tinyrnn::__private::Error> {
+                ::tinyrnn::__private::layers::check_len(w, Self::PARAMS)?;
+                self.load_flat_in_place(w)
+            }
+
             fn summary() -> ::tinyrnn::__private::Summary {
                 #name::summary()
             }

@@ -1081,6 +1081,108 @@ impl<
         A::apply(&mut z);
         z
     }
+
+    /// The timestep of a sequence of `len` under tap `k` of window `o`; `None` in the
+    /// padding (what [`WindowState`]'s ring leaves out).
+    fn tap_of(o: usize, k: usize, len: usize) -> Option<usize> {
+        (o * S + k * DIL).checked_sub(LEFT).filter(|&t| t < len)
+    }
+
+    /// [`Self::push`] and [`Self::flush`] over a whole sequence `x` at once, for training
+    /// (`backward` on `input [_, F]`): each window's pre-activation into `z` and output into
+    /// `y`, bit for bit what pushing gives. `z` and `y` hold [`Self::outputs`]`(x.len())`
+    /// timesteps (extra ones are left alone).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Relu;
+    /// use tinyrnn_runtime::layers::{Layer, SlidingConv1d, WindowState};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// // Kernel 2, stride 1, valid: y = relu(x(o) - x(o + 1)).
+    /// type Conv = SlidingConv1d<1, 1, 2, 2, 0, 1, 1, 1, 2, 0, false, Relu>;
+    /// let conv = Conv::from_flat(&[1.0, -1.0])?;
+    /// let x = [[1.0], [3.0], [2.0]];
+    /// let (mut z, mut y) = ([[0.0]; 2], [[0.0]; 2]);
+    /// conv.train_slice(&x, &mut z, &mut y);
+    /// assert_eq!((z, y), ([[-2.0], [1.0]], [[0.0], [1.0]]));
+    /// let mut state = WindowState::ZERO;
+    /// let pushed: Vec<_> = x.iter().filter_map(|v| conv.push(&mut state, &SVector::from(*v))).collect();
+    /// assert_eq!(pushed[1][0], y[1][0]);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn train_slice(&self, x: &[[f32; C]], z: &mut [[f32; F]], y: &mut [[f32; F]]) {
+        let () = Self::SPAN;
+        let outputs = Self::outputs(x.len());
+        for (o, (z, y)) in z.iter_mut().zip(y.iter_mut()).take(outputs).enumerate() {
+            let mut pre = if B == 0 {
+                SVector::zeros()
+            } else {
+                SVector::from_fn(|f, _| self.bias[f])
+            };
+            for k in 0..K {
+                if let Some(input) = Self::tap_of(o, k, x.len()).and_then(|t| x.get(t)) {
+                    accumulate::<C, F, KC, G>(&mut pre, &self.kernel, k, input);
+                }
+            }
+            let mut out = pre;
+            A::apply(&mut out);
+            (*z, *y) = (pre.into(), out.into());
+        }
+    }
+
+    /// The backward pass of [`Self::train_slice`] over the whole sequence `x`: from `dy`,
+    /// the loss's gradient with respect to each output, adds the kernel's and the bias's
+    /// gradients to `grads` and the gradient with respect to `x` to `dx` (as long as `x`).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Linear;
+    /// use tinyrnn_runtime::layers::{Layer, SlidingConv1d};
+    ///
+    /// // y(o) = x(o) - x(o + 1) + 0.5.
+    /// type Conv = SlidingConv1d<1, 1, 2, 2, 1, 1, 1, 1, 2, 0, false, Linear>;
+    /// let (conv, mut grads) = (Conv::from_flat(&[1.0, -1.0, 0.5])?, Conv::ZERO);
+    /// let x = [[1.0], [3.0], [2.0]];
+    /// let (mut z, mut y) = ([[0.0]; 2], [[0.0]; 2]);
+    /// conv.train_slice(&x, &mut z, &mut y);
+    /// let mut dx = [[0.0]; 3];
+    /// conv.backward_slice(&x, (&z, &y), &[[1.0], [2.0]], &mut dx, &mut grads);
+    /// assert_eq!(dx, [[1.0], [1.0], [-2.0]]);
+    /// let mut flat = [0.0; 3];
+    /// grads.store_flat(&mut flat)?;
+    /// assert_eq!(flat, [7.0, 7.0, 3.0]);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    pub fn backward_slice(
+        &self,
+        x: &[[f32; C]],
+        (z, y): (&[[f32; F]], &[[f32; F]]),
+        dy: &[[f32; F]],
+        dx: &mut [[f32; C]],
+        grads: &mut Self,
+    ) {
+        for (o, ((dy, z), y)) in dy.iter().zip(z).zip(y).enumerate() {
+            let mut dz = SVector::from(*dy);
+            A::backward(&SVector::from(*z), &SVector::from(*y), &mut dz);
+            for (b, d) in grads.bias.iter_mut().zip(dz.iter()) {
+                *b += d;
+            }
+            for k in 0..K {
+                let Some(at) = Self::tap_of(o, k, x.len()) else {
+                    continue;
+                };
+                let (Some(xt), Some(dxt)) = (x.get(at), dx.get_mut(at)) else {
+                    continue;
+                };
+                accumulate_backward::<C, F, KC, G>(
+                    &self.kernel,
+                    &mut grads.kernel,
+                    k,
+                    (xt, dxt),
+                    &dz,
+                );
+            }
+        }
+    }
 }
 
 impl<
@@ -1169,6 +1271,79 @@ impl<
     #[must_use]
     pub fn flush(&self, state: &mut WindowState<W, N>) -> Option<SVector<f32, W>> {
         (SAME && state.emitted < Self::outputs(state.read)).then(|| Self::next_window(state))
+    }
+
+    /// The timesteps of a sequence of `len` under window `o`, padding left out.
+    fn window_of(o: usize, len: usize) -> impl Iterator<Item = usize> + Clone {
+        (0..N).filter_map(move |k| (o * S + k).checked_sub(LEFT).filter(|&t| t < len))
+    }
+
+    /// [`Self::push`] and [`Self::flush`] over a whole sequence `x` at once (`backward`
+    /// on `input [_, F]`): each window, pooled, into `out`, bit for bit what pushing gives.
+    /// `out` holds [`Self::outputs`]`(x.len())` timesteps (extra ones are left alone).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, SlidingPooling1d};
+    ///
+    /// let max = SlidingPooling1d::<1, 2, 2, 0, false, false>::ZERO;
+    /// let mut out = [[0.0]; 2];
+    /// max.pool_slice(&[[1.0], [5.0], [3.0], [2.0]], &mut out);
+    /// assert_eq!(out, [[5.0], [3.0]]);
+    /// ```
+    pub fn pool_slice(&self, x: &[[f32; W]], out: &mut [[f32; W]]) {
+        for (o, y) in out.iter_mut().take(Self::outputs(x.len())).enumerate() {
+            let window = Self::window_of(o, x.len());
+            for (u, y) in y.iter_mut().enumerate() {
+                let values = window.clone().filter_map(|t| x.get(t)?.get(u).copied());
+                *y = if AVERAGE {
+                    #[allow(clippy::cast_precision_loss, reason = "a window's length")]
+                    let n = window.clone().count() as f32;
+                    values.sum::<f32>() / n
+                } else {
+                    values.fold(f32::NEG_INFINITY, f32::max)
+                };
+            }
+        }
+    }
+
+    /// The backward pass of [`Self::pool_slice`]: from `dy`, the loss's gradient with
+    /// respect to each output, adds the gradient with respect to `x` to `dx`. A mean hands
+    /// each of its window's timesteps an equal share; a maximum hands all of it to the
+    /// window's first maximum, as TensorFlow's `MaxPoolGrad` does.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, SlidingPooling1d};
+    ///
+    /// let max = SlidingPooling1d::<1, 2, 2, 0, true, false>::ZERO;
+    /// let mut dx = [[0.0]; 3];
+    /// max.backward_slice(&[[1.0], [3.0], [8.0]], &[[1.0], [2.0]], &mut dx);
+    /// assert_eq!(dx, [[0.0], [1.0], [2.0]]);
+    /// ```
+    pub fn backward_slice(&self, x: &[[f32; W]], dy: &[[f32; W]], dx: &mut [[f32; W]]) {
+        for (o, dy) in dy.iter().enumerate() {
+            let window = Self::window_of(o, x.len());
+            for (u, d) in dy.iter().enumerate() {
+                if AVERAGE {
+                    #[allow(clippy::cast_precision_loss, reason = "a window's length")]
+                    let n = window.clone().count() as f32;
+                    for t in window.clone() {
+                        if let Some(g) = dx.get_mut(t).and_then(|dxt| dxt.get_mut(u)) {
+                            *g += d / n;
+                        }
+                    }
+                } else {
+                    let value = |t: usize| x.get(t).and_then(|xt| xt.get(u)).copied();
+                    let max = window
+                        .clone()
+                        .filter_map(value)
+                        .fold(f32::NEG_INFINITY, f32::max);
+                    let first = window.clone().find(|&t| value(t) == Some(max));
+                    if let Some(g) = first.and_then(|t| dx.get_mut(t)?.get_mut(u)) {
+                        *g += d;
+                    }
+                }
+            }
+        }
     }
 
     fn next_window(state: &mut WindowState<W, N>) -> SVector<f32, W> {
@@ -1279,6 +1454,78 @@ impl<const W: usize, const AVERAGE: bool> RunningPooling1d<W, AVERAGE> {
         #[allow(clippy::cast_precision_loss, reason = "a sequence's length")]
         let n = state.read as f32;
         SVector::from(state.value.map(|v| if AVERAGE { v / n } else { v }))
+    }
+
+    /// [`Self::push`] of every timestep of `x` marked in `keep` (all of them with `None`),
+    /// then [`Self::finish`]: the pooled whole sequence, bit for bit (`backward` on
+    /// `input [_, F]`).
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, RunningPooling1d};
+    ///
+    /// let mean = RunningPooling1d::<1, true>::ZERO;
+    /// assert_eq!(mean.pool_slice(&[[1.0], [2.0], [6.0]], None)[0], 3.0);
+    /// assert_eq!(mean.pool_slice(&[[1.0], [2.0], [6.0]], Some(&[true, false, true]))[0], 3.5);
+    /// ```
+    #[must_use]
+    pub fn pool_slice(&self, x: &[[f32; W]], keep: Option<&[bool]>) -> SVector<f32, W> {
+        let mut state = Self::INITIAL_STATE;
+        for (t, xt) in x.iter().enumerate() {
+            if keep.is_none_or(|keep| keep.get(t).copied().unwrap_or(false)) {
+                self.push(&mut state, &SVector::from(*xt));
+            }
+        }
+        self.finish(&state)
+    }
+
+    /// The backward pass of [`Self::pool_slice`]: from `dy`, the loss's gradient with
+    /// respect to the pooled vector, adds the gradient with respect to `x` to `dx`. A mean
+    /// hands each timestep it read `dy / n` (the masked ones nothing, and none at all when
+    /// every one is masked); a maximum hands `dy` to the timesteps where it is reached,
+    /// split among ties, as TensorFlow's gradient of `reduce_max` does.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::layers::{Layer, RunningPooling1d};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let max = RunningPooling1d::<1, false>::ZERO;
+    /// let mut dx = [[0.0]; 3];
+    /// max.backward_slice(&[[1.0], [3.0], [3.0]], None, &SVector::from([1.0]), &mut dx);
+    /// assert_eq!(dx, [[0.0], [0.5], [0.5]]);
+    /// ```
+    pub fn backward_slice(
+        &self,
+        x: &[[f32; W]],
+        keep: Option<&[bool]>,
+        dy: &SVector<f32, W>,
+        dx: &mut [[f32; W]],
+    ) {
+        let read = |t: usize| keep.is_none_or(|keep| keep.get(t).copied().unwrap_or(false));
+        for (u, d) in dy.iter().enumerate() {
+            let value = |t: usize| {
+                x.get(t)
+                    .and_then(|xt| xt.get(u))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            let timesteps = (0..x.len()).filter(|&t| read(t));
+            let max = timesteps
+                .clone()
+                .map(value)
+                .fold(f32::NEG_INFINITY, f32::max);
+            let chosen = |t: &usize| AVERAGE || value(*t) == max;
+            let count = timesteps.clone().filter(chosen).count();
+            if count == 0 {
+                continue;
+            }
+            #[allow(clippy::cast_precision_loss, reason = "a sequence's length")]
+            let share = d / count as f32;
+            for t in timesteps.filter(chosen) {
+                if let Some(g) = dx.get_mut(t).and_then(|dxt| dxt.get_mut(u)) {
+                    *g += share;
+                }
+            }
+        }
     }
 
     /// The layer (it has no weights); for `model!`'s `const` constructor.
