@@ -1,5 +1,6 @@
-//! What the Cortex-M4F firmware (`examples/firmware`, run under QEMU by `ci/firmware-check`)
-//! checks itself against, computed on the host with the same model declarations and weights.
+//! What the firmware (`examples/firmware`, run under QEMU by `ci/firmware-check` on a
+//! Cortex-M4F, a Cortex-M0 and a RISC-V core) checks itself against, computed on the host with
+//! the same model declarations and weights.
 //!
 //! - `tests/fixtures/firmware/seed_rnn2.bin`: the seed model's weights, as
 //!   `tinyrnn convert seed_rnn2.keras` writes them (checked here).

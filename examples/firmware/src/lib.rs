@@ -1,13 +1,17 @@
-//! tinyrnn on a Cortex-M4F: the models (the seed, an lstm(16) and a streaming conv + GRU), their weights in flash, and one function per model and
-//! entry point (`step` over a sequence, `forward`) that the firmware (`src/main.rs`) times and
-//! checks, and that `src/bin/no_panic.rs` proves panic-free; and training steps of the seed
-//! model ([`train`]: `backward` and SGD), likewise timed, checked and proved panic-free.
+//! tinyrnn on a microcontroller (a Cortex-M4F, a Cortex-M0 or a RISC-V core: [`board`]): the
+//! models (the seed, an lstm(16) and a streaming conv + GRU), their weights in flash, and one
+//! function per model and entry point (`step` over a sequence, `forward`) that the firmware
+//! (`src/main.rs`) times and checks, and that `src/bin/no_panic.rs` proves panic-free; and
+//! training steps of the seed model ([`train`]: `backward` and SGD), likewise timed, checked
+//! and proved panic-free.
 //!
 //! The models and their data are shared with the host test that computes the expected
 //! outputs (`tests/firmware.rs`), so both sides compile the same declarations and weights.
 #![no_std]
 
 include!("../../../tests/fixtures/firmware/models.rs");
+
+pub mod board;
 
 /// The inputs and the host's outputs for them: `expected.rs`, written by the host test
 /// `tests/firmware.rs` (`cargo test --test firmware`) and copied here by `build.rs`.

@@ -1,4 +1,6 @@
-//! The tinyrnn firmware for a Cortex-M4F (QEMU's `mps2-an386`), run by `ci/firmware-check`.
+//! The tinyrnn firmware, run by `ci/firmware-check` on three cores under QEMU: a Cortex-M4F
+//! (`mps2-an386`), and without an FPU, where every `f32` operation is a library call, a
+//! Cortex-M0 (`microbit`) and a RV32IMC core (`sifive_e`); see `src/board.rs`.
 //!
 //! Runs the seed model, the lstm(16) model and a streaming conv + GRU model (weights in flash)
 //! over fixed input sequences,
@@ -21,9 +23,7 @@
 #![no_main]
 
 use core::hint::black_box;
-use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
-use panic_semihosting as _;
+use tinyrnn_firmware::board::{self, hprintln};
 use tinyrnn_firmware::expected as host;
 
 /// The firmware's outputs must equal the host's within this relative error.
@@ -55,45 +55,39 @@ markers! {
     tinyrnn_mark_train_update = 8_u32;
 }
 
-/// Stack high-water marks. cortex-m-rt's `paint-stack` fills all free RAM (from the end of
-/// the statics, `_stack_end`, to the top of the stack, `_stack_start`) with `0xCCCC_CCCC`
-/// before `main`; a word that no longer holds it was used by the stack.
+/// Stack high-water marks. [`Stack::new`], first thing in `main`, fills all free RAM below
+/// `main`'s frame (down to the end of the statics) with [`stack::PAINT`]; a word that no
+/// longer holds it was used by the stack.
 mod stack {
     use core::ptr;
-    use cortex_m_rt::STACK_PAINT_VALUE as PAINT;
+    use tinyrnn_firmware::board;
 
-    unsafe extern "C" {
-        static _stack_end: u32;
-        static _stack_start: u32;
-    }
-
-    fn bottom() -> usize {
-        ptr::addr_of!(_stack_end) as usize
-    }
-
-    fn origin() -> usize {
-        ptr::addr_of!(_stack_start) as usize
-    }
-
-    #[inline(always)]
-    fn sp() -> usize {
-        let sp: usize;
-        // SAFETY: reads the stack pointer register, nothing else.
-        unsafe {
-            core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags));
-        }
-        sp
-    }
+    /// What free stack is painted with (cortex-m-rt's `paint-stack` value).
+    pub const PAINT: u32 = 0xCCCC_CCCC;
 
     /// The lowest address below `limit` whose paint is gone (`limit` if none is).
     #[inline(always)]
     fn lowest_used(limit: usize) -> usize {
-        let mut p = bottom();
+        let mut p = board::stack_bottom();
         // SAFETY: free RAM between the statics and the stack pointer, word-aligned.
         while p < limit && unsafe { ptr::read_volatile(p as *const u32) } == PAINT {
             p += 4;
         }
         p
+    }
+
+    /// Paints the free stack below the caller's frame; returns the stack pointer.
+    #[inline(always)]
+    fn fill() -> usize {
+        let top = board::sp() & !3;
+        let mut p = board::stack_bottom();
+        while p < top {
+            // SAFETY: free RAM below the stack pointer, which nothing else uses (no
+            // interrupts are enabled); volatile, so the compiler keeps every write.
+            unsafe { ptr::write_volatile(p as *mut u32, PAINT) };
+            p += 4;
+        }
+        top
     }
 
     /// The whole program's lowest stack address so far.
@@ -102,24 +96,22 @@ mod stack {
     }
 
     impl Stack {
+        /// Paints all free stack. Inlined into `main`, whose frame (and the reset code's,
+        /// above it) counts as used.
+        #[inline(always)]
         pub fn new() -> Self {
-            Self { low: origin() }
+            fill();
+            Self {
+                low: board::stack_top(),
+            }
         }
 
         /// Repaints the free stack below the caller's frame; returns the stack pointer, from
         /// which [`Stack::used_since`] measures. Inlined, so that it runs in the caller's frame.
         #[inline(always)]
         pub fn paint(&mut self) -> usize {
-            let top = sp() & !3;
-            self.low = self.low.min(lowest_used(top));
-            let mut p = bottom();
-            while p < top {
-                // SAFETY: free RAM below the stack pointer, which nothing else uses (no
-                // interrupts are enabled); volatile, so the compiler keeps every write.
-                unsafe { ptr::write_volatile(p as *mut u32, PAINT) };
-                p += 4;
-            }
-            top
+            self.low = self.low.min(lowest_used(board::sp() & !3));
+            fill()
         }
 
         /// Bytes of stack used below `top` since [`Stack::paint`] returned it.
@@ -133,8 +125,8 @@ mod stack {
         /// The whole program's stack high-water mark, in bytes.
         #[inline(always)]
         pub fn high_water(&mut self) -> usize {
-            self.low = self.low.min(lowest_used(sp() & !3));
-            origin() - self.low
+            self.low = self.low.min(lowest_used(board::sp() & !3));
+            board::stack_top() - self.low
         }
     }
 }
@@ -224,10 +216,10 @@ fn check<const F: usize, const N: usize, const T: usize, const S: usize>(
     );
     match case.weights {
         Some((address, bytes)) => {
-            let place = if address < 0x2000_0000 {
-                "flash"
-            } else {
+            let place = if board::in_ram(address) {
                 "RAM"
+            } else {
+                "flash"
             };
             hprintln!(
                 "  weights: {} bytes at {:#010x} ({})",
@@ -489,10 +481,14 @@ macro_rules! state_bytes {
     }};
 }
 
-#[entry]
+#[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]
+#[cfg_attr(target_arch = "riscv32", riscv_rt::entry)]
 fn main() -> ! {
     let mut stack = stack::Stack::new();
-    hprintln!("tinyrnn firmware: Cortex-M4F, weights in flash, checked against the host");
+    hprintln!(
+        "tinyrnn firmware: {}, weights in flash, checked against the host",
+        board::NAME
+    );
 
     #[cfg(feature = "seed")]
     let seed_weights = Some((
@@ -579,12 +575,35 @@ fn main() -> ! {
     let ok = seed_ok && lstm_ok && conv_ok && train_ok;
     hprintln!("RESULT program stack={}", stack.high_water());
     hprintln!("firmware: {}", if ok { "PASS" } else { "FAIL" });
-    debug::exit(if ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {
-        cortex_m::asm::wfi();
-    }
+    board::exit(ok)
+}
+
+// A panic or a fault prints what happened and ends the run with status 1 (rather than
+// looping until ci/firmware-check's timeout).
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    hprintln!("PANIC: {}", info);
+    board::exit(false)
+}
+
+/// A fault (a bad address, an undefined instruction): where it happened.
+#[cfg(target_arch = "arm")]
+#[cortex_m_rt::exception]
+unsafe fn HardFault(frame: &cortex_m_rt::ExceptionFrame) -> ! {
+    hprintln!("HARD FAULT at pc {:#010x}", frame.pc());
+    board::exit(false)
+}
+
+/// A trap (a bad address, an illegal instruction, such as a float instruction on a core
+/// without the F extension): its cause and where it happened.
+#[cfg(target_arch = "riscv32")]
+#[unsafe(export_name = "ExceptionHandler")]
+fn exception(_: &riscv_rt::TrapFrame) -> ! {
+    hprintln!(
+        "TRAP mcause {:#x} at pc {:#010x}",
+        riscv::register::mcause::read().bits(),
+        riscv::register::mepc::read()
+    );
+    board::exit(false)
 }

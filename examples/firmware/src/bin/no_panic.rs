@@ -14,10 +14,10 @@
 #![no_main]
 
 use core::hint::black_box;
-use cortex_m_semihosting::debug;
 use tinyrnn_firmware as fw;
 
-#[cortex_m_rt::entry]
+#[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]
+#[cfg_attr(target_arch = "riscv32", riscv_rt::entry)]
 fn main() -> ! {
     let x = black_box([[0.0_f32; 3]; 50]);
     let (mut steps, mut y) = ([[0.0_f32; 1]; 50], [0.0_f32; 1]);
@@ -54,10 +54,7 @@ fn main() -> ! {
     #[cfg(feature = "no-panic-control")]
     black_box(x[black_box(32_usize)]); // x: the conv model's 32 samples
 
-    debug::exit(debug::EXIT_SUCCESS);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    fw::board::exit(true)
 }
 
 #[panic_handler]
