@@ -319,3 +319,13 @@ mod tests {
         assert_eq!(flops(Kind::Lstm, 64, 64), 65_536);
     }
 }
+
+/// As [`probe_lstm64_step`], for `step_many` over 16 streams.
+#[inline(never)]
+pub fn probe_lstm64_many16(
+    net: &n64::Lstm,
+    states: &mut [n64::LstmState; 16],
+    xs: &[[f32; 64]; 16],
+) -> [[f32; 64]; 16] {
+    net.step_many(states, xs)
+}

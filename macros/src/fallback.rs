@@ -89,6 +89,13 @@ pub fn stub(attrs: &[Attribute], vis: &Visibility, name: &Ident) -> TokenStream 
             pub fn step<S: ?Sized, X: ?Sized>(&self, state: &mut S, x: &X) -> #output {
                 #output
             }
+            pub fn step_many<S: ?Sized, X: ?Sized>(
+                &self,
+                states: &mut S,
+                xs: &X,
+            ) -> &'static [#p::StubOutput] {
+                &[]
+            }
         }
     }
 }

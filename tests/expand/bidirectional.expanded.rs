@@ -931,6 +931,22 @@ impl Bi {
         let _ = (state, x);
         ::core::unreachable!("the `Streamable` bound cannot hold for this model")
     }
+    /** Advances `B` independent streams by one timestep each (multi-channel audio, many
+ sensors, scoring many sequences at once): stream `b` reads `xs[b]`, updates `states[b]`
+ and gives output `b`, bit for bit what [`Self::step`] gives it alone. The recurrent
+ and `dense` layers run the streams together, loading each weight once for several of
+ them (a matrix-matrix product). Allocates nothing: `B` states, inputs and outputs on
+ the stack.*/
+    pub fn step_many<const B: usize>(
+        &self,
+        states: &mut [BiState; B],
+        xs: &[[f32; 3]; B],
+    ) -> [[f32; 1]; B]
+    where
+        for<'a> Self: ::tinyrnn::__private::Streamable<'a>,
+    {
+        ::core::array::from_fn(|b| self.step(&mut states[b], &xs[b]))
+    }
     /** Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
  respect to every weight into `grads` (a model of the same type, e.g. starting
  from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of

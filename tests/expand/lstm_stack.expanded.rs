@@ -804,6 +804,24 @@ impl Stack {
         let v = self.dense.step(&mut (), &v);
         v.into()
     }
+    /** Advances `B` independent streams by one timestep each (multi-channel audio, many
+ sensors, scoring many sequences at once): stream `b` reads `xs[b]`, updates `states[b]`
+ and gives output `b`, bit for bit what [`Self::step`] gives it alone. The recurrent
+ and `dense` layers run the streams together, loading each weight once for several of
+ them (a matrix-matrix product). Allocates nothing: `B` states, inputs and outputs on
+ the stack.*/
+    pub fn step_many<const B: usize>(
+        &self,
+        states: &mut [StackState; B],
+        xs: &[[f32; 4]; B],
+    ) -> [[f32; 2]; B] {
+        let v = xs.map(::tinyrnn::__private::nalgebra::SVector::<f32, 4>::from);
+        let v = self.lstm.step_many(states.each_mut().map(|s| &mut s.lstm), &v);
+        let v = v.map(|v| self.dropout.step(&mut (), &v));
+        let v = self.gru.step_many(states.each_mut().map(|s| &mut s.gru), &v);
+        let v = self.dense.step_many(&v);
+        v.map(::core::convert::Into::into)
+    }
     ::tinyrnn::__private::with_heap! {
         { #[doc =
         " Adds the gradient of `loss` on this one sample (`x`, with target `y`) with\n respect to every weight into `grads` (a model of the same type, e.g. starting\n from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of\n just `x`, and the gradient `tf.GradientTape` gives for it. A crossentropy after\n a last `dense` with a sigmoid or softmax is computed from its logits, as Keras\n does. Allocates: the tape (`Self::TAPE_BYTES_PER_STEP` bytes per timestep) and the\n stages' sequences, on the heap; `backward_in` with one tape reuses the tape's.\n\n # Panics\n If `x` is empty."]

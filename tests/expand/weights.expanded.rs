@@ -500,6 +500,24 @@ impl Seed {
         let v = self.dense.step(&mut (), &v);
         v.into()
     }
+    /** Advances `B` independent streams by one timestep each (multi-channel audio, many
+ sensors, scoring many sequences at once): stream `b` reads `xs[b]`, updates `states[b]`
+ and gives output `b`, bit for bit what [`Self::step`] gives it alone. The recurrent
+ and `dense` layers run the streams together, loading each weight once for several of
+ them (a matrix-matrix product). Allocates nothing: `B` states, inputs and outputs on
+ the stack.*/
+    pub fn step_many<const B: usize>(
+        &self,
+        states: &mut [SeedState; B],
+        xs: &[[f32; 3]; B],
+    ) -> [[f32; 1]; B] {
+        let v = xs.map(::tinyrnn::__private::nalgebra::SVector::<f32, 3>::from);
+        let v = self
+            .simple_rnn
+            .step_many(states.each_mut().map(|s| &mut s.simple_rnn), &v);
+        let v = self.dense.step_many(&v);
+        v.map(::core::convert::Into::into)
+    }
     /** Adds the gradient of `loss` on this one sample (`x`, with target `y`) with
  respect to every weight into `grads` (a model of the same type, e.g. starting
  from `Self::ZERO`), and returns the sample's loss: Keras's loss on a batch of

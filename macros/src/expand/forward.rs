@@ -843,3 +843,113 @@ pub(super) fn step(m: &Model, state_name: &Ident) -> TokenStream {
         #checked
     }
 }
+
+/// `step_many`: [`step`] for `B` independent streams, each with its own state. Where every
+/// layer is a recurrent layer, a `dense` or a layer of one timestep's vector (no mask, no
+/// token ids, no window), the recurrent and `dense` layers run all the streams together
+/// (`Lstm::step_many`, ...: each weight loaded once for several streams); otherwise each
+/// stream runs `step` in turn. Either way each stream's result is its own `step`'s, bit for
+/// bit.
+pub(super) fn step_many(m: &Model, state_name: &Ident) -> TokenStream {
+    let features = lit(m.features);
+    let units = lit(m.output_units());
+    let vector = quote!(::tinyrnn::__private::nalgebra::SVector);
+    let x_type = if m.tokens {
+        quote!(u32)
+    } else {
+        quote!([f32; #features])
+    };
+    let x = if m.tokens {
+        quote!(xs[b])
+    } else {
+        quote!(&xs[b])
+    };
+    let doc = " Advances `B` independent streams by one timestep each (multi-channel audio, many\n sensors, scoring many sequences at once): stream `b` reads `xs[b]`, updates `states[b]`\n and gives output `b`, bit for bit what [`Self::step`] gives it alone. The recurrent\n and `dense` layers run the streams together, loading each weight once for several of\n them (a matrix-matrix product). Allocates nothing: `B` states, inputs and outputs on\n the stack.";
+    if m.steps_per_window() {
+        return quote! {
+            #[doc = #doc]
+            pub fn step_many<const B: usize>(
+                &self,
+                states: &mut [#state_name; B],
+                xs: &[#x_type; B],
+            ) -> [::core::option::Option<[f32; #units]>; B] {
+                ::core::array::from_fn(|b| self.step(&mut states[b], #x))
+            }
+        };
+    }
+    if m.why_not_streamable().is_some() {
+        return quote! {
+            #[doc = #doc]
+            pub fn step_many<const B: usize>(
+                &self,
+                states: &mut [#state_name; B],
+                xs: &[#x_type; B],
+            ) -> [[f32; #units]; B]
+            where
+                for<'a> Self: ::tinyrnn::__private::Streamable<'a>,
+            {
+                ::core::array::from_fn(|b| self.step(&mut states[b], #x))
+            }
+        };
+    }
+    let masks = masked(m);
+    let batched = !m.tokens
+        && !masks.reads.iter().any(|r| *r)
+        && m.layers.iter().all(|l| {
+            !l.gated
+                && l.kind != Kind::Masking
+                && l.kind != Kind::Embedding
+                && (l.kind.is_recurrent() && l.kind != Kind::Bidirectional
+                    || !l.has_state()
+                    || l.streams)
+        });
+    if !batched {
+        return quote! {
+            #[doc = #doc]
+            pub fn step_many<const B: usize>(
+                &self,
+                states: &mut [#state_name; B],
+                xs: &[#x_type; B],
+            ) -> [[f32; #units]; B] {
+                ::core::array::from_fn(|b| self.step(&mut states[b], #x))
+            }
+        };
+    }
+    let calls = m.layers.iter().map(|l| {
+        let f = &l.field;
+        if l.kind.is_recurrent() {
+            quote! { let v = self.#f.step_many(states.each_mut().map(|s| &mut s.#f), &v); }
+        } else if l.kind == Kind::Dense {
+            quote! { let v = self.#f.step_many(&v); }
+        } else if l.has_state() {
+            // A causal convolution: its ring, stream by stream.
+            quote! {
+                let v = {
+                    let mut rings = states.each_mut().map(|s| &mut s.#f).into_iter();
+                    v.map(|v| match rings.next() {
+                        ::core::option::Option::Some(ring) => self.#f.step(ring, &v),
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    })
+                };
+            }
+        } else if matches!(l.kind, Kind::Flatten | Kind::Reshape) {
+            quote! { let v = v.map(|v| self.#f.step_vector(&mut (), &v)); }
+        } else {
+            quote! { let v = v.map(|v| self.#f.step(&mut (), &v)); }
+        }
+    });
+    let unused = (!m.layers.iter().any(Layer::has_state)).then(|| quote!(let _ = states;));
+    quote! {
+        #[doc = #doc]
+        pub fn step_many<const B: usize>(
+            &self,
+            states: &mut [#state_name; B],
+            xs: &[#x_type; B],
+        ) -> [[f32; #units]; B] {
+            #unused
+            let v = xs.map(#vector::<f32, #features>::from);
+            #( #calls )*
+            v.map(::core::convert::Into::into)
+        }
+    }
+}

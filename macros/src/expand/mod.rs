@@ -11,7 +11,7 @@ use syn::Ident;
 mod backward;
 mod forward;
 
-use forward::{forward, step};
+use forward::{forward, step, step_many};
 
 fn lit(n: usize) -> Literal {
     Literal::usize_unsuffixed(n)
@@ -591,6 +591,7 @@ pub fn expand(m: &Model) -> TokenStream {
 
     let forward = forward(m, &state_name);
     let step = step(m, &state_name);
+    let step_many = step_many(m, &state_name);
     let (backward, backward_items) = backward::backward(m, name, &state_name);
 
     quote! {
@@ -839,6 +840,7 @@ pub fn expand(m: &Model) -> TokenStream {
 
             #forward
             #step
+            #step_many
             #backward
         }
 

@@ -46,6 +46,44 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
         A::apply(&mut z);
         z
     }
+
+    /// [`Self::step`] for `NB` inputs at once (`Net::step_many`): each weight is loaded
+    /// once for several inputs, and each output is bit for bit what [`Self::step`] gives.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Relu;
+    /// use tinyrnn_runtime::layers::{Dense, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let dense = Dense::<2, 1, 1, Relu>::from_flat(&[1.0, -1.0, 0.5])?;
+    /// let xs = [SVector::from([1.0, 3.0]), SVector::from([3.0, 1.0])];
+    /// let ys = dense.step_many(&xs);
+    /// assert_eq!(ys, [dense.step(&mut (), &xs[0]), dense.step(&mut (), &xs[1])]);
+    /// assert_eq!((ys[0][0], ys[1][0]), (0.0, 2.5));
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn step_many<const NB: usize>(&self, xs: &[SVector<f32, D>; NB]) -> [SVector<f32, U>; NB] {
+        let mut z = [[0.0_f32; U]; NB];
+        for z in &mut z {
+            z[..B].copy_from_slice(&self.bias.data.0[0]);
+        }
+        {
+            let mut outs = z.each_mut().map(|z| &mut z[..]);
+            kernel::gemv_many(
+                &mut outs,
+                0,
+                &self.kernel.data.0,
+                &xs.each_ref().map(|x| &x.data.0[0]),
+            );
+        }
+        z.map(|z| {
+            let mut z = SVector::from(z);
+            A::apply(&mut z);
+            z
+        })
+    }
 }
 
 impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, B, A> {

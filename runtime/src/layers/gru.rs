@@ -77,36 +77,139 @@ impl<
         let mut mx = biases.first().copied().unwrap_or([0.0; G]);
         kernel::gemv(&mut mx, 0, &self.kernel.data.0, &x.data.0[0]);
         let rk = &self.recurrent_kernel.data.0;
-        let (z, recurrent_h): (SVector<f32, H>, SVector<f32, H>);
         if RESET_AFTER {
             // inner = recurrent_kernel h + recurrent bias, all three gates in one pass.
             let mut inner = biases.get(1).copied().unwrap_or([0.0; G]);
             kernel::gemv(&mut inner, 0, rk, &h.data.0[0]);
-            let (mut zz, mut rr) = (
-                kernel::gate::<G, H>(&mx, 0) + kernel::gate::<G, H>(&inner, 0),
-                kernel::gate::<G, H>(&mx, 1) + kernel::gate::<G, H>(&inner, 1),
-            );
-            RA::apply(&mut zz);
-            RA::apply(&mut rr);
-            recurrent_h = rr.component_mul(&kernel::gate::<G, H>(&inner, 2));
-            z = zz;
+            Self::finish_after(h, &mx, &inner)
         } else {
             // z and r: rows 0..2h of recurrent_kernel h, added to x . kernel + bias.
             kernel::gemv(&mut mx[..2 * H], 0, rk, &h.data.0[0]);
-            let (mut zz, mut rr) = (kernel::gate::<G, H>(&mx, 0), kernel::gate::<G, H>(&mx, 1));
-            RA::apply(&mut zz);
-            RA::apply(&mut rr);
+            let (z, hr) = Self::gates_before(h, &mx);
             // The candidate's recurrent part: rows 2h..3h against r * h.
-            let mut hr = [0.0_f32; H];
-            for ((o, r), h) in hr.iter_mut().zip(rr.iter()).zip(h.iter()) {
-                *o = r * h;
-            }
             let mut rec = [0.0_f32; H];
             kernel::gemv(&mut rec, 2 * H, rk, &hr);
-            recurrent_h = SVector::from(rec);
-            z = zz;
+            Self::finish(h, z, &mx, SVector::from(rec))
         }
-        let mut candidate: SVector<f32, H> = kernel::gate::<G, H>(&mx, 2) + recurrent_h;
+    }
+
+    /// [`Self::step`] for `NB` independent streams at once (`Net::step_many`): each weight
+    /// is loaded once for several streams, and each stream's state and output are bit for
+    /// bit what [`Self::step`] gives it alone.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+    /// use tinyrnn_runtime::layers::{Gru, Layer};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// type G = Gru<2, 3, 9, 2, true, Tanh, Sigmoid>;
+    /// let gru = G::from_flat(&(0..G::PARAMS).map(|i| (i % 5) as f32 * 0.2 - 0.4).collect::<Vec<_>>())?;
+    /// let xs = [SVector::from([0.5, -1.0]), SVector::from([2.0, 0.25])];
+    /// let (mut a, mut b) = (SVector::zeros(), SVector::zeros());
+    /// let one = [gru.step(&mut a, &xs[0]), gru.step(&mut b, &xs[1])];
+    /// let mut hs = [SVector::zeros(); 2];
+    /// assert_eq!(gru.step_many(hs.each_mut(), &xs), one);
+    /// assert_eq!(hs, [a, b]);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn step_many<const NB: usize>(
+        &self,
+        mut hs: [&mut SVector<f32, H>; NB],
+        xs: &[SVector<f32, D>; NB],
+    ) -> [SVector<f32, H>; NB] {
+        const { assert!(G == 3 * H, "`Gru` needs G == 3 * H") };
+        let biases = &self.bias.data.0;
+        let mut mx = [biases.first().copied().unwrap_or([0.0; G]); NB];
+        kernel::gemv_many(
+            &mut mx.each_mut().map(|m| &mut m[..]),
+            0,
+            &self.kernel.data.0,
+            &xs.each_ref().map(|x| &x.data.0[0]),
+        );
+        let rk = &self.recurrent_kernel.data.0;
+        let mut out = [SVector::zeros(); NB];
+        if RESET_AFTER {
+            let mut inner = [biases.get(1).copied().unwrap_or([0.0; G]); NB];
+            let states = hs.each_ref().map(|h| &h.data.0[0]);
+            kernel::gemv_many(&mut inner.each_mut().map(|m| &mut m[..]), 0, rk, &states);
+            for (((o, h), mx), inner) in out.iter_mut().zip(hs.iter_mut()).zip(&mx).zip(&inner) {
+                *o = Self::finish_after(h, mx, inner);
+            }
+        } else {
+            let states = hs.each_ref().map(|h| &h.data.0[0]);
+            kernel::gemv_many(&mut mx.each_mut().map(|m| &mut m[..2 * H]), 0, rk, &states);
+            let mut zs = [SVector::zeros(); NB];
+            let mut hrs = [[0.0_f32; H]; NB];
+            for (((z, hr), h), mx) in zs.iter_mut().zip(&mut hrs).zip(hs.iter()).zip(&mx) {
+                (*z, *hr) = Self::gates_before(h, mx);
+            }
+            let mut rec = [[0.0_f32; H]; NB];
+            kernel::gemv_many(
+                &mut rec.each_mut().map(|r| &mut r[..]),
+                2 * H,
+                rk,
+                &hrs.each_ref(),
+            );
+            for ((((o, h), z), mx), rec) in
+                out.iter_mut().zip(hs.iter_mut()).zip(zs).zip(&mx).zip(rec)
+            {
+                *o = Self::finish(h, z, mx, SVector::from(rec));
+            }
+        }
+        out
+    }
+
+    /// `reset_after`'s rest of a step, from the input's part `mx` and the recurrent part
+    /// `inner` (biases included).
+    #[allow(
+        clippy::inline_always,
+        reason = "`step` as it was before `step_many` shared it: measured on the firmware, a call here costs stack and instructions"
+    )]
+    #[inline(always)]
+    fn finish_after(h: &mut SVector<f32, H>, mx: &[f32; G], inner: &[f32; G]) -> SVector<f32, H> {
+        let (mut zz, mut rr) = (
+            kernel::gate::<G, H>(mx, 0) + kernel::gate::<G, H>(inner, 0),
+            kernel::gate::<G, H>(mx, 1) + kernel::gate::<G, H>(inner, 1),
+        );
+        RA::apply(&mut zz);
+        RA::apply(&mut rr);
+        let recurrent_h = rr.component_mul(&kernel::gate::<G, H>(inner, 2));
+        Self::finish(h, zz, mx, recurrent_h)
+    }
+
+    /// `reset_after = false`: the update gate `z` and `r * h`, from `mx` whose first `2h`
+    /// rows hold both products.
+    #[allow(
+        clippy::inline_always,
+        reason = "`step` as it was before `step_many` shared it: measured on the firmware, a call here costs stack and instructions"
+    )]
+    #[inline(always)]
+    fn gates_before(h: &SVector<f32, H>, mx: &[f32; G]) -> (SVector<f32, H>, [f32; H]) {
+        let (mut zz, mut rr) = (kernel::gate::<G, H>(mx, 0), kernel::gate::<G, H>(mx, 1));
+        RA::apply(&mut zz);
+        RA::apply(&mut rr);
+        let mut hr = [0.0_f32; H];
+        for ((o, r), h) in hr.iter_mut().zip(rr.iter()).zip(h.iter()) {
+            *o = r * h;
+        }
+        (zz, hr)
+    }
+
+    /// The candidate and the new state, from the update gate `z`, the input's part of the
+    /// candidate (`mx`'s last `h` rows) and its recurrent part.
+    #[allow(
+        clippy::inline_always,
+        reason = "`step` as it was before `step_many` shared it: measured on the firmware, a call here costs stack and instructions"
+    )]
+    #[inline(always)]
+    fn finish(
+        h: &mut SVector<f32, H>,
+        z: SVector<f32, H>,
+        mx: &[f32; G],
+        recurrent_h: SVector<f32, H>,
+    ) -> SVector<f32, H> {
+        let mut candidate: SVector<f32, H> = kernel::gate::<G, H>(mx, 2) + recurrent_h;
         A::apply(&mut candidate);
         // h = z * h + (1 - z) * candidate, in Keras's order of operations.
         *h = z.component_mul(h) + (z.map(|z| 1.0 - z)).component_mul(&candidate);

@@ -261,6 +261,196 @@ fn panels<const R: usize, const C: usize>(
     }
 }
 
+/// How many of `len` rows [`gemv2`] computes in register blocks (the rest, its tail, column
+/// by column with [`add1`]): the same partition, so that [`gemv2_many`] gives each row the
+/// same additions in the same order. Without panels; with them every row is in a block.
+const fn blocked_rows(len: usize) -> usize {
+    let mut done = len - len % BLOCK;
+    if ACCUMULATORS >= 16 && done + BLOCK / 2 <= len {
+        done += BLOCK / 2;
+    }
+    if ACCUMULATORS >= 8 && done + BLOCK / 4 <= len {
+        done += BLOCK / 4;
+    }
+    if ACCUMULATORS >= 4 && done + BLOCK / 8 <= len {
+        done += BLOCK / 8;
+    }
+    if done + LANES <= len {
+        done += LANES;
+    }
+    if LANES >= 16 && done + 8 <= len {
+        done += 8;
+    }
+    if LANES >= 8 && done + 4 <= len {
+        done += 4;
+    }
+    done
+}
+
+/// Rows of one [`gemv2_many`] block: four registers of sums per stream.
+const MANY_ROWS: usize = 4 * LANES;
+
+/// Columns of one [`gemv2_many`] panel of a matrix of `r` rows (a multiple of 4, at most
+/// 64): few enough that the panel's weights stay in L1 while every stream reads them. A
+/// column is `4 r` bytes after the one before, so a block's pieces of consecutive columns
+/// fall in only `4096 / gcd(4 r, 4096)` groups of the cache's 64 sets (an L1 way of 4 KiB:
+/// 64 sets of 64 bytes, on x86 and Arm cores alike); at 8 columns per group they fit in 8
+/// of its ways. (`lstm(64)`'s 1 KiB columns in panels 64 columns wide overflowed their sets
+/// and ran at a quarter of the speed of `gru(64)`'s 768-byte ones. Copying each panel into
+/// one contiguous block first, as matrix-matrix products pack theirs, was slower still.)
+const fn many_columns(r: usize) -> usize {
+    let (mut a, mut b) = (4 * r, 4096);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let groups = match 4096_usize.checked_div(a) {
+        Some(groups) => groups,
+        None => 1,
+    };
+    let columns = 8 * groups;
+    if columns > 64 { 64 } else { columns }
+}
+
+/// `acc[k] += sum_j m[j][row + k] * x[j]` over the columns `cols` of `m` (their start a
+/// multiple of 4), as [`block`] adds them: four at a time, then, if `cols` ends the matrix,
+/// the rest one by one.
+#[inline(always)]
+fn block_columns<const RB: usize, const R: usize, const C: usize>(
+    acc: &mut [f32; RB],
+    m: &[[f32; R]; C],
+    x: &[f32; C],
+    row: usize,
+    cols: core::ops::Range<usize>,
+) {
+    let (cols4, cols_rest) = m.as_chunks::<4>();
+    let (xs4, xs_rest) = x.as_chunks::<4>();
+    let groups = cols.start / 4..cols.end.min(4 * cols4.len()) / 4;
+    let (Some(cols4), Some(xs4)) = (cols4.get(groups.clone()), xs4.get(groups)) else {
+        return;
+    };
+    for (c, xs) in cols4.iter().zip(xs4) {
+        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
+            rows::<RB>(&c[0], row),
+            rows::<RB>(&c[1], row),
+            rows::<RB>(&c[2], row),
+            rows::<RB>(&c[3], row),
+        ) else {
+            return;
+        };
+        for k in 0..RB {
+            acc[k] = add4(acc[k], [w0[k], w1[k], w2[k], w3[k]], xs);
+        }
+    }
+    if cols.end < C {
+        return;
+    }
+    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
+        let Some(w) = rows::<RB>(c, row) else {
+            return;
+        };
+        for k in 0..RB {
+            acc[k] = add1(acc[k], w[k], xj);
+        }
+    }
+}
+
+/// Rows `row..row + RB` of every stream (`row0 + row..` of the matrix `m`), over `m`'s
+/// columns panel by panel: each panel's weights are read from L1 by every stream in turn.
+#[inline(always)]
+fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]; NB],
+    (row0, row): (usize, usize),
+    m: &[[f32; R]; C],
+    xs: &[&[f32; C]; NB],
+) {
+    let width = const { many_columns(R) };
+    let mut col = 0;
+    while col < C {
+        let cols = col..(col + width).min(C);
+        for (out, x) in outs.iter_mut().zip(xs) {
+            let Some(o) = out.get_mut(row..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
+                return;
+            };
+            let mut acc = *o;
+            block_columns(&mut acc, m, x, row0 + row, cols.clone());
+            *o = acc;
+        }
+        col += width;
+    }
+}
+
+/// [`gemv2`] for `NB` streams at once (`step_many`): `outs[s][i] += sum_j m1[j][row0 + i] *
+/// x1[s][j] + sum_j m2[j][row0 + i] * x2[s][j]`. Blocks of rows against panels of columns
+/// small enough to stay in L1 while every stream reads them, so that the weights come from
+/// memory or L2 once for all the streams, where [`gemv2`] per stream would read them once
+/// each. Every output gets the additions of [`gemv2`], in the same order (all of one
+/// matrix's columns, then the other's; the same rows in its column-by-column tail), so
+/// each stream's result is bit for bit its own [`gemv2`]'s. The `outs` are as long as the
+/// shortest of them.
+#[inline(always)]
+pub(crate) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
+    outs: &mut [&mut [f32]; NB],
+    row0: usize,
+    first: (&[[f32; R]; C1], &[&[f32; C1]; NB]),
+    second: (&[[f32; R]; C2], &[&[f32; C2]; NB]),
+) {
+    if let ([out], [x1], [x2]) = (&mut outs[..], &first.1[..], &second.1[..]) {
+        // One stream: nothing to share.
+        gemv2(out, row0, (first.0, x1), (second.0, x2));
+        return;
+    }
+    let len = outs.iter().map(|o| o.len()).min().unwrap_or(0);
+    let blocked = if 4 * R * (C1 + C2) > PANEL_BYTES {
+        len
+    } else {
+        blocked_rows(len)
+    };
+    let mut row = 0;
+    while row + MANY_ROWS <= blocked {
+        many_block::<MANY_ROWS, NB, R, C1>(outs, (row0, row), first.0, first.1);
+        many_block::<MANY_ROWS, NB, R, C2>(outs, (row0, row), second.0, second.1);
+        row += MANY_ROWS;
+    }
+    if row + LANES <= blocked {
+        many_block::<LANES, NB, R, C1>(outs, (row0, row), first.0, first.1);
+        many_block::<LANES, NB, R, C2>(outs, (row0, row), second.0, second.1);
+        row += LANES;
+    }
+    while row < blocked {
+        many_block::<1, NB, R, C1>(outs, (row0, row), first.0, first.1);
+        many_block::<1, NB, R, C2>(outs, (row0, row), second.0, second.1);
+        row += 1;
+    }
+    // The tail, as [`gemv2`]'s: column by column.
+    for (out, (x1, x2)) in outs.iter_mut().zip(first.1.iter().zip(second.1)) {
+        let span = row0 + blocked..row0 + len;
+        let tail = out.get_mut(blocked..len).unwrap_or_default();
+        for (col, xj) in first.0.iter().zip(x1.iter()) {
+            let w = col.get(span.clone()).unwrap_or_default();
+            for (o, w) in tail.iter_mut().zip(w) {
+                *o = add1(*o, *w, *xj);
+            }
+        }
+        for (col, xj) in second.0.iter().zip(x2.iter()) {
+            let w = col.get(span.clone()).unwrap_or_default();
+            for (o, w) in tail.iter_mut().zip(w) {
+                *o = add1(*o, *w, *xj);
+            }
+        }
+    }
+}
+
+/// [`gemv2_many`] with one matrix.
+#[inline(always)]
+pub(crate) fn gemv_many<const NB: usize, const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]; NB],
+    row0: usize,
+    m: &[[f32; R]; C],
+    xs: &[&[f32; C]; NB],
+) {
+    gemv2_many::<NB, R, C, 0>(outs, row0, (m, xs), (&[], &[&[]; NB]));
+}
+
 /// [`gemv2`] with one matrix.
 #[inline(always)]
 pub(crate) fn gemv<const R: usize, const C: usize>(
@@ -353,6 +543,60 @@ mod tests {
         // Over PANEL_BYTES: the panel path.
         check::<260, 30, 33>();
         check::<300, 9, 75>();
+    }
+
+    /// `gemv2_many` gives each stream exactly its own `gemv2`'s bits, for every length of
+    /// output (every block size and the tail), with and without panels, for 1 to 19 streams.
+    fn check_many<const NB: usize, const R: usize, const C1: usize, const C2: usize>() {
+        let m1: [[f32; R]; C1] = core::array::from_fn(|j| values(11 + j));
+        let m2: [[f32; R]; C2] = core::array::from_fn(|j| values(2000 + j));
+        let x1: [[f32; C1]; NB] = core::array::from_fn(|s| values(30 + s));
+        let x2: [[f32; C2]; NB] = core::array::from_fn(|s| values(70 + s));
+        for row0 in [0, 1, R / 3].into_iter().filter(|&r| r < R) {
+            for len in [
+                0,
+                1,
+                3,
+                5,
+                R - row0,
+                (R - row0) / 2,
+                (R - row0).saturating_sub(3),
+            ] {
+                let len = len.min(R - row0);
+                let mut many: [[f32; R]; NB] = core::array::from_fn(|s| values(90 + s));
+                let want: [[f32; R]; NB] = core::array::from_fn(|s| {
+                    let mut out = many[s];
+                    gemv2(&mut out[..len], row0, (&m1, &x1[s]), (&m2, &x2[s]));
+                    out
+                });
+                let mut outs = many.each_mut().map(|o| &mut o[..len]);
+                gemv2_many(
+                    &mut outs,
+                    row0,
+                    (&m1, &x1.each_ref()),
+                    (&m2, &x2.each_ref()),
+                );
+                for s in 0..NB {
+                    assert_eq!(
+                        many[s].map(f32::to_bits),
+                        want[s].map(f32::to_bits),
+                        "NB={NB} R={R} C1={C1} C2={C2} row0={row0} len={len} stream {s}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn many_streams_match_one_at_a_time_bit_for_bit() {
+        check_many::<1, 12, 3, 3>();
+        check_many::<3, 31, 5, 2>();
+        check_many::<8, 96, 17, 24>();
+        check_many::<9, 64, 16, 16>();
+        check_many::<16, 200, 50, 50>();
+        check_many::<19, 47, 7, 9>();
+        // Over PANEL_BYTES: every row in a block.
+        check_many::<5, 260, 30, 33>();
     }
 
     #[test]

@@ -85,10 +85,68 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             (&self.kernel.data.0, &x.data.0[0]),
             (&self.recurrent_kernel.data.0, &state.h.data.0[0]),
         );
-        let mut input = kernel::gate::<G, H>(&z, 0);
-        let mut forget = kernel::gate::<G, H>(&z, 1);
-        let mut candidate = kernel::gate::<G, H>(&z, 2);
-        let mut output = kernel::gate::<G, H>(&z, 3);
+        Self::finish(state, &z)
+    }
+
+    /// [`Self::step`] for `NB` independent streams at once (`Net::step_many`): each weight
+    /// is loaded once for several streams, and each stream's state and output are bit for
+    /// bit what [`Self::step`] gives it alone.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::{Sigmoid, Tanh};
+    /// use tinyrnn_runtime::layers::{Layer, Lstm};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// type L = Lstm<2, 3, 12, 12, Tanh, Sigmoid>;
+    /// let lstm = L::from_flat(&(0..L::PARAMS).map(|i| (i % 7) as f32 * 0.1 - 0.3).collect::<Vec<_>>())?;
+    /// let xs = [SVector::from([0.5, -1.0]), SVector::from([2.0, 0.25])];
+    /// let (mut a, mut b) = (L::INITIAL_STATE, L::INITIAL_STATE);
+    /// let one = [lstm.step(&mut a, &xs[0]), lstm.step(&mut b, &xs[1])];
+    /// let mut states = [L::INITIAL_STATE; 2];
+    /// assert_eq!(lstm.step_many(states.each_mut(), &xs), one);
+    /// assert_eq!(states, [a, b]);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn step_many<const NB: usize>(
+        &self,
+        mut states: [&mut LstmState<H>; NB],
+        xs: &[SVector<f32, D>; NB],
+    ) -> [SVector<f32, H>; NB] {
+        const { assert!(G == 4 * H, "`Lstm` needs G == 4 * H") };
+        let mut z = [[0.0_f32; G]; NB];
+        for z in &mut z {
+            z[..B].copy_from_slice(&self.bias.data.0[0]);
+        }
+        {
+            let hs = states.each_ref().map(|s| &s.h.data.0[0]);
+            let mut outs = z.each_mut().map(|z| &mut z[..]);
+            kernel::gemv2_many(
+                &mut outs,
+                0,
+                (&self.kernel.data.0, &xs.each_ref().map(|x| &x.data.0[0])),
+                (&self.recurrent_kernel.data.0, &hs),
+            );
+        }
+        let mut out = [SVector::zeros(); NB];
+        for ((o, state), z) in out.iter_mut().zip(states.iter_mut()).zip(&z) {
+            *o = Self::finish(state, z);
+        }
+        out
+    }
+
+    /// The rest of a step from the gates' pre-activations `z`: the state updated, the
+    /// output returned.
+    #[allow(
+        clippy::inline_always,
+        reason = "`step` as it was before `step_many` shared it: measured on the firmware, a call here costs stack and instructions"
+    )]
+    #[inline(always)]
+    fn finish(state: &mut LstmState<H>, z: &[f32; G]) -> SVector<f32, H> {
+        let mut input = kernel::gate::<G, H>(z, 0);
+        let mut forget = kernel::gate::<G, H>(z, 1);
+        let mut candidate = kernel::gate::<G, H>(z, 2);
+        let mut output = kernel::gate::<G, H>(z, 3);
         RA::apply(&mut input);
         RA::apply(&mut forget);
         A::apply(&mut candidate);

@@ -65,6 +65,54 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
         *h = z;
         z
     }
+
+    /// [`Self::step`] for `NB` independent streams at once (`Net::step_many`): each weight
+    /// is loaded once for several streams, and each stream's state and output are bit for
+    /// bit what [`Self::step`] gives it alone.
+    ///
+    /// ```
+    /// use tinyrnn_runtime::activations::Tanh;
+    /// use tinyrnn_runtime::layers::{Layer, SimpleRnn};
+    /// use tinyrnn_runtime::nalgebra::SVector;
+    ///
+    /// let rnn = SimpleRnn::<1, 2, 2, Tanh>::from_flat(&[0.5, -0.5, 0.1, 0.2, 0.3, 0.4, 0.0, 0.1])?;
+    /// let xs = [SVector::from([1.0]), SVector::from([-2.0])];
+    /// let (mut a, mut b) = (SVector::zeros(), SVector::zeros());
+    /// let one = [rnn.step(&mut a, &xs[0]), rnn.step(&mut b, &xs[1])];
+    /// let mut hs = [SVector::zeros(); 2];
+    /// assert_eq!(rnn.step_many(hs.each_mut(), &xs), one);
+    /// assert_eq!(hs, [a, b]);
+    /// # Ok::<(), tinyrnn_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn step_many<const NB: usize>(
+        &self,
+        mut hs: [&mut SVector<f32, H>; NB],
+        xs: &[SVector<f32, D>; NB],
+    ) -> [SVector<f32, H>; NB] {
+        let mut z = [[0.0_f32; H]; NB];
+        for z in &mut z {
+            z[..B].copy_from_slice(&self.bias.data.0[0]);
+        }
+        {
+            let states = hs.each_ref().map(|h| &h.data.0[0]);
+            let mut outs = z.each_mut().map(|z| &mut z[..]);
+            kernel::gemv2_many(
+                &mut outs,
+                0,
+                (&self.kernel.data.0, &xs.each_ref().map(|x| &x.data.0[0])),
+                (&self.recurrent_kernel.data.0, &states),
+            );
+        }
+        let mut out = [SVector::zeros(); NB];
+        for ((o, h), z) in out.iter_mut().zip(hs.iter_mut()).zip(z) {
+            let mut z = SVector::from(z);
+            A::apply(&mut z);
+            **h = z;
+            *o = z;
+        }
+        out
+    }
 }
 
 impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D, H, B, A> {
