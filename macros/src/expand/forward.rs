@@ -865,32 +865,32 @@ pub(super) fn step_many(m: &Model, state_name: &Ident) -> TokenStream {
         quote!(&xs[b])
     };
     let doc = " Advances `B` independent streams by one timestep each (multi-channel audio, many\n sensors, scoring many sequences at once): stream `b` reads `xs[b]`, updates `states[b]`\n and gives output `b`, bit for bit what [`Self::step`] gives it alone. The recurrent\n and `dense` layers run the streams together, loading each weight once for several of\n them (a matrix-matrix product). Allocates nothing: `B` states, inputs and outputs on\n the stack.";
-    if m.steps_per_window() {
-        return quote! {
+    // Each stream through `step` in turn, returning what it returns.
+    let per_stream = |output: TokenStream, bound: TokenStream| {
+        quote! {
             #[doc = #doc]
             pub fn step_many<const B: usize>(
                 &self,
                 states: &mut [#state_name; B],
                 xs: &[#x_type; B],
-            ) -> [::core::option::Option<[f32; #units]>; B] {
-                ::core::array::from_fn(|b| self.step(&mut states[b], #x))
-            }
-        };
-    }
-    if m.why_not_streamable().is_some() {
-        return quote! {
-            #[doc = #doc]
-            pub fn step_many<const B: usize>(
-                &self,
-                states: &mut [#state_name; B],
-                xs: &[#x_type; B],
-            ) -> [[f32; #units]; B]
-            where
-                for<'a> Self: ::tinyrnn::__private::Streamable<'a>,
+            ) -> [#output; B]
+            #bound
             {
                 ::core::array::from_fn(|b| self.step(&mut states[b], #x))
             }
-        };
+        }
+    };
+    if m.steps_per_window() {
+        return per_stream(
+            quote!(::core::option::Option<[f32; #units]>),
+            TokenStream::new(),
+        );
+    }
+    if m.why_not_streamable().is_some() {
+        return per_stream(
+            quote!([f32; #units]),
+            quote!(where for<'a> Self: ::tinyrnn::__private::Streamable<'a>,),
+        );
     }
     let masks = masked(m);
     let batched = !m.tokens
@@ -904,16 +904,7 @@ pub(super) fn step_many(m: &Model, state_name: &Ident) -> TokenStream {
                     || l.streams)
         });
     if !batched {
-        return quote! {
-            #[doc = #doc]
-            pub fn step_many<const B: usize>(
-                &self,
-                states: &mut [#state_name; B],
-                xs: &[#x_type; B],
-            ) -> [[f32; #units]; B] {
-                ::core::array::from_fn(|b| self.step(&mut states[b], #x))
-            }
-        };
+        return per_stream(quote!([f32; #units]), TokenStream::new());
     }
     let calls = m.layers.iter().map(|l| {
         let f = &l.field;

@@ -113,29 +113,7 @@ fn block<const RB: usize, const R: usize, const C: usize>(
     x: &[f32; C],
     row: usize,
 ) {
-    let (cols4, cols_rest) = m.as_chunks::<4>();
-    let (xs4, xs_rest) = x.as_chunks::<4>();
-    for (c, xs) in cols4.iter().zip(xs4).take(trips(cols4.len())) {
-        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
-            rows::<RB>(&c[0], row),
-            rows::<RB>(&c[1], row),
-            rows::<RB>(&c[2], row),
-            rows::<RB>(&c[3], row),
-        ) else {
-            return;
-        };
-        for k in 0..RB {
-            acc[k] = add4(acc[k], [w0[k], w1[k], w2[k], w3[k]], xs);
-        }
-    }
-    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
-        let Some(w) = rows::<RB>(c, row) else {
-            return;
-        };
-        for k in 0..RB {
-            acc[k] = add1(acc[k], w[k], xj);
-        }
-    }
+    block_columns(acc, m, x, row, 0..C);
 }
 
 /// One block of `RB` outputs at `out[i..]` (rows `row0 + i..`): both products, in registers.
@@ -312,8 +290,9 @@ const fn many_columns(r: usize) -> usize {
 }
 
 /// `acc[k] += sum_j m[j][row + k] * x[j]` over the columns `cols` of `m` (their start a
-/// multiple of 4), as [`block`] adds them: four at a time, then, if `cols` ends the matrix,
-/// the rest one by one.
+/// multiple of 4): four at a time, summed in a tree ([`add4`]), then, if `cols` ends the
+/// matrix, the rest one by one. [`block`] is this over every column; [`gemv2_many`]'s
+/// panels over some, in the same order.
 #[inline(always)]
 fn block_columns<const RB: usize, const R: usize, const C: usize>(
     acc: &mut [f32; RB],
@@ -328,7 +307,7 @@ fn block_columns<const RB: usize, const R: usize, const C: usize>(
     let (Some(cols4), Some(xs4)) = (cols4.get(groups.clone()), xs4.get(groups)) else {
         return;
     };
-    for (c, xs) in cols4.iter().zip(xs4) {
+    for (c, xs) in cols4.iter().zip(xs4).take(trips(cols4.len())) {
         let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
             rows::<RB>(&c[0], row),
             rows::<RB>(&c[1], row),
