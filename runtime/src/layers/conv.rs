@@ -254,29 +254,56 @@ impl<
         grads: &mut Self,
     ) -> [[f32; C]; T] {
         let mut dx = [[0.0_f32; C]; T];
-        for (o, ((dy, z), y)) in dy.iter().zip(&tape.z).zip(&tape.y).enumerate() {
-            let mut dz = SVector::from(*dy);
-            A::backward(&SVector::from(*z), &SVector::from(*y), &mut dz);
-            for (b, d) in grads.bias.iter_mut().zip(dz.iter()) {
-                *b += d;
-            }
-            for k in 0..K {
-                let Some(at) = Self::tap(o, k) else {
-                    continue;
-                };
-                let (Some(xt), Some(dxt)) = (x.get(at), dx.get_mut(at)) else {
-                    continue;
-                };
-                accumulate_backward::<C, F, KC, G>(
-                    &self.kernel,
-                    &mut grads.kernel,
-                    k,
-                    (xt, dxt),
-                    &dz,
-                );
-            }
-        }
+        backward_windows::<C, F, K, KC, B, G, A>(
+            &self.kernel,
+            (&mut grads.kernel, &mut grads.bias),
+            (x, &mut dx),
+            ((&tape.z, &tape.y), dy),
+            Self::tap,
+        );
         dx
+    }
+}
+
+/// A convolution's outputs as its training forward pass kept them: pre-activations and
+/// activations.
+type Outputs<'a, const F: usize> = (&'a [[f32; F]], &'a [[f32; F]]);
+
+/// The backward pass of a convolution over a whole sequence `x` ([`Conv1d::backward`],
+/// [`SlidingConv1d::backward_slice`]): for each output `o`, from its gradient `dy[o]`
+/// through the activation (its pre-activation `z[o]` and output `y[o]`), adds the bias's
+/// and, tap by tap, the kernel's gradients and the gradient with respect to the input
+/// under tap `k` (`tap(o, k)`, `None` in the padding) into `dx`.
+fn backward_windows<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const KC: usize,
+    const B: usize,
+    const G: usize,
+    A: Activation,
+>(
+    kernel: &SMatrix<f32, F, KC>,
+    (grad_kernel, grad_bias): (&mut SMatrix<f32, F, KC>, &mut SVector<f32, B>),
+    (x, dx): (&[[f32; C]], &mut [[f32; C]]),
+    ((z, y), dy): (Outputs<'_, F>, &[[f32; F]]),
+    tap: impl Fn(usize, usize) -> Option<usize>,
+) {
+    for (o, ((dy, z), y)) in dy.iter().zip(z).zip(y).enumerate() {
+        let mut dz = SVector::from(*dy);
+        A::backward(&SVector::from(*z), &SVector::from(*y), &mut dz);
+        for (b, d) in grad_bias.iter_mut().zip(dz.iter()) {
+            *b += d;
+        }
+        for k in 0..K {
+            let Some(at) = tap(o, k) else {
+                continue;
+            };
+            let (Some(xt), Some(dxt)) = (x.get(at), dx.get_mut(at)) else {
+                continue;
+            };
+            accumulate_backward::<C, F, KC, G>(kernel, grad_kernel, k, (xt, dxt), &dz);
+        }
     }
 }
 
@@ -1160,28 +1187,14 @@ impl<
         dx: &mut [[f32; C]],
         grads: &mut Self,
     ) {
-        for (o, ((dy, z), y)) in dy.iter().zip(z).zip(y).enumerate() {
-            let mut dz = SVector::from(*dy);
-            A::backward(&SVector::from(*z), &SVector::from(*y), &mut dz);
-            for (b, d) in grads.bias.iter_mut().zip(dz.iter()) {
-                *b += d;
-            }
-            for k in 0..K {
-                let Some(at) = Self::tap_of(o, k, x.len()) else {
-                    continue;
-                };
-                let (Some(xt), Some(dxt)) = (x.get(at), dx.get_mut(at)) else {
-                    continue;
-                };
-                accumulate_backward::<C, F, KC, G>(
-                    &self.kernel,
-                    &mut grads.kernel,
-                    k,
-                    (xt, dxt),
-                    &dz,
-                );
-            }
-        }
+        let len = x.len();
+        backward_windows::<C, F, K, KC, B, G, A>(
+            &self.kernel,
+            (&mut grads.kernel, &mut grads.bias),
+            (x, dx),
+            ((z, y), dy),
+            |o, k| Self::tap_of(o, k, len),
+        );
     }
 }
 
