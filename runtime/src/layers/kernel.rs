@@ -23,10 +23,13 @@
               and the accumulators stay in registers; measured in BENCHMARKS.md"
 )]
 
-/// `f32` lanes in one vector register of the build's target.
+/// `f32` lanes in one vector register of the build's target: 4 in NEON's 128-bit registers,
+/// as in SSE2's. (With 8 on NEON, blocks of 64 rows took 16 of its 32 registers, and LLVM
+/// kept those sums in memory, loading and storing each one for every four columns: 27% more
+/// instructions in lstm(32)'s `step`, counted under QEMU.)
 pub(crate) const LANES: usize = if cfg!(target_feature = "avx512f") {
     16
-} else if cfg!(any(target_feature = "avx", target_feature = "neon")) {
+} else if cfg!(target_feature = "avx") {
     8
 } else {
     4
@@ -265,8 +268,14 @@ const fn blocked_rows(len: usize) -> usize {
     done
 }
 
-/// Rows of one [`gemv2_many`] block: four registers of sums per stream.
-const MANY_ROWS: usize = 4 * LANES;
+/// Rows of one [`gemv2_many`] block: four registers of sums per stream, eight on NEON (32
+/// rows, as before [`LANES`] there was 4: 16 rows took 5% more instructions in lstm(32)'s
+/// `step_many` for 8 streams, counted under QEMU).
+const MANY_ROWS: usize = if cfg!(target_feature = "neon") {
+    8 * LANES
+} else {
+    4 * LANES
+};
 
 /// Columns of one [`gemv2_many`] panel of a matrix of `r` rows (a multiple of 4, at most
 /// 64): few enough that the panel's weights stay in L1 while every stream reads them. A
