@@ -160,8 +160,10 @@ mod fitting {
     ///
     /// # Panics
     /// If `validation_split` is not in `[0, 1)` or leaves no sample to train on or to
-    /// validate with (Keras raises an error there too). Never otherwise for a model that
-    /// `model!` generated (its weights always fit its size).
+    /// validate with (Keras raises an error there too), and, on a model of any length, where
+    /// its `backward` does (an empty sample, one too short for a window, or a sequence
+    /// target of another length). Never otherwise for a model that `model!` generated (its
+    /// weights always fit its size).
     pub fn fit<M, X, Y>(net: &mut M, xs: &[X], ys: &[Y], options: &FitOptions) -> History
     where
         M: Train,
