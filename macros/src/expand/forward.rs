@@ -865,8 +865,8 @@ pub(super) fn step_many(m: &Model, state_name: &Ident) -> TokenStream {
         quote!(&xs[b])
     };
     let doc = " Advances `B` independent streams by one timestep each (multi-channel audio, many\n sensors, scoring many sequences at once): stream `b` reads `xs[b]`, updates `states[b]`\n and gives output `b`, bit for bit what [`Self::step`] gives it alone. The recurrent\n and `dense` layers run the streams together, loading each weight once for several of\n them (a matrix-matrix product). Allocates nothing: `B` states, inputs and outputs on\n the stack.";
-    // Each stream through `step` in turn, returning what it returns.
-    let per_stream = |output: TokenStream, bound: TokenStream| {
+    // The method, returning `[output; B]` under `bound`, its body `body`.
+    let method = |output: TokenStream, bound: TokenStream, body: TokenStream| {
         quote! {
             #[doc = #doc]
             pub fn step_many<const B: usize>(
@@ -876,9 +876,17 @@ pub(super) fn step_many(m: &Model, state_name: &Ident) -> TokenStream {
             ) -> [#output; B]
             #bound
             {
-                ::core::array::from_fn(|b| self.step(&mut states[b], #x))
+                #body
             }
         }
+    };
+    // Each stream through `step` in turn, returning what it returns.
+    let per_stream = |output: TokenStream, bound: TokenStream| {
+        method(
+            output,
+            bound,
+            quote!(::core::array::from_fn(|b| self.step(&mut states[b], #x))),
+        )
     };
     if m.steps_per_window() {
         return per_stream(
@@ -915,13 +923,7 @@ pub(super) fn step_many(m: &Model, state_name: &Ident) -> TokenStream {
         } else if l.has_state() {
             // A causal convolution: its ring, stream by stream.
             quote! {
-                let v = {
-                    let mut rings = states.each_mut().map(|s| &mut s.#f).into_iter();
-                    v.map(|v| match rings.next() {
-                        ::core::option::Option::Some(ring) => self.#f.step(ring, &v),
-                        ::core::option::Option::None => ::core::unreachable!(),
-                    })
-                };
+                let v: [_; B] = ::core::array::from_fn(|b| self.#f.step(&mut states[b].#f, &v[b]));
             }
         } else if matches!(l.kind, Kind::Flatten | Kind::Reshape) {
             quote! { let v = v.map(|v| self.#f.step_vector(&mut (), &v)); }
@@ -930,17 +932,14 @@ pub(super) fn step_many(m: &Model, state_name: &Ident) -> TokenStream {
         }
     });
     let unused = (!m.layers.iter().any(Layer::has_state)).then(|| quote!(let _ = states;));
-    quote! {
-        #[doc = #doc]
-        pub fn step_many<const B: usize>(
-            &self,
-            states: &mut [#state_name; B],
-            xs: &[#x_type; B],
-        ) -> [[f32; #units]; B] {
+    method(
+        quote!([f32; #units]),
+        TokenStream::new(),
+        quote! {
             #unused
             let v = xs.map(#vector::<f32, #features>::from);
             #( #calls )*
             v.map(::core::convert::Into::into)
-        }
-    }
+        },
+    )
 }
