@@ -22,7 +22,10 @@
 //! # Ok::<(), tinyrnn_runtime::Error>(())
 //! ```
 #![no_std]
-#![forbid(unsafe_code)]
+// Denied, and allowed in one place with its reason: the run-time choice of the matrix
+// products' vector width (layers/kernel.rs, `wider`), where calling code compiled for CPU
+// features that the build's target lacks needs `unsafe` after checking the CPU has them.
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "std")]

@@ -16,6 +16,12 @@
 //! Everything is `#[inline(always)]` and sized by `const` generics, so after inlining every
 //! loop bound is a constant and the compiler unrolls and vectorises for the build's target
 //! (`-C target-cpu=native` gives AVX2 or AVX-512 registers; the default x86-64 target SSE2).
+//!
+//! The code that depends on the vector width (`kernel/blocks.rs`) is compiled once per
+//! width: for the build's target, and on x86-64 with `std` also for AVX and AVX-512 where the
+//! target lacks them, chosen at run time for the CPU ([`wider`]), so that a binary built for
+//! the default target runs its larger products on the widest registers the machine has. All
+//! copies give every output the same additions in the same order: the same bits.
 
 #![allow(
     clippy::inline_always,
@@ -23,29 +29,109 @@
               and the accumulators stay in registers; measured in BENCHMARKS.md"
 )]
 
-/// `f32` lanes in one vector register of the build's target: 4 in NEON's 128-bit registers,
-/// as in SSE2's. (With 8 on NEON, blocks of 64 rows took 16 of its 32 registers, and LLVM
-/// kept those sums in memory, loading and storing each one for every four columns: 27% more
-/// instructions in lstm(32)'s `step`, counted under QEMU.)
-pub(crate) const LANES: usize = if cfg!(target_feature = "avx512f") {
-    16
-} else if cfg!(target_feature = "avx") {
-    8
-} else {
-    4
-};
+/// One copy of the code whose register blocks depend on the vector width
+/// (`kernel/blocks.rs`), for registers of `lanes` floats and `accumulators` of them per
+/// block. [`base`] is the build's target's; on x86-64 with `std`, wider copies are compiled
+/// too and chosen at run time ([`wider`]).
+macro_rules! width {
+    (
+        $(#[$attr:meta])* $name:ident,
+        lanes: $lanes:expr,
+        accumulators: $accumulators:expr,
+        largest_rest: $largest_rest:expr
+    ) => {
+        $(#[$attr])*
+        mod $name {
+            use super::{PANEL_BYTES, add1, add4, many_columns, rows, trips};
 
-/// Accumulator registers per block: half of the register file or so, the rest holding the
-/// weights and the broadcast inputs in flight. A power of two, so that the tail blocks
-/// (`BLOCK / 2`, `BLOCK / 4`, ...) cover any remainder that is a multiple of `LANES`.
-const ACCUMULATORS: usize = if cfg!(target_feature = "avx512f") {
-    16
-} else {
-    8
-};
+            /// `f32` lanes in one vector register.
+            pub(crate) const LANES: usize = $lanes;
 
-/// Outputs computed together in registers.
-const BLOCK: usize = LANES * ACCUMULATORS;
+            /// Accumulator registers per block: half of the register file or so, the rest
+            /// holding the weights and the broadcast inputs in flight. A power of two, so
+            /// that the smaller blocks (`BLOCK / 2`, `BLOCK / 4`, ... 4 rows) cover any
+            /// remainder that is a multiple of 4.
+            pub(crate) const ACCUMULATORS: usize = $accumulators;
+
+            /// Outputs computed together in registers.
+            pub(crate) const BLOCK: usize = LANES * ACCUMULATORS;
+
+            /// The largest block below [`BLOCK`] for the rows that a whole number of
+            /// `BLOCK`s leaves; smaller ones by halves, then blocks of 4 rows.
+            const LARGEST_REST: usize = $largest_rest;
+
+            include!("kernel/blocks.rs");
+        }
+    };
+}
+
+width!(
+    /// The build's target's registers: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE2, and
+    /// NEON's 128-bit registers: with 8 on NEON, blocks of 64 rows took 16 of its 32
+    /// registers, and LLVM kept those sums in memory, loading and storing each one for every
+    /// four columns: 27% more instructions in lstm(32)'s `step`, counted under QEMU).
+    base,
+    lanes: if cfg!(target_feature = "avx512f") {
+        16
+    } else if cfg!(target_feature = "avx") {
+        8
+    } else {
+        4
+    },
+    accumulators: if cfg!(target_feature = "avx512f") { 16 } else { 8 },
+    largest_rest: if ACCUMULATORS >= 16 { BLOCK / 2 } else { BLOCK / 4 }
+);
+
+width!(
+    /// AVX-512's 512-bit registers, for x86-64 builds without it that find it at run time.
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx512f")))]
+    avx512,
+    lanes: 16,
+    accumulators: 16,
+    largest_rest: BLOCK / 2
+);
+
+width!(
+    /// AVX's 256-bit registers, for x86-64 builds without AVX that find it at run time.
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx")))]
+    avx,
+    lanes: 8,
+    accumulators: 8,
+    largest_rest: BLOCK / 2
+);
+
+pub(crate) use base::LANES;
+
+/// How many of `len` rows [`gemv2`] computes in register blocks (the rest, its tail, column
+/// by column with [`add1`]): the partition of the build's own width ([`base`]), which every
+/// width's copy and [`gemv2_many`] follow, so that each row gets the same additions in the
+/// same order whichever runs. Whole blocks, then blocks of a quarter (a half with AVX-512),
+/// an eighth and of 4 rows, each at most once: up to 15 rows are left to the tail where a
+/// block is 32 rows (SSE2, NEON, microcontrollers), whose scalar registers hold no larger
+/// sums. Without panels; with them every row is in a block.
+const fn blocked_rows(len: usize) -> usize {
+    use base::{ACCUMULATORS, BLOCK};
+    let mut done = len - len % BLOCK;
+    if ACCUMULATORS >= 16 && done + BLOCK / 2 <= len {
+        done += BLOCK / 2;
+    }
+    if done + BLOCK / 4 <= len {
+        done += BLOCK / 4;
+    }
+    if done + BLOCK / 8 <= len {
+        done += BLOCK / 8;
+    }
+    if done + LANES <= len {
+        done += LANES;
+    }
+    if LANES >= 16 && done + 8 <= len {
+        done += 8;
+    }
+    if LANES >= 8 && done + 4 <= len {
+        done += 4;
+    }
+    done
+}
 
 /// Matrices larger than this (an L1 data cache) are streamed in column panels instead: see
 /// [`panels`].
@@ -107,176 +193,6 @@ fn rows<const RB: usize>(col: &[f32], row: usize) -> Option<&[f32; RB]> {
     col.get(row..).and_then(<[f32]>::first_chunk::<RB>)
 }
 
-/// `acc[k] += sum_j m[j][row + k] * x[j]` for `k < RB`: one block of outputs against every
-/// column of `m`.
-#[inline(always)]
-fn block<const RB: usize, const R: usize, const C: usize>(
-    acc: &mut [f32; RB],
-    m: &[[f32; R]; C],
-    x: &[f32; C],
-    row: usize,
-) {
-    block_columns(acc, m, x, row, 0..C);
-}
-
-/// One block of `RB` outputs at `out[i..]` (rows `row0 + i..`): both products, in registers.
-#[inline(always)]
-fn block2<const RB: usize, const R: usize, const C1: usize, const C2: usize>(
-    out: &mut [f32],
-    i: usize,
-    row: usize,
-    (m1, x1): (&[[f32; R]; C1], &[f32; C1]),
-    (m2, x2): (&[[f32; R]; C2], &[f32; C2]),
-) {
-    let Some(o) = out.get_mut(i..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
-        return;
-    };
-    let mut acc = *o;
-    block(&mut acc, m1, x1, row);
-    block(&mut acc, m2, x2, row);
-    *o = acc;
-}
-
-/// `out[i] += sum_j m1[j][row0 + i] * x1[j] + sum_j m2[j][row0 + i] * x2[j]` for every `i`
-/// of `out`: rows `row0..row0 + out.len()` of the product of the `[m1 m2]` (column-major,
-/// `R` rows) with `[x1; x2]`, in one pass. `out` holds the initial values (a bias, or zeros).
-///
-/// Rows past `R` are not read: the caller passes a range inside the matrix.
-#[inline(always)]
-pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
-    out: &mut [f32],
-    row0: usize,
-    first: (&[[f32; R]; C1], &[f32; C1]),
-    second: (&[[f32; R]; C2], &[f32; C2]),
-) {
-    if 4 * R * (C1 + C2) > PANEL_BYTES {
-        panels(out, row0, first.0, first.1);
-        panels(out, row0, second.0, second.1);
-        return;
-    }
-    let len = out.len();
-    let mut done = 0;
-    while done + BLOCK <= len {
-        block2::<BLOCK, R, C1, C2>(out, done, row0 + done, first, second);
-        done += BLOCK;
-    }
-    // The rest, by halves: each size runs at most once.
-    if ACCUMULATORS >= 16 && done + BLOCK / 2 <= len {
-        block2::<{ BLOCK / 2 }, R, C1, C2>(out, done, row0 + done, first, second);
-        done += BLOCK / 2;
-    }
-    if ACCUMULATORS >= 8 && done + BLOCK / 4 <= len {
-        block2::<{ BLOCK / 4 }, R, C1, C2>(out, done, row0 + done, first, second);
-        done += BLOCK / 4;
-    }
-    if ACCUMULATORS >= 4 && done + BLOCK / 8 <= len {
-        block2::<{ BLOCK / 8 }, R, C1, C2>(out, done, row0 + done, first, second);
-        done += BLOCK / 8;
-    }
-    if done + LANES <= len {
-        block2::<LANES, R, C1, C2>(out, done, row0 + done, first, second);
-        done += LANES;
-    }
-    // Half and quarter registers (8 and 4 rows on AVX-512, where `gru(8)` has 24 rows).
-    if LANES >= 16 && done + 8 <= len {
-        block2::<8, R, C1, C2>(out, done, row0 + done, first, second);
-        done += 8;
-    }
-    if LANES >= 8 && done + 4 <= len {
-        block2::<4, R, C1, C2>(out, done, row0 + done, first, second);
-        done += 4;
-    }
-    // Fewer than 4 rows left: column by column over them, each output's additions in the
-    // same order as in a block.
-    let row = row0 + done;
-    for (col, xj) in first.0.iter().zip(first.1) {
-        let w = col.get(row..).unwrap_or_default();
-        for (o, w) in out.iter_mut().skip(done).zip(w) {
-            *o = add1(*o, *w, *xj);
-        }
-    }
-    for (col, xj) in second.0.iter().zip(second.1) {
-        let w = col.get(row..).unwrap_or_default();
-        for (o, w) in out.iter_mut().skip(done).zip(w) {
-            *o = add1(*o, *w, *xj);
-        }
-    }
-}
-
-/// [`gemv2`] for weights that do not fit in L1: four whole columns at a time, each read
-/// front to back, with the outputs (at most a few KiB, so in L1) loaded and stored once per
-/// four columns. Register blocks would instead read every column in short pieces, a page
-/// apart for large layers, which defeats the hardware prefetchers and the TLB: measured, this
-/// order streams the weights from L2 up to twice as fast for `lstm(128)` and larger. Each
-/// output sees the same additions in the same order as in [`block`].
-#[inline(always)]
-fn panels<const R: usize, const C: usize>(
-    out: &mut [f32],
-    row0: usize,
-    m: &[[f32; R]; C],
-    x: &[f32; C],
-) {
-    let range = row0..row0 + out.len();
-    let (cols4, cols_rest) = m.as_chunks::<4>();
-    let (xs4, xs_rest) = x.as_chunks::<4>();
-    for (c, xs) in cols4.iter().zip(xs4) {
-        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
-            c[0].get(range.clone()),
-            c[1].get(range.clone()),
-            c[2].get(range.clone()),
-            c[3].get(range.clone()),
-        ) else {
-            return;
-        };
-        for ((((o, w0), w1), w2), w3) in out.iter_mut().zip(w0).zip(w1).zip(w2).zip(w3) {
-            *o = add4(*o, [*w0, *w1, *w2, *w3], xs);
-        }
-    }
-    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
-        let Some(w) = c.get(range.clone()) else {
-            return;
-        };
-        for (o, w) in out.iter_mut().zip(w) {
-            *o = add1(*o, *w, xj);
-        }
-    }
-}
-
-/// How many of `len` rows [`gemv2`] computes in register blocks (the rest, its tail, column
-/// by column with [`add1`]): the same partition, so that [`gemv2_many`] gives each row the
-/// same additions in the same order. Without panels; with them every row is in a block.
-const fn blocked_rows(len: usize) -> usize {
-    let mut done = len - len % BLOCK;
-    if ACCUMULATORS >= 16 && done + BLOCK / 2 <= len {
-        done += BLOCK / 2;
-    }
-    if ACCUMULATORS >= 8 && done + BLOCK / 4 <= len {
-        done += BLOCK / 4;
-    }
-    if ACCUMULATORS >= 4 && done + BLOCK / 8 <= len {
-        done += BLOCK / 8;
-    }
-    if done + LANES <= len {
-        done += LANES;
-    }
-    if LANES >= 16 && done + 8 <= len {
-        done += 8;
-    }
-    if LANES >= 8 && done + 4 <= len {
-        done += 4;
-    }
-    done
-}
-
-/// Rows of one [`gemv2_many`] block: four registers of sums per stream, eight on NEON (32
-/// rows, as before [`LANES`] there was 4: 16 rows took 5% more instructions in lstm(32)'s
-/// `step_many` for 8 streams, counted under QEMU).
-const MANY_ROWS: usize = if cfg!(target_feature = "neon") {
-    8 * LANES
-} else {
-    4 * LANES
-};
-
 /// Columns of one [`gemv2_many`] panel of a matrix of `r` rows (a multiple of 4, at most
 /// 64): few enough that the panel's weights stay in L1 while every stream reads them. A
 /// column is `4 r` bytes after the one before, so a block's pieces of consecutive columns
@@ -298,83 +214,208 @@ const fn many_columns(r: usize) -> usize {
     if columns > 64 { 64 } else { columns }
 }
 
-/// `acc[k] += sum_j m[j][row + k] * x[j]` over the columns `cols` of `m` (their start a
-/// multiple of 4): four at a time, summed in a tree ([`add4`]), then, if `cols` ends the
-/// matrix, the rest one by one. [`block`] is this over every column; [`gemv2_many`]'s
-/// panels over some, in the same order.
-#[inline(always)]
-fn block_columns<const RB: usize, const R: usize, const C: usize>(
-    acc: &mut [f32; RB],
-    m: &[[f32; R]; C],
-    x: &[f32; C],
-    row: usize,
-    cols: core::ops::Range<usize>,
-) {
-    let (cols4, cols_rest) = m.as_chunks::<4>();
-    let (xs4, xs_rest) = x.as_chunks::<4>();
-    let groups = cols.start / 4..cols.end.min(4 * cols4.len()) / 4;
-    let (Some(cols4), Some(xs4)) = (cols4.get(groups.clone()), xs4.get(groups)) else {
-        return;
-    };
-    for (c, xs) in cols4.iter().zip(xs4).take(trips(cols4.len())) {
-        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
-            rows::<RB>(&c[0], row),
-            rows::<RB>(&c[1], row),
-            rows::<RB>(&c[2], row),
-            rows::<RB>(&c[3], row),
-        ) else {
-            return;
-        };
-        for k in 0..RB {
-            acc[k] = add4(acc[k], [w0[k], w1[k], w2[k], w3[k]], xs);
+/// Products of at least this many bytes of weights run on wider registers than the build's
+/// target has, where the CPU has them ([`wider`]). Smaller ones stay inlined in the layer's
+/// code: a call into a function compiled for other features cannot be inlined, and for a few
+/// hundred weights it costs more than the wider registers save (measured on Zen 5 with
+/// AVX-512: `gru(8)`'s 768-byte products 21% slower through the call, `lstm(8)`'s 2 KiB
+/// ones 3% faster, `gru(16)`'s 3 KiB ones twice as fast).
+#[cfg(all(
+    feature = "std",
+    target_arch = "x86_64",
+    not(target_feature = "avx512f")
+))]
+const WIDER_BYTES: usize = 2 * 1024;
+
+/// The products compiled for wider registers than the build's target has, and the run-time
+/// choice between them: x86-64 builds for the default target (SSE2) or for AVX2 find
+/// AVX-512 or AVX on the CPU they run on (`is_x86_feature_detected!`: the standard library
+/// reads CPUID once and caches it, so each check is a load and a test).
+///
+/// Every copy adds the same products in the same order ([`add4`]'s tree per four columns,
+/// then [`add1`] per column; FMA only where the build's target has it, so never in a copy
+/// chosen here), so a model's outputs are the same bits whichever copy runs: on any x86-64,
+/// as on a Cortex-M or aarch64 with the same build settings.
+#[cfg(all(
+    feature = "std",
+    target_arch = "x86_64",
+    not(target_feature = "avx512f")
+))]
+#[allow(
+    unsafe_code,
+    reason = "calling a function compiled for CPU features is unsafe; each call is behind a \
+              run-time check that the CPU has them"
+)]
+mod wider {
+    /// [`super::avx512::gemv2`], compiled for AVX-512.
+    #[target_feature(enable = "avx512f")]
+    fn gemv2_avx512<const R: usize, const C1: usize, const C2: usize>(
+        out: &mut [f32],
+        row0: usize,
+        first: (&[[f32; R]; C1], &[f32; C1]),
+        second: (&[[f32; R]; C2], &[f32; C2]),
+    ) {
+        super::avx512::gemv2(out, row0, first, second);
+    }
+
+    /// [`super::avx::gemv2`], compiled for AVX.
+    #[cfg(not(target_feature = "avx"))]
+    #[target_feature(enable = "avx")]
+    fn gemv2_avx<const R: usize, const C1: usize, const C2: usize>(
+        out: &mut [f32],
+        row0: usize,
+        first: (&[[f32; R]; C1], &[f32; C1]),
+        second: (&[[f32; R]; C2], &[f32; C2]),
+    ) {
+        super::avx::gemv2(out, row0, first, second);
+    }
+
+    /// [`super::avx512::gemv2_many`], compiled for AVX-512.
+    #[target_feature(enable = "avx512f")]
+    fn gemv2_many_avx512<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
+        outs: &mut [&mut [f32]; NB],
+        row0: usize,
+        first: (&[[f32; R]; C1], &[&[f32; C1]; NB]),
+        second: (&[[f32; R]; C2], &[&[f32; C2]; NB]),
+    ) {
+        super::avx512::gemv2_many(outs, row0, first, second);
+    }
+
+    /// [`super::avx::gemv2_many`], compiled for AVX.
+    #[cfg(not(target_feature = "avx"))]
+    #[target_feature(enable = "avx")]
+    fn gemv2_many_avx<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
+        outs: &mut [&mut [f32]; NB],
+        row0: usize,
+        first: (&[[f32; R]; C1], &[&[f32; C1]; NB]),
+        second: (&[[f32; R]; C2], &[&[f32; C2]; NB]),
+    ) {
+        super::avx::gemv2_many(outs, row0, first, second);
+    }
+
+    /// The vector lanes of the widest copy this CPU runs.
+    pub(super) fn lanes() -> usize {
+        if std::is_x86_feature_detected!("avx512f") {
+            16
+        } else if cfg!(target_feature = "avx") || std::is_x86_feature_detected!("avx") {
+            8
+        } else {
+            4
         }
     }
-    if cols.end < C {
-        return;
+
+    /// [`super::gemv2`] on the widest registers this CPU has, if wider than the build's;
+    /// `false` (and nothing done) if it has none.
+    #[inline(always)]
+    pub(super) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
+        out: &mut [f32],
+        row0: usize,
+        first: (&[[f32; R]; C1], &[f32; C1]),
+        second: (&[[f32; R]; C2], &[f32; C2]),
+    ) -> bool {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: this CPU has AVX-512F, checked on the line above.
+            unsafe { gemv2_avx512(out, row0, first, second) };
+            return true;
+        }
+        #[cfg(not(target_feature = "avx"))]
+        if std::is_x86_feature_detected!("avx") {
+            // SAFETY: this CPU has AVX, checked on the line above.
+            unsafe { gemv2_avx(out, row0, first, second) };
+            return true;
+        }
+        false
     }
-    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
-        let Some(w) = rows::<RB>(c, row) else {
-            return;
-        };
-        for k in 0..RB {
-            acc[k] = add1(acc[k], w[k], xj);
+
+    /// [`super::gemv2_many`] on the widest registers this CPU has, as [`gemv2`].
+    #[inline(always)]
+    pub(super) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
+        outs: &mut [&mut [f32]; NB],
+        row0: usize,
+        first: (&[[f32; R]; C1], &[&[f32; C1]; NB]),
+        second: (&[[f32; R]; C2], &[&[f32; C2]; NB]),
+    ) -> bool {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: this CPU has AVX-512F, checked on the line above.
+            unsafe { gemv2_many_avx512(outs, row0, first, second) };
+            return true;
+        }
+        #[cfg(not(target_feature = "avx"))]
+        if std::is_x86_feature_detected!("avx") {
+            // SAFETY: this CPU has AVX, checked on the line above.
+            unsafe { gemv2_many_avx(outs, row0, first, second) };
+            return true;
+        }
+        false
+    }
+}
+
+/// The `f32` lanes of the vector registers that the layers' matrix products use when run
+/// here: the build's target's, or on x86-64 with `std` the widest the CPU has (4 for SSE2 or
+/// NEON, 8 for AVX, 16 for AVX-512; 1 on targets without vectors, where the compiler still
+/// computes four lanes' worth per block in scalar registers).
+///
+/// The results are the same bits whichever width runs: this is for reports and benchmarks.
+///
+/// ```
+/// let lanes = tinyrnn_runtime::layers::vector_lanes();
+/// assert!([1, 4, 8, 16].contains(&lanes));
+/// ```
+#[must_use]
+pub fn vector_lanes() -> usize {
+    #[cfg(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    ))]
+    {
+        wider::lanes()
+    }
+    #[cfg(not(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    )))]
+    {
+        if cfg!(any(
+            target_arch = "x86_64",
+            target_feature = "sse2",
+            target_feature = "neon",
+            target_feature = "simd128"
+        )) {
+            LANES
+        } else {
+            1
         }
     }
 }
 
-/// Rows `row..row + RB` of every stream (`row0 + row..` of the matrix `m`), over `m`'s
-/// columns panel by panel: each panel's weights are read from L1 by every stream in turn.
+/// `out[i] += sum_j m1[j][row0 + i] * x1[j] + sum_j m2[j][row0 + i] * x2[j]` for every `i`
+/// of `out`: rows `row0..row0 + out.len()` of the product of the `[m1 m2]` (column-major,
+/// `R` rows) with `[x1; x2]`, in one pass. `out` holds the initial values (a bias, or zeros).
+///
+/// Rows past `R` are not read: the caller passes a range inside the matrix.
 #[inline(always)]
-fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
-    outs: &mut [&mut [f32]; NB],
-    (row0, row): (usize, usize),
-    m: &[[f32; R]; C],
-    xs: &[&[f32; C]; NB],
+pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
+    out: &mut [f32],
+    row0: usize,
+    first: (&[[f32; R]; C1], &[f32; C1]),
+    second: (&[[f32; R]; C2], &[f32; C2]),
 ) {
-    let width = const { many_columns(R) };
-    let mut col = 0;
-    while col < C {
-        let cols = col..(col + width).min(C);
-        for (out, x) in outs.iter_mut().zip(xs) {
-            let Some(o) = out.get_mut(row..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
-                return;
-            };
-            let mut acc = *o;
-            block_columns(&mut acc, m, x, row0 + row, cols.clone());
-            *o = acc;
-        }
-        col += width;
+    #[cfg(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    ))]
+    if 4 * R * (C1 + C2) >= WIDER_BYTES && wider::gemv2(out, row0, first, second) {
+        return;
     }
+    base::gemv2(out, row0, first, second);
 }
 
 /// [`gemv2`] for `NB` streams at once (`step_many`): `outs[s][i] += sum_j m1[j][row0 + i] *
-/// x1[s][j] + sum_j m2[j][row0 + i] * x2[s][j]`. Blocks of rows against panels of columns
-/// small enough to stay in L1 while every stream reads them, so that the weights come from
-/// memory or L2 once for all the streams, where [`gemv2`] per stream would read them once
-/// each. Every output gets the additions of [`gemv2`], in the same order (all of one
-/// matrix's columns, then the other's; the same rows in its column-by-column tail), so
-/// each stream's result is bit for bit its own [`gemv2`]'s. The `outs` are as long as the
-/// shortest of them.
+/// x1[s][j] + sum_j m2[j][row0 + i] * x2[s][j]`, each stream's result bit for bit its own
+/// [`gemv2`]'s. The `outs` are as long as the shortest of them.
 #[inline(always)]
 pub(crate) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
     outs: &mut [&mut [f32]; NB],
@@ -382,50 +423,15 @@ pub(crate) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const
     first: (&[[f32; R]; C1], &[&[f32; C1]; NB]),
     second: (&[[f32; R]; C2], &[&[f32; C2]; NB]),
 ) {
-    if let ([out], [x1], [x2]) = (&mut outs[..], &first.1[..], &second.1[..]) {
-        // One stream: nothing to share.
-        gemv2(out, row0, (first.0, x1), (second.0, x2));
+    #[cfg(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    ))]
+    if 4 * R * (C1 + C2) >= WIDER_BYTES && wider::gemv2_many(outs, row0, first, second) {
         return;
     }
-    let len = outs.iter().map(|o| o.len()).min().unwrap_or(0);
-    let blocked = if 4 * R * (C1 + C2) > PANEL_BYTES {
-        len
-    } else {
-        blocked_rows(len)
-    };
-    let mut row = 0;
-    while row + MANY_ROWS <= blocked {
-        many_block::<MANY_ROWS, NB, R, C1>(outs, (row0, row), first.0, first.1);
-        many_block::<MANY_ROWS, NB, R, C2>(outs, (row0, row), second.0, second.1);
-        row += MANY_ROWS;
-    }
-    if row + LANES <= blocked {
-        many_block::<LANES, NB, R, C1>(outs, (row0, row), first.0, first.1);
-        many_block::<LANES, NB, R, C2>(outs, (row0, row), second.0, second.1);
-        row += LANES;
-    }
-    while row < blocked {
-        many_block::<1, NB, R, C1>(outs, (row0, row), first.0, first.1);
-        many_block::<1, NB, R, C2>(outs, (row0, row), second.0, second.1);
-        row += 1;
-    }
-    // The tail, as [`gemv2`]'s: column by column.
-    for (out, (x1, x2)) in outs.iter_mut().zip(first.1.iter().zip(second.1)) {
-        let span = row0 + blocked..row0 + len;
-        let tail = out.get_mut(blocked..len).unwrap_or_default();
-        for (col, xj) in first.0.iter().zip(x1.iter()) {
-            let w = col.get(span.clone()).unwrap_or_default();
-            for (o, w) in tail.iter_mut().zip(w) {
-                *o = add1(*o, *w, *xj);
-            }
-        }
-        for (col, xj) in second.0.iter().zip(x2.iter()) {
-            let w = col.get(span.clone()).unwrap_or_default();
-            for (o, w) in tail.iter_mut().zip(w) {
-                *o = add1(*o, *w, *xj);
-            }
-        }
-    }
+    base::gemv2_many(outs, row0, first, second);
 }
 
 /// [`gemv2_many`] with one matrix.
@@ -585,6 +591,92 @@ mod tests {
         check_many::<19, 47, 7, 9>();
         // Over PANEL_BYTES: every row in a block.
         check_many::<5, 260, 30, 33>();
+    }
+
+    /// Each vector width's copy of the blocks, and the run-time choice on this CPU, give
+    /// every output the bits of the build's own copy: one product, and many streams.
+    fn check_widths<const NB: usize, const R: usize, const C1: usize, const C2: usize>() {
+        type One<'a, const R: usize, const C1: usize, const C2: usize> = &'a dyn Fn(
+            &mut [f32],
+            usize,
+            (&[[f32; R]; C1], &[f32; C1]),
+            (&[[f32; R]; C2], &[f32; C2]),
+        );
+        type Many<'a, const NB: usize, const R: usize, const C1: usize, const C2: usize> =
+            &'a dyn Fn(
+                &mut [&mut [f32]; NB],
+                usize,
+                (&[[f32; R]; C1], &[&[f32; C1]; NB]),
+                (&[[f32; R]; C2], &[&[f32; C2]; NB]),
+            );
+        let m1: [[f32; R]; C1] = core::array::from_fn(|j| values(13 + j));
+        let m2: [[f32; R]; C2] = core::array::from_fn(|j| values(3000 + j));
+        let x1: [[f32; C1]; NB] = core::array::from_fn(|s| values(40 + s));
+        let x2: [[f32; C2]; NB] = core::array::from_fn(|s| values(80 + s));
+        let init: [[f32; R]; NB] = core::array::from_fn(|s| values(120 + s));
+        let bits = |o: [[f32; R]; NB]| o.map(|o| o.map(f32::to_bits));
+        for row0 in [0, 1, R / 3].into_iter().filter(|&r| r < R) {
+            let len = R - row0;
+            let one = |f: One<R, C1, C2>| {
+                let mut out = init;
+                for s in 0..NB {
+                    f(&mut out[s][..len], row0, (&m1, &x1[s]), (&m2, &x2[s]));
+                }
+                bits(out)
+            };
+            let many = |f: Many<NB, R, C1, C2>| {
+                let mut out = init;
+                let mut outs = out.each_mut().map(|o| &mut o[..len]);
+                f(
+                    &mut outs,
+                    row0,
+                    (&m1, &x1.each_ref()),
+                    (&m2, &x2.each_ref()),
+                );
+                bits(out)
+            };
+            let want = one(&|o, r, a, b| base::gemv2(o, r, a, b));
+            let case = std::format!("R={R} C1={C1} C2={C2} NB={NB} row0={row0}");
+            assert_eq!(one(&|o, r, a, b| gemv2(o, r, a, b)), want, "chosen, {case}");
+            assert_eq!(
+                many(&|o, r, a, b| gemv2_many(o, r, a, b)),
+                want,
+                "chosen many, {case}"
+            );
+            #[cfg(all(
+                feature = "std",
+                target_arch = "x86_64",
+                not(target_feature = "avx512f")
+            ))]
+            {
+                let got = one(&|o, r, a, b| avx512::gemv2(o, r, a, b));
+                assert_eq!(got, want, "avx512, {case}");
+                let got = many(&|o, r, a, b| avx512::gemv2_many(o, r, a, b));
+                assert_eq!(got, want, "avx512 many, {case}");
+            }
+            #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx")))]
+            {
+                assert_eq!(
+                    one(&|o, r, a, b| avx::gemv2(o, r, a, b)),
+                    want,
+                    "avx, {case}"
+                );
+                let got = many(&|o, r, a, b| avx::gemv2_many(o, r, a, b));
+                assert_eq!(got, want, "avx many, {case}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_vector_width_gives_the_same_bits() {
+        check_widths::<1, 12, 3, 3>();
+        check_widths::<3, 31, 5, 2>();
+        check_widths::<2, 24, 8, 8>();
+        check_widths::<4, 96, 17, 24>();
+        check_widths::<8, 200, 50, 50>();
+        check_widths::<5, 256, 64, 64>();
+        check_widths::<3, 300, 9, 75>();
+        check_widths::<16, 512, 128, 128>();
     }
 
     #[test]

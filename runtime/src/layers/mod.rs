@@ -15,6 +15,7 @@ mod grad;
 pub use grad::{Transposed, VectorTape};
 mod gru;
 mod kernel;
+pub use kernel::vector_lanes;
 mod layer_normalization;
 mod lstm;
 mod masking;

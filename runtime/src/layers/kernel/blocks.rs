@@ -1,0 +1,265 @@
+// The matrix products whose register blocks depend on the vector width: included by
+// `kernel.rs`'s `width!` once per width, inside a module that defines `LANES`,
+// `ACCUMULATORS` and `BLOCK` (so `cargo fmt` does not see this file: `rustfmt` it by hand).
+// Each copy gives every output the same additions in the same order.
+
+/// `acc[k] += sum_j m[j][row + k] * x[j]` for `k < RB`: one block of outputs against every
+/// column of `m`.
+#[inline(always)]
+fn block<const RB: usize, const R: usize, const C: usize>(
+    acc: &mut [f32; RB],
+    m: &[[f32; R]; C],
+    x: &[f32; C],
+    row: usize,
+) {
+    block_columns(acc, m, x, row, 0..C);
+}
+
+/// One block of `RB` outputs at `out[i..]` (rows `row0 + i..`): both products, in registers.
+#[inline(always)]
+fn block2<const RB: usize, const R: usize, const C1: usize, const C2: usize>(
+    out: &mut [f32],
+    i: usize,
+    row: usize,
+    (m1, x1): (&[[f32; R]; C1], &[f32; C1]),
+    (m2, x2): (&[[f32; R]; C2], &[f32; C2]),
+) {
+    let Some(o) = out.get_mut(i..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
+        return;
+    };
+    let mut acc = *o;
+    block(&mut acc, m1, x1, row);
+    block(&mut acc, m2, x2, row);
+    *o = acc;
+}
+
+/// `super::gemv2` in this width's register blocks.
+#[inline(always)]
+pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
+    out: &mut [f32],
+    row0: usize,
+    first: (&[[f32; R]; C1], &[f32; C1]),
+    second: (&[[f32; R]; C2], &[f32; C2]),
+) {
+    if 4 * R * (C1 + C2) > PANEL_BYTES {
+        panels(out, row0, first.0, first.1);
+        panels(out, row0, second.0, second.1);
+        return;
+    }
+    let len = out.len();
+    let mut done = 0;
+    while done + BLOCK <= len {
+        block2::<BLOCK, R, C1, C2>(out, done, row0 + done, first, second);
+        done += BLOCK;
+    }
+    // The rest, by halves (`LARGEST_REST` rows at most, each size once), then blocks of 4
+    // rows (one SSE2 or NEON register; a half or a quarter of one on wider targets), up to
+    // the rows that the build's own width computes in blocks.
+    let blocked = super::blocked_rows(len);
+    macro_rules! halves {
+        ($($rows:literal)*) => {$(
+            if BLOCK > $rows && $rows <= LARGEST_REST && done + $rows <= blocked {
+                block2::<$rows, R, C1, C2>(out, done, row0 + done, first, second);
+                done += $rows;
+            }
+        )*};
+    }
+    halves!(128 64 32 16 8 4);
+    while done + 4 <= blocked {
+        block2::<4, R, C1, C2>(out, done, row0 + done, first, second);
+        done += 4;
+    }
+    // The rest (at most 15 rows: see `blocked_rows`): column by column, each output's
+    // additions in the same order as in a block.
+    let row = row0 + done;
+    for (col, xj) in first.0.iter().zip(first.1) {
+        let w = col.get(row..).unwrap_or_default();
+        for (o, w) in out.iter_mut().skip(done).zip(w) {
+            *o = add1(*o, *w, *xj);
+        }
+    }
+    for (col, xj) in second.0.iter().zip(second.1) {
+        let w = col.get(row..).unwrap_or_default();
+        for (o, w) in out.iter_mut().skip(done).zip(w) {
+            *o = add1(*o, *w, *xj);
+        }
+    }
+}
+
+/// [`gemv2`] for weights that do not fit in L1: four whole columns at a time, each read
+/// front to back, with the outputs (at most a few KiB, so in L1) loaded and stored once per
+/// four columns. Register blocks would instead read every column in short pieces, a page
+/// apart for large layers, which defeats the hardware prefetchers and the TLB: measured, this
+/// order streams the weights from L2 up to twice as fast for `lstm(128)` and larger. Each
+/// output sees the same additions in the same order as in [`block`].
+#[inline(always)]
+fn panels<const R: usize, const C: usize>(
+    out: &mut [f32],
+    row0: usize,
+    m: &[[f32; R]; C],
+    x: &[f32; C],
+) {
+    let range = row0..row0 + out.len();
+    let (cols4, cols_rest) = m.as_chunks::<4>();
+    let (xs4, xs_rest) = x.as_chunks::<4>();
+    for (c, xs) in cols4.iter().zip(xs4) {
+        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
+            c[0].get(range.clone()),
+            c[1].get(range.clone()),
+            c[2].get(range.clone()),
+            c[3].get(range.clone()),
+        ) else {
+            return;
+        };
+        for ((((o, w0), w1), w2), w3) in out.iter_mut().zip(w0).zip(w1).zip(w2).zip(w3) {
+            *o = add4(*o, [*w0, *w1, *w2, *w3], xs);
+        }
+    }
+    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
+        let Some(w) = c.get(range.clone()) else {
+            return;
+        };
+        for (o, w) in out.iter_mut().zip(w) {
+            *o = add1(*o, *w, xj);
+        }
+    }
+}
+
+/// Rows of one [`gemv2_many`] block: four registers of sums per stream, eight on NEON (32
+/// rows, as before [`LANES`] there was 4: 16 rows took 5% more instructions in lstm(32)'s
+/// `step_many` for 8 streams, counted under QEMU).
+const MANY_ROWS: usize = if cfg!(target_feature = "neon") {
+    8 * LANES
+} else {
+    4 * LANES
+};
+
+/// `acc[k] += sum_j m[j][row + k] * x[j]` over the columns `cols` of `m` (their start a
+/// multiple of 4): four at a time, summed in a tree ([`add4`]), then, if `cols` ends the
+/// matrix, the rest one by one. [`block`] is this over every column; [`gemv2_many`]'s
+/// panels over some, in the same order.
+#[inline(always)]
+fn block_columns<const RB: usize, const R: usize, const C: usize>(
+    acc: &mut [f32; RB],
+    m: &[[f32; R]; C],
+    x: &[f32; C],
+    row: usize,
+    cols: core::ops::Range<usize>,
+) {
+    let (cols4, cols_rest) = m.as_chunks::<4>();
+    let (xs4, xs_rest) = x.as_chunks::<4>();
+    let groups = cols.start / 4..cols.end.min(4 * cols4.len()) / 4;
+    let (Some(cols4), Some(xs4)) = (cols4.get(groups.clone()), xs4.get(groups)) else {
+        return;
+    };
+    for (c, xs) in cols4.iter().zip(xs4).take(trips(cols4.len())) {
+        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
+            rows::<RB>(&c[0], row),
+            rows::<RB>(&c[1], row),
+            rows::<RB>(&c[2], row),
+            rows::<RB>(&c[3], row),
+        ) else {
+            return;
+        };
+        for k in 0..RB {
+            acc[k] = add4(acc[k], [w0[k], w1[k], w2[k], w3[k]], xs);
+        }
+    }
+    if cols.end < C {
+        return;
+    }
+    for (c, &xj) in cols_rest.iter().zip(xs_rest) {
+        let Some(w) = rows::<RB>(c, row) else {
+            return;
+        };
+        for k in 0..RB {
+            acc[k] = add1(acc[k], w[k], xj);
+        }
+    }
+}
+
+/// Rows `row..row + RB` of every stream (`row0 + row..` of the matrix `m`), over `m`'s
+/// columns panel by panel: each panel's weights are read from L1 by every stream in turn.
+#[inline(always)]
+fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]; NB],
+    (row0, row): (usize, usize),
+    m: &[[f32; R]; C],
+    xs: &[&[f32; C]; NB],
+) {
+    let width = const { many_columns(R) };
+    let mut col = 0;
+    while col < C {
+        let cols = col..(col + width).min(C);
+        for (out, x) in outs.iter_mut().zip(xs) {
+            let Some(o) = out.get_mut(row..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
+                return;
+            };
+            let mut acc = *o;
+            block_columns(&mut acc, m, x, row0 + row, cols.clone());
+            *o = acc;
+        }
+        col += width;
+    }
+}
+
+/// [`gemv2`] for `NB` streams at once (`step_many`): `outs[s][i] += sum_j m1[j][row0 + i] *
+/// x1[s][j] + sum_j m2[j][row0 + i] * x2[s][j]`. Blocks of rows against panels of columns
+/// small enough to stay in L1 while every stream reads them, so that the weights come from
+/// memory or L2 once for all the streams, where [`gemv2`] per stream would read them once
+/// each. Every output gets the additions of [`gemv2`], in the same order (all of one
+/// matrix's columns, then the other's; the same rows in its column-by-column tail), so
+/// each stream's result is bit for bit its own [`gemv2`]'s. The `outs` are as long as the
+/// shortest of them.
+#[inline(always)]
+pub(crate) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
+    outs: &mut [&mut [f32]; NB],
+    row0: usize,
+    first: (&[[f32; R]; C1], &[&[f32; C1]; NB]),
+    second: (&[[f32; R]; C2], &[&[f32; C2]; NB]),
+) {
+    if let ([out], [x1], [x2]) = (&mut outs[..], &first.1[..], &second.1[..]) {
+        // One stream: nothing to share.
+        gemv2(out, row0, (first.0, x1), (second.0, x2));
+        return;
+    }
+    let len = outs.iter().map(|o| o.len()).min().unwrap_or(0);
+    let blocked = if 4 * R * (C1 + C2) > PANEL_BYTES {
+        len
+    } else {
+        super::blocked_rows(len)
+    };
+    let mut row = 0;
+    while row + MANY_ROWS <= blocked {
+        many_block::<MANY_ROWS, NB, R, C1>(outs, (row0, row), first.0, first.1);
+        many_block::<MANY_ROWS, NB, R, C2>(outs, (row0, row), second.0, second.1);
+        row += MANY_ROWS;
+    }
+    if row + LANES <= blocked {
+        many_block::<LANES, NB, R, C1>(outs, (row0, row), first.0, first.1);
+        many_block::<LANES, NB, R, C2>(outs, (row0, row), second.0, second.1);
+        row += LANES;
+    }
+    while row < blocked {
+        many_block::<1, NB, R, C1>(outs, (row0, row), first.0, first.1);
+        many_block::<1, NB, R, C2>(outs, (row0, row), second.0, second.1);
+        row += 1;
+    }
+    // The tail, as [`gemv2`]'s: column by column.
+    for (out, (x1, x2)) in outs.iter_mut().zip(first.1.iter().zip(second.1)) {
+        let span = row0 + blocked..row0 + len;
+        let tail = out.get_mut(blocked..len).unwrap_or_default();
+        for (col, xj) in first.0.iter().zip(x1.iter()) {
+            let w = col.get(span.clone()).unwrap_or_default();
+            for (o, w) in tail.iter_mut().zip(w) {
+                *o = add1(*o, *w, *xj);
+            }
+        }
+        for (col, xj) in second.0.iter().zip(x2.iter()) {
+            let w = col.get(span.clone()).unwrap_or_default();
+            for (o, w) in tail.iter_mut().zip(w) {
+                *o = add1(*o, *w, *xj);
+            }
+        }
+    }
+}
