@@ -100,9 +100,31 @@ fn panels<const R: usize, const C: usize>(
     x: &[f32; C],
 ) {
     let range = row0..row0 + out.len();
+    // Eight columns per pass over the outputs (two groups of four, each added as `add4`
+    // adds it), which halves the outputs' loads and stores.
+    let (cols8, _) = m.as_chunks::<8>();
+    let (xs8, _) = x.as_chunks::<8>();
+    for (c, xs) in cols8.iter().zip(xs8) {
+        let mut w: [&[f32]; 8] = [&[]; 8];
+        for (w, c) in w.iter_mut().zip(c) {
+            let Some(c) = c.get(range.clone()) else {
+                return;
+            };
+            *w = c;
+        }
+        let (Some(xa), Some(xb)) = (xs.first_chunk::<4>(), xs.last_chunk::<4>()) else {
+            return;
+        };
+        let pairs = out.iter_mut().zip(w[0]).zip(w[1]).zip(w[2]).zip(w[3]);
+        let pairs = pairs.zip(w[4]).zip(w[5]).zip(w[6]).zip(w[7]);
+        for ((((((((o, w0), w1), w2), w3), w4), w5), w6), w7) in pairs {
+            let low = add4(*o, [*w0, *w1, *w2, *w3], xa);
+            *o = add4(low, [*w4, *w5, *w6, *w7], xb);
+        }
+    }
     let (cols4, cols_rest) = m.as_chunks::<4>();
     let (xs4, xs_rest) = x.as_chunks::<4>();
-    for (c, xs) in cols4.iter().zip(xs4) {
+    for (c, xs) in cols4.iter().zip(xs4).skip(2 * cols8.len()) {
         let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
             c[0].get(range.clone()),
             c[1].get(range.clone()),
@@ -146,6 +168,10 @@ fn block_columns<const RB: usize, const R: usize, const C: usize>(
     row: usize,
     cols: core::ops::Range<usize>,
 ) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    if LANES == 16 && super::zmm::block_columns(acc, m, x, row, cols.clone()) {
+        return;
+    }
     let (cols4, cols_rest) = m.as_chunks::<4>();
     let (xs4, xs_rest) = x.as_chunks::<4>();
     let groups = cols.start / 4..cols.end.min(4 * cols4.len()) / 4;
