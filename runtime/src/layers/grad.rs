@@ -164,130 +164,115 @@ pub(crate) fn transposed<const R: usize, const C: usize>(
         .map(|column| column.iter().zip(dz).map(|(w, d)| w * d).sum())
 }
 
-/// Whether [`add_products`]'s tiles take four timesteps at a time: with AVX-512 (see
-/// `tile`); elsewhere one at a time, which keeps fewer registers live (16 of them with SSE
-/// and AVX2, where the four timesteps' rows spill).
-const QUADS: bool = cfg!(target_feature = "avx512f");
+/// One copy of the gradient's tiles (`grad/tiles.rs`) for registers of `lanes` floats: the
+/// build's own, and on x86-64 with `std` copies for AVX-512 and AVX where the build's target
+/// lacks them, chosen at run time (as `kernel`'s products are).
+macro_rules! tiles_width {
+    ($(#[$attr:meta])* $name:ident, lanes: $lanes:expr) => {
+        $(#[$attr])*
+        mod $name {
+            /// `f32` lanes in one vector register.
+            const LANES: usize = $lanes;
 
-/// Columns summed together by [`add_products`].
-const TILE_COLUMNS: usize = 4;
-
-/// Rows of [`add_products`]'s full tiles: with [`TILE_COLUMNS`], eight registers of sums.
-const TILE_ROWS: usize = 2 * LANES;
-
-/// One tile of [`add_products`]: rows `row..row + RB` of columns `col..col + NC`.
-#[inline(always)]
-fn tile<const NC: usize, const RB: usize, const R: usize, const C: usize, S>(
-    grad: &mut [[f32; R]; C],
-    steps: &[S],
-    (row, col): (usize, usize),
-    pair: &impl Fn(&S) -> (&[f32; R], &[f32; C]),
-) {
-    let mut acc = [[0.0_f32; RB]; NC];
-    let slices = |step| tile_slices::<NC, RB, R, C, S>(pair, step, row, col);
-    // Four timesteps at a time, summed in a small tree before they touch the sums (as the
-    // kernel sums four columns): one sum per timestep is a reduction across timesteps that
-    // LLVM vectorises the wrong way with AVX-512 (gathering each row from four tapes,
-    // scattering the sums back), 20 times slower than this.
-    let (quads, rest) = if QUADS {
-        steps.as_chunks::<4>()
-    } else {
-        (&[][..], steps)
+            include!("grad/tiles.rs");
+        }
     };
-    for quad in quads {
-        let (Some((d0, x0)), Some((d1, x1)), Some((d2, x2)), Some((d3, x3))) = (
-            slices(&quad[0]),
-            slices(&quad[1]),
-            slices(&quad[2]),
-            slices(&quad[3]),
-        ) else {
-            return;
-        };
-        for (c, a) in acc.iter_mut().enumerate() {
-            let (Some(x0), Some(x1), Some(x2), Some(x3)) =
-                (x0.get(c), x1.get(c), x2.get(c), x3.get(c))
-            else {
-                return;
-            };
-            for (k, a) in a.iter_mut().enumerate() {
-                let (Some(d0), Some(d1), Some(d2), Some(d3)) =
-                    (d0.get(k), d1.get(k), d2.get(k), d3.get(k))
-                else {
-                    return;
-                };
-                *a += (d0 * x0 + d1 * x1) + (d2 * x2 + d3 * x3);
-            }
-        }
-    }
-    for step in rest {
-        let Some((d, x)) = slices(step) else {
-            return;
-        };
-        for (a, x) in acc.iter_mut().zip(x) {
-            for (a, d) in a.iter_mut().zip(d) {
-                *a += d * x;
-            }
-        }
-    }
-    for (column, a) in grad.iter_mut().skip(col).zip(acc) {
-        for (g, a) in column.iter_mut().skip(row).zip(a) {
-            *g += a;
-        }
-    }
 }
 
-/// A timestep's rows `row..row + RB` of `dz` and inputs `col..col + NC`.
-#[inline(always)]
-fn tile_slices<'a, const NC: usize, const RB: usize, const R: usize, const C: usize, S>(
-    pair: &impl Fn(&S) -> (&[f32; R], &[f32; C]),
-    step: &'a S,
-    row: usize,
-    col: usize,
-) -> Option<(&'a [f32; RB], &'a [f32; NC])> {
-    let (dz, x) = pair(step);
-    Some((
-        dz.get(row..).and_then(<[f32]>::first_chunk::<RB>)?,
-        x.get(col..).and_then(<[f32]>::first_chunk::<NC>)?,
-    ))
-}
+tiles_width!(
+    /// The build's target's registers.
+    base,
+    lanes: super::LANES
+);
 
-/// The tiles of [`add_products`] for columns `col..col + NC`, rows in `rows`.
-#[inline(always)]
-fn tiles<const NC: usize, const R: usize, const C: usize, S>(
-    grad: &mut [[f32; R]; C],
-    steps: &[S],
-    rows: core::ops::Range<usize>,
-    col: usize,
-    pair: &impl Fn(&S) -> (&[f32; R], &[f32; C]),
-) {
-    let mut row = rows.start;
-    while row + TILE_ROWS <= rows.end {
-        tile::<NC, TILE_ROWS, R, C, S>(grad, steps, (row, col), pair);
-        row += TILE_ROWS;
+tiles_width!(
+    /// AVX-512's registers, for x86-64 builds without it that find it at run time. Four
+    /// timesteps at a time are only taken with AVX-512 in the build's target (`QUADS`), so
+    /// this copy sums them one at a time as the build's own does: the same bits.
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx512f")))]
+    avx512,
+    lanes: 16
+);
+
+tiles_width!(
+    /// AVX's 256-bit registers, for x86-64 builds without AVX that find it at run time.
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx")))]
+    avx,
+    lanes: 8
+);
+
+/// The gradient's tiles compiled for AVX-512 and AVX, and the run-time check (as
+/// `kernel::wider`).
+#[cfg(all(
+    feature = "std",
+    target_arch = "x86_64",
+    not(target_feature = "avx512f")
+))]
+#[allow(
+    unsafe_code,
+    reason = "calling a function compiled for CPU features is unsafe; each call is behind a \
+              run-time check that the CPU has them"
+)]
+mod wider {
+    /// [`super::avx512::add_products`], compiled for AVX-512.
+    #[target_feature(enable = "avx512f")]
+    fn add_products_avx512<const R: usize, const C: usize, S, F>(
+        grad: &mut [[f32; R]; C],
+        steps: &[S],
+        rows: core::ops::Range<usize>,
+        pair: &F,
+    ) where
+        F: Fn(&S) -> (&[f32; R], &[f32; C]),
+    {
+        super::avx512::add_products(grad, steps, rows, pair);
     }
-    if row + LANES <= rows.end {
-        tile::<NC, LANES, R, C, S>(grad, steps, (row, col), pair);
-        row += LANES;
+
+    /// [`super::avx::add_products`], compiled for AVX.
+    #[cfg(not(target_feature = "avx"))]
+    #[target_feature(enable = "avx")]
+    fn add_products_avx<const R: usize, const C: usize, S, F>(
+        grad: &mut [[f32; R]; C],
+        steps: &[S],
+        rows: core::ops::Range<usize>,
+        pair: &F,
+    ) where
+        F: Fn(&S) -> (&[f32; R], &[f32; C]),
+    {
+        super::avx::add_products(grad, steps, rows, pair);
     }
-    // Half and quarter registers (`gru(8)` has 24 rows, a register and a half of AVX-512).
-    if LANES >= 16 && row + 8 <= rows.end {
-        tile::<NC, 8, R, C, S>(grad, steps, (row, col), pair);
-        row += 8;
-    }
-    if LANES >= 8 && row + 4 <= rows.end {
-        tile::<NC, 4, R, C, S>(grad, steps, (row, col), pair);
-        row += 4;
-    }
-    while row < rows.end {
-        tile::<NC, 1, R, C, S>(grad, steps, (row, col), pair);
-        row += 1;
+
+    /// [`super::add_products`] on the widest registers this CPU has, if wider than the
+    /// build's; `false` (nothing done) if it has none.
+    #[inline(always)]
+    pub(super) fn add_products<const R: usize, const C: usize, S, F>(
+        grad: &mut [[f32; R]; C],
+        steps: &[S],
+        rows: core::ops::Range<usize>,
+        pair: &F,
+    ) -> bool
+    where
+        F: Fn(&S) -> (&[f32; R], &[f32; C]),
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: this CPU has AVX-512F, checked on the line above.
+            unsafe { add_products_avx512(grad, steps, rows, pair) };
+            return true;
+        }
+        #[cfg(not(target_feature = "avx"))]
+        if std::is_x86_feature_detected!("avx") {
+            // SAFETY: this CPU has AVX, checked on the line above.
+            unsafe { add_products_avx(grad, steps, rows, pair) };
+            return true;
+        }
+        false
     }
 }
 
 /// `grad[rows] += sum_s dz_s x_s^T` over the timesteps `steps`, `pair` giving each one's
 /// `dz` and input (of which only `rows` of `dz` are read): a kernel's gradient over a whole
-/// sequence, in tiles of [`TILE_COLUMNS`] columns by [`TILE_ROWS`] rows kept in registers
-/// while the timesteps stream past.
+/// sequence, in tiles of a few columns by a few registers of rows kept in registers while
+/// the timesteps stream past (`grad/tiles.rs`), on AVX-512 or AVX where the CPU has them
+/// and the build's target does not.
 #[inline(always)]
 pub(crate) fn add_products<const R: usize, const C: usize, S>(
     grad: &mut SMatrix<f32, R, C>,
@@ -296,15 +281,15 @@ pub(crate) fn add_products<const R: usize, const C: usize, S>(
     pair: impl Fn(&S) -> (&[f32; R], &[f32; C]),
 ) {
     let grad = &mut grad.data.0;
-    let mut col = 0;
-    while col + TILE_COLUMNS <= C {
-        tiles::<TILE_COLUMNS, R, C, S>(grad, steps, rows.clone(), col, &pair);
-        col += TILE_COLUMNS;
+    #[cfg(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    ))]
+    if wider::add_products(grad, steps, rows.clone(), &pair) {
+        return;
     }
-    while col < C {
-        tiles::<1, R, C, S>(grad, steps, rows.clone(), col, &pair);
-        col += 1;
-    }
+    base::add_products(grad, steps, rows, &pair);
 }
 
 /// `bias += sum_s dz_s` over the first `bias.len()` values of each `dz_s` (a bias of length
@@ -336,4 +321,89 @@ pub(crate) fn add<const H: usize>(a: &[f32; H], b: &[f32; H]) -> [f32; H] {
         *o = a + b;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values<const N: usize>(seed: usize) -> [f32; N] {
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "any 32 bits of the seed do"
+        )]
+        let mut s = seed as u32;
+        core::array::from_fn(|_| {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            #[allow(clippy::cast_precision_loss, reason = "16 random bits")]
+            let v = (s >> 16) as f32 / 65536.0;
+            v - 0.5
+        })
+    }
+
+    /// A timestep's `dz` and input.
+    fn pair<const R: usize, const C: usize>(s: &([f32; R], [f32; C])) -> (&[f32; R], &[f32; C]) {
+        (&s.0, &s.1)
+    }
+
+    /// A kernel's gradient over a sequence: every width's copy of the tiles and the run-time
+    /// choice give the bits of the build's own copy, and the sums of products one timestep
+    /// at a time in f64 within rounding.
+    fn check<const R: usize, const C: usize, const T: usize>() {
+        let steps: [([f32; R], [f32; C]); T] =
+            core::array::from_fn(|t| (values(7 + 2 * t), values(8 + 2 * t)));
+        let start: [[f32; R]; C] = core::array::from_fn(|j| values(1000 + j));
+        let pair = pair::<R, C>;
+        for rows in [0..R, R / 3..R] {
+            let mut want = start;
+            base::add_products(&mut want, &steps, rows.clone(), &pair);
+            let mut chosen = SMatrix::<f32, R, C>::from_data(nalgebra::ArrayStorage(start));
+            add_products(&mut chosen, &steps, rows.clone(), pair);
+            let bits = |g: &[[f32; R]; C]| g.map(|c| c.map(f32::to_bits));
+            assert_eq!(
+                bits(&chosen.data.0),
+                bits(&want),
+                "chosen, R={R} C={C} T={T}"
+            );
+            #[cfg(all(
+                feature = "std",
+                target_arch = "x86_64",
+                not(target_feature = "avx512f")
+            ))]
+            {
+                let mut wide = start;
+                avx512::add_products(&mut wide, &steps, rows.clone(), &pair);
+                assert_eq!(bits(&wide), bits(&want), "avx512, R={R} C={C} T={T}");
+            }
+            #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx")))]
+            {
+                let mut wide = start;
+                avx::add_products(&mut wide, &steps, rows.clone(), &pair);
+                assert_eq!(bits(&wide), bits(&want), "avx, R={R} C={C} T={T}");
+            }
+            for (j, column) in want.iter().enumerate() {
+                for (r, g) in column.iter().enumerate() {
+                    let mut exact = f64::from(start[j][r]);
+                    if rows.contains(&r) {
+                        for (dz, x) in &steps {
+                            exact += f64::from(dz[r]) * f64::from(x[j]);
+                        }
+                    }
+                    assert!(
+                        (f64::from(*g) - exact).abs() < 1e-4,
+                        "R={R} C={C} ({r}, {j})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_vector_width_gives_the_same_gradient_bits() {
+        check::<2, 3, 5>();
+        check::<24, 8, 7>();
+        check::<64, 16, 9>();
+        check::<96, 33, 4>();
+        check::<200, 50, 13>();
+    }
 }
