@@ -8,7 +8,9 @@
 /// and AVX2, where the four timesteps' rows spill).
 const QUADS: bool = cfg!(target_feature = "avx512f");
 
-/// Columns summed together by [`add_products`].
+/// Columns summed together by [`add_products`]. (Eight in the AVX-512 copy that sums one
+/// timestep at a time made `backward` 15-30x slower: LLVM then vectorised across the
+/// timesteps, as the comment in [`tile`] describes. Four is measured fine there.)
 const TILE_COLUMNS: usize = 4;
 
 /// Rows of [`add_products`]'s full tiles: with [`TILE_COLUMNS`], eight registers of sums.
