@@ -1,6 +1,7 @@
 // The matrix products whose register blocks depend on the vector width: included by
 // `kernel.rs`'s `width!` once per width, inside a module that defines `LANES`,
-// `ACCUMULATORS` and `BLOCK` (so `cargo fmt` does not see this file: `rustfmt` it by hand).
+// `ACCUMULATORS`, `BLOCK` and `LARGEST_REST` (so `cargo fmt` does not see this file: `.ci/run`
+// checks it with `rustfmt`).
 // Each copy gives every output the same additions in the same order.
 
 /// `acc[k] += sum_j m[j][row + k] * x[j]` for `k < RB`: one block of outputs against every
