@@ -765,6 +765,9 @@ mod tests {
         check_many::<19, 47, 7, 9>();
         // Over PANEL_BYTES: every row in a block.
         check_many::<5, 260, 30, 33>();
+        // Columns of 4 KiB, from 4 streams: `many_sweep`'s order.
+        check_many::<5, 1024, 30, 33>();
+        check_many::<4, 1024, 8, 3>();
     }
 
     /// Each vector width's copy of the blocks, and the run-time choice on this CPU, give
@@ -923,6 +926,7 @@ mod tests {
         check_defined::<3, 256, 64, 64>();
         check_defined::<2, 300, 9, 75>();
         check_defined::<2, 512, 128, 128>();
+        check_defined::<5, 1024, 19, 24>();
     }
 
     #[test]
@@ -935,6 +939,7 @@ mod tests {
         check_widths::<5, 256, 64, 64>();
         check_widths::<3, 300, 9, 75>();
         check_widths::<16, 512, 128, 128>();
+        check_widths::<6, 1024, 21, 16>();
     }
 
     #[test]
