@@ -942,6 +942,24 @@ mod tests {
         check_widths::<6, 1024, 21, 16>();
     }
 
+    /// `many_sweep`'s packed panels (columns of 4 KiB, from 32 streams: panels of 64
+    /// columns, then the rest) in all three checks, on a thread whose stack holds their
+    /// matrices.
+    #[test]
+    #[cfg(feature = "std")]
+    fn packed_panels_give_the_same_bits() {
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(|| {
+                check_many::<33, 1024, 66, 5>();
+                check_defined::<32, 1024, 64, 3>();
+                check_widths::<32, 1024, 70, 2>();
+            })
+            .expect("a test thread")
+            .join()
+            .expect("the checks pass");
+    }
+
     #[test]
     fn one_matrix() {
         let m: [[f32; 40]; 6] = core::array::from_fn(values);

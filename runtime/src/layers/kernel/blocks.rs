@@ -216,6 +216,17 @@ const TILE_STREAMS: usize = 2;
 /// columns are a multiple of 4 KiB (the smallest number measured).
 const SWEEP_STREAMS: usize = 4;
 
+/// Streams from which [`many_sweep`] packs its panels. Measured on Zen 5 with `lstm(256)`
+/// (% of the FMA peak, medians of 6 rounds of 16 placements of stack and heap, interleaved):
+/// 64 streams 53% unpacked, 60% packed; 16 streams 53% unpacked, 49% packed (48 or 58 from
+/// one round to the next); 4 streams 46% either way.
+const PACK_STREAMS: usize = 32;
+
+/// Columns of one packed panel of [`many_sweep`] (16 KiB with AVX-512). Measured with
+/// `lstm(256)`, 64 streams: 32 columns 56%, 64 columns 60%, 128 columns 62%; 16 streams
+/// 48%, 50%, 49%; 64 also the most the intrinsic blocks keep unrolled for.
+const PACKED_COLUMNS: usize = 64;
+
 /// Rows `row..row + RB` of every stream (`row0 + row..` of the matrix `m`), over `m`'s
 /// columns panel by panel: each panel's weights are read from L1 by every stream in turn,
 /// [`TILE_STREAMS`] streams at a time.
@@ -229,20 +240,31 @@ fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
     let width = const { many_columns(R) };
     let mut col = 0;
     while col < C {
-        many_tiles::<RB, NB, R, C>(outs, (row0, row), m, xs, col..(col + width).min(C));
+        many_tiles::<RB, NB, R, C>(outs, row, (m, row0 + row), xs, col..(col + width).min(C));
         col += width;
     }
 }
 
-/// [`many_block`] for the first `len` rows of every stream, in the other order: one panel of columns
-/// at a time, down every row block of it. Each of the panel's columns is then read front to
-/// back, as [`panels`] reads them, where [`many_block`] reads a few cache lines of every
-/// column, each a page apart for the largest layers (columns of 4 KiB: [`many_columns`]
-/// gives them the narrowest panels), which the hardware prefetchers do not follow. The
-/// streams' sums (4 KiB each for `lstm(256)`) then come from L2 once per panel instead of
-/// staying in L1: measured on Zen 5, `lstm(256)`'s `step_many` for 4 and 16 streams takes
-/// 10-20% less time this way, and for 64 the same. Each output gets the same additions in
-/// the same order (column panels in order, as [`many_block`]).
+/// [`many_block`] for the first `len` rows of every stream, in the other order: one panel of
+/// columns at a time, down every row block of it. Each of the panel's columns is then read
+/// front to back, as [`panels`] reads them, where [`many_block`] reads a few cache lines of
+/// every column, each a page apart for the largest layers (columns of 4 KiB, which
+/// [`many_columns`] gives the narrowest panels), which the hardware prefetchers do not
+/// follow. The streams' sums (4 KiB each for `lstm(256)`) then come from L2 once per panel
+/// instead of staying in L1.
+///
+/// From [`PACK_STREAMS`] streams, each panel's block of rows is first copied into one
+/// contiguous block of [`PACKED_COLUMNS`] columns: in place its columns would all fall in
+/// the same few sets of L1 and evict each other, which is what limits [`many_columns`] to 8
+/// of them; packed, the sums are loaded and stored once per 64 columns instead of 8.
+///
+/// Measured on Zen 5 (`lstm(256)`, % of the FMA peak, medians over 16 placements of the
+/// stack and heap, and the lowest): before this order 4 streams 33%, 16 streams 44% (26), 64
+/// streams 51% (19); swept 44-46%, 50-53% (25), 52-54% (19); packed, 64 streams 60% (55).
+/// The lowest figures come from placements where the stack's sums and the weights share
+/// their offset in a page (the core's 4 KiB store-to-load address check stalls the loads);
+/// the packed panel's loads come from the stack instead. Each output gets the same
+/// additions in the same order (column panels in order, as [`many_block`]).
 #[inline(always)]
 fn many_sweep<const NB: usize, const R: usize, const C: usize>(
     outs: &mut [&mut [f32]; NB],
@@ -250,34 +272,73 @@ fn many_sweep<const NB: usize, const R: usize, const C: usize>(
     m: &[[f32; R]; C],
     xs: &[&[f32; C]; NB],
 ) {
-    let width = const { many_columns(R) };
     let mut col = 0;
+    if NB >= PACK_STREAMS {
+        let mut panel = [[0.0; MANY_ROWS]; PACKED_COLUMNS];
+        while col + PACKED_COLUMNS <= 4 * (C / 4) {
+            let packed_xs = xs.map(|x| {
+                x.get(col..)
+                    .and_then(<[f32]>::first_chunk::<PACKED_COLUMNS>)
+                    .unwrap_or(&[0.0; PACKED_COLUMNS])
+            });
+            let mut row = 0;
+            while row + MANY_ROWS <= len {
+                for (p, c) in panel.iter_mut().zip(m.iter().skip(col)) {
+                    if let Some(c) = rows::<MANY_ROWS>(c, row0 + row) {
+                        *p = *c;
+                    }
+                }
+                let packed = (&panel, 0);
+                let all = 0..PACKED_COLUMNS;
+                many_tiles::<MANY_ROWS, NB, MANY_ROWS, PACKED_COLUMNS>(
+                    outs, row, packed, &packed_xs, all,
+                );
+                row += MANY_ROWS;
+            }
+            sweep_rows(outs, (row0, row, len), m, xs, col..col + PACKED_COLUMNS);
+            col += PACKED_COLUMNS;
+        }
+    }
+    let width = const { many_columns(R) };
     while col < C {
-        let cols = col..(col + width).min(C);
-        let mut row = 0;
-        while row + MANY_ROWS <= len {
-            many_tiles::<MANY_ROWS, NB, R, C>(outs, (row0, row), m, xs, cols.clone());
-            row += MANY_ROWS;
-        }
-        if row + LANES <= len {
-            many_tiles::<LANES, NB, R, C>(outs, (row0, row), m, xs, cols.clone());
-            row += LANES;
-        }
-        while row < len {
-            many_tiles::<1, NB, R, C>(outs, (row0, row), m, xs, cols.clone());
-            row += 1;
-        }
+        sweep_rows(outs, (row0, 0, len), m, xs, col..(col + width).min(C));
         col += width;
     }
 }
 
-/// Rows `row..row + RB` of every stream against the columns `cols` of `m`: the streams
+/// Rows `start..len` of every stream against the columns `cols` of `m`: blocks of
+/// [`MANY_ROWS`], then of [`LANES`], then single rows, as [`gemv2_many`] takes them.
+#[inline(always)]
+fn sweep_rows<const NB: usize, const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]; NB],
+    (row0, start, len): (usize, usize, usize),
+    m: &[[f32; R]; C],
+    xs: &[&[f32; C]; NB],
+    cols: core::ops::Range<usize>,
+) {
+    let mut row = start;
+    while row + MANY_ROWS <= len {
+        many_tiles::<MANY_ROWS, NB, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
+        row += MANY_ROWS;
+    }
+    if row + LANES <= len {
+        many_tiles::<LANES, NB, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
+        row += LANES;
+    }
+    while row < len {
+        many_tiles::<1, NB, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
+        row += 1;
+    }
+}
+
+/// Rows `row..row + RB` of every stream (`m_row..` of `m`) against the columns `cols` of
+/// `m`: the streams
 /// [`TILE_STREAMS`] at a time ([`tile_columns`]), an odd one out alone ([`block_columns`]).
 #[inline(always)]
 fn many_tiles<const RB: usize, const NB: usize, const R: usize, const C: usize>(
     outs: &mut [&mut [f32]; NB],
-    (row0, row): (usize, usize),
-    m: &[[f32; R]; C],
+    row: usize,
+    (m, m_row): (&[[f32; R]; C], usize),
     xs: &[&[f32; C]; NB],
     cols: core::ops::Range<usize>,
 ) {
@@ -291,7 +352,7 @@ fn many_tiles<const RB: usize, const NB: usize, const R: usize, const C: usize>(
             };
             *a = *o;
         }
-        tile_columns(&mut acc, m, xs, row0 + row, cols.clone());
+        tile_columns(&mut acc, m, xs, m_row, cols.clone());
         for (a, out) in acc.iter().zip(outs.iter_mut()) {
             let Some(o) = out.get_mut(row..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
                 return;
@@ -304,7 +365,7 @@ fn many_tiles<const RB: usize, const NB: usize, const R: usize, const C: usize>(
             return;
         };
         let mut acc = *o;
-        block_columns(&mut acc, m, x, row0 + row, cols.clone());
+        block_columns(&mut acc, m, x, m_row, cols.clone());
         *o = acc;
     }
 }
