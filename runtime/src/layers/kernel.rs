@@ -942,7 +942,7 @@ mod tests {
         check_widths::<6, 1024, 21, 16>();
     }
 
-    /// `many_sweep`'s packed panels (columns of 4 KiB, from 32 streams: panels of 64
+    /// `many_sweep`'s packed panels (columns of 4 KiB, from 16 streams: panels of 64
     /// columns, then the rest) in all three checks, on a thread whose stack holds their
     /// matrices.
     #[test]
@@ -951,9 +951,9 @@ mod tests {
         std::thread::Builder::new()
             .stack_size(64 << 20)
             .spawn(|| {
-                check_many::<33, 1024, 66, 5>();
-                check_defined::<32, 1024, 64, 3>();
-                check_widths::<32, 1024, 70, 2>();
+                check_many::<17, 1024, 66, 5>();
+                check_defined::<16, 1024, 64, 3>();
+                check_widths::<33, 1024, 70, 2>();
             })
             .expect("a test thread")
             .join()

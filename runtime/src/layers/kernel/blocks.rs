@@ -217,10 +217,13 @@ const TILE_STREAMS: usize = 2;
 const SWEEP_STREAMS: usize = 4;
 
 /// Streams from which [`many_sweep`] packs its panels. Measured on Zen 5 with `lstm(256)`
-/// (% of the FMA peak, medians of 6 rounds of 16 placements of stack and heap, interleaved):
-/// 64 streams 53% unpacked, 60% packed; 16 streams 53% unpacked, 49% packed (48 or 58 from
-/// one round to the next); 4 streams 46% either way.
-const PACK_STREAMS: usize = 32;
+/// (`benches/src/bin/many_placements.rs`: % of the FMA peak, medians of 4 interleaved runs
+/// over 16 placements of stack and heap, and the lowest placement): 8 streams 50% (36)
+/// unpacked, 40% (39) packed; 16 streams 52% (25) unpacked, 50% (46) packed; 32 and 64
+/// streams the same either way, 57% and 60%. From 16 the packed panels cost two points of
+/// the median and remove the slow placements (which both full `many_peers.py` runs before
+/// this hit: 39% and 25% at 16 streams).
+const PACK_STREAMS: usize = 16;
 
 /// Columns of one packed panel of [`many_sweep`] (16 KiB with AVX-512). Measured with
 /// `lstm(256)`, 64 streams: 32 columns 56%, 64 columns 60%, 128 columns 62%; 16 streams
@@ -258,13 +261,13 @@ fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
 /// the same few sets of L1 and evict each other, which is what limits [`many_columns`] to 8
 /// of them; packed, the sums are loaded and stored once per 64 columns instead of 8.
 ///
-/// Measured on Zen 5 (`lstm(256)`, % of the FMA peak, medians over 16 placements of the
+/// Measured on Zen 5 (`lstm(256)`, % of the FMA peak, median over 16 placements of the
 /// stack and heap, and the lowest): before this order 4 streams 33%, 16 streams 44% (26), 64
-/// streams 51% (19); swept 44-46%, 50-53% (25), 52-54% (19); packed, 64 streams 60% (55).
-/// The lowest figures come from placements where the stack's sums and the weights share
-/// their offset in a page (the core's 4 KiB store-to-load address check stalls the loads);
-/// the packed panel's loads come from the stack instead. Each output gets the same
-/// additions in the same order (column panels in order, as [`many_block`]).
+/// streams 51% (19); swept 44-46%, 50-53% (25), 52-54% (19); packed, 16 streams 50% (46),
+/// 64 streams 60% (57). The lowest figures come from placements where the stack's sums and
+/// the weights share their offset in a page (the core's 4 KiB store-to-load address check
+/// stalls the loads); the packed panel's loads come from the stack instead. Each output
+/// gets the same additions in the same order (column panels in order, as [`many_block`]).
 #[inline(always)]
 fn many_sweep<const NB: usize, const R: usize, const C: usize>(
     outs: &mut [&mut [f32]; NB],
