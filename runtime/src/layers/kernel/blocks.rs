@@ -217,17 +217,17 @@ const TILE_STREAMS: usize = 2;
 const SWEEP_STREAMS: usize = 4;
 
 /// Streams from which [`many_sweep`] packs its panels. Measured on Zen 5 with `lstm(256)`
-/// (`benches/src/bin/many_placements.rs`: % of the FMA peak, medians of 4 interleaved runs
-/// over 16 placements of stack and heap, and the lowest placement): 8 streams 50% (36)
-/// unpacked, 40% (39) packed; 16 streams 52% (25) unpacked, 50% (46) packed; 32 and 64
-/// streams the same either way, 57% and 60%. From 16 the packed panels cost two points of
-/// the median and remove the slow placements (which both full `many_peers.py` runs before
-/// this hit: 39% and 25% at 16 streams).
+/// (`benches/src/bin/many_placements.rs`: % of the FMA peak, medians of 4-5 interleaved
+/// runs over 16 placements of stack and heap, and the lowest placement): 8 streams 50-56%
+/// (39) unpacked, 43% (40) packed; 16 streams 50-52% (25) unpacked, 55-56% (53) packed; 64
+/// streams 60% unpacked, 61-62% (59) packed. Packed, the slow placements are gone (both
+/// full `many_peers.py` runs of the unpacked sweep hit one at 16 streams: 39% and 25%).
 const PACK_STREAMS: usize = 16;
 
-/// Columns of one packed panel of [`many_sweep`] (16 KiB with AVX-512). Measured with
-/// `lstm(256)`, 64 streams: 32 columns 56%, 64 columns 60%, 128 columns 62%; 16 streams
-/// 48%, 50%, 49%; 64 also the most the intrinsic blocks keep unrolled for.
+/// Columns of one packed panel of [`many_sweep`] (16 KiB of stack with AVX-512, 4 KiB with
+/// SSE2). Measured with `lstm(256)`, before [`packing_tile`] (the copy in a pass of its
+/// own), 64 streams: 32 columns 56%, 64 columns 60%, 128 columns 62%; 16 streams 48%, 50%,
+/// 49%.
 const PACKED_COLUMNS: usize = 64;
 
 /// Rows `row..row + RB` of every stream (`row0 + row..` of the matrix `m`), over `m`'s
@@ -243,7 +243,7 @@ fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
     let width = const { many_columns(R) };
     let mut col = 0;
     while col < C {
-        many_tiles::<RB, NB, R, C>(outs, row, (m, row0 + row), xs, col..(col + width).min(C));
+        many_tiles::<RB, R, C>(outs, row, (m, row0 + row), xs, col..(col + width).min(C));
         col += width;
     }
 }
@@ -256,15 +256,16 @@ fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
 /// follow. The streams' sums (4 KiB each for `lstm(256)`) then come from L2 once per panel
 /// instead of staying in L1.
 ///
-/// From [`PACK_STREAMS`] streams, each panel's block of rows is first copied into one
-/// contiguous block of [`PACKED_COLUMNS`] columns: in place its columns would all fall in
-/// the same few sets of L1 and evict each other, which is what limits [`many_columns`] to 8
-/// of them; packed, the sums are loaded and stored once per 64 columns instead of 8.
+/// From [`PACK_STREAMS`] streams, each panel's block of rows is copied into one contiguous
+/// block of [`PACKED_COLUMNS`] columns (by the first tile, [`packing_tile`]), which the
+/// other tiles read: in place the panel's columns would all fall in the same few sets of L1
+/// and evict each other, which is what limits [`many_columns`] to 8 of them; packed, the
+/// sums are loaded and stored once per 64 columns instead of 8.
 ///
 /// Measured on Zen 5 (`lstm(256)`, % of the FMA peak, median over 16 placements of the
 /// stack and heap, and the lowest): before this order 4 streams 33%, 16 streams 44% (26), 64
-/// streams 51% (19); swept 44-46%, 50-53% (25), 52-54% (19); packed, 16 streams 50% (46),
-/// 64 streams 60% (57). The lowest figures come from placements where the stack's sums and
+/// streams 51% (19); swept 44-46%, 50-53% (25), 52-54% (19); packed, 16 streams 55-56%
+/// (53), 64 streams 61-62% (59). The lowest figures come from placements where the stack's sums and
 /// the weights share their offset in a page (the core's 4 KiB store-to-load address check
 /// stalls the loads); the packed panel's loads come from the stack instead. Each output
 /// gets the same additions in the same order (column panels in order, as [`many_block`]).
@@ -286,15 +287,19 @@ fn many_sweep<const NB: usize, const R: usize, const C: usize>(
             });
             let mut row = 0;
             while row + MANY_ROWS <= len {
-                for (p, c) in panel.iter_mut().zip(m.iter().skip(col)) {
-                    if let Some(c) = rows::<MANY_ROWS>(c, row0 + row) {
-                        *p = *c;
-                    }
-                }
+                // The first tile copies the panel as it reads the weights; the others read
+                // the copy.
+                let (Some((first, others)), Some((xs_first, xs_others))) = (
+                    outs.split_at_mut_checked(TILE_STREAMS),
+                    packed_xs.split_at_checked(TILE_STREAMS),
+                ) else {
+                    return;
+                };
+                packing_tile(first, row, (m, row0 + row), xs_first, col, &mut panel);
                 let packed = (&panel, 0);
                 let all = 0..PACKED_COLUMNS;
-                many_tiles::<MANY_ROWS, NB, MANY_ROWS, PACKED_COLUMNS>(
-                    outs, row, packed, &packed_xs, all,
+                many_tiles::<MANY_ROWS, MANY_ROWS, PACKED_COLUMNS>(
+                    others, row, packed, xs_others, all,
                 );
                 row += MANY_ROWS;
             }
@@ -321,28 +326,88 @@ fn sweep_rows<const NB: usize, const R: usize, const C: usize>(
 ) {
     let mut row = start;
     while row + MANY_ROWS <= len {
-        many_tiles::<MANY_ROWS, NB, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
+        many_tiles::<MANY_ROWS, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
         row += MANY_ROWS;
     }
     if row + LANES <= len {
-        many_tiles::<LANES, NB, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
+        many_tiles::<LANES, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
         row += LANES;
     }
     while row < len {
-        many_tiles::<1, NB, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
+        many_tiles::<1, R, C>(outs, row, (m, row0 + row), xs, cols.clone());
         row += 1;
     }
 }
 
-/// Rows `row..row + RB` of every stream (`m_row..` of `m`) against the columns `cols` of
-/// `m`: the streams
-/// [`TILE_STREAMS`] at a time ([`tile_columns`]), an odd one out alone ([`block_columns`]).
+/// [`many_tiles`]' first tile on a packed panel of [`many_sweep`], which also copies the
+/// panel's weights (`m`'s columns `col..`, rows `m_row..`) into `panel` as it reads them:
+/// copied first, in a pass of their own, the loads of 64 columns' pieces a page apart kept
+/// the tiles waiting (16 streams of `lstm(256)` on Zen 5: 50% of the peak with the copy
+/// apart, 55-56% with it in the first tile; 64 streams 60% and 61-62%). The same operations
+/// in the same order as [`tile_columns`] on the copy.
 #[inline(always)]
-fn many_tiles<const RB: usize, const NB: usize, const R: usize, const C: usize>(
-    outs: &mut [&mut [f32]; NB],
+fn packing_tile<const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]],
     row: usize,
     (m, m_row): (&[[f32; R]; C], usize),
-    xs: &[&[f32; C]; NB],
+    xs: &[&[f32; PACKED_COLUMNS]],
+    col: usize,
+    panel: &mut [[f32; MANY_ROWS]; PACKED_COLUMNS],
+) {
+    let mut acc = [[0.0; MANY_ROWS]; TILE_STREAMS];
+    for (a, out) in acc.iter_mut().zip(outs.iter()) {
+        let Some(o) = out.get(row..).and_then(<[f32]>::first_chunk::<MANY_ROWS>) else {
+            return;
+        };
+        *a = *o;
+    }
+    let Some(cols) = m.get(col..col + PACKED_COLUMNS) else {
+        return;
+    };
+    let (cols4, _) = cols.as_chunks::<4>();
+    let (panel4, _) = panel.as_chunks_mut::<4>();
+    for (g, (c, p)) in cols4.iter().zip(panel4.iter_mut()).enumerate() {
+        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
+            rows::<MANY_ROWS>(&c[0], m_row),
+            rows::<MANY_ROWS>(&c[1], m_row),
+            rows::<MANY_ROWS>(&c[2], m_row),
+            rows::<MANY_ROWS>(&c[3], m_row),
+        ) else {
+            return;
+        };
+        p[0] = *w0;
+        p[1] = *w1;
+        p[2] = *w2;
+        p[3] = *w3;
+        for (acc, x) in acc.iter_mut().zip(xs) {
+            let Some(x) = x.as_chunks::<4>().0.get(g) else {
+                return;
+            };
+            for k in 0..MANY_ROWS {
+                acc[k] = add4(acc[k], [w0[k], w1[k], w2[k], w3[k]], x);
+            }
+        }
+    }
+    for (a, out) in acc.iter().zip(outs.iter_mut()) {
+        let Some(o) = out
+            .get_mut(row..)
+            .and_then(<[f32]>::first_chunk_mut::<MANY_ROWS>)
+        else {
+            return;
+        };
+        *o = *a;
+    }
+}
+
+/// Rows `row..row + RB` of every stream (`m_row..` of `m`) against the columns `cols` of
+/// `m`: the streams [`TILE_STREAMS`] at a time ([`tile_columns`]), an odd one out alone
+/// ([`block_columns`]).
+#[inline(always)]
+fn many_tiles<const RB: usize, const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]],
+    row: usize,
+    (m, m_row): (&[[f32; R]; C], usize),
+    xs: &[&[f32; C]],
     cols: core::ops::Range<usize>,
 ) {
     let (tiles, rest) = outs.as_chunks_mut::<TILE_STREAMS>();
