@@ -345,6 +345,12 @@ fn sweep_rows<const NB: usize, const R: usize, const C: usize>(
 /// the tiles waiting (16 streams of `lstm(256)` on Zen 5: 50% of the peak with the copy
 /// apart, 55-56% with it in the first tile; 64 streams 60% and 61-62%). The same operations
 /// in the same order as [`tile_columns`] on the copy.
+///
+/// It is not [`tile_columns`] with an optional copy: written that way (and the first tile
+/// through [`many_tiles`]), the same bits came out but 16 streams ran at 49% against 56%
+/// here, over three interleaved rounds of `many_placements`. A likely cause:
+/// [`tile_columns`] hides its trip count from the optimiser ([`trips`]), while this loop's
+/// 16 groups are a known count.
 #[inline(always)]
 fn packing_tile<const R: usize, const C: usize>(
     outs: &mut [&mut [f32]],
