@@ -120,9 +120,10 @@ impl<
     ) -> [SVector<f32, H>; NB] {
         const { assert!(G == 3 * H, "`Gru` needs G == 3 * H") };
         let biases = &self.bias.data.0;
-        let mut mx = [biases.first().copied().unwrap_or([0.0; G]); NB];
+        // Each stream's sums at a cache-line boundary (see `kernel::gemv2_many`).
+        let mut mx = [crate::Aligned(biases.first().copied().unwrap_or([0.0; G])); NB];
         kernel::gemv_many(
-            &mut mx.each_mut().map(|m| &mut m[..]),
+            &mut mx.each_mut().map(|crate::Aligned(m)| &mut m[..]),
             0,
             &self.kernel.data.0,
             &xs.each_ref().map(|x| &x.data.0[0]),
@@ -130,28 +131,33 @@ impl<
         let rk = &self.recurrent_kernel.data.0;
         let mut out = [SVector::zeros(); NB];
         if RESET_AFTER {
-            let mut inner = [biases.get(1).copied().unwrap_or([0.0; G]); NB];
+            let mut inner = [crate::Aligned(biases.get(1).copied().unwrap_or([0.0; G])); NB];
             let states = hs.each_ref().map(|h| &h.data.0[0]);
-            kernel::gemv_many(&mut inner.each_mut().map(|m| &mut m[..]), 0, rk, &states);
-            for (((o, h), mx), inner) in out.iter_mut().zip(hs.iter_mut()).zip(&mx).zip(&inner) {
+            let mut outs = inner.each_mut().map(|crate::Aligned(m)| &mut m[..]);
+            kernel::gemv_many(&mut outs, 0, rk, &states);
+            let pairs = mx.iter().zip(&inner);
+            for ((o, h), (crate::Aligned(mx), crate::Aligned(inner))) in
+                out.iter_mut().zip(hs.iter_mut()).zip(pairs)
+            {
                 *o = Self::finish_after(h, mx, inner);
             }
         } else {
             let states = hs.each_ref().map(|h| &h.data.0[0]);
-            kernel::gemv_many(&mut mx.each_mut().map(|m| &mut m[..2 * H]), 0, rk, &states);
+            let mut outs = mx.each_mut().map(|crate::Aligned(m)| &mut m[..2 * H]);
+            kernel::gemv_many(&mut outs, 0, rk, &states);
             let mut zs = [SVector::zeros(); NB];
             let mut hrs = [[0.0_f32; H]; NB];
             for (((z, hr), h), mx) in zs.iter_mut().zip(&mut hrs).zip(hs.iter()).zip(&mx) {
                 (*z, *hr) = Self::gates_before(h, mx);
             }
-            let mut rec = [[0.0_f32; H]; NB];
+            let mut rec = [crate::Aligned([0.0_f32; H]); NB];
             kernel::gemv_many(
-                &mut rec.each_mut().map(|r| &mut r[..]),
+                &mut rec.each_mut().map(|crate::Aligned(r)| &mut r[..]),
                 2 * H,
                 rk,
                 &hrs.each_ref(),
             );
-            for ((((o, h), z), mx), rec) in
+            for ((((o, h), z), mx), crate::Aligned(rec)) in
                 out.iter_mut().zip(hs.iter_mut()).zip(zs).zip(&mx).zip(rec)
             {
                 *o = Self::finish(h, z, mx, SVector::from(rec));

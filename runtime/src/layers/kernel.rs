@@ -590,6 +590,12 @@ pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
 /// [`gemv2`] for `NB` streams at once (`step_many`): `outs[s][i] += sum_j m1[j][row0 + i] *
 /// x1[s][j] + sum_j m2[j][row0 + i] * x2[s][j]`, each stream's result bit for bit its own
 /// [`gemv2`]'s. The `outs` are as long as the shortest of them.
+///
+/// The callers put each of the `outs` at a cache-line boundary (`crate::Aligned`): their
+/// vector loads and stores then never straddle two lines. Left to the stack's alignment,
+/// the offset changed from one process to the next, and with it the speed: `lstm(256)` at
+/// 16 streams ran at 130-145 GFLOP/s in most processes and 180-195 in a few, on Zen 5
+/// (BENCHMARKS.md).
 #[inline(always)]
 pub(crate) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
     outs: &mut [&mut [f32]; NB],
@@ -729,6 +735,7 @@ mod tests {
                 R - row0,
                 (R - row0) / 2,
                 (R - row0).saturating_sub(3),
+                100,
             ] {
                 let len = len.min(R - row0);
                 let mut many: [[f32; R]; NB] = core::array::from_fn(|s| values(90 + s));

@@ -114,13 +114,14 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
         xs: &[SVector<f32, D>; NB],
     ) -> [SVector<f32, H>; NB] {
         const { assert!(G == 4 * H, "`Lstm` needs G == 4 * H") };
-        let mut z = [[0.0_f32; G]; NB];
-        for z in &mut z {
+        // Each stream's sums at a cache-line boundary (see `kernel::gemv2_many`).
+        let mut z = [crate::Aligned([0.0_f32; G]); NB];
+        for crate::Aligned(z) in &mut z {
             z[..B].copy_from_slice(&self.bias.data.0[0]);
         }
         {
             let hs = states.each_ref().map(|s| &s.h.data.0[0]);
-            let mut outs = z.each_mut().map(|z| &mut z[..]);
+            let mut outs = z.each_mut().map(|crate::Aligned(z)| &mut z[..]);
             kernel::gemv2_many(
                 &mut outs,
                 0,
@@ -129,7 +130,7 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             );
         }
         let mut out = [SVector::zeros(); NB];
-        for ((o, state), z) in out.iter_mut().zip(states.iter_mut()).zip(&z) {
+        for ((o, state), crate::Aligned(z)) in out.iter_mut().zip(states.iter_mut()).zip(&z) {
             *o = Self::finish(state, z);
         }
         out

@@ -90,13 +90,14 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
         mut hs: [&mut SVector<f32, H>; NB],
         xs: &[SVector<f32, D>; NB],
     ) -> [SVector<f32, H>; NB] {
-        let mut z = [[0.0_f32; H]; NB];
-        for z in &mut z {
+        // Each stream's sums at a cache-line boundary (see `kernel::gemv2_many`).
+        let mut z = [crate::Aligned([0.0_f32; H]); NB];
+        for crate::Aligned(z) in &mut z {
             z[..B].copy_from_slice(&self.bias.data.0[0]);
         }
         {
             let states = hs.each_ref().map(|h| &h.data.0[0]);
-            let mut outs = z.each_mut().map(|z| &mut z[..]);
+            let mut outs = z.each_mut().map(|crate::Aligned(z)| &mut z[..]);
             kernel::gemv2_many(
                 &mut outs,
                 0,
@@ -105,7 +106,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
             );
         }
         let mut out = [SVector::zeros(); NB];
-        for ((o, h), z) in out.iter_mut().zip(hs.iter_mut()).zip(z) {
+        for ((o, h), crate::Aligned(z)) in out.iter_mut().zip(hs.iter_mut()).zip(z) {
             let mut z = SVector::from(z);
             A::apply(&mut z);
             **h = z;

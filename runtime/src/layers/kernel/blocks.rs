@@ -217,18 +217,23 @@ const TILE_STREAMS: usize = 2;
 const SWEEP_STREAMS: usize = 4;
 
 /// Streams from which [`many_sweep`] packs its panels. Measured on Zen 5 with `lstm(256)`
-/// (`benches/src/bin/many_placements.rs`: % of the FMA peak, medians of 4-5 interleaved
-/// runs over 16 placements of stack and heap, and the lowest placement): 8 streams 50-56%
-/// (39) unpacked, 43% (40) packed; 16 streams 50-52% (25) unpacked, 55-56% (53) packed; 64
-/// streams 60% unpacked, 61-62% (59) packed. Packed, the slow placements are gone (both
-/// full `many_peers.py` runs of the unpacked sweep hit one at 16 streams: 39% and 25%).
+/// (`benches/src/bin/many_placements.rs`: % of the FMA peak, medians of 3 interleaved runs
+/// over 16 placements of stack and heap, and the lowest placement): 4 streams 48% (45)
+/// unpacked, 38% (32) packed; 8 streams 57-59% (45) unpacked, 51-55% (48) packed; 16 streams
+/// 66-71% (32) unpacked, 72% (70) packed. Unpacked, the lowest placements are those where
+/// the stack's sums share their offset in a page with the weights (4 KiB apart, as their
+/// columns are), and the core's 4 KiB store-to-load address check stalls the loads; the
+/// packed tiles load from the stack instead.
 const PACK_STREAMS: usize = 16;
 
-/// Columns of one packed panel of [`many_sweep`] (16 KiB of stack with AVX-512, 4 KiB with
-/// SSE2). Measured with `lstm(256)`, before [`packing_tile`] (the copy in a pass of its
-/// own), 64 streams: 32 columns 56%, 64 columns 60%, 128 columns 62%; 16 streams 48%, 50%,
-/// 49%.
-const PACKED_COLUMNS: usize = 64;
+/// Columns of one packed panel of [`many_sweep`]: two buffers of them, 8 KiB each with
+/// AVX-512 (2 KiB with SSE2), which leave room in a 32 KiB L1 (Zen 4) for the streams'
+/// sums and inputs. Measured with `lstm(256)` on Zen 5 (48 KiB of L1), 16 streams: 32
+/// columns 191 GFLOP/s, 64 columns 184; 64 streams 204 and 210.
+const PACKED_COLUMNS: usize = 32;
+
+/// One packed block of [`many_sweep`]: [`MANY_ROWS`] rows of [`PACKED_COLUMNS`] columns.
+type Packed = [[f32; MANY_ROWS]; PACKED_COLUMNS];
 
 /// Rows `row..row + RB` of every stream (`row0 + row..` of the matrix `m`), over `m`'s
 /// columns panel by panel: each panel's weights are read from L1 by every stream in turn,
@@ -256,19 +261,18 @@ fn many_block<const RB: usize, const NB: usize, const R: usize, const C: usize>(
 /// follow. The streams' sums (4 KiB each for `lstm(256)`) then come from L2 once per panel
 /// instead of staying in L1.
 ///
-/// From [`PACK_STREAMS`] streams, each panel's block of rows is copied into one contiguous
-/// block of [`PACKED_COLUMNS`] columns (by the first tile, [`packing_tile`]), which the
-/// other tiles read: in place the panel's columns would all fall in the same few sets of L1
-/// and evict each other, which is what limits [`many_columns`] to 8 of them; packed, the
-/// sums are loaded and stored once per 64 columns instead of 8.
+/// From [`PACK_STREAMS`] streams, each block of a panel's rows is copied into one
+/// contiguous block of [`PACKED_COLUMNS`] columns, which every tile reads: in place the
+/// panel's columns would all fall in the same few sets of L1 and evict each other, which is
+/// what limits [`many_columns`] to 8 of them; packed, the sums are loaded and stored once
+/// per 32 columns instead of 8. Two buffers take turns: while the tiles read one block, each
+/// tile copies its share of the next into the other ([`packed_tiles`]), so the copy's loads
+/// from L2 or L3 go out between the tiles' arithmetic instead of holding it up.
 ///
-/// Measured on Zen 5 (`lstm(256)`, % of the FMA peak, median over 16 placements of the
-/// stack and heap, and the lowest): before this order 4 streams 33%, 16 streams 44% (26), 64
-/// streams 51% (19); swept 44-46%, 50-53% (25), 52-54% (19); packed, 16 streams 55-56%
-/// (53), 64 streams 61-62% (59). The lowest figures come from placements where the stack's sums and
-/// the weights share their offset in a page (the core's 4 KiB store-to-load address check
-/// stalls the loads); the packed panel's loads come from the stack instead. Each output
-/// gets the same additions in the same order (column panels in order, as [`many_block`]).
+/// Measured on Zen 5 (`lstm(256)`, GFLOP/s, medians of 12 processes, the streams' sums at
+/// cache-line boundaries): 16 streams 162 with the copy made by the first tile as it reads
+/// the weights, 191 with the two buffers; 64 streams 219 and 204. Each output gets the same
+/// additions in the same order (column panels in order, as [`many_block`]).
 #[inline(always)]
 fn many_sweep<const NB: usize, const R: usize, const C: usize>(
     outs: &mut [&mut [f32]; NB],
@@ -276,36 +280,48 @@ fn many_sweep<const NB: usize, const R: usize, const C: usize>(
     m: &[[f32; R]; C],
     xs: &[&[f32; C]; NB],
 ) {
+    // The tiles make the copies: there must be one.
+    const { assert!(PACK_STREAMS >= TILE_STREAMS) };
     let mut col = 0;
     if NB >= PACK_STREAMS {
-        let mut panel = [[0.0; MANY_ROWS]; PACKED_COLUMNS];
-        while col + PACKED_COLUMNS <= 4 * (C / 4) {
+        // Blocks of `MANY_ROWS` rows by `PACKED_COLUMNS` columns, panel after panel, down
+        // the rows of each.
+        let row_blocks = len / MANY_ROWS;
+        let packed = if row_blocks > 0 {
+            4 * (C / 4) / PACKED_COLUMNS * PACKED_COLUMNS
+        } else {
+            0
+        };
+        let blocks = packed / PACKED_COLUMNS * row_blocks;
+        let at = |b: usize| (b / row_blocks * PACKED_COLUMNS, b % row_blocks * MANY_ROWS);
+        let mut buffers: [crate::Aligned<Packed>; 2] =
+            [crate::Aligned([[0.0; MANY_ROWS]; PACKED_COLUMNS]); 2];
+        if blocks > 0 {
+            let [crate::Aligned(first), _] = &mut buffers;
+            pack(first, (m, row0), 0, 0..PACKED_COLUMNS);
+        }
+        for b in 0..blocks {
+            let (col, row) = at(b);
+            let [crate::Aligned(even), crate::Aligned(odd)] = &mut buffers;
+            let (panel, next) = if b % 2 == 0 {
+                (&*even, odd)
+            } else {
+                (&*odd, even)
+            };
             let packed_xs = xs.map(|x| {
                 x.get(col..)
                     .and_then(<[f32]>::first_chunk::<PACKED_COLUMNS>)
                     .unwrap_or(&[0.0; PACKED_COLUMNS])
             });
-            let mut row = 0;
-            while row + MANY_ROWS <= len {
-                // The first tile copies the panel as it reads the weights; the others read
-                // the copy.
-                let (Some((first, others)), Some((xs_first, xs_others))) = (
-                    outs.split_at_mut_checked(TILE_STREAMS),
-                    packed_xs.split_at_checked(TILE_STREAMS),
-                ) else {
-                    return;
-                };
-                packing_tile(first, row, (m, row0 + row), xs_first, col, &mut panel);
-                let packed = (&panel, 0);
-                let all = 0..PACKED_COLUMNS;
-                many_tiles::<MANY_ROWS, MANY_ROWS, PACKED_COLUMNS>(
-                    others, row, packed, xs_others, all,
-                );
-                row += MANY_ROWS;
+            let next = (b + 1 < blocks).then(|| (next, at(b + 1)));
+            packed_tiles(outs, row, panel, &packed_xs, (m, row0), next);
+            if row + MANY_ROWS + MANY_ROWS > len {
+                // The panel's last block: the rows below it, in place.
+                let rest = (row0, row + MANY_ROWS, len);
+                sweep_rows(outs, rest, m, xs, col..col + PACKED_COLUMNS);
             }
-            sweep_rows(outs, (row0, row, len), m, xs, col..col + PACKED_COLUMNS);
-            col += PACKED_COLUMNS;
         }
+        col = packed;
     }
     let width = const { many_columns(R) };
     while col < C {
@@ -339,69 +355,52 @@ fn sweep_rows<const NB: usize, const R: usize, const C: usize>(
     }
 }
 
-/// [`many_tiles`]' first tile on a packed panel of [`many_sweep`], which also copies the
-/// panel's weights (`m`'s columns `col..`, rows `m_row..`) into `panel` as it reads them:
-/// copied first, in a pass of their own, the loads of 64 columns' pieces a page apart kept
-/// the tiles waiting (16 streams of `lstm(256)` on Zen 5: 50% of the peak with the copy
-/// apart, 55-56% with it in the first tile; 64 streams 60% and 61-62%). The same operations
-/// in the same order as [`tile_columns`] on the copy.
-///
-/// It is not [`tile_columns`] with an optional copy: written that way (and the first tile
-/// through [`many_tiles`]), the same bits came out but 16 streams ran at 49% against 56%
-/// here, over three interleaved rounds of `many_placements`. A likely cause:
-/// [`tile_columns`] hides its trip count from the optimiser ([`trips`]), while this loop's
-/// 16 groups are a known count.
+/// Rows `row..row + MANY_ROWS` of every stream against a packed block of [`many_sweep`],
+/// [`TILE_STREAMS`] streams at a time, each tile followed by its share of the copy of the
+/// next block, `next` (its buffer, and the column and row of `m` it starts at, `m`'s rows
+/// counted from `m_row`).
 #[inline(always)]
-fn packing_tile<const R: usize, const C: usize>(
+fn packed_tiles<const R: usize, const C: usize>(
     outs: &mut [&mut [f32]],
     row: usize,
-    (m, m_row): (&[[f32; R]; C], usize),
+    panel: &Packed,
     xs: &[&[f32; PACKED_COLUMNS]],
-    col: usize,
-    panel: &mut [[f32; MANY_ROWS]; PACKED_COLUMNS],
+    (m, m_row): (&[[f32; R]; C], usize),
+    mut next: Option<(&mut Packed, (usize, usize))>,
 ) {
-    let mut acc = [[0.0; MANY_ROWS]; TILE_STREAMS];
-    for (a, out) in acc.iter_mut().zip(outs.iter()) {
-        let Some(o) = out.get(row..).and_then(<[f32]>::first_chunk::<MANY_ROWS>) else {
-            return;
-        };
-        *a = *o;
-    }
-    let Some(cols) = m.get(col..col + PACKED_COLUMNS) else {
-        return;
-    };
-    let (cols4, _) = cols.as_chunks::<4>();
-    let (panel4, _) = panel.as_chunks_mut::<4>();
-    for (g, (c, p)) in cols4.iter().zip(panel4.iter_mut()).enumerate() {
-        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
-            rows::<MANY_ROWS>(&c[0], m_row),
-            rows::<MANY_ROWS>(&c[1], m_row),
-            rows::<MANY_ROWS>(&c[2], m_row),
-            rows::<MANY_ROWS>(&c[3], m_row),
-        ) else {
-            return;
-        };
-        p[0] = *w0;
-        p[1] = *w1;
-        p[2] = *w2;
-        p[3] = *w3;
-        for (acc, x) in acc.iter_mut().zip(xs) {
-            let Some(x) = x.as_chunks::<4>().0.get(g) else {
-                return;
-            };
-            for k in 0..MANY_ROWS {
-                acc[k] = add4(acc[k], [w0[k], w1[k], w2[k], w3[k]], x);
-            }
+    let (tiles, rest) = outs.as_chunks_mut::<TILE_STREAMS>();
+    let (xs_tiles, xs_rest) = xs.as_chunks::<TILE_STREAMS>();
+    let share = PACKED_COLUMNS.div_ceil(tiles.len().max(1));
+    let all = 0..PACKED_COLUMNS;
+    for (t, (outs, xs)) in tiles.iter_mut().zip(xs_tiles).enumerate() {
+        tile::<MANY_ROWS, MANY_ROWS, PACKED_COLUMNS>(outs, xs, row, (panel, 0), all.clone());
+        if let Some((next, (col, next_row))) = next.as_mut() {
+            let cols = (t * share).min(PACKED_COLUMNS)..((t + 1) * share).min(PACKED_COLUMNS);
+            pack(next, (m, m_row + *next_row), *col, cols);
         }
     }
-    for (a, out) in acc.iter().zip(outs.iter_mut()) {
-        let Some(o) = out
-            .get_mut(row..)
-            .and_then(<[f32]>::first_chunk_mut::<MANY_ROWS>)
-        else {
-            return;
-        };
-        *o = *a;
+    alone::<MANY_ROWS, MANY_ROWS, PACKED_COLUMNS>(rest, xs_rest, row, (panel, 0), all);
+}
+
+/// Copies rows `m_row..m_row + MANY_ROWS` of `m`'s columns `col + cols` into the columns
+/// `cols` of `panel`.
+#[inline(always)]
+fn pack<const R: usize, const C: usize>(
+    panel: &mut Packed,
+    (m, m_row): (&[[f32; R]; C], usize),
+    col: usize,
+    cols: core::ops::Range<usize>,
+) {
+    let (Some(to), Some(from)) = (
+        panel.get_mut(cols.clone()),
+        m.get(col + cols.start..col + cols.end),
+    ) else {
+        return;
+    };
+    for (to, from) in to.iter_mut().zip(from) {
+        if let Some(from) = rows::<MANY_ROWS>(from, m_row) {
+            *to = *from;
+        }
     }
 }
 
@@ -419,22 +418,46 @@ fn many_tiles<const RB: usize, const R: usize, const C: usize>(
     let (tiles, rest) = outs.as_chunks_mut::<TILE_STREAMS>();
     let (xs_tiles, xs_rest) = xs.as_chunks::<TILE_STREAMS>();
     for (outs, xs) in tiles.iter_mut().zip(xs_tiles) {
-        let mut acc = [[0.0; RB]; TILE_STREAMS];
-        for (a, out) in acc.iter_mut().zip(outs.iter()) {
-            let Some(o) = out.get(row..).and_then(<[f32]>::first_chunk::<RB>) else {
-                return;
-            };
-            *a = *o;
-        }
-        tile_columns(&mut acc, m, xs, m_row, cols.clone());
-        for (a, out) in acc.iter().zip(outs.iter_mut()) {
-            let Some(o) = out.get_mut(row..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
-                return;
-            };
-            *o = *a;
-        }
+        tile::<RB, R, C>(outs, xs, row, (m, m_row), cols.clone());
     }
-    for (out, x) in rest.iter_mut().zip(xs_rest) {
+    alone::<RB, R, C>(rest, xs_rest, row, (m, m_row), cols);
+}
+
+/// One tile of [`many_tiles`]: rows `row..row + RB` of [`TILE_STREAMS`] streams.
+#[inline(always)]
+fn tile<const RB: usize, const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]; TILE_STREAMS],
+    xs: &[&[f32; C]; TILE_STREAMS],
+    row: usize,
+    (m, m_row): (&[[f32; R]; C], usize),
+    cols: core::ops::Range<usize>,
+) {
+    let mut acc = [[0.0; RB]; TILE_STREAMS];
+    for (a, out) in acc.iter_mut().zip(outs.iter()) {
+        let Some(o) = out.get(row..).and_then(<[f32]>::first_chunk::<RB>) else {
+            return;
+        };
+        *a = *o;
+    }
+    tile_columns(&mut acc, m, xs, m_row, cols);
+    for (a, out) in acc.iter().zip(outs.iter_mut()) {
+        let Some(o) = out.get_mut(row..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
+            return;
+        };
+        *o = *a;
+    }
+}
+
+/// The streams left over by [`many_tiles`]' tiles (one at most), each alone.
+#[inline(always)]
+fn alone<const RB: usize, const R: usize, const C: usize>(
+    outs: &mut [&mut [f32]],
+    xs: &[&[f32; C]],
+    row: usize,
+    (m, m_row): (&[[f32; R]; C], usize),
+    cols: core::ops::Range<usize>,
+) {
+    for (out, x) in outs.iter_mut().zip(xs) {
         let Some(o) = out.get_mut(row..).and_then(<[f32]>::first_chunk_mut::<RB>) else {
             return;
         };
