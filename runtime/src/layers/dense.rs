@@ -65,12 +65,13 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
     #[inline]
     #[must_use]
     pub fn step_many<const NB: usize>(&self, xs: &[SVector<f32, D>; NB]) -> [SVector<f32, U>; NB] {
-        let mut z = [[0.0_f32; U]; NB];
-        for z in &mut z {
+        // Each stream's sums at a cache-line boundary (see `kernel::gemv2_many`).
+        let mut z = [crate::Aligned([0.0_f32; U]); NB];
+        for crate::Aligned(z) in &mut z {
             z[..B].copy_from_slice(&self.bias.data.0[0]);
         }
         {
-            let mut outs = z.each_mut().map(|z| &mut z[..]);
+            let mut outs = z.each_mut().map(|crate::Aligned(z)| &mut z[..]);
             kernel::gemv_many(
                 &mut outs,
                 0,
@@ -78,11 +79,16 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
                 &xs.each_ref().map(|x| &x.data.0[0]),
             );
         }
-        z.map(|z| {
-            let mut z = SVector::from(z);
-            A::apply(&mut z);
-            z
-        })
+        kernel::widest(
+            #[inline(always)]
+            || {
+                z.map(|crate::Aligned(z)| {
+                    let mut z = SVector::from(z);
+                    A::apply(&mut z);
+                    z
+                })
+            },
+        )
     }
 }
 

@@ -136,20 +136,31 @@ impl<
             let mut outs = inner.each_mut().map(|crate::Aligned(m)| &mut m[..]);
             kernel::gemv_many(&mut outs, 0, rk, &states);
             let pairs = mx.iter().zip(&inner);
-            for ((o, h), (crate::Aligned(mx), crate::Aligned(inner))) in
-                out.iter_mut().zip(hs.iter_mut()).zip(pairs)
-            {
-                *o = Self::finish_after(h, mx, inner);
-            }
+            kernel::widest(
+                #[inline(always)]
+                || {
+                    for ((o, h), (crate::Aligned(mx), crate::Aligned(inner))) in
+                        out.iter_mut().zip(hs.iter_mut()).zip(pairs)
+                    {
+                        *o = Self::finish_after(h, mx, inner);
+                    }
+                },
+            );
         } else {
             let states = hs.each_ref().map(|h| &h.data.0[0]);
             let mut outs = mx.each_mut().map(|crate::Aligned(m)| &mut m[..2 * H]);
             kernel::gemv_many(&mut outs, 0, rk, &states);
             let mut zs = [SVector::zeros(); NB];
             let mut hrs = [[0.0_f32; H]; NB];
-            for (((z, hr), h), mx) in zs.iter_mut().zip(&mut hrs).zip(hs.iter()).zip(&mx) {
-                (*z, *hr) = Self::gates_before(h, mx);
-            }
+            kernel::widest(
+                #[inline(always)]
+                || {
+                    let gates = zs.iter_mut().zip(&mut hrs);
+                    for (((z, hr), h), mx) in gates.zip(hs.iter()).zip(&mx) {
+                        (*z, *hr) = Self::gates_before(h, mx);
+                    }
+                },
+            );
             let mut rec = [crate::Aligned([0.0_f32; H]); NB];
             kernel::gemv_many(
                 &mut rec.each_mut().map(|crate::Aligned(r)| &mut r[..]),
@@ -157,11 +168,16 @@ impl<
                 rk,
                 &hrs.each_ref(),
             );
-            for ((((o, h), z), mx), crate::Aligned(rec)) in
-                out.iter_mut().zip(hs.iter_mut()).zip(zs).zip(&mx).zip(rec)
-            {
-                *o = Self::finish(h, z, mx, SVector::from(rec));
-            }
+            kernel::widest(
+                #[inline(always)]
+                || {
+                    for ((((o, h), z), mx), crate::Aligned(rec)) in
+                        out.iter_mut().zip(hs.iter_mut()).zip(zs).zip(&mx).zip(rec)
+                    {
+                        *o = Self::finish(h, z, mx, SVector::from(rec));
+                    }
+                },
+            );
         }
         out
     }

@@ -467,6 +467,22 @@ mod wider {
         super::avx::gemv2_many(outs, row0, first, second);
     }
 
+    /// `f()`, compiled for AVX-512 (`f` inlined here).
+    #[target_feature(enable = "avx512f")]
+    fn avx512<T>(f: impl FnOnce() -> T) -> T {
+        f()
+    }
+
+    /// [`super::widest`]: `f()` compiled for AVX-512 if this CPU has it.
+    #[inline(always)]
+    pub(super) fn widest<T>(f: impl FnOnce() -> T) -> T {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: this CPU has AVX-512F, checked on the line above.
+            return unsafe { avx512(f) };
+        }
+        f()
+    }
+
     /// The vector lanes of the widest copy this CPU runs.
     pub(super) fn lanes() -> usize {
         if std::is_x86_feature_detected!("avx512f") {
@@ -623,6 +639,30 @@ pub(crate) fn gemv_many<const NB: usize, const R: usize, const C: usize>(
     xs: &[&[f32; C]; NB],
 ) {
     gemv2_many::<NB, R, C, 0>(outs, row0, (m, xs), (&[], &[&[]; NB]));
+}
+
+/// `f()` on the widest registers this CPU has: for x86-64 builds with `std` whose target
+/// lacks AVX-512, compiled for AVX-512 and run there if the CPU has it (as [`gemv2`]'s
+/// products are); elsewhere `f()` as compiled. For the element-wise work around the
+/// products (the activations), whose operations give the same bits at any width.
+#[inline(always)]
+pub(crate) fn widest<T>(f: impl FnOnce() -> T) -> T {
+    #[cfg(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    ))]
+    {
+        wider::widest(f)
+    }
+    #[cfg(not(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    )))]
+    {
+        f()
+    }
 }
 
 /// [`gemv2`] with one matrix.

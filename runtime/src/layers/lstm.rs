@@ -129,11 +129,17 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
                 (&self.recurrent_kernel.data.0, &hs),
             );
         }
-        let mut out = [SVector::zeros(); NB];
-        for ((o, state), crate::Aligned(z)) in out.iter_mut().zip(states.iter_mut()).zip(&z) {
-            *o = Self::finish(state, z);
-        }
-        out
+        kernel::widest(
+            #[inline(always)]
+            || {
+                let mut out = [SVector::zeros(); NB];
+                for ((o, state), crate::Aligned(z)) in out.iter_mut().zip(states.iter_mut()).zip(&z)
+                {
+                    *o = Self::finish(state, z);
+                }
+                out
+            },
+        )
     }
 
     /// The rest of a step from the gates' pre-activations `z`: the state updated, the

@@ -105,14 +105,19 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
                 (&self.recurrent_kernel.data.0, &states),
             );
         }
-        let mut out = [SVector::zeros(); NB];
-        for ((o, h), crate::Aligned(z)) in out.iter_mut().zip(hs.iter_mut()).zip(z) {
-            let mut z = SVector::from(z);
-            A::apply(&mut z);
-            **h = z;
-            *o = z;
-        }
-        out
+        kernel::widest(
+            #[inline(always)]
+            || {
+                let mut out = [SVector::zeros(); NB];
+                for ((o, h), crate::Aligned(z)) in out.iter_mut().zip(hs.iter_mut()).zip(z) {
+                    let mut z = SVector::from(z);
+                    A::apply(&mut z);
+                    **h = z;
+                    *o = z;
+                }
+                out
+            },
+        )
     }
 }
 
