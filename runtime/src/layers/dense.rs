@@ -80,6 +80,7 @@ impl<const D: usize, const U: usize, const B: usize, A: Activation> Dense<D, U, 
             );
         }
         kernel::widest(
+            U * NB,
             #[inline(always)]
             || {
                 z.map(|crate::Aligned(z)| {

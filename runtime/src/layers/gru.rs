@@ -81,15 +81,35 @@ impl<
             // inner = recurrent_kernel h + recurrent bias, all three gates in one pass.
             let mut inner = biases.get(1).copied().unwrap_or([0.0; G]);
             kernel::gemv(&mut inner, 0, rk, &h.data.0[0]);
-            Self::finish_after(h, &mx, &inner)
+            // The activations on the widest registers (the output left in `h`, as in
+            // `Lstm::step`).
+            kernel::widest(
+                G,
+                #[inline(always)]
+                || {
+                    Self::finish_after(h, &mx, &inner);
+                },
+            );
+            *h
         } else {
             // z and r: rows 0..2h of recurrent_kernel h, added to x . kernel + bias.
             kernel::gemv(&mut mx[..2 * H], 0, rk, &h.data.0[0]);
-            let (z, hr) = Self::gates_before(h, &mx);
+            let (z, hr) = kernel::widest(
+                G,
+                #[inline(always)]
+                || Self::gates_before(h, &mx),
+            );
             // The candidate's recurrent part: rows 2h..3h against r * h.
             let mut rec = [0.0_f32; H];
             kernel::gemv(&mut rec, 2 * H, rk, &hr);
-            Self::finish(h, z, &mx, SVector::from(rec))
+            kernel::widest(
+                G,
+                #[inline(always)]
+                || {
+                    Self::finish(h, z, &mx, SVector::from(rec));
+                },
+            );
+            *h
         }
     }
 
@@ -137,6 +157,7 @@ impl<
             kernel::gemv_many(&mut outs, 0, rk, &states);
             let pairs = mx.iter().zip(&inner);
             kernel::widest(
+                G * NB,
                 #[inline(always)]
                 || {
                     for ((o, h), (crate::Aligned(mx), crate::Aligned(inner))) in
@@ -153,6 +174,7 @@ impl<
             let mut zs = [SVector::zeros(); NB];
             let mut hrs = [[0.0_f32; H]; NB];
             kernel::widest(
+                G * NB,
                 #[inline(always)]
                 || {
                     let gates = zs.iter_mut().zip(&mut hrs);
@@ -169,6 +191,7 @@ impl<
                 &hrs.each_ref(),
             );
             kernel::widest(
+                G * NB,
                 #[inline(always)]
                 || {
                     for ((((o, h), z), mx), crate::Aligned(rec)) in

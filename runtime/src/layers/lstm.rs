@@ -85,7 +85,16 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             (&self.kernel.data.0, &x.data.0[0]),
             (&self.recurrent_kernel.data.0, &state.h.data.0[0]),
         );
-        Self::finish(state, &z)
+        // The activations on the widest registers (`finish` leaves the output in `state.h`:
+        // nothing returned through the extra frame, which a debug build would copy).
+        kernel::widest(
+            G,
+            #[inline(always)]
+            || {
+                Self::finish(state, &z);
+            },
+        );
+        state.h
     }
 
     /// [`Self::step`] for `NB` independent streams at once (`Net::step_many`): each weight
@@ -130,6 +139,7 @@ impl<const D: usize, const H: usize, const G: usize, const B: usize, A: Activati
             );
         }
         kernel::widest(
+            G * NB,
             #[inline(always)]
             || {
                 let mut out = [SVector::zeros(); NB];

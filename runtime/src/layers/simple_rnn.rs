@@ -106,6 +106,7 @@ impl<const D: usize, const H: usize, const B: usize, A: Activation> SimpleRnn<D,
             );
         }
         kernel::widest(
+            H * NB,
             #[inline(always)]
             || {
                 let mut out = [SVector::zeros(); NB];
