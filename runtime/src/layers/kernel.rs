@@ -1007,8 +1007,9 @@ mod tests {
         check_widths::<6, 1024, 21, 16>();
     }
 
-    /// `many_sweep`'s packed panels (columns of 4 KiB, from 16 streams: panels of 64
-    /// columns, then the rest) in all three checks, on a thread whose stack holds their
+    /// `many_sweep`'s packed panels (columns of 4 KiB, from 16 streams: blocks of 32
+    /// columns in two buffers, then the rest; 66 and 70 columns leave a rest, odd stream
+    /// counts a stream alone) in all three checks, on a thread whose stack holds their
     /// matrices.
     #[test]
     #[cfg(feature = "std")]
