@@ -469,7 +469,14 @@ mod wider {
 
     /// `f()`, compiled for AVX-512 (`f` inlined here).
     #[target_feature(enable = "avx512f")]
-    fn avx512<T>(f: impl FnOnce() -> T) -> T {
+    pub(super) fn avx512<T>(f: impl FnOnce() -> T) -> T {
+        f()
+    }
+
+    /// `f()`, compiled for AVX (`f` inlined here).
+    #[cfg(not(target_feature = "avx"))]
+    #[target_feature(enable = "avx")]
+    pub(super) fn avx<T>(f: impl FnOnce() -> T) -> T {
         f()
     }
 
@@ -481,12 +488,18 @@ mod wider {
         f()
     }
 
-    /// [`super::widest`]: `f()` compiled for AVX-512 if this CPU has it.
+    /// [`super::widest`]: `f()` compiled for AVX-512 or AVX if this CPU has it, as
+    /// [`gemv2`] chooses.
     #[inline(always)]
     pub(super) fn widest<T>(f: impl FnOnce() -> T) -> T {
         if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: this CPU has AVX-512F, checked on the line above.
             return unsafe { avx512(f) };
+        }
+        #[cfg(not(target_feature = "avx"))]
+        if std::is_x86_feature_detected!("avx") {
+            // SAFETY: this CPU has AVX, checked on the line above.
+            return unsafe { avx(f) };
         }
         as_built(f)
     }
@@ -650,12 +663,13 @@ pub(crate) fn gemv_many<const NB: usize, const R: usize, const C: usize>(
 }
 
 /// `f()` on the widest registers this CPU has, for the element-wise work on `values` values
-/// around the products (the activations): for x86-64 builds with `std` whose target lacks
-/// AVX-512, compiled for AVX-512 and run there if the CPU has it (as [`gemv2`]'s products
-/// are; `f` must be an `#[inline(always)]` closure, which LLVM otherwise keeps out of line,
-/// compiled for the build's target); elsewhere, or for fewer than [`WIDEST_VALUES`], `f()`
-/// as compiled. The activations' operations are the same IEEE operations at any width and
-/// are never fused without FMA in the build's target, so the bits do not depend on it.
+/// around the products (the activations). For x86-64 builds with `std` whose target lacks
+/// AVX-512, `f` is compiled for AVX-512 and for AVX too and runs on the widest the CPU has,
+/// as [`gemv2`]'s products do (`f` must be an `#[inline(always)]` closure: LLVM otherwise
+/// keeps it out of line, compiled for the build's target). Elsewhere, or for fewer than
+/// [`WIDEST_VALUES`] values, `f()` as compiled. The activations' operations are the same
+/// IEEE operations at any width and are never fused without FMA in the build's target, so
+/// the bits do not depend on the copy (the test `every_width_activates_to_the_same_bits`).
 ///
 /// Measured on Zen 5, default target, `step`: lstm(16) 72 -> 43 ns, lstm(32) 180 -> 95 ns,
 /// lstm(64) 1100 -> 880 ns, gru(32) 137 -> 86 ns; gru(8) (24 values) 34 -> 38 ns, hence
@@ -1024,6 +1038,94 @@ mod tests {
             .expect("a test thread")
             .join()
             .expect("the checks pass");
+    }
+
+    /// [`widest`]'s copies (AVX-512 and AVX, where this CPU has them) give every activation
+    /// the bits of the build's own code, over their whole range, the saturation points,
+    /// zeros, infinities and NaN.
+    #[test]
+    #[cfg(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(target_feature = "avx512f")
+    ))]
+    #[allow(
+        unsafe_code,
+        reason = "each copy runs only after the check that this CPU has its features"
+    )]
+    fn every_width_activates_to_the_same_bits() {
+        use crate::activations::{
+            Activation, Elu, Exponential, Gelu, HardSigmoid, HardSilu, HardTanh, LeakyRelu, Linear,
+            LogSoftmax, Mish, Relu, Selu, Sigmoid, Silu, Softmax, Softplus, Softsign, Tanh,
+        };
+        use nalgebra::SVector;
+        fn same<A: Activation>(input: &SVector<f32, 515>) {
+            let mut built = *input;
+            A::apply(&mut built);
+            let bits = |v: &SVector<f32, 515>| v.map(f32::to_bits);
+            if std::is_x86_feature_detected!("avx512f") {
+                let mut wide = *input;
+                // SAFETY: this CPU has AVX-512F, checked on the line above.
+                unsafe {
+                    super::wider::avx512(
+                        #[inline(always)]
+                        || A::apply(&mut wide),
+                    );
+                }
+                assert_eq!(bits(&wide), bits(&built), "{} on AVX-512", A::NAME);
+            }
+            #[cfg(not(target_feature = "avx"))]
+            if std::is_x86_feature_detected!("avx") {
+                let mut wide = *input;
+                // SAFETY: this CPU has AVX, checked on the line above.
+                unsafe {
+                    super::wider::avx(
+                        #[inline(always)]
+                        || A::apply(&mut wide),
+                    );
+                }
+                assert_eq!(bits(&wide), bits(&built), "{} on AVX", A::NAME);
+            }
+        }
+        #[allow(clippy::cast_precision_loss, reason = "small integers")]
+        let mut input: SVector<f32, 515> = SVector::from_fn(|i, _| (i as f32 - 250.0) * 0.071);
+        let edges = [
+            0.0,
+            -0.0,
+            7.930_165,
+            -7.930_165,
+            15.860_33,
+            -15.860_33,
+            1e30,
+            -1e30,
+            1e-40,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            f32::MAX,
+            f32::MIN,
+        ];
+        for (v, e) in input.iter_mut().skip(501).zip(edges) {
+            *v = e;
+        }
+        same::<Linear>(&input);
+        same::<Relu>(&input);
+        same::<Tanh>(&input);
+        same::<Sigmoid>(&input);
+        same::<LeakyRelu>(&input);
+        same::<Elu>(&input);
+        same::<Selu>(&input);
+        same::<Gelu>(&input);
+        same::<HardSigmoid>(&input);
+        same::<HardTanh>(&input);
+        same::<Softplus>(&input);
+        same::<Softsign>(&input);
+        same::<Silu>(&input);
+        same::<HardSilu>(&input);
+        same::<Mish>(&input);
+        same::<Exponential>(&input);
+        same::<Softmax>(&input);
+        same::<LogSoftmax>(&input);
     }
 
     #[test]
