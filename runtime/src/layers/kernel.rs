@@ -689,7 +689,7 @@ pub(crate) fn widest<T>(values: usize, f: impl FnOnce() -> T) -> T {
 }
 
 /// The fewest values for which [`widest`] leaves the build's own code: below, the call to
-/// the AVX-512 copy costs more than the wider registers save.
+/// the wider copy costs more than the wider registers save.
 #[cfg(all(
     feature = "std",
     target_arch = "x86_64",
@@ -1063,29 +1063,25 @@ mod tests {
             let mut built = *input;
             A::apply(&mut built);
             let bits = |v: &SVector<f32, 515>| v.map(f32::to_bits);
-            if std::is_x86_feature_detected!("avx512f") {
-                let mut wide = *input;
-                // SAFETY: this CPU has AVX-512F, checked on the line above.
-                unsafe {
-                    super::wider::avx512(
-                        #[inline(always)]
-                        || A::apply(&mut wide),
-                    );
-                }
-                assert_eq!(bits(&wide), bits(&built), "{} on AVX-512", A::NAME);
+            // The copy `wider::$copy`, where this CPU has `$feature`.
+            macro_rules! on {
+                ($copy:ident, $feature:tt, $name:literal) => {
+                    if std::is_x86_feature_detected!($feature) {
+                        let mut wide = *input;
+                        // SAFETY: this CPU has the copy's features, checked on the line above.
+                        unsafe {
+                            super::wider::$copy(
+                                #[inline(always)]
+                                || A::apply(&mut wide),
+                            );
+                        }
+                        assert_eq!(bits(&wide), bits(&built), "{} on {}", A::NAME, $name);
+                    }
+                };
             }
+            on!(avx512, "avx512f", "AVX-512");
             #[cfg(not(target_feature = "avx"))]
-            if std::is_x86_feature_detected!("avx") {
-                let mut wide = *input;
-                // SAFETY: this CPU has AVX, checked on the line above.
-                unsafe {
-                    super::wider::avx(
-                        #[inline(always)]
-                        || A::apply(&mut wide),
-                    );
-                }
-                assert_eq!(bits(&wide), bits(&built), "{} on AVX", A::NAME);
-            }
+            on!(avx, "avx", "AVX");
         }
         #[allow(clippy::cast_precision_loss, reason = "small integers")]
         let mut input: SVector<f32, 515> = SVector::from_fn(|i, _| (i as f32 - 250.0) * 0.071);
