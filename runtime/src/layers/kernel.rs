@@ -133,8 +133,9 @@ const fn blocked_rows(len: usize) -> usize {
     done
 }
 
-/// Matrices larger than this (an L1 data cache) are streamed in column panels instead: see
-/// [`panels`].
+/// Matrices larger than this (an L1 data cache) are streamed from L2 instead of read in
+/// register blocks: in column panels ([`panels`]), or front to back with AVX-512
+/// (`zmm::stream`).
 const PANEL_BYTES: usize = 32 * 1024;
 
 /// The trip count `n` of a loop over groups of four columns, hidden from the optimiser when
@@ -220,18 +221,23 @@ const fn many_columns(r: usize) -> usize {
 /// (Intel's server cores do), and blocks sized for 16-lane registers then need twice the
 /// registers there are: `lstm(32)`'s `step` took 1.9x as long (measured on Zen 5 built with
 /// `-C target-feature=+prefer-256-bit`). Each lane gets [`add4`]'s and [`add1`]'s operations
-/// in their order, so the results are the bits of the plain code.
+/// in their order, so the results are the bits of the plain code. The products streamed
+/// from L2 are here too (`stream`: one column after the other instead of `panels`' eight
+/// side by side).
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 #[allow(
     unsafe_code,
-    reason = "the intrinsics that load and store vectors take raw pointers; each comes from \
-              a reference to exactly the 16 floats it reads or writes"
+    reason = "the intrinsics that load and store vectors take raw pointers: each comes from \
+              a reference to exactly the 16 floats it reads or writes, or (`stream`) from a \
+              row whose bounds are checked once before its loops; an empty `asm!` block \
+              keeps `stream`'s loops as they are written"
 )]
 mod zmm {
     use super::{rows, trips};
     use core::arch::x86_64::{
         __m512, _mm512_add_ps, _mm512_loadu_ps, _mm512_mul_ps, _mm512_set1_ps, _mm512_storeu_ps,
     };
+    use core::mem::MaybeUninit;
 
     // SAFETY (every call of an intrinsic below): the build's target has AVX-512F (this
     // module's `cfg`), which is all that these intrinsics need; the compiler still asks for
@@ -297,6 +303,148 @@ mod zmm {
         #[cfg(not(all(feature = "std", target_feature = "fma")))]
         {
             add(mul(w0, x0), mul(w1, x1))
+        }
+    }
+
+    /// Two rows of partial sums for [`stream`], left uninitialised: each pass writes a
+    /// row before any pass reads it.
+    type Sums<const R: usize> = MaybeUninit<crate::Aligned<[[f32; R]; 2]>>;
+
+    /// `blocks.rs`'s `gemv2` for matrices streamed from L2 ([`stream`] on each); `false`
+    /// (nothing done) where `stream` does not apply. Out of line in unoptimised builds,
+    /// so that its partial sums (`8 R` bytes) are on the stack only while it runs, not
+    /// through the activations after it too (`tests/boxed.rs` steps lstm(256) on a 64 KiB
+    /// stack).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline(never))]
+    pub(super) fn streams<const R: usize, const C1: usize, const C2: usize>(
+        out: &mut [f32],
+        row0: usize,
+        (m1, x1): (&[[f32; R]; C1], &[f32; C1]),
+        (m2, x2): (&[[f32; R]; C2], &[f32; C2]),
+    ) -> bool {
+        if !out.len().is_multiple_of(16) || row0 + out.len() > R {
+            return false;
+        }
+        let mut sums = Sums::<R>::uninit();
+        stream(out, row0, m1, x1, &mut sums);
+        stream(out, row0, m2, x2, &mut sums);
+        true
+    }
+
+    /// `out[i] += sum_j m[j][row0 + i] * x[j]` for a matrix streamed from L2, reading its
+    /// weights in memory order: one column after the other, front to back, a single
+    /// stream. `blocks.rs`'s `panels` read eight columns side by side instead (eight
+    /// streams), and on Zen 5 that caps the rate at which L2 feeds the core at 135-140
+    /// GB/s, against 185-190 for one stream (BENCHMARKS.md).
+    ///
+    /// The order of the additions is [`super::add4`]'s, one column per pass: for each four
+    /// columns, `low = w0 x0`, then `low += w1 x1` (fused as `add4` fuses it), `high = w2
+    /// x2`, and `out += low + (high + w3 x3)`, with `low` and `high` in `sums`; then the
+    /// columns past the last four, one at a time ([`super::add1`]). So every output gets
+    /// `panels`' bits.
+    ///
+    /// Each pass is a loop of one vector a step, which [`each`] keeps as it is. Unrolled in
+    /// full (its trip count is a constant), LLVM forwards `low` and `high` through
+    /// registers and interleaves the four passes, which turns the one stream back into
+    /// four: gru(64)'s `step` 624 -> 720 ns on Zen 5. Unrolled by 2 to 8 (the trip count
+    /// hidden), 624 -> 741 ns, and lstm(64)'s 818 -> 841; the same passes written in C
+    /// drew 185-200 GB/s from L2 at one vector a step and 134 at two or four.
+    ///
+    /// Nothing is done unless `row0 + out.len() <= R` and `out.len()` is a multiple of 16
+    /// ([`streams`] checks this first).
+    #[inline(always)]
+    fn stream<const R: usize, const C: usize>(
+        out: &mut [f32],
+        row0: usize,
+        m: &[[f32; R]; C],
+        x: &[f32; C],
+        sums: &mut Sums<R>,
+    ) {
+        let len = out.len();
+        if !len.is_multiple_of(16) || row0 + len > R {
+            return;
+        }
+        let vectors = len / 16;
+        let sum = out.as_mut_ptr();
+        let low = sums.as_mut_ptr().cast::<f32>();
+        let high = low.wrapping_add(R);
+        let (cols4, cols_rest) = m.as_chunks::<4>();
+        let (xs4, xs_rest) = x.as_chunks::<4>();
+        // SAFETY: every `load_at` and `store_at` below takes vector `i < vectors` of a row,
+        // floats `16 i .. 16 i + 16` from its start: inside `out` (`16 vectors` floats),
+        // inside each row of `sums` (`R >= 16 vectors` floats each, `high` the second), and
+        // inside rows `row0 .. row0 + len` of a column (`row0 + len <= R`, checked above).
+        // `low` and `high` are written (passes 1 and 3) before they are read (passes 2 and
+        // 4) at every `i`.
+        unsafe {
+            for (c, xs) in cols4.iter().zip(xs4) {
+                let [w0, w1, w2, w3] = c.each_ref().map(|c| c.as_ptr().wrapping_add(row0));
+                let x = xs.map(splat);
+                each(vectors, |i| store_at(low, i, mul(load_at(w0, i), x[0])));
+                each(vectors, |i| {
+                    store_at(low, i, add1(load_at(low, i), load_at(w1, i), x[1]));
+                });
+                each(vectors, |i| store_at(high, i, mul(load_at(w2, i), x[2])));
+                each(vectors, |i| {
+                    let pairs = add(
+                        load_at(low, i),
+                        add1(load_at(high, i), load_at(w3, i), x[3]),
+                    );
+                    store_at(sum, i, add(load_at(sum, i), pairs));
+                });
+            }
+            for (c, &xj) in cols_rest.iter().zip(xs_rest) {
+                let w = c.as_ptr().wrapping_add(row0);
+                let xj = splat(xj);
+                each(vectors, |i| {
+                    store_at(sum, i, add1(load_at(sum, i), load_at(w, i), xj));
+                });
+            }
+        }
+    }
+
+    /// Vector `i` of the row that starts at `base`: floats `16 i .. 16 i + 16`.
+    ///
+    /// # Safety
+    ///
+    /// They must be readable.
+    #[inline(always)]
+    unsafe fn load_at(base: *const f32, i: usize) -> __m512 {
+        // SAFETY: the caller's; the load has no alignment requirement.
+        unsafe { _mm512_loadu_ps(base.add(16 * i)) }
+    }
+
+    /// Stores `v` as vector `i` of the row that starts at `base`.
+    ///
+    /// # Safety
+    ///
+    /// Floats `16 i .. 16 i + 16` from `base` must be writable.
+    #[inline(always)]
+    unsafe fn store_at(base: *mut f32, i: usize, v: __m512) {
+        // SAFETY: the caller's; the store has no alignment requirement.
+        unsafe { _mm512_storeu_ps(base.add(16 * i), v) }
+    }
+
+    /// `f(0)`, `f(1)`, ... `f(n - 1)`, in a loop that the optimiser neither unrolls nor
+    /// merges with the loops around it: after each step, `i` passes through an empty
+    /// `asm!` block, so its next value is unknown to the optimiser and the loop has no
+    /// trip count to unroll by (see [`stream`]).
+    #[inline(always)]
+    fn each(n: usize, mut f: impl FnMut(usize)) {
+        let mut i = 0;
+        while i < n {
+            f(i);
+            i += 1;
+            // SAFETY: an empty block: it reads and writes nothing but the register that
+            // holds `i`, and leaves its value as it is.
+            unsafe {
+                core::arch::asm!(
+                    "/* {0} */",
+                    inout(reg) i,
+                    options(pure, nomem, nostack, preserves_flags)
+                );
+            }
         }
     }
 
@@ -1006,6 +1154,9 @@ mod tests {
         check_defined::<2, 300, 9, 75>();
         check_defined::<2, 512, 128, 128>();
         check_defined::<5, 1024, 19, 24>();
+        // Over PANEL_BYTES, whole vectors from row R / 3 = 176 too (AVX-512's `zmm::stream`
+        // where the build has it), and matrices of 2 and 1 columns past their fours.
+        check_defined::<2, 528, 42, 41>();
     }
 
     #[test]

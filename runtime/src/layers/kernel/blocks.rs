@@ -43,6 +43,10 @@ pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
     second: (&[[f32; R]; C2], &[f32; C2]),
 ) {
     if 4 * R * (C1 + C2) > PANEL_BYTES {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+        if LANES == 16 && super::zmm::streams(out, row0, first, second) {
+            return;
+        }
         panels(out, row0, first.0, first.1);
         panels(out, row0, second.0, second.1);
         return;
