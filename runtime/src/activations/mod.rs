@@ -41,6 +41,34 @@ pub trait Activation {
 // The helpers below only pay off inlined into a layer's loop over its units, where they
 // vectorise: `#[inline(always)]`, allowed per item.
 
+/// Whether the activations' polynomials fuse their multiply-adds, as the products of the
+/// layers do (`kernel::add4`): on targets with FMA (`-C target-cpu=native` on any x86-64 of
+/// the last decade) and with the `std` feature, whose `f32::mul_add` is the only safe way
+/// to ask for the instruction on stable Rust. lstm(32)'s `step` 89 -> 86 ns on Zen 5
+/// (BENCHMARKS.md). The outputs then differ in their last bits from builds without FMA,
+/// as the products' do.
+const FUSED: bool = cfg!(all(feature = "std", target_feature = "fma"));
+
+/// `a b + c`, rounded once if `FUSE` (one instruction where [`FUSED`]; elsewhere libm's
+/// exact `fmaf`, which only the tests call), else rounded after the product and after the
+/// sum.
+#[allow(clippy::inline_always, reason = "see above")]
+#[inline(always)]
+fn mul_add<const FUSE: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if FUSE {
+        #[cfg(all(feature = "std", target_feature = "fma"))]
+        {
+            a.mul_add(b, c)
+        }
+        #[cfg(not(all(feature = "std", target_feature = "fma")))]
+        {
+            libm::fmaf(a, b, c)
+        }
+    } else {
+        a * b + c
+    }
+}
+
 /// `x P(x^2) / Q(x^2)`, a rational approximation of `tanh` on `[-9, 9]` (numerator of
 /// degree 9, denominator of degree 8, fitted for relative error by `tools/fit_tanh.py`),
 /// or with `HALF`, of `tanh(x / 2) / 2` on `[-18, 18]` (the same function: its `k`-th
@@ -49,10 +77,10 @@ pub trait Activation {
 /// Estrin's form: four dependent steps, then one division. Against `e^x`-based forms (a
 /// range reduction, a polynomial, a rescaling, then the division) this halves the latency
 /// of a recurrent step's activations, which small layers wait on: lstm(8) `step` 66 -> 48
-/// ns (BENCHMARKS.md).
+/// ns (BENCHMARKS.md). Each multiply-add fused if `FUSE` ([`FUSED`] in the activations).
 #[allow(clippy::inline_always, reason = "see above")]
 #[inline(always)]
-fn tanh_ratio<const HALF: bool>(x: f32) -> f32 {
+fn tanh_ratio<const HALF: bool, const FUSE: bool>(x: f32) -> f32 {
     const P: [f32; 5] = [
         1.0,
         0.133_809_9,
@@ -86,33 +114,55 @@ fn tanh_ratio<const HALF: bool>(x: f32) -> f32 {
     let u = x * x;
     let u2 = u * u;
     let u4 = u2 * u2;
-    let num = ((p[0] + p[1] * u) + u2 * (p[2] + p[3] * u)) + u4 * p[4];
-    let den = ((q[0] + q[1] * u) + u2 * (q[2] + q[3] * u)) + u4 * q[4];
+    // Unfused: `((p0 + p1 u) + u2 (p2 + p3 u)) + u4 p4`.
+    let num = mul_add::<FUSE>(
+        u4,
+        p[4],
+        mul_add::<FUSE>(
+            u2,
+            mul_add::<FUSE>(p[3], u, p[2]),
+            mul_add::<FUSE>(p[1], u, p[0]),
+        ),
+    );
+    let den = mul_add::<FUSE>(
+        u4,
+        q[4],
+        mul_add::<FUSE>(
+            u2,
+            mul_add::<FUSE>(q[3], u, q[2]),
+            mul_add::<FUSE>(q[1], u, q[0]),
+        ),
+    );
     x * num / den
 }
 
 /// Where [`tanh_ratio`] (f32, in its order of operations) first rounds to exactly 1, with
-/// no value above 1 before it: clamping the input there keeps the output in `[-1, 1]` and
-/// makes saturation exact, with no second clamp on the output (which costs a third of
-/// lstm(8)'s `step` on the default target). Found by `tools/fit_tanh.py`, checked here by
-/// the tests `tanh_stays_in_range` and `sigmoid_stays_in_range`.
-const TANH_SATURATES: f32 = 7.930_165;
-/// The same for `tanh_ratio::<true>` and `0.5`: sigmoid's input clamp.
-const SIGMOID_SATURATES: f32 = 15.860_33;
+/// no value above 1 before it, unfused and fused: clamping the input there keeps the
+/// output in `[-1, 1]` and makes saturation exact, with no second clamp on the output
+/// (which costs a third of lstm(8)'s `step` on the default target). Found by
+/// `tools/fit_tanh.py`, checked here by the tests `tanh_stays_in_range` and
+/// `sigmoid_stays_in_range` (over every f32 up to them, both forms).
+const TANH_SATURATE: [f32; 2] = [7.930_165, 8.048_666];
+/// The same for `tanh_ratio::<true, _>` and `0.5`: sigmoid's input clamp.
+const SIGMOID_SATURATE: [f32; 2] = [15.860_33, 16.097_332];
+/// [`TANH_SATURATE`] of this build's form.
+const TANH_SATURATES: f32 = TANH_SATURATE[FUSED as usize];
+/// [`SIGMOID_SATURATE`] of this build's form.
+const SIGMOID_SATURATES: f32 = SIGMOID_SATURATE[FUSED as usize];
 
 /// `tanh` without branches: see [`Tanh`].
 #[allow(clippy::inline_always, reason = "see above")]
 #[inline(always)]
 fn tanh(x: f32) -> f32 {
     // NaN stays NaN.
-    tanh_ratio::<false>(x.clamp(-TANH_SATURATES, TANH_SATURATES))
+    tanh_ratio::<false, FUSED>(x.clamp(-TANH_SATURATES, TANH_SATURATES))
 }
 
 /// `sigmoid` without branches: `1/2 + tanh(x / 2) / 2`; see [`Sigmoid`].
 #[allow(clippy::inline_always, reason = "see above")]
 #[inline(always)]
 fn sigmoid(x: f32) -> f32 {
-    0.5 + tanh_ratio::<true>(x.clamp(-SIGMOID_SATURATES, SIGMOID_SATURATES))
+    0.5 + tanh_ratio::<true, FUSED>(x.clamp(-SIGMOID_SATURATES, SIGMOID_SATURATES))
 }
 
 macro_rules! elementwise {
@@ -583,26 +633,63 @@ mod tests {
         (lo.to_bits()..=hi.to_bits()).map(f32::from_bits)
     }
 
+    /// Both forms, unfused and fused, whichever this build uses.
     #[test]
     fn tanh_stays_in_range() {
-        // Below 6 the value is at most tanh(6) + 4e-7 < 1; from 6 to the clamp, every f32.
-        for x in every_f32(6.0, TANH_SATURATES) {
-            assert!(tanh_ratio::<false>(x) <= 1.0, "x = {x}");
+        fn check<const FUSE: bool>() {
+            let saturates = TANH_SATURATE[usize::from(FUSE)];
+            // Below 6 the value is at most tanh(6) + 4e-7 < 1; from 6 to the clamp, every
+            // f32.
+            for x in every_f32(6.0, saturates) {
+                assert!(
+                    tanh_ratio::<false, FUSE>(x) <= 1.0,
+                    "x = {x}, fused: {FUSE}"
+                );
+            }
+            assert_eq!(tanh_ratio::<false, FUSE>(saturates), 1.0, "fused: {FUSE}");
         }
-        assert_eq!(tanh_ratio::<false>(TANH_SATURATES), 1.0);
+        check::<false>();
+        check::<true>();
     }
 
+    /// Both forms, as [`tanh_stays_in_range`].
     #[test]
     fn sigmoid_stays_in_range() {
-        // 0.5 + t <= 1 and 0.5 - t >= 0 both follow from t <= 0.5 (odd: t(-x) = -t(x)).
-        for x in every_f32(12.0, SIGMOID_SATURATES) {
-            assert!(tanh_ratio::<true>(x) <= 0.5, "x = {x}");
-            assert_eq!(tanh_ratio::<true>(-x), -tanh_ratio::<true>(x));
+        fn check<const FUSE: bool>() {
+            let saturates = SIGMOID_SATURATE[usize::from(FUSE)];
+            // 0.5 + t <= 1 and 0.5 - t >= 0 both follow from t <= 0.5 (odd: t(-x) = -t(x)).
+            for x in every_f32(12.0, saturates) {
+                let t = tanh_ratio::<true, FUSE>(x);
+                assert!(t <= 0.5, "x = {x}, fused: {FUSE}");
+                assert_eq!(tanh_ratio::<true, FUSE>(-x), -t, "fused: {FUSE}");
+            }
+            let top = tanh_ratio::<true, FUSE>(saturates);
+            assert_eq!((0.5 + top, 0.5 - top), (1.0, 0.0), "fused: {FUSE}");
         }
-        assert_eq!(
-            (sigmoid(SIGMOID_SATURATES), sigmoid(-SIGMOID_SATURATES)),
-            (1.0, 0.0)
-        );
+        check::<false>();
+        check::<true>();
+    }
+
+    /// The fused form is as accurate as the one the other tests check (the build's own):
+    /// within 4e-7 of tanh and of the sigmoid, and odd.
+    #[test]
+    fn both_forms_are_within_4e_7() {
+        fn check<const FUSE: bool>() {
+            let mut worst: f64 = 0.0;
+            for x in grid(-20.0, 20.0) {
+                let t = TANH_SATURATE[usize::from(FUSE)];
+                let got = tanh_ratio::<false, FUSE>(x.clamp(-t, t));
+                assert!((-1.0..=1.0).contains(&got), "x = {x}: {got}, fused: {FUSE}");
+                worst = worst.max((f64::from(got) - f64::from(x).tanh()).abs());
+                let s = SIGMOID_SATURATE[usize::from(FUSE)];
+                let got = 0.5 + tanh_ratio::<true, FUSE>((2.0 * x).clamp(-s, s));
+                let want = 1.0 / (1.0 + (-2.0 * f64::from(x)).exp());
+                worst = worst.max((f64::from(got) - want).abs());
+            }
+            assert!(worst < 4e-7, "worst {worst}, fused: {FUSE}");
+        }
+        check::<false>();
+        check::<true>();
     }
 
     #[test]
