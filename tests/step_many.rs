@@ -55,6 +55,9 @@ same_as_step!(lstm_stack, 16, {
 });
 same_as_step!(lstm_wide, 9, { input [_, 40]; lstm(64); dense(1); });
 same_as_step!(lstm_panels, 5, { input [_, 64]; lstm(96); });
+// One stream takes `step`'s own product (streamed from L2 one column after the other with
+// AVX-512).
+same_as_step!(lstm_panels_one_stream, 1, { input [_, 64]; lstm(96); });
 same_as_step!(gru_reset_after, 16, { input [_, 8]; gru(32); dense(4, activation = relu); });
 same_as_step!(gru_reset_before, 11, {
     input [_, 6];

@@ -781,6 +781,10 @@ pub(crate) fn gemv2<const R: usize, const C1: usize, const C2: usize>(
 /// the offset changed from one process to the next, and with it the speed: `lstm(256)` at
 /// 16 streams ran at 130-145 GFLOP/s in most processes and 180-195 in a few, on Zen 5
 /// (BENCHMARKS.md).
+///
+/// One stream is [`gemv2`] itself, whose products too large for L1 read their weights in
+/// the order L2 streams fastest (`zmm::stream`); the tiles of several streams are built
+/// for reuse, not for that.
 #[inline(always)]
 pub(crate) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const C2: usize>(
     outs: &mut [&mut [f32]; NB],
@@ -788,6 +792,10 @@ pub(crate) fn gemv2_many<const NB: usize, const R: usize, const C1: usize, const
     first: (&[[f32; R]; C1], &[&[f32; C1]; NB]),
     second: (&[[f32; R]; C2], &[&[f32; C2]; NB]),
 ) {
+    if let ([out], [x1], [x2]) = (outs.as_mut_slice(), first.1.as_slice(), second.1.as_slice()) {
+        gemv2(out, row0, (first.0, x1), (second.0, x2));
+        return;
+    }
     #[cfg(all(
         feature = "std",
         target_arch = "x86_64",
