@@ -44,7 +44,7 @@ pub trait Activation {
 /// Whether the activations' polynomials fuse their multiply-adds, as the products of the
 /// layers do (`kernel::add4`): on targets with FMA (`-C target-cpu=native` on any x86-64 of
 /// the last decade) and with the `std` feature, whose `f32::mul_add` is the only safe way
-/// to ask for the instruction on stable Rust. lstm(32)'s `step` 89 -> 86 ns on Zen 5
+/// to ask for the instruction on stable Rust. lstm(32)'s `step` 89 -> 85-86 ns on Zen 5
 /// (BENCHMARKS.md). The outputs then differ in their last bits from builds without FMA,
 /// as the products' do.
 const FUSED: bool = cfg!(all(feature = "std", target_feature = "fma"));

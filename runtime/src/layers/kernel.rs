@@ -336,7 +336,7 @@ mod zmm {
     /// weights in memory order: one column after the other, front to back, a single
     /// stream. `blocks.rs`'s `panels` read eight columns side by side instead (eight
     /// streams), and on Zen 5 that caps the rate at which L2 feeds the core at 135-140
-    /// GB/s, against 185-190 for one stream (BENCHMARKS.md).
+    /// GB/s, against 185-200 for one stream (BENCHMARKS.md).
     ///
     /// The order of the additions is [`super::add4`]'s, one column per pass: for each four
     /// columns, `low = w0 x0`, then `low += w1 x1` (fused as `add4` fuses it), `high = w2
