@@ -114,26 +114,19 @@ fn tanh_ratio<const HALF: bool, const FUSE: bool>(x: f32) -> f32 {
     let u = x * x;
     let u2 = u * u;
     let u4 = u2 * u2;
-    // Unfused: `((p0 + p1 u) + u2 (p2 + p3 u)) + u4 p4`.
-    let num = mul_add::<FUSE>(
-        u4,
-        p[4],
-        mul_add::<FUSE>(
-            u2,
-            mul_add::<FUSE>(p[3], u, p[2]),
-            mul_add::<FUSE>(p[1], u, p[0]),
-        ),
-    );
-    let den = mul_add::<FUSE>(
-        u4,
-        q[4],
-        mul_add::<FUSE>(
-            u2,
-            mul_add::<FUSE>(q[3], u, q[2]),
-            mul_add::<FUSE>(q[1], u, q[0]),
-        ),
-    );
+    let num = estrin::<FUSE>(p, u, u2, u4);
+    let den = estrin::<FUSE>(q, u, u2, u4);
     x * num / den
+}
+
+/// `((c0 + c1 u) + u2 (c2 + c3 u)) + u4 c4`, given `u`'s powers: a polynomial of degree 4
+/// in Estrin's form, each multiply-add fused if `FUSE`.
+#[allow(clippy::inline_always, reason = "see above")]
+#[inline(always)]
+fn estrin<const FUSE: bool>(c: &[f32; 5], u: f32, u2: f32, u4: f32) -> f32 {
+    let low = mul_add::<FUSE>(c[1], u, c[0]);
+    let high = mul_add::<FUSE>(c[3], u, c[2]);
+    mul_add::<FUSE>(u4, c[4], mul_add::<FUSE>(u2, high, low))
 }
 
 /// Where [`tanh_ratio`] (f32, in its order of operations) first rounds to exactly 1, with
