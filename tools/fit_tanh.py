@@ -10,7 +10,7 @@ TANH_SATURATE and SIGMOID_SATURATE: the first f32 where the rational (and its ta
 form) rounds to exactly 1 (1/2), with no value beyond it before; for the unfused evaluation
 and for the fused one (each multiply-add rounded once, as builds with FMA evaluate it).
 The fused multiply-add is emulated in numpy's long double (64-bit significand on x86-64,
-where a product of two f32 is exact), then rounded to f32; the Rust tests
+where a product of two f32 is exact), then rounded to f32 (see `fma_f32`); the Rust tests
 `tanh_stays_in_range` and `sigmoid_stays_in_range` check both clamps over every f32 below
 them with the real operation.
 
@@ -64,7 +64,9 @@ def rational_f32(x, p, q):
 
 
 def fma_f32(a, b, c):
-    """a * b + c rounded once to f32 (see the module's docstring)."""
+    """a * b + c as a fused multiply-add gives it: the product exact in long double, the sum
+    rounded to its 64 bits and then to f32. That second rounding can differ from one rounding
+    in rare ties; the Rust tests check the clamps with the real operation."""
     wide = np.longdouble
     exact = np.asarray(a, dtype=wide) * np.asarray(b, dtype=wide) + np.asarray(c, dtype=wide)
     return exact.astype(np.float32)
