@@ -327,8 +327,11 @@ mod zmm {
             return false;
         }
         let mut sums = Sums::<R>::uninit();
-        stream(out, row0, m1, x1, &mut sums);
-        stream(out, row0, m2, x2, &mut sums);
+        // SAFETY: `row0 + out.len() <= R` and `out.len()` is a multiple of 16, checked above.
+        unsafe {
+            stream(out, row0, m1, x1, &mut sums);
+            stream(out, row0, m2, x2, &mut sums);
+        }
         true
     }
 
@@ -351,10 +354,12 @@ mod zmm {
     /// hidden), 624 -> 741 ns, and lstm(64)'s 818 -> 841; the same passes written in C
     /// drew 185-200 GB/s from L2 at one vector a step and 134 at two or four.
     ///
-    /// Nothing is done unless `row0 + out.len() <= R` and `out.len()` is a multiple of 16
-    /// ([`streams`] checks this first).
+    /// # Safety
+    ///
+    /// `row0 + out.len() <= R`, and `out.len()` is a multiple of 16 ([`streams`] checks
+    /// both).
     #[inline(always)]
-    fn stream<const R: usize, const C: usize>(
+    unsafe fn stream<const R: usize, const C: usize>(
         out: &mut [f32],
         row0: usize,
         m: &[[f32; R]; C],
@@ -362,9 +367,6 @@ mod zmm {
         sums: &mut Sums<R>,
     ) {
         let len = out.len();
-        if !len.is_multiple_of(16) || row0 + len > R {
-            return;
-        }
         let vectors = len / 16;
         let sum = out.as_mut_ptr();
         let low = sums.as_mut_ptr().cast::<f32>();
@@ -374,7 +376,7 @@ mod zmm {
         // SAFETY: every `load_at` and `store_at` below takes vector `i < vectors` of a row,
         // floats `16 i .. 16 i + 16` from its start: inside `out` (`16 vectors` floats),
         // inside each row of `sums` (`R >= 16 vectors` floats each, `high` the second), and
-        // inside rows `row0 .. row0 + len` of a column (`row0 + len <= R`, checked above).
+        // inside rows `row0 .. row0 + len` of a column (`row0 + len <= R`, the caller's).
         // `low` and `high` are written (passes 1 and 3) before they are read (passes 2 and
         // 4) at every `i`.
         unsafe {
